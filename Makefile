@@ -1,0 +1,36 @@
+# Async C: the one entry point. `make help` lists the targets.
+#
+# Build variants (objects go to build/<variant>/, never next to the sources):
+#   make                     the default (debug symbols, -O2, assertions on)
+#   make SAN=asan            AddressSanitizer + UndefinedBehaviorSanitizer
+#   make SAN=tsan            ThreadSanitizer
+#   make CONTEXT=ucontext    task switches through ucontext instead of assembly
+#   make CC=clang            any C11 compiler
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+include mk/config.mk
+include mk/setup.mk
+include mk/runtime.mk
+-include mk/bench.mk
+-include mk/grade.mk
+-include mk/chapters.mk
+-include mk/book.mk
+
+.PHONY: all help clean
+all: runtime
+
+help:
+	@echo "make start          build and run the course's first command (see README)"
+	@echo "make test           every test: runtime, chapters, grader, book"
+	@echo "make grade [CH=NN] [EX=name] [SOLUTIONS=1]   grade exercises"
+	@echo "make hint CH=NN EX=name                      show the next hint"
+	@echo "make watch [CH=NN]  re-grade whenever an exercise file is saved"
+	@echo "make sanitize       runtime tests under ASan+UBSan, then valgrind"
+	@echo "make tsan           thread tests under ThreadSanitizer"
+	@echo "make bench          benchmarks against libuv, asyncio and uvloop"
+	@echo "make book           the course as a static site"
+	@echo "make deps           install the system packages the course needs"
+
+clean:
+	rm -rf build

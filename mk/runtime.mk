@@ -1,0 +1,53 @@
+# The runtime library (libac.a), its tests and its examples.
+RT_INC := runtime/include
+RT_SRC := $(filter-out runtime/src/ctx_%.c,$(wildcard runtime/src/*.c))
+ifeq ($(CONTEXT),ucontext)
+RT_SRC += runtime/src/ctx_ucontext.c
+RT_CTX_FLAGS := -DAC_CONTEXT_UCONTEXT=1
+else
+RT_ASM := runtime/src/ctx_x86_64.S runtime/src/ctx_aarch64.S
+RT_CTX_FLAGS :=
+endif
+RT_OBJ := $(RT_SRC:%.c=$(BUILD)/%.o) $(RT_ASM:%.S=$(BUILD)/%.o)
+RT_LIB := $(BUILD)/libac.a
+RT_CFLAGS = $(CFLAGS_ALL) -I$(RT_INC) -Iruntime/src $(UV_CFLAGS) $(CURL_CFLAGS) $(RT_CTX_FLAGS)
+# What a program linked with the runtime needs.
+AC_LIBS = $(RT_LIB) $(UV_LIBS) $(CURL_LIBS) -lpthread -lm
+
+RT_TEST_SRC := $(wildcard runtime/tests/test_*.c)
+RT_TEST_BIN := $(RT_TEST_SRC:runtime/tests/%.c=$(BUILD)/runtime/tests/%)
+RT_TEST_HELPERS := $(filter-out runtime/tests/test_%.c,$(wildcard runtime/tests/*.c))
+RT_EXAMPLE_SRC := $(wildcard runtime/examples/*.c)
+RT_EXAMPLE_BIN := $(RT_EXAMPLE_SRC:runtime/examples/%.c=$(BUILD)/runtime/examples/%)
+
+.PHONY: runtime runtime-test runtime-examples
+runtime: $(RT_LIB) $(RT_EXAMPLE_BIN)
+
+$(RT_LIB): $(RT_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/runtime/%.o: runtime/%.c $(PKG_MK)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(BUILD)/runtime/%.o: runtime/%.S
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(SANFLAGS) -c $< -o $@
+
+$(BUILD)/runtime/tests/%: runtime/tests/%.c $(RT_TEST_HELPERS) $(RT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(CHECK_CFLAGS) $< $(RT_TEST_HELPERS) -o $@ $(LDFLAGS_ALL) $(AC_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/runtime/examples/%: runtime/examples/%.c $(RT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $< -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
+
+# Each suite is its own program; all of them run even when one fails.
+runtime-test: $(RT_TEST_BIN)
+	@fail=0; for t in $(RT_TEST_BIN); do \
+	  echo "== $$t"; $(TEST_WRAPPER) $$t || fail=1; done; exit $$fail
+
+TEST_TARGETS += runtime-test
+
+-include $(RT_OBJ:.o=.d)

@@ -1,0 +1,16 @@
+/* ac.h - the Async C runtime: the one header a program includes.
+ *
+ * Every public name starts with ac_ (functions, types) or AC_ (macros and
+ * constants). Functions return 0 (or a count) on success and a negative errno
+ * on failure, as libuv does; ac_strerror() turns a code into text.
+ */
+#ifndef AC_H
+#define AC_H
+
+#include "ac/base.h"
+#include "ac/loop.h"
+#include "ac/future.h"
+#include "ac/task.h"
+#include "ac/combinators.h"
+
+#endif /* AC_H */

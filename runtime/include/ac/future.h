@@ -1,0 +1,139 @@
+/* ac/future.h - futures: results that arrive later, and waiting for them. */
+#ifndef AC_FUTURE_H
+#define AC_FUTURE_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup future Futures
+ * A future holds a result that is not there yet. Some code completes it
+ * (ac_future_set_result(), ac_future_set_error(), ac_cancel()); tasks wait
+ * for it with ac_await(). A task is a future whose result is the return of
+ * its function, so every call here works on tasks as well.
+ *
+ * **Lifetime.** ac_future_create() and ac_task_create() give the caller a
+ * reference that it gives back with ac_release(). The runtime keeps its own
+ * references while it needs the object (a running task, a waiting task), so
+ * releasing early is safe. Whatever is still allocated when the loop closes
+ * is freed then.
+ * @{
+ */
+
+/** Where a future is in its life. */
+typedef enum {
+  AC_PENDING = 0, /**< not finished: no result yet */
+  AC_DONE,        /**< finished with a result (error 0) */
+  AC_FAILED,      /**< finished with an error other than -ECANCELED */
+  AC_CANCELLED    /**< finished by cancellation (error -ECANCELED) */
+} ac_state;
+
+/** A callback run (on the loop) when a future finishes. */
+typedef void (*ac_done_fn)(ac_future_t *future, void *arg);
+
+/**
+ * Create a pending future.
+ * @param future receives the new future; the caller owns one reference.
+ * @return 0; `-EINVAL` if @p future is NULL; `-ENOENT` if no loop is open;
+ *         `-EPERM` from another thread; `-ENOMEM`.
+ */
+int ac_future_create(ac_future_t **future);
+
+/**
+ * Finish a pending future with a result, and wake its waiters.
+ * @return 0; `-EINVAL` if @p future is NULL or is a task (a task's result
+ *         is what its function returns); `-EALREADY` if it is already finished.
+ */
+int ac_future_set_result(ac_future_t *future, void *result);
+
+/**
+ * Finish a pending future with an error, and wake its waiters.
+ * @param error a negative errno; `-ECANCELED` cancels the future.
+ * @return 0; `-EINVAL` if @p future is NULL or a task, or @p error is not
+ *         negative; `-EALREADY` if it is already finished.
+ */
+int ac_future_set_error(ac_future_t *future, int error);
+
+/**
+ * Wait until @p future has finished, from inside a task, and give its outcome.
+ *
+ * If the waiting task is cancelled meanwhile, the awaited future is cancelled
+ * too (as `await` does in asyncio; see ac_shield() to prevent that), the call
+ * waits until it has finished, and returns `-ECANCELED`.
+ *
+ * @param future  the future or task to wait for.
+ * @param result  if not NULL, receives the result (NULL on error).
+ * @return the future's error (0 if it succeeded, `-ECANCELED` if it was
+ *         cancelled); `-ECANCELED` if the caller was cancelled;
+ *         `-EINVAL` if @p future is NULL; `-EPERM` outside a task;
+ *         `-EDEADLK` if a task awaits itself.
+ */
+int ac_await(ac_future_t *future, void **result);
+
+/**
+ * Ask a future or task to cancel.
+ *
+ * A pending future finishes at once as cancelled. A task is woken at its
+ * current (or next) suspension point, where the call it is in returns
+ * `-ECANCELED`; the task may clean up, even await again, and decide how
+ * it ends. A task that has not started yet still starts, and its first
+ * suspension returns `-ECANCELED`.
+ *
+ * @return 1 if the request was made, 0 if the future had already finished;
+ *         `-EINVAL` if @p future is NULL.
+ */
+int ac_cancel(ac_future_t *future);
+
+/**
+ * The state of a future: pending, done, failed or cancelled.
+ * @return an ::ac_state; ::AC_PENDING for NULL.
+ */
+ac_state ac_future_state(const ac_future_t *future);
+
+/**
+ * Whether a future has finished (in any way).
+ * @return 1 if finished, 0 if pending or NULL.
+ */
+int ac_done(const ac_future_t *future);
+
+/**
+ * The outcome of a finished future, without waiting.
+ * @param result if not NULL, receives the result (NULL on error).
+ * @return the future's error (0 on success); `-EAGAIN` if it has not
+ *         finished; `-EINVAL` if @p future is NULL.
+ */
+int ac_result(const ac_future_t *future, void **result);
+
+/**
+ * Run @p fn(@p future, @p arg) on the loop once @p future finishes (at once,
+ * in the next iteration, if it already has). Callbacks run in the order they
+ * were added.
+ * @return 0; `-EINVAL` if @p future or @p fn is NULL; `-ENOMEM`.
+ */
+int ac_add_done_callback(ac_future_t *future, ac_done_fn fn, void *arg);
+
+/**
+ * Remove callbacks added with ac_add_done_callback() with the same
+ * @p fn and @p arg, if they have not been scheduled yet.
+ * @return how many were removed; `-EINVAL` if @p future or @p fn is NULL.
+ */
+int ac_remove_done_callback(ac_future_t *future, ac_done_fn fn, void *arg);
+
+/**
+ * Give back the caller's reference to a future or task. The object may be
+ * freed at once, so the pointer must not be used afterwards. Releasing a
+ * task does not stop it: it runs to its end and is freed then.
+ * @return 0; `-EINVAL` if @p future is NULL.
+ */
+int ac_release(ac_future_t *future);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AC_FUTURE_H */

@@ -1,0 +1,173 @@
+/* ac/loop.h - the event loop: running a program, callbacks, timers, time. */
+#ifndef AC_LOOP_H
+#define AC_LOOP_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup loop Event loop
+ * One loop per thread schedules every task and callback of that thread.
+ *
+ * Most programs only call ac_run(): it opens the loop, runs a main task to
+ * completion, cancels whatever is left, and closes everything. The lower
+ * calls (ac_loop_open(), ac_loop_run(), ac_loop_close()) are for programs
+ * that drive the loop themselves, such as a host application that runs one
+ * step of the loop at a time.
+ *
+ * Time is measured in **milliseconds** on a monotonic clock, the unit libuv
+ * uses. Delays are signed so that a negative delay is reported as the
+ * mistake it is (`-EINVAL`), not wrapped into a huge one.
+ *
+ * The loop belongs to the thread that opened it. Calls from any other
+ * thread return `-EPERM` (only the thread-safe calls of the executor are
+ * meant for other threads).
+ * @{
+ */
+
+/** How far ac_loop_run() runs. */
+typedef enum {
+  AC_RUN_DEFAULT = 0, /**< until ac_loop_stop() or until nothing is left to do */
+  AC_RUN_ONCE,        /**< one iteration, waiting for an event if none is ready */
+  AC_RUN_NOWAIT       /**< one iteration, never waiting */
+} ac_run_mode;
+
+/**
+ * A scheduled callback (from ac_call_soon(), ac_call_later() or
+ * ac_call_at()) that the program asked to keep so it can cancel it.
+ */
+typedef struct ac_handle_s ac_handle_t;
+
+/**
+ * Run @p main as a task on a fresh loop until it finishes: the
+ * `asyncio.run()` of this runtime.
+ *
+ * When the main task finishes, every task still pending is cancelled and
+ * awaited, every handle is closed and all runtime memory is freed, so
+ * pointers to runtime objects are invalid after it returns.
+ *
+ * If every task is waiting and nothing can ever wake one (no timer, no I/O,
+ * no callback), the main task is cancelled with a message on standard error
+ * and ac_run() returns `-EDEADLK`, instead of hanging forever.
+ *
+ * @param main    the main task's function; must not be NULL.
+ * @param arg     passed to @p main.
+ * @param result  if not NULL, receives the main task's result.
+ * @return the main task's return value (0 or a negative errno);
+ *         `-EINVAL` if @p main is NULL; `-EBUSY` if this thread already has
+ *         an open loop; `-EDEADLK` if the program deadlocked; `-ENOMEM`.
+ */
+int ac_run(ac_task_fn main, void *arg, void **result);
+
+/**
+ * Open the loop of the calling thread.
+ * @return 0; `-EBUSY` if it is already open; `-ENOMEM`; a libuv error.
+ */
+int ac_loop_open(void);
+
+/**
+ * Run the loop of the calling thread.
+ * @param mode how long to run: see ::ac_run_mode.
+ * @return with ::AC_RUN_DEFAULT, 0 when stopped and 1 when there was nothing
+ *         left to do; otherwise 1 if work remains, 0 if none;
+ *         `-ENOENT` if no loop is open; `-EINVAL` for an unknown mode;
+ *         `-EBUSY` if called from inside the loop (a task or a callback).
+ */
+int ac_loop_run(ac_run_mode mode);
+
+/**
+ * Make ac_loop_run() return after the current iteration.
+ * @return 0; `-ENOENT` if no loop is open.
+ */
+int ac_loop_stop(void);
+
+/**
+ * Close the loop of the calling thread: cancel and finish every task, close
+ * every handle, free everything the runtime allocated.
+ * @return 0; `-ENOENT` if no loop is open; `-EBUSY` if called from inside
+ *         the loop.
+ */
+int ac_loop_close(void);
+
+/**
+ * Whether the calling thread has an open loop.
+ * @return 1 if it has, 0 if not.
+ */
+int ac_loop_is_open(void);
+
+/**
+ * The libuv loop underneath, for programs that add their own libuv handles.
+ * @return the loop, or NULL if this thread has no open loop.
+ */
+struct uv_loop_s *ac_loop_uv(void);
+
+/**
+ * The loop's current time in milliseconds (monotonic; the zero point is
+ * arbitrary). It is refreshed once per loop iteration, like libuv's
+ * uv_now(); use ac_time_precise() to read the clock itself.
+ * @return the time, or 0 if this thread has no open loop.
+ */
+uint64_t ac_time(void);
+
+/**
+ * The monotonic clock read now, in milliseconds with a fraction.
+ * @return the time in milliseconds.
+ */
+double ac_time_precise(void);
+
+/**
+ * Schedule @p cb(@p arg) to run soon, after what is already ready
+ * (`loop.call_soon`). Callbacks run on the loop, in the order they were
+ * scheduled; they must not suspend (ac_sleep() and ac_await() return
+ * `-EPERM` there) but may create tasks and complete futures.
+ *
+ * @param cb      the callback; must not be NULL.
+ * @param arg     passed to @p cb.
+ * @param handle  if not NULL, receives a handle the program must give back
+ *                with ac_handle_close() (which also cancels the call if it
+ *                has not run yet). If NULL, the runtime frees it after it runs.
+ * @return 0; `-EINVAL` if @p cb is NULL; `-ENOENT` if no loop is open;
+ *         `-EPERM` from another thread; `-ENOMEM`.
+ */
+int ac_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle);
+
+/**
+ * Schedule @p cb(@p arg) to run after @p delay_ms milliseconds
+ * (`loop.call_later`). Callbacks due at the same time run in the order they
+ * were scheduled.
+ * @param delay_ms the delay; 0 means the next iteration.
+ * @param cb, arg, handle as for ac_call_soon().
+ * @return as ac_call_soon(), and `-EINVAL` if @p delay_ms is negative.
+ */
+int ac_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg,
+                  ac_handle_t **handle);
+
+/**
+ * Schedule @p cb(@p arg) to run when ac_time() reaches @p when_ms
+ * (`loop.call_at`). A time in the past means the next iteration.
+ * @param when_ms the loop time at which to run.
+ * @param cb, arg, handle as for ac_call_soon().
+ * @return as ac_call_soon().
+ */
+int ac_call_at(uint64_t when_ms, ac_callback_fn cb, void *arg,
+               ac_handle_t **handle);
+
+/**
+ * Cancel a scheduled callback if it has not run yet, and give the handle
+ * back to the runtime. The handle is invalid afterwards.
+ * @param handle a handle from ac_call_soon(), ac_call_later() or ac_call_at().
+ * @return 1 if the callback was cancelled, 0 if it had already run;
+ *         `-EINVAL` if @p handle is NULL.
+ */
+int ac_handle_close(ac_handle_t *handle);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AC_LOOP_H */
