@@ -5,6 +5,7 @@ ifeq ($(CONTEXT),ucontext)
 RT_SRC += runtime/src/ctx_ucontext.c
 RT_CTX_FLAGS := -DAC_CONTEXT_UCONTEXT=1
 else
+RT_SRC += runtime/src/ctx_asm.c
 RT_ASM := runtime/src/ctx_x86_64.S runtime/src/ctx_aarch64.S
 RT_CTX_FLAGS :=
 endif

@@ -1,0 +1,41 @@
+/* error.c - error texts and the one-line reports of misuse. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int misuse_messages = -1; /* -1: not decided yet (read AC_QUIET) */
+
+const char *ac_strerror(int err) {
+  if (err < 0) err = -err;
+  switch (err) {
+  case 0: return "success";
+  case ECANCELED: return "operation cancelled";
+  case ETIMEDOUT: return "timed out";
+  case EDEADLK: return "deadlock: the task would wait for itself";
+  case EPERM: return "not allowed here (outside a task, or from another thread)";
+  case EALREADY: return "already finished";
+  case EAGAIN: return "not ready yet";
+  default: return uv_strerror(-err);
+  }
+}
+
+void ac_set_misuse_messages(int on) { misuse_messages = on ? 1 : 0; }
+
+int ac__misuse(int err, const char *fn, const char *fmt, ...) {
+  if (misuse_messages < 0) {
+    const char *quiet = getenv("AC_QUIET");
+    misuse_messages = !(quiet && *quiet && strcmp(quiet, "0") != 0);
+  }
+  if (misuse_messages) {
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "ac: %s: %s (%s)\n", fn, msg, ac_strerror(err));
+  }
+  return err;
+}

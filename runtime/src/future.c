@@ -1,0 +1,209 @@
+/* future.c - futures: completion, waiters, done callbacks, references. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+int ac__future_check(const ac_future_t *f, const char *fn) {
+  if (!f) return ac__misuse(-EINVAL, fn, "the future or task is NULL");
+  /* Debug builds stop here on a released object; others report it. */
+  assert(f->magic == AC__FUTURE_MAGIC && "future or task used after it was freed");
+  if (f->magic != AC__FUTURE_MAGIC)
+    return ac__misuse(-EINVAL, fn, "not a live future or task (used after ac_release?)");
+  if (f->loop != ac__cur)
+    return ac__misuse(-EPERM, fn, "the future belongs to the loop of another thread");
+  return 0;
+}
+
+void ac__future_init(ac__loop *loop, ac_future_t *f, int is_task) {
+  f->magic = AC__FUTURE_MAGIC;
+  f->is_task = (uint8_t)is_task;
+  f->state = AC_PENDING;
+  f->error = 0;
+  f->result = NULL;
+  f->refs = 0;
+  f->user_ref = 0;
+  f->loop = loop;
+  ac__list_init(&f->waiters);
+  ac__list_push_back(&loop->futures, &f->link);
+}
+
+int ac_future_create(ac_future_t **out) {
+  ac__loop *loop = NULL;
+  if (!out) return ac__misuse(-EINVAL, "ac_future_create", "the output pointer is NULL");
+  *out = NULL;
+  int rc = ac__loop_get(&loop, "ac_future_create");
+  if (rc) return rc;
+  ac_future_t *f = malloc(sizeof *f);
+  if (!f) return -ENOMEM;
+  ac__future_init(loop, f, 0);
+  f->refs = 1;
+  f->user_ref = 1;
+  *out = f;
+  return 0;
+}
+
+/* ---- waiters and done callbacks ----------------------------------------- */
+
+void ac__waiter_add(ac_future_t *f, ac__waiter *w,
+                    void (*notify)(ac__waiter *, ac_future_t *), void *data) {
+  w->notify = notify;
+  w->data = data;
+  ac__list_push_back(&f->waiters, &w->link);
+}
+
+void ac__waiter_remove(ac__waiter *w) { ac__list_remove(&w->link); }
+
+/* A callback added with ac_add_done_callback(): heap-allocated. */
+typedef struct done_cb {
+  ac__waiter w;
+  ac_done_fn fn;
+  void *arg;
+  ac_future_t *future;
+} done_cb;
+
+static void done_cb_run(void *arg) {
+  done_cb *d = arg;
+  d->fn(d->future, d->arg);
+  ac__future_unref(d->future);
+  free(d);
+}
+
+static void done_cb_notify(ac__waiter *w, ac_future_t *f) {
+  done_cb *d = AC__CONTAINER(w, done_cb, w);
+  d->future = f;
+  ac__future_ref(f); /* kept alive until the callback has run */
+  if (ac__call_soon_internal(f->loop, done_cb_run, d) != 0) {
+    ac__future_unref(f);
+    free(d); /* out of memory: the callback is lost, say so */
+    ac__misuse(-ENOMEM, "ac_add_done_callback", "could not schedule a done callback");
+  }
+}
+
+int ac_add_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
+  int rc = ac__future_check(f, "ac_add_done_callback");
+  if (rc) return rc;
+  if (!fn) return ac__misuse(-EINVAL, "ac_add_done_callback", "the callback is NULL");
+  done_cb *d = malloc(sizeof *d);
+  if (!d) return -ENOMEM;
+  d->fn = fn;
+  d->arg = arg;
+  ac__list_init(&d->w.link);
+  if (f->state != AC_PENDING) {
+    done_cb_notify(&d->w, f);
+    return 0;
+  }
+  ac__waiter_add(f, &d->w, done_cb_notify, NULL);
+  return 0;
+}
+
+int ac_remove_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
+  int rc = ac__future_check(f, "ac_remove_done_callback");
+  if (rc) return rc;
+  if (!fn) return ac__misuse(-EINVAL, "ac_remove_done_callback", "the callback is NULL");
+  int removed = 0;
+  ac__list *node = f->waiters.next;
+  while (node != &f->waiters) {
+    ac__list *next = node->next;
+    ac__waiter *w = AC__CONTAINER(node, ac__waiter, link);
+    done_cb *d = AC__CONTAINER(w, done_cb, w);
+    if (w->notify == done_cb_notify && d->fn == fn && d->arg == arg) {
+      ac__waiter_remove(w);
+      free(d);
+      removed++;
+    }
+    node = next;
+  }
+  return removed;
+}
+
+/* ---- completion ---------------------------------------------------------- */
+
+void ac__future_finish(ac_future_t *f, int error, void *result) {
+  f->error = error;
+  f->result = error ? NULL : result;
+  f->state = error == 0 ? AC_DONE : error == -ECANCELED ? AC_CANCELLED : AC_FAILED;
+  /* Each waiter is unlinked before it is told, so it may free itself. */
+  while (!ac__list_empty(&f->waiters)) {
+    ac__waiter *w = AC__CONTAINER(f->waiters.next, ac__waiter, link);
+    ac__waiter_remove(w);
+    w->notify(w, f);
+  }
+}
+
+static int set_outcome(ac_future_t *f, int error, void *result, const char *fn) {
+  int rc = ac__future_check(f, fn);
+  if (rc) return rc;
+  if (f->is_task)
+    return ac__misuse(-EINVAL, fn, "a task's result is what its function returns");
+  if (f->state != AC_PENDING) return -EALREADY;
+  ac__future_finish(f, error, result);
+  return 0;
+}
+
+int ac_future_set_result(ac_future_t *f, void *result) {
+  return set_outcome(f, 0, result, "ac_future_set_result");
+}
+
+int ac_future_set_error(ac_future_t *f, int error) {
+  if (error >= 0)
+    return ac__misuse(-EINVAL, "ac_future_set_error", "the error must be a negative errno, got %d", error);
+  return set_outcome(f, error, NULL, "ac_future_set_error");
+}
+
+int ac_cancel(ac_future_t *f) {
+  int rc = ac__future_check(f, "ac_cancel");
+  if (rc) return rc;
+  if (f->state != AC_PENDING) return 0;
+  if (f->is_task) return ac__task_cancel(ac__as_task(f));
+  ac__future_finish(f, -ECANCELED, NULL);
+  return 1;
+}
+
+ac_state ac_future_state(const ac_future_t *f) {
+  return f && f->magic == AC__FUTURE_MAGIC ? (ac_state)f->state : AC_PENDING;
+}
+
+int ac_done(const ac_future_t *f) { return ac_future_state(f) != AC_PENDING; }
+
+int ac_result(const ac_future_t *f, void **result) {
+  if (result) *result = NULL;
+  int rc = ac__future_check(f, "ac_result");
+  if (rc) return rc;
+  if (f->state == AC_PENDING) return -EAGAIN;
+  if (result) *result = f->result;
+  return f->error;
+}
+
+/* ---- references ---------------------------------------------------------- */
+
+void ac__future_ref(ac_future_t *f) { f->refs++; }
+
+static void future_free(ac_future_t *f) {
+  ac__list_remove(&f->link);
+  while (!ac__list_empty(&f->waiters)) { /* only done callbacks can be left */
+    ac__waiter *w = AC__CONTAINER(f->waiters.next, ac__waiter, link);
+    ac__waiter_remove(w);
+    if (w->notify == done_cb_notify) free(AC__CONTAINER(w, done_cb, w));
+  }
+  f->magic = AC__FREED_MAGIC;
+  free(f);
+}
+
+void ac__future_unref(ac_future_t *f) {
+  if (--f->refs == 0) future_free(f);
+}
+
+int ac_release(ac_future_t *f) {
+  int rc = ac__future_check(f, "ac_release");
+  if (rc) return rc;
+  if (!f->user_ref)
+    return ac__misuse(-EINVAL, "ac_release", "released twice, or never handed out (a detached task)");
+  f->user_ref = 0;
+  ac__future_unref(f);
+  return 0;
+}
+
+void ac__future_free_all(ac__loop *loop) {
+  while (!ac__list_empty(&loop->futures))
+    future_free(AC__CONTAINER(loop->futures.next, ac_future_t, link));
+}

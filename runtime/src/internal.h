@@ -1,0 +1,221 @@
+/* internal.h - the runtime's private structures; never included by users.
+ *
+ * Internal names use the ac__ prefix. One loop per thread lives behind a
+ * thread-local pointer; everything else hangs off it.
+ */
+#ifndef AC_INTERNAL_H
+#define AC_INTERNAL_H
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "ac.h"
+#include "ctx.h"
+#include "list.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Print "ac: FN: message" (unless quiet) and give back ERR, so misuse
+ * is reported where it happens: `return ac__misuse(-EINVAL, __func__, ...)`. */
+int ac__misuse(int err, const char *fn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- the ready queue ----------------------------------------------------- */
+
+/* One entry of the loop's FIFO of things to run: a task to resume or a
+ * callback to call. Tasks embed theirs; callbacks live in an ac_handle_t. */
+typedef struct ac__ready {
+  struct ac__ready *next;
+  uint8_t is_task; /* 1: the entry is the ready field of an ac__task */
+} ac__ready;
+
+/* ---- timers -------------------------------------------------------------- */
+
+/* An entry of the loop's timer min-heap: sleeps, call_later, deadlines. */
+typedef struct ac__timer {
+  uint64_t when;                        /* loop time (ms) at which it fires */
+  uint64_t seq;                         /* order among equal deadlines */
+  size_t index;                         /* position in the heap; SIZE_MAX: not in it */
+  void (*fire)(struct ac__timer *);     /* what to do when it is due */
+} ac__timer;
+
+/* ---- callbacks (call_soon / call_later / call_at) ------------------------ */
+
+enum { AC__HANDLE_WAITING, AC__HANDLE_READY, AC__HANDLE_RAN, AC__HANDLE_CANCELLED };
+
+struct ac_handle_s {
+  ac__ready ready;     /* in the ready queue when due */
+  ac__timer timer;     /* in the heap while waiting for its time */
+  ac_callback_fn cb;   /* what to call */
+  void *arg;           /* its argument */
+  uint8_t state;       /* AC__HANDLE_* */
+  uint8_t kept;        /* 1: the program holds it and frees it with ac_handle_close */
+  ac__list link;       /* in loop->kept_handles while kept */
+};
+
+/* ---- futures and tasks --------------------------------------------------- */
+
+#define AC__FUTURE_MAGIC 0xF07E5u
+#define AC__FREED_MAGIC 0xDEADu
+
+/* Something to tell when a future finishes: a waiting task or a callback. */
+typedef struct ac__waiter {
+  ac__list link;                                   /* in future->waiters */
+  void (*notify)(struct ac__waiter *, ac_future_t *); /* called once, already unlinked */
+  void *data;                                      /* notify's context */
+} ac__waiter;
+
+struct ac_future_s {
+  uint32_t magic;      /* AC__FUTURE_MAGIC while alive: catches use after release */
+  uint8_t is_task;     /* 1: this is the head of an ac__task */
+  uint8_t state;       /* ac_state */
+  uint8_t user_ref;    /* 1 while the program holds its reference (one at most) */
+  int error;           /* 0, or the negative errno it finished with */
+  void *result;        /* the result when done */
+  int refs;            /* references: the program's, a running task's, waiters' */
+  struct ac__loop *loop; /* the loop it belongs to */
+  ac__list waiters;    /* ac__waiter entries, told in order when it finishes */
+  ac__list link;       /* in loop->futures: all of them, freed at close */
+};
+
+enum { AC__TASK_CREATED, AC__TASK_READY, AC__TASK_RUNNING, AC__TASK_SUSPENDED,
+       AC__TASK_FINISHED };
+
+typedef struct ac__stack ac__stack;
+
+typedef struct ac__task {
+  struct ac_future_s fut; /* a task is a future: this must come first */
+  ac__ready ready;        /* in the ready queue when it may run */
+  ac__ctx ctx;            /* saved registers while it is not running */
+  ac__stack *stack;       /* its stack while it runs or is suspended */
+  ac_task_fn fn;          /* the function it runs */
+  void *arg;              /* and its argument */
+  size_t stack_size;      /* usable size it asked for */
+  int wake_value;         /* what the suspending call returns: 0, -ECANCELED, ... */
+  uint8_t tstate;         /* AC__TASK_* */
+  uint8_t cancel_pending; /* deliver -ECANCELED at the next suspension */
+  int cancel_requests;    /* ac_cancel() calls not withdrawn by uncancel */
+  const char *waiting_on; /* what it is suspended in ("sleep", "future"...) */
+  ac__list link;          /* in loop->tasks until it finishes */
+  uint64_t id;            /* 1, 2, ... in creation order: default name "Task-<id>" */
+  void *fake_stack;       /* AddressSanitizer's bookkeeping across switches */
+  void *tsan_fiber;       /* ThreadSanitizer's fiber for this task */
+  char name[AC_TASK_NAME_MAX + 1]; /* "" until named or asked for */
+} ac__task;
+
+static inline ac__task *ac__as_task(ac_future_t *f) { return (ac__task *)f; }
+
+/* ---- the loop ------------------------------------------------------------ */
+
+typedef struct ac__stack_pool {
+  ac__stack *free;     /* stacks of the default size ready for reuse */
+  size_t nfree;        /* how many */
+  size_t guarded_live; /* stacks mapped with their own guard page */
+  size_t guard_budget; /* at most this many guarded stacks (vm.max_map_count) */
+  ac__list slabs;      /* unguarded slabs, unmapped at close */
+  size_t page;         /* page size */
+} ac__stack_pool;
+
+typedef struct ac__loop {
+  uv_loop_t uv;             /* libuv underneath: I/O, its own handles */
+  uv_timer_t uv_timer;      /* armed for the earliest entry of the heap */
+  uint64_t armed_for;       /* when uv_timer is set to fire; UINT64_MAX: not armed */
+  pthread_t owner;          /* the thread that opened it */
+  ac__ready *ready_head;    /* FIFO of what may run now */
+  ac__ready **ready_tail;
+  ac__timer **heap;         /* min-heap of timers by (when, seq) */
+  size_t heap_len, heap_cap;
+  uint64_t timer_seq;       /* next ac__timer.seq */
+  ac__list futures;         /* every future and task not yet freed */
+  ac__list tasks;           /* tasks not finished */
+  size_t ntasks;            /* their number */
+  uint64_t next_task_id;
+  ac__list kept_handles;    /* handles the program holds */
+  ac_handle_t *spare_handles; /* freed handles kept for reuse (via ready.next) */
+  ac__ctx sched_ctx;        /* the loop's own context, to which tasks switch back */
+  void *sched_fake_stack;   /* AddressSanitizer's bookkeeping for it */
+  const void *sched_stack_bottom; /* the loop thread's stack, for the sanitizer */
+  size_t sched_stack_size;
+  void *tsan_loop_fiber;    /* ThreadSanitizer's fiber for the loop's own context */
+  void *altstack;           /* signal stack we gave the thread (to report overflows) */
+  ac__task *current;        /* the running task, or NULL */
+  ac__stack_pool stacks;
+  int running;              /* inside ac_loop_run */
+  int stop;                 /* ac_loop_stop was called */
+  int closing;              /* ac_loop_close is at work */
+} ac__loop;
+
+extern _Thread_local ac__loop *ac__cur;
+
+/* The calling thread's loop, or a negative errno with a message naming FN. */
+int ac__loop_get(ac__loop **loop, const char *fn);
+/* Check that OBJ's loop is the calling thread's: 0 or -EPERM with a message. */
+int ac__check_thread(const char *fn);
+
+/* loop.c */
+void ac__ready_push(ac__loop *loop, ac__ready *r);
+uint64_t ac__now(ac__loop *loop);
+int ac__call_soon_internal(ac__loop *loop, ac_callback_fn cb, void *arg);
+int ac__loop_iterate(ac__loop *loop, int may_block);
+bool ac__loop_idle(ac__loop *loop);
+
+/* heap.c */
+void ac__timer_init(ac__timer *t, void (*fire)(ac__timer *));
+int ac__timer_start(ac__loop *loop, ac__timer *t, uint64_t when);
+void ac__timer_stop(ac__loop *loop, ac__timer *t);
+void ac__timers_fire_due(ac__loop *loop);
+void ac__timers_free(ac__loop *loop);
+
+/* future.c */
+int ac__future_check(const ac_future_t *f, const char *fn);
+void ac__future_init(ac__loop *loop, ac_future_t *f, int is_task);
+void ac__future_finish(ac_future_t *f, int error, void *result);
+void ac__future_ref(ac_future_t *f);
+void ac__future_unref(ac_future_t *f);
+void ac__future_free_all(ac__loop *loop);
+void ac__waiter_add(ac_future_t *f, ac__waiter *w,
+                    void (*notify)(ac__waiter *, ac_future_t *), void *data);
+void ac__waiter_remove(ac__waiter *w);
+
+/* task.c */
+int ac__current(ac__task **task, const char *fn);
+int ac__suspend(ac__task *t, const char *what);
+/* Make a suspended task ready, its suspending call to return VALUE.
+ * Returns 1, or 0 if it was already woken (only the first wake counts). */
+int ac__wake(ac__task *t, int value);
+int ac__task_cancel(ac__task *t);
+void ac__task_resume(ac__loop *loop, ac__task *t);
+void ac__task_abandon_all(ac__loop *loop);
+int ac__cancel_all(ac__loop *loop);
+
+/* wait.c: wait for futures, with an optional deadline. Returns 0 when the
+ * condition holds, -ETIMEDOUT, or -ECANCELED (the caller was cancelled). */
+int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n,
+                  ac_wait_mode mode, int64_t timeout_ms, const char *what,
+                  ac_future_t **first_failed);
+/* Cancel every pending future in FS and wait until all have finished,
+ * passing on each further cancellation of the caller. Returns 1 if the
+ * caller was cancelled meanwhile, else 0. */
+int ac__cancel_and_wait(ac__task *t, ac_future_t *const *fs, size_t n);
+
+/* stack.c */
+void ac__stacks_init(ac__stack_pool *pool);
+int ac__stack_get(ac__stack_pool *pool, size_t size, ac__stack **out);
+/* KEEP_MAPPED: memory on it may still be read until the pool is freed. */
+void ac__stack_put(ac__stack_pool *pool, ac__stack *s, int keep_mapped);
+void ac__stacks_free(ac__stack_pool *pool);
+void *ac__stack_top(const ac__stack *s);
+void *ac__stack_bottom(const ac__stack *s);
+size_t ac__stack_usable(const ac__stack *s);
+void ac__stack_check(ac__task *t, const void *sp);
+void ac__stack_overflow_handler_install(void);
+
+/* switch.c: switching between the loop and a task, telling the sanitizers. */
+void ac__switch_to_task(ac__loop *loop, ac__task *t);
+void ac__switch_to_loop(ac__loop *loop, ac__task *t, int finished);
+void ac__task_started(ac__loop *loop, ac__task *t);
+
+#endif /* AC_INTERNAL_H */

@@ -1,0 +1,364 @@
+/* loop.c - the loop of a thread: its ready queue, callbacks, time, and one
+ * iteration (poll for I/O, fire due timers, run what is ready).
+ *
+ * Ready tasks and callbacks run in batches straight from the queue, without
+ * a trip through libuv per item; libuv is polled between batches (without
+ * waiting while anything is ready) so I/O is never starved.
+ */
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if defined(AC_SANITIZE_THREAD)
+#include <sanitizer/tsan_interface.h>
+#endif
+
+enum { BATCH = 4096 }; /* ready items run between two polls for I/O */
+
+_Thread_local ac__loop *ac__cur;
+static atomic_int open_loops;
+
+int ac__loop_get(ac__loop **loop, const char *fn) {
+  *loop = ac__cur;
+  if (*loop) return 0;
+  if (atomic_load(&open_loops) > 0)
+    return ac__misuse(-EPERM, fn,
+                      "called from a thread that does not run the loop; other "
+                      "threads may only use the thread-safe calls");
+  return ac__misuse(-ENOENT, fn, "no loop is open in this thread: call it inside ac_run()");
+}
+
+int ac_loop_is_open(void) { return ac__cur != NULL; }
+
+struct uv_loop_s *ac_loop_uv(void) { return ac__cur ? &ac__cur->uv : NULL; }
+
+uint64_t ac__now(ac__loop *loop) {
+  uv_update_time(&loop->uv);
+  return uv_now(&loop->uv);
+}
+
+uint64_t ac_time(void) { return ac__cur ? ac__now(ac__cur) : 0; }
+
+double ac_time_precise(void) { return (double)uv_hrtime() / 1e6; }
+
+void ac__ready_push(ac__loop *loop, ac__ready *r) {
+  r->next = NULL;
+  *loop->ready_tail = r;
+  loop->ready_tail = &r->next;
+}
+
+static ac__ready *ready_pop(ac__loop *loop) {
+  ac__ready *r = loop->ready_head;
+  if (r) {
+    loop->ready_head = r->next;
+    if (!loop->ready_head) loop->ready_tail = &loop->ready_head;
+  }
+  return r;
+}
+
+/* ---- callbacks ----------------------------------------------------------- */
+
+static void handle_free(ac__loop *loop, ac_handle_t *h) {
+  ac__list_remove(&h->link);
+  h->ready.next = (ac__ready *)loop->spare_handles;
+  loop->spare_handles = h;
+}
+
+static void handle_due(ac__timer *t) {
+  ac_handle_t *h = AC__CONTAINER(t, ac_handle_t, timer);
+  h->state = AC__HANDLE_READY;
+  ac__ready_push(ac__cur, &h->ready);
+}
+
+static int handle_new(ac__loop *loop, ac_callback_fn cb, void *arg,
+                      ac_handle_t **out, ac_handle_t **h) {
+  if (loop->spare_handles) {
+    *h = loop->spare_handles;
+    loop->spare_handles = (ac_handle_t *)(*h)->ready.next;
+  } else if (!(*h = malloc(sizeof **h))) {
+    return -ENOMEM;
+  }
+  (*h)->cb = cb;
+  (*h)->arg = arg;
+  (*h)->kept = out != NULL;
+  (*h)->ready.is_task = 0;
+  ac__timer_init(&(*h)->timer, handle_due);
+  ac__list_init(&(*h)->link);
+  if (out) {
+    ac__list_push_back(&loop->kept_handles, &(*h)->link);
+    *out = *h;
+  }
+  return 0;
+}
+
+static void handle_run(ac__loop *loop, ac_handle_t *h) {
+  if (h->state == AC__HANDLE_CANCELLED) { /* closed while in the queue */
+    handle_free(loop, h);
+    return;
+  }
+  h->state = AC__HANDLE_RAN;
+  int kept = h->kept;
+  h->cb(h->arg);
+  if (!kept) handle_free(loop, h); /* a kept one is freed by ac_handle_close */
+}
+
+int ac__call_soon_internal(ac__loop *loop, ac_callback_fn cb, void *arg) {
+  ac_handle_t *h;
+  int rc = handle_new(loop, cb, arg, NULL, &h);
+  if (rc) return rc;
+  h->state = AC__HANDLE_READY;
+  ac__ready_push(loop, &h->ready);
+  return 0;
+}
+
+/* Schedule CB now (SOON), after DELAY_MS, or at WHEN (if not 0). */
+static int schedule(const char *fn, int soon, int64_t delay_ms, uint64_t when,
+                    ac_callback_fn cb, void *arg, ac_handle_t **out) {
+  ac__loop *loop = NULL;
+  ac_handle_t *h;
+  if (out) *out = NULL;
+  if (!cb) return ac__misuse(-EINVAL, fn, "the callback is NULL");
+  if (delay_ms < 0)
+    return ac__misuse(-EINVAL, fn, "negative delay (%lld ms)", (long long)delay_ms);
+  int rc = ac__loop_get(&loop, fn);
+  if (rc) return rc;
+  if ((rc = handle_new(loop, cb, arg, out, &h))) return rc;
+  if (soon) {
+    h->state = AC__HANDLE_READY;
+    ac__ready_push(loop, &h->ready);
+    return 0;
+  }
+  h->state = AC__HANDLE_WAITING;
+  if (when == 0) when = ac__now(loop) + (uint64_t)delay_ms;
+  if ((rc = ac__timer_start(loop, &h->timer, when))) {
+    handle_free(loop, h);
+    if (out) *out = NULL;
+  }
+  return rc;
+}
+
+int ac_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle) {
+  return schedule("ac_call_soon", 1, 0, 0, cb, arg, handle);
+}
+
+int ac_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg, ac_handle_t **handle) {
+  return schedule("ac_call_later", 0, delay_ms, 0, cb, arg, handle);
+}
+
+int ac_call_at(uint64_t when_ms, ac_callback_fn cb, void *arg, ac_handle_t **handle) {
+  /* A time of 0 would read as "no time": it is in the past anyway. */
+  return schedule("ac_call_at", 0, 0, when_ms ? when_ms : 1, cb, arg, handle);
+}
+
+int ac_handle_close(ac_handle_t *h) {
+  ac__loop *loop = NULL;
+  if (!h) return ac__misuse(-EINVAL, "ac_handle_close", "the handle is NULL");
+  int rc = ac__loop_get(&loop, "ac_handle_close");
+  if (rc) return rc;
+  switch (h->state) {
+  case AC__HANDLE_WAITING:
+    ac__timer_stop(loop, &h->timer);
+    handle_free(loop, h);
+    return 1;
+  case AC__HANDLE_READY: /* still in the queue: handle_run frees it */
+    h->state = AC__HANDLE_CANCELLED;
+    h->kept = 0;
+    ac__list_remove(&h->link);
+    return 1;
+  default:
+    handle_free(loop, h);
+    return 0;
+  }
+}
+
+/* ---- one iteration ------------------------------------------------------- */
+
+static void on_uv_timer(uv_timer_t *timer) {
+  ac__loop *loop = timer->data;
+  loop->armed_for = UINT64_MAX; /* one-shot: due timers fire after uv_run */
+}
+
+/* Point libuv's one timer at the earliest entry of the heap. */
+static void arm_timer(ac__loop *loop) {
+  if (loop->heap_len == 0) {
+    if (loop->armed_for != UINT64_MAX) uv_timer_stop(&loop->uv_timer);
+    loop->armed_for = UINT64_MAX;
+    return;
+  }
+  uint64_t when = loop->heap[0]->when;
+  if (when == loop->armed_for) return;
+  uint64_t now = uv_now(&loop->uv);
+  uv_timer_start(&loop->uv_timer, on_uv_timer, when > now ? when - now : 0, 0);
+  loop->armed_for = when;
+}
+
+static void run_ready(ac__loop *loop) {
+  for (int budget = BATCH; budget > 0; budget--) {
+    ac__ready *r = ready_pop(loop);
+    if (!r) return;
+    if (r->is_task)
+      ac__task_resume(loop, AC__CONTAINER(r, ac__task, ready));
+    else
+      handle_run(loop, AC__CONTAINER(r, ac_handle_t, ready));
+  }
+}
+
+bool ac__loop_idle(ac__loop *loop) {
+  return !loop->ready_head && loop->heap_len == 0 && !uv_loop_alive(&loop->uv);
+}
+
+int ac__loop_iterate(ac__loop *loop, int may_block) {
+  int block = may_block && !loop->ready_head && !loop->stop;
+  if (block) arm_timer(loop);
+  uv_run(&loop->uv, block ? UV_RUN_ONCE : UV_RUN_NOWAIT);
+  ac__timers_fire_due(loop);
+  run_ready(loop);
+  return 0;
+}
+
+int ac_loop_run(ac_run_mode mode) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_loop_run");
+  if (rc) return rc;
+  if (mode != AC_RUN_DEFAULT && mode != AC_RUN_ONCE && mode != AC_RUN_NOWAIT)
+    return ac__misuse(-EINVAL, "ac_loop_run", "unknown run mode %d", (int)mode);
+  if (loop->running)
+    return ac__misuse(-EBUSY, "ac_loop_run", "the loop is already running (called from a task or callback)");
+  loop->running = 1;
+  for (;;) {
+    ac__loop_iterate(loop, mode != AC_RUN_NOWAIT);
+    if (loop->stop) {
+      rc = mode == AC_RUN_DEFAULT ? 0 : !ac__loop_idle(loop);
+      break;
+    }
+    if (mode != AC_RUN_DEFAULT || ac__loop_idle(loop)) {
+      rc = mode == AC_RUN_DEFAULT ? 1 : !ac__loop_idle(loop);
+      break;
+    }
+  }
+  loop->running = 0;
+  loop->stop = 0;
+  return rc;
+}
+
+int ac_loop_stop(void) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_loop_stop");
+  if (rc) return rc;
+  loop->stop = 1;
+  return 0;
+}
+
+/* ---- open and close ------------------------------------------------------ */
+
+/* Overflow reports run on a stack of their own: the task's is full. */
+static void give_signal_stack(ac__loop *loop) {
+  stack_t old;
+  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
+  stack_t ss = {.ss_size = 64 * 1024, .ss_flags = 0};
+  if (!(ss.ss_sp = malloc(ss.ss_size))) return;
+  if (sigaltstack(&ss, NULL) == 0)
+    loop->altstack = ss.ss_sp;
+  else
+    free(ss.ss_sp);
+}
+
+int ac_loop_open(void) {
+  if (ac__cur)
+    return ac__misuse(-EBUSY, "ac_loop_open", "this thread already has an open loop");
+  ac__loop *loop = calloc(1, sizeof *loop);
+  if (!loop) return -ENOMEM;
+  int rc = uv_loop_init(&loop->uv);
+  if (rc) {
+    free(loop);
+    return rc;
+  }
+  uv_timer_init(&loop->uv, &loop->uv_timer);
+  loop->uv_timer.data = loop;
+  loop->armed_for = UINT64_MAX;
+  loop->owner = pthread_self();
+  loop->ready_tail = &loop->ready_head;
+  ac__list_init(&loop->futures);
+  ac__list_init(&loop->tasks);
+  ac__list_init(&loop->kept_handles);
+  ac__stacks_init(&loop->stacks);
+#if defined(AC_SANITIZE_THREAD)
+  loop->tsan_loop_fiber = __tsan_get_current_fiber();
+#endif
+  give_signal_stack(loop);
+  ac__stack_overflow_handler_install();
+  ac__cur = loop;
+  atomic_fetch_add(&open_loops, 1);
+  return 0;
+}
+
+/* Cancel every task and run until all have finished. A task that waits
+ * again after its cancellation, on something that can never happen, is
+ * reported and dropped: the loop must close. */
+static void finish_tasks(ac__loop *loop) {
+  ac__cancel_all(loop);
+  while (loop->ntasks > 0) {
+    ac__loop_iterate(loop, 1);
+    if (loop->ntasks > 0 && ac__loop_idle(loop)) {
+      ac__misuse(-EDEADLK, "ac_loop_close",
+                 "%zu task(s) kept waiting after being cancelled, on something that "
+                 "can never happen; their stacks are dropped without unwinding",
+                 loop->ntasks);
+      ac__task_abandon_all(loop);
+    }
+  }
+}
+
+static void close_walk(uv_handle_t *h, void *arg) {
+  (void)arg;
+  if (!uv_is_closing(h)) uv_close(h, NULL);
+}
+
+static void free_handles(ac__loop *loop) {
+  for (size_t i = 0; i < loop->heap_len; i++) {
+    ac_handle_t *h = AC__CONTAINER(loop->heap[i], ac_handle_t, timer);
+    if (!h->kept) free(h);
+  }
+  loop->heap_len = 0;
+  while (!ac__list_empty(&loop->kept_handles)) {
+    ac_handle_t *h = AC__CONTAINER(loop->kept_handles.next, ac_handle_t, link);
+    ac__list_remove(&h->link);
+    free(h);
+  }
+  while (loop->spare_handles) {
+    ac_handle_t *h = loop->spare_handles;
+    loop->spare_handles = (ac_handle_t *)h->ready.next;
+    free(h);
+  }
+}
+
+int ac_loop_close(void) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_loop_close");
+  if (rc) return rc;
+  if (loop->running)
+    return ac__misuse(-EBUSY, "ac_loop_close", "called from inside the running loop");
+  loop->running = 1;
+  loop->closing = 1;
+  finish_tasks(loop);
+  while (loop->ready_head) run_ready(loop); /* callbacks already due */
+  free_handles(loop);
+  ac__future_free_all(loop);
+  ac__timers_free(loop);
+  uv_walk(&loop->uv, close_walk, NULL);
+  uv_run(&loop->uv, UV_RUN_DEFAULT);
+  uv_loop_close(&loop->uv);
+  ac__stacks_free(&loop->stacks);
+  if (loop->altstack) {
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+    free(loop->altstack);
+  }
+  free(loop);
+  ac__cur = NULL;
+  atomic_fetch_sub(&open_loops, 1);
+  return 0;
+}

@@ -1,0 +1,235 @@
+/* stack.c - task stacks: mmap'd, pooled for reuse, guarded where possible.
+ *
+ * A guard page below a stack turns an overflow into a fault we can name,
+ * but costs two kernel mappings, and vm.max_map_count (65530 by default)
+ * caps them. So a quarter of that budget goes to guarded stacks; past it,
+ * stacks are carved from large unguarded slabs (one mapping per 64 stacks)
+ * and checked for overflow whenever their task switches out. Memory is only
+ * used for the pages a task touches.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define AC_HAVE_VALGRIND 1
+#endif
+#endif
+#ifndef AC_HAVE_VALGRIND
+#define VALGRIND_STACK_REGISTER(lo, hi) 0u
+#define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
+#endif
+
+#if defined(AC_SANITIZE_ADDRESS)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
+
+enum {
+  SLAB_STACKS = 64, /* stacks per unguarded slab */
+  POOL_WARM = 256   /* free stacks kept with their pages; more are given back */
+};
+
+/* Kept in the top bytes of the stack's own mapping. */
+struct ac__stack {
+  ac__stack *next;  /* in the pool's free list */
+  char *map;        /* start of the mapping (the guard page, if any) */
+  size_t map_size;  /* its length; 0 for a stack inside a slab */
+  char *bottom;     /* lowest usable byte */
+  size_t asked;     /* the usable size asked for: the pool keeps the default */
+  unsigned vg_id;   /* valgrind's id for this stack */
+  uint8_t guarded;  /* 1: a PROT_NONE page lies just below bottom */
+};
+
+typedef struct slab {
+  ac__list link;
+  char *map;
+  size_t size;
+  size_t used; /* stacks handed out so far */
+} slab;
+
+static size_t default_map_size(const ac__stack_pool *pool) {
+  return AC_STACK_SIZE_DEFAULT + pool->page; /* + the guard or a spare page */
+}
+
+void ac__stacks_init(ac__stack_pool *pool) {
+  memset(pool, 0, sizeof *pool);
+  ac__list_init(&pool->slabs);
+  pool->page = (size_t)sysconf(_SC_PAGESIZE);
+  long max_maps = 65530;
+  FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+  if (f) {
+    if (fscanf(f, "%ld", &max_maps) != 1) max_maps = 65530;
+    fclose(f);
+  }
+  pool->guard_budget = (size_t)max_maps / 4; /* each guarded stack: 2 mappings */
+}
+
+void *ac__stack_bottom(const ac__stack *s) { return s->bottom; }
+void *ac__stack_top(const ac__stack *s) { return (void *)s; }
+size_t ac__stack_usable(const ac__stack *s) { return (size_t)((char *)s - s->bottom); }
+
+/* Lay out a stack in [map, map + size): descriptor at the top, aligned. */
+static ac__stack *carve(char *map, size_t size, size_t map_size, int guarded, size_t page,
+                        size_t asked) {
+  uintptr_t top = (uintptr_t)(map + size) - sizeof(ac__stack);
+  ac__stack *s = (ac__stack *)(top & ~(uintptr_t)63);
+  s->next = NULL;
+  s->map = map;
+  s->map_size = map_size;
+  s->bottom = map + (guarded ? page : 0);
+  s->guarded = (uint8_t)guarded;
+  s->asked = asked;
+  s->vg_id = VALGRIND_STACK_REGISTER(s->bottom, (char *)s);
+  return s;
+}
+
+static int map_single(ac__stack_pool *pool, size_t usable, ac__stack **out) {
+  int guarded = pool->guarded_live < pool->guard_budget;
+  size_t size = usable + pool->page;
+  char *map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (map == MAP_FAILED) return -ENOMEM;
+  if (guarded && mprotect(map, pool->page, PROT_NONE) != 0) guarded = 0;
+  if (guarded) pool->guarded_live++;
+  *out = carve(map, size, size, guarded, pool->page, usable);
+  return 0;
+}
+
+static int from_slab(ac__stack_pool *pool, ac__stack **out) {
+  size_t one = default_map_size(pool);
+  slab *sl = ac__list_empty(&pool->slabs)
+                 ? NULL
+                 : AC__CONTAINER(pool->slabs.prev, slab, link);
+  if (!sl || sl->used == SLAB_STACKS) {
+    sl = malloc(sizeof *sl);
+    if (!sl) return -ENOMEM;
+    sl->size = one * SLAB_STACKS;
+    sl->map = mmap(NULL, sl->size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (sl->map == MAP_FAILED) {
+      free(sl);
+      return -ENOMEM;
+    }
+    sl->used = 0;
+    ac__list_push_back(&pool->slabs, &sl->link);
+  }
+  *out = carve(sl->map + one * sl->used++, one, 0, 0, pool->page, AC_STACK_SIZE_DEFAULT);
+  return 0;
+}
+
+int ac__stack_get(ac__stack_pool *pool, size_t usable, ac__stack **out) {
+  if (usable != AC_STACK_SIZE_DEFAULT) return map_single(pool, usable, out);
+  if (pool->free) {
+    *out = pool->free;
+    pool->free = pool->free->next;
+    pool->nfree--;
+    return 0;
+  }
+  if (pool->guarded_live < pool->guard_budget) return map_single(pool, usable, out);
+  return from_slab(pool, out);
+}
+
+static void unmap(ac__stack_pool *pool, ac__stack *s) {
+  VALGRIND_STACK_DEREGISTER(s->vg_id);
+  if (s->guarded) pool->guarded_live--;
+  munmap(s->map, s->map_size);
+}
+
+void ac__stack_put(ac__stack_pool *pool, ac__stack *s, int keep_mapped) {
+  /* A switched-away frame can leave AddressSanitizer's redzones behind. */
+  ASAN_UNPOISON_MEMORY_REGION(s->bottom, ac__stack_usable(s));
+  int is_default = s->asked == AC_STACK_SIZE_DEFAULT;
+  if (!keep_mapped && s->map_size != 0 && (!is_default || pool->nfree >= POOL_WARM)) {
+    unmap(pool, s);
+    return;
+  }
+  if (!keep_mapped && pool->nfree >= POOL_WARM) {
+    /* A slab stack cannot be unmapped alone: give its pages back instead. */
+    char *lo = (char *)(((uintptr_t)s->bottom + pool->page - 1) & ~(pool->page - 1));
+    char *hi = (char *)((uintptr_t)s & ~(pool->page - 1));
+    if (hi > lo) madvise(lo, (size_t)(hi - lo), MADV_DONTNEED);
+  }
+  s->next = pool->free;
+  pool->free = s;
+  pool->nfree++;
+}
+
+void ac__stacks_free(ac__stack_pool *pool) {
+  ac__stack *s = pool->free;
+  while (s) {
+    ac__stack *next = s->next;
+    if (s->map_size != 0) unmap(pool, s);
+    else VALGRIND_STACK_DEREGISTER(s->vg_id);
+    s = next;
+  }
+  pool->free = NULL;
+  pool->nfree = 0;
+  while (!ac__list_empty(&pool->slabs)) {
+    slab *sl = AC__CONTAINER(pool->slabs.next, slab, link);
+    ac__list_remove(&sl->link);
+    munmap(sl->map, sl->size);
+    free(sl);
+  }
+}
+
+static void report_overflow(const char *task_name, size_t usable) {
+  char msg[256];
+  int n = snprintf(msg, sizeof msg,
+                   "ac: task '%s' overflowed its stack (%zu KiB): give it a larger "
+                   "stack_size in ac_task_opts_t, or move big arrays off the stack\n",
+                   task_name, usable / 1024);
+  if (n > 0) (void)!write(STDERR_FILENO, msg, (size_t)n);
+}
+
+/* Unguarded stacks are checked when their task switches out: the stack
+ * pointer must be inside, and the lowest word, which only an overflow
+ * reaches, must still be zero. */
+void ac__stack_check(ac__task *t, const void *sp) {
+  const ac__stack *s = t->stack;
+  if (s->guarded) return;
+  if ((const char *)sp < s->bottom || *(const volatile uint64_t *)s->bottom != 0) {
+    report_overflow(ac_task_name(&t->fut), ac__stack_usable(s));
+    abort();
+  }
+}
+
+/* ---- naming the task whose guard page was hit --------------------------- */
+
+static struct sigaction previous_segv;
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+
+static void on_segv(int sig, siginfo_t *info, void *uctx) {
+  (void)uctx;
+  ac__loop *loop = ac__cur;
+  ac__task *t = loop ? loop->current : NULL;
+  if (t && t->stack && t->stack->guarded) {
+    char *addr = info->si_addr;
+    /* A big frame can jump past the guard page into the mapping below. */
+    if (addr >= t->stack->map - 64 * loop->stacks.page && addr < t->stack->bottom) {
+      report_overflow(ac_task_name(&t->fut), ac__stack_usable(t->stack));
+      signal(sig, SIG_DFL); /* the fault repeats on return and ends the process */
+      return;
+    }
+  }
+  sigaction(sig, &previous_segv, NULL); /* not ours: let the old handler see it */
+}
+
+static void install(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_segv;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &previous_segv);
+}
+
+void ac__stack_overflow_handler_install(void) { pthread_once(&handler_once, install); }

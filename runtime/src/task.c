@@ -1,0 +1,285 @@
+/* task.c - tasks: creation, the first run on a fresh stack, suspension,
+ * waking, cancellation, sleeping and names. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if defined(AC_SANITIZE_THREAD)
+#include <sanitizer/tsan_interface.h>
+#endif
+
+enum { MAX_STACK = 1u << 30 };
+
+int ac__current(ac__task **task, const char *fn) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, fn);
+  if (rc) return rc;
+  if (!loop->current)
+    return ac__misuse(-EPERM, fn,
+                      "must be called from inside a task (not from a callback, or "
+                      "from outside the loop)");
+  *task = loop->current;
+  return 0;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg) {
+  return ac_task_create_ex(task, fn, arg, NULL);
+}
+
+int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_opts_t *opts) {
+  ac__loop *loop = NULL;
+  if (out) *out = NULL;
+  if (!fn) return ac__misuse(-EINVAL, "ac_task_create", "the task function is NULL");
+  int rc = ac__loop_get(&loop, "ac_task_create");
+  if (rc) return rc;
+  size_t stack_size = AC_STACK_SIZE_DEFAULT;
+  if (opts && opts->stack_size) {
+    if (opts->stack_size < AC_STACK_SIZE_MIN || opts->stack_size > MAX_STACK)
+      return ac__misuse(-EINVAL, "ac_task_create",
+                        "stack size %zu is outside %u bytes .. 1 GiB", opts->stack_size,
+                        AC_STACK_SIZE_MIN);
+    size_t page = loop->stacks.page;
+    stack_size = (opts->stack_size + page - 1) & ~(page - 1);
+  }
+  ac__task *t = malloc(sizeof *t);
+  if (!t) return -ENOMEM;
+  ac__future_init(loop, &t->fut, 1);
+  t->fut.refs = 1; /* the task's own, dropped when it finishes */
+  t->ready.is_task = 1;
+  t->stack = NULL;
+  t->fn = fn;
+  t->arg = arg;
+  t->stack_size = stack_size;
+  t->wake_value = 0;
+  t->tstate = AC__TASK_CREATED;
+  t->cancel_pending = 0;
+  t->cancel_requests = 0;
+  t->waiting_on = NULL;
+  t->id = ++loop->next_task_id;
+  t->fake_stack = NULL;
+  t->tsan_fiber = NULL;
+  t->name[0] = '\0';
+  if (opts && opts->name) {
+    strncpy(t->name, opts->name, AC_TASK_NAME_MAX);
+    t->name[AC_TASK_NAME_MAX] = '\0';
+  }
+  ac__list_push_back(&loop->tasks, &t->link);
+  loop->ntasks++;
+  ac__ready_push(loop, &t->ready);
+  if (out) {
+    t->fut.refs++;
+    t->fut.user_ref = 1;
+    *out = &t->fut;
+  }
+  return 0;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static void task_complete(ac__loop *loop, ac__task *t, int rc, void *result) {
+  t->tstate = AC__TASK_FINISHED;
+  ac__list_remove(&t->link);
+  loop->ntasks--;
+  ac__future_finish(&t->fut, rc, result);
+}
+
+static void task_entry(void *arg) {
+  ac__task *t = arg;
+  ac__loop *loop = ac__cur;
+  ac__task_started(loop, t);
+  void *result = NULL;
+  int rc = t->fn(t->arg, &result);
+  if (rc > 0) {
+    ac__misuse(-EINVAL, "task", "task '%s' returned %d; a task returns 0 or a negative errno",
+               ac_task_name(&t->fut), rc);
+    rc = -EINVAL;
+  }
+  task_complete(loop, t, rc, result);
+  ac__switch_to_loop(loop, t, 1); /* never comes back */
+  abort();
+}
+
+static void release_stack(ac__loop *loop, ac__task *t, int keep_mapped) {
+#if defined(AC_SANITIZE_THREAD)
+  if (t->tsan_fiber) __tsan_destroy_fiber(t->tsan_fiber);
+  t->tsan_fiber = NULL;
+#endif
+  ac__stack_put(&loop->stacks, t->stack, keep_mapped);
+  t->stack = NULL;
+}
+
+/* Run T until it suspends or finishes; called by the loop for each ready task. */
+void ac__task_resume(ac__loop *loop, ac__task *t) {
+  if (t->tstate == AC__TASK_CREATED) {
+    int rc = ac__stack_get(&loop->stacks, t->stack_size, &t->stack);
+    if (rc) {
+      ac__misuse(rc, "ac_task_create", "no stack for task '%s'", ac_task_name(&t->fut));
+      task_complete(loop, t, rc, NULL);
+      ac__future_unref(&t->fut);
+      return;
+    }
+#if defined(AC_SANITIZE_THREAD)
+    t->tsan_fiber = __tsan_create_fiber(0);
+#endif
+    ac__ctx_make(&t->ctx, ac__stack_bottom(t->stack), ac__stack_usable(t->stack),
+                 task_entry, t);
+  }
+  ac__switch_to_task(loop, t);
+  if (t->tstate == AC__TASK_FINISHED) {
+    release_stack(loop, t, 0);
+    ac__future_unref(&t->fut);
+  }
+}
+
+int ac__suspend(ac__task *t, const char *what) {
+  if (t->cancel_pending) {
+    t->cancel_pending = 0;
+    return -ECANCELED;
+  }
+  t->tstate = AC__TASK_SUSPENDED;
+  t->waiting_on = what;
+  ac__switch_to_loop(t->fut.loop, t, 0);
+  t->waiting_on = NULL;
+  return t->wake_value;
+}
+
+int ac__wake(ac__task *t, int value) {
+  if (t->tstate != AC__TASK_SUSPENDED) return 0;
+  t->wake_value = value;
+  t->tstate = AC__TASK_READY;
+  ac__ready_push(t->fut.loop, &t->ready);
+  return 1;
+}
+
+/* ---- cancellation -------------------------------------------------------- */
+
+int ac__task_cancel(ac__task *t) {
+  if (t->tstate == AC__TASK_FINISHED) return 0;
+  t->cancel_requests++;
+  /* A suspended task is woken now; one that is ready or running gets it at
+   * its next suspension, so an event already delivered to it is not lost. */
+  if (!ac__wake(t, -ECANCELED)) t->cancel_pending = 1;
+  return 1;
+}
+
+int ac__cancel_all(ac__loop *loop) {
+  int n = 0;
+  for (ac__list *node = loop->tasks.next; node != &loop->tasks; node = node->next)
+    n += ac__task_cancel(AC__CONTAINER(node, ac__task, link));
+  return n;
+}
+
+int ac_task_cancelling(const ac_task_t *task) {
+  return task && task->magic == AC__FUTURE_MAGIC && task->is_task
+             ? ((const ac__task *)task)->cancel_requests
+             : 0;
+}
+
+int ac_task_uncancel(ac_task_t *task) {
+  int rc = ac__future_check(task, "ac_task_uncancel");
+  if (rc) return rc;
+  if (!task->is_task) return ac__misuse(-EINVAL, "ac_task_uncancel", "not a task");
+  ac__task *t = ac__as_task(task);
+  if (t->cancel_requests > 0) t->cancel_requests--;
+  if (t->cancel_requests == 0) t->cancel_pending = 0;
+  return t->cancel_requests;
+}
+
+/* Tasks that can never finish (see ac_loop_close): drop them as they are. */
+void ac__task_abandon_all(ac__loop *loop) {
+  while (!ac__list_empty(&loop->tasks)) {
+    ac__task *t = AC__CONTAINER(loop->tasks.next, ac__task, link);
+    ac__list_remove(&t->link);
+    loop->ntasks--;
+    t->tstate = AC__TASK_FINISHED;
+    t->fut.state = AC_CANCELLED;
+    t->fut.error = -ECANCELED;
+    /* Waiters on abandoned stacks stay linked: keep the stacks mapped. */
+    if (t->stack) release_stack(loop, t, 1);
+    ac__future_unref(&t->fut);
+  }
+}
+
+/* ---- sleeping ------------------------------------------------------------ */
+
+typedef struct sleeper {
+  ac__timer timer;
+  ac__task *task;
+} sleeper;
+
+static void sleeper_due(ac__timer *timer) {
+  ac__wake(AC__CONTAINER(timer, sleeper, timer)->task, 0);
+}
+
+int ac_sleep(int64_t ms) {
+  ac__task *t = NULL;
+  int rc = ac__current(&t, "ac_sleep");
+  if (rc) return rc;
+  if (ms < 0) return ac__misuse(-EINVAL, "ac_sleep", "negative delay (%lld ms)", (long long)ms);
+  ac__loop *loop = t->fut.loop;
+  if (ms == 0) { /* yield: to the back of the ready queue */
+    if (t->cancel_pending) {
+      t->cancel_pending = 0;
+      return -ECANCELED;
+    }
+    t->tstate = AC__TASK_READY;
+    t->wake_value = 0;
+    t->waiting_on = "sleep(0)";
+    ac__ready_push(loop, &t->ready);
+    ac__switch_to_loop(loop, t, 0);
+    t->waiting_on = NULL;
+    if (t->cancel_pending) { /* cancelled while it stood in the queue */
+      t->cancel_pending = 0;
+      return -ECANCELED;
+    }
+    return 0;
+  }
+  sleeper s = {.task = t};
+  ac__timer_init(&s.timer, sleeper_due);
+  if ((rc = ac__timer_start(loop, &s.timer, ac__now(loop) + (uint64_t)ms))) return rc;
+  rc = ac__suspend(t, "sleep");
+  ac__timer_stop(loop, &s.timer);
+  return rc;
+}
+
+/* ---- introspection ------------------------------------------------------- */
+
+ac_task_t *ac_current_task(void) {
+  return ac__cur && ac__cur->current ? &ac__cur->current->fut : NULL;
+}
+
+size_t ac_all_tasks(ac_task_t **tasks, size_t capacity) {
+  ac__loop *loop = ac__cur;
+  if (!loop) return 0;
+  size_t i = 0;
+  for (ac__list *node = loop->tasks.next; node != &loop->tasks; node = node->next, i++)
+    if (tasks && i < capacity) tasks[i] = &AC__CONTAINER(node, ac__task, link)->fut;
+  return i;
+}
+
+int ac_is_task(const ac_future_t *f) {
+  return f && f->magic == AC__FUTURE_MAGIC && f->is_task;
+}
+
+const char *ac_task_name(const ac_task_t *task) {
+  if (!ac_is_task(task)) return "";
+  ac__task *t = (ac__task *)task;
+  if (!t->name[0]) /* named on first request: creation stays cheap */
+    snprintf(t->name, sizeof t->name, "Task-%llu", (unsigned long long)t->id);
+  return t->name;
+}
+
+int ac_task_set_name(ac_task_t *task, const char *name) {
+  int rc = ac__future_check(task, "ac_task_set_name");
+  if (rc) return rc;
+  if (!task->is_task) return ac__misuse(-EINVAL, "ac_task_set_name", "not a task");
+  if (!name) return ac__misuse(-EINVAL, "ac_task_set_name", "the name is NULL");
+  ac__task *t = ac__as_task(task);
+  strncpy(t->name, name, AC_TASK_NAME_MAX);
+  t->name[AC_TASK_NAME_MAX] = '\0';
+  return 0;
+}

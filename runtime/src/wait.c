@@ -1,0 +1,206 @@
+/* wait.c - waiting for futures: await, wait, gather, wait_for, shield.
+ *
+ * All of them rest on ac__wait_many(): one waiter per pending future, an
+ * optional deadline on the loop's timer heap, one suspension, and on the
+ * way out every waiter and the deadline are removed, whatever woke us.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+enum { INLINE_WAITERS = 8 }; /* waits on up to this many need no allocation */
+
+typedef struct wait_set {
+  ac__task *task;
+  size_t remaining;           /* futures still pending */
+  ac_wait_mode mode;
+  ac_future_t *first_failed;  /* the first to fail or be cancelled, in time order */
+  ac__timer deadline;
+} wait_set;
+
+typedef struct wait_entry {
+  ac__waiter w;
+  wait_set *set;
+} wait_entry;
+
+static int fails(const ac_future_t *f) { return f->state == AC_FAILED || f->state == AC_CANCELLED; }
+
+static int satisfied(const wait_set *set, size_t n) {
+  switch (set->mode) {
+  case AC_FIRST_COMPLETED: return set->remaining < n || n == 0;
+  case AC_FIRST_EXCEPTION: return set->remaining == 0 || set->first_failed != NULL;
+  default: return set->remaining == 0;
+  }
+}
+
+static void entry_notify(ac__waiter *w, ac_future_t *f) {
+  wait_set *set = AC__CONTAINER(w, wait_entry, w)->set;
+  set->remaining--;
+  if (fails(f) && !set->first_failed) set->first_failed = f;
+  if (set->mode == AC_FIRST_COMPLETED || set->remaining == 0 ||
+      (set->mode == AC_FIRST_EXCEPTION && fails(f)))
+    ac__wake(set->task, 0);
+}
+
+static void deadline_due(ac__timer *timer) {
+  ac__wake(AC__CONTAINER(timer, wait_set, deadline)->task, -ETIMEDOUT);
+}
+
+int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode mode,
+                  int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
+  ac__loop *loop = t->fut.loop;
+  wait_set set = {.task = t, .remaining = 0, .mode = mode, .first_failed = NULL};
+  for (size_t i = 0; i < n; i++) {
+    if (fs[i]->state == AC_PENDING)
+      set.remaining++;
+    else if (fails(fs[i]) && !set.first_failed)
+      set.first_failed = fs[i];
+  }
+  int rc = 0;
+  if (satisfied(&set, n)) goto out; /* nothing to wait for: no suspension */
+  if (timeout_ms == 0) {
+    rc = -ETIMEDOUT;
+    goto out;
+  }
+
+  wait_entry inline_entries[INLINE_WAITERS];
+  wait_entry *entries = n <= INLINE_WAITERS ? inline_entries : malloc(n * sizeof *entries);
+  if (!entries) return -ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    ac__list_init(&entries[i].w.link);
+    entries[i].w.notify = NULL;
+    entries[i].set = &set;
+    if (fs[i]->state == AC_PENDING) {
+      ac__future_ref(fs[i]);
+      ac__waiter_add(fs[i], &entries[i].w, entry_notify, NULL);
+    }
+  }
+  ac__timer_init(&set.deadline, deadline_due);
+  if (timeout_ms > 0 &&
+      (rc = ac__timer_start(loop, &set.deadline, ac__now(loop) + (uint64_t)timeout_ms)))
+    goto unregister;
+
+  rc = ac__suspend(t, what);
+
+unregister:
+  ac__timer_stop(loop, &set.deadline);
+  for (size_t i = 0; i < n; i++) {
+    if (entries[i].w.notify != entry_notify) continue; /* was done before the wait */
+    ac__waiter_remove(&entries[i].w);
+    ac__future_unref(fs[i]);
+  }
+  if (entries != inline_entries) free(entries);
+out:
+  if (first_failed) *first_failed = set.first_failed;
+  return rc;
+}
+
+int ac__cancel_and_wait(ac__task *t, ac_future_t *const *fs, size_t n) {
+  int cancelled = 0;
+  for (;;) {
+    for (size_t i = 0; i < n; i++)
+      if (fs[i]->state == AC_PENDING) ac_cancel(fs[i]);
+    if (ac__wait_many(t, fs, n, AC_ALL_COMPLETED, AC_NO_TIMEOUT, "cancelled futures", NULL) == 0)
+      return cancelled;
+    cancelled = 1; /* cancelled again: pass it on again */
+  }
+}
+
+/* ---- argument checks shared by the public calls -------------------------- */
+
+static int check_list(ac__task **t, ac_future_t *const *fs, size_t n, const char *fn) {
+  int rc = ac__current(t, fn);
+  if (rc) return rc;
+  if (!fs && n > 0) return ac__misuse(-EINVAL, fn, "the array of futures is NULL");
+  for (size_t i = 0; i < n; i++) {
+    if ((rc = ac__future_check(fs[i], fn))) return rc;
+    if (fs[i] == &(*t)->fut)
+      return ac__misuse(-EDEADLK, fn, "task '%s' would wait for itself", ac_task_name(fs[i]));
+  }
+  return 0;
+}
+
+static int check_timeout(int64_t timeout_ms, const char *fn) {
+  if (timeout_ms < 0 && timeout_ms != AC_NO_TIMEOUT)
+    return ac__misuse(-EINVAL, fn, "negative timeout (%lld ms); use AC_NO_TIMEOUT to wait forever",
+                      (long long)timeout_ms);
+  return 0;
+}
+
+static int outcome(const ac_future_t *f, void **result) {
+  if (result) *result = f->result;
+  return f->error;
+}
+
+/* ---- the public calls ---------------------------------------------------- */
+
+/* Await F; when the caller is cancelled, PROPAGATE says whether F is
+ * cancelled too (await) or left running (shield). */
+static int await_one(ac_future_t *f, int64_t timeout_ms, void **result, int propagate,
+                     const char *fn) {
+  ac__task *t = NULL;
+  if (result) *result = NULL;
+  int rc = check_list(&t, &f, 1, fn);
+  if (rc) return rc;
+  if ((rc = check_timeout(timeout_ms, fn))) return rc;
+  ac__future_ref(f);
+  rc = ac__wait_many(t, &f, 1, AC_ALL_COMPLETED, timeout_ms, fn, NULL);
+  if (rc == 0 || (rc == -ETIMEDOUT && f->state != AC_PENDING)) {
+    rc = outcome(f, result);
+  } else if (rc == -ECANCELED || rc == -ETIMEDOUT) {
+    if (propagate && ac__cancel_and_wait(t, &f, 1)) rc = -ECANCELED;
+  }
+  ac__future_unref(f);
+  return rc;
+}
+
+int ac_await(ac_future_t *f, void **result) {
+  return await_one(f, AC_NO_TIMEOUT, result, 1, "ac_await");
+}
+
+int ac_wait_for(ac_future_t *f, int64_t timeout_ms, void **result) {
+  return await_one(f, timeout_ms, result, 1, "ac_wait_for");
+}
+
+int ac_shield(ac_future_t *f, void **result) {
+  return await_one(f, AC_NO_TIMEOUT, result, 0, "ac_shield");
+}
+
+int ac_wait(ac_future_t *const *fs, size_t n, ac_wait_mode mode, int64_t timeout_ms) {
+  ac__task *t = NULL;
+  int rc = check_list(&t, fs, n, "ac_wait");
+  if (rc) return rc;
+  if ((rc = check_timeout(timeout_ms, "ac_wait"))) return rc;
+  if (mode != AC_ALL_COMPLETED && mode != AC_FIRST_COMPLETED && mode != AC_FIRST_EXCEPTION)
+    return ac__misuse(-EINVAL, "ac_wait", "unknown wait mode %d", (int)mode);
+  rc = ac__wait_many(t, fs, n, mode, timeout_ms, "ac_wait", NULL);
+  if (rc == -ECANCELED || rc == -ENOMEM) return rc;
+  int done = 0;
+  for (size_t i = 0; i < n; i++) done += fs[i]->state != AC_PENDING;
+  return done;
+}
+
+int ac_gather(ac_future_t *const *fs, size_t n, void **results, int *errors, int flags) {
+  ac__task *t = NULL;
+  int rc = check_list(&t, fs, n, "ac_gather");
+  if (rc) return rc;
+  if (flags & ~AC_GATHER_RETURN_ERRORS)
+    return ac__misuse(-EINVAL, "ac_gather", "unknown flags 0x%x", (unsigned)flags);
+  int collect_all = flags & AC_GATHER_RETURN_ERRORS;
+  for (size_t i = 0; i < n; i++) ac__future_ref(fs[i]);
+
+  ac_future_t *failed = NULL;
+  rc = ac__wait_many(t, fs, n, collect_all ? AC_ALL_COMPLETED : AC_FIRST_EXCEPTION,
+                     AC_NO_TIMEOUT, "ac_gather", &failed);
+  if (rc == -ECANCELED) {
+    ac__cancel_and_wait(t, fs, n);
+  } else if (rc == 0 && failed && !collect_all) {
+    rc = ac__cancel_and_wait(t, fs, n) ? -ECANCELED : failed->error;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (results) results[i] = fs[i]->result;
+    if (errors) errors[i] = fs[i]->error;
+    ac__future_unref(fs[i]);
+  }
+  return rc;
+}
