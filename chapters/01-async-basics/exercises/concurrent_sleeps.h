@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+/* [interface] */
 typedef struct job_s job_t;
 
 /* The work of one job. It runs inside a task and may suspend (ac_sleep()).
@@ -39,5 +40,6 @@ struct job_s {
  *              jobs never started get that error as their result.
  */
 int run_jobs_concurrently(job_t *jobs, size_t n);
+/* [interface] */
 
 #endif /* CONCURRENT_SLEEPS_H */

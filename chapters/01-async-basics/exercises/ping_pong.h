@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* [interface] */
 /* Most words a log holds. */
 #define PP_LOG_MAX 64
 
@@ -52,5 +53,6 @@ static inline int pp_log_write(pp_log_t *log, const char *word)
  *   an error of ac_task_create() or of a task, passed through.
  */
 int ping_pong(pp_log_t *log, int pings, int pongs);
+/* [interface] */
 
 #endif /* PING_PONG_H */
