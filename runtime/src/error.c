@@ -24,12 +24,16 @@ const char *ac_strerror(int err) {
 
 void ac_set_misuse_messages(int on) { misuse_messages = on ? 1 : 0; }
 
-int ac__misuse(int err, const char *fn, const char *fmt, ...) {
+int ac__misuse_enabled(void) {
   if (misuse_messages < 0) {
     const char *quiet = getenv("AC_QUIET");
     misuse_messages = !(quiet && *quiet && strcmp(quiet, "0") != 0);
   }
-  if (misuse_messages) {
+  return misuse_messages;
+}
+
+int ac__misuse(int err, const char *fn, const char *fmt, ...) {
+  if (ac__misuse_enabled()) {
     char msg[256];
     va_list ap;
     va_start(ap, fmt);

@@ -22,6 +22,8 @@
  * is reported where it happens: `return ac__misuse(-EINVAL, __func__, ...)`. */
 int ac__misuse(int err, const char *fn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Whether those reports are printed (ac_set_misuse_messages, AC_QUIET). */
+int ac__misuse_enabled(void);
 
 /* ---- the ready queue ----------------------------------------------------- */
 

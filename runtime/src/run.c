@@ -7,7 +7,7 @@
 static void report_deadlock(ac__loop *loop) {
   ac__misuse(-EDEADLK, "ac_run",
              "deadlock: every task is waiting and nothing can wake one; cancelling them");
-  for (ac__list *n = loop->tasks.next; n != &loop->tasks; n = n->next) {
+  for (ac__list *n = loop->tasks.next; ac__misuse_enabled() && n != &loop->tasks; n = n->next) {
     ac__task *t = AC__CONTAINER(n, ac__task, link);
     fprintf(stderr, "ac:   task '%s' waits in %s\n", ac_task_name(&t->fut),
             t->waiting_on ? t->waiting_on : "(nothing)");
