@@ -23,6 +23,7 @@
 #endif
 #endif
 #ifndef AC_HAVE_VALGRIND
+#define RUNNING_ON_VALGRIND 0
 #define VALGRIND_STACK_REGISTER(lo, hi) 0u
 #define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
 #endif
@@ -71,6 +72,8 @@ void ac__stacks_init(ac__stack_pool *pool) {
     fclose(f);
   }
   pool->guard_budget = (size_t)max_maps / 4; /* each guarded stack: 2 mappings */
+  /* valgrind tracks far fewer mappings than the kernel allows. */
+  if (RUNNING_ON_VALGRIND && pool->guard_budget > 1000) pool->guard_budget = 1000;
 }
 
 void *ac__stack_bottom(const ac__stack *s) { return s->bottom; }

@@ -176,8 +176,11 @@ static int task_misuse_body(void *arg, void **result) {
   ac_task_t *d;
   ac_future_t *f;
   ac_future_create(&f);
-  ac_task_create(&d, awaiter, &(await_arg){f, 0});
-  ac_release(d);
+  await_arg da = {f, 0};
+  ac_task_create(&d, awaiter, &da);
+  ac_sleep(0); /* d now waits on f and holds it */
+  ck_assert_int_eq(ac_release(d), 0);
+  ck_assert_int_eq(ac_release(d), -EINVAL); /* twice */
   ck_assert_int_eq(ac_release(NULL), -EINVAL);
   ac_release(f);
   return 0;
