@@ -3,6 +3,8 @@
 
 #include "internal.h"
 
+enum { SPARE_TASKS = 4096 }; /* freed task structures kept for reuse */
+
 int ac__future_check(const ac_future_t *f, const char *fn) {
   if (!f) return ac__misuse(-EINVAL, fn, "the future or task is NULL");
   /* Debug builds stop here on a released object; others report it. */
@@ -186,6 +188,18 @@ static void future_free(ac_future_t *f) {
     if (w->notify == done_cb_notify) free(AC__CONTAINER(w, done_cb, w));
   }
   f->magic = AC__FREED_MAGIC;
+  if (f->is_task) {
+    free(ac__as_task(f)->name);
+    ac__as_task(f)->name = NULL;
+  }
+  ac__loop *loop = f->loop;
+  if (f->is_task && loop->nspare_tasks < SPARE_TASKS && !loop->closing) {
+    ac__ready *r = &ac__as_task(f)->ready; /* recycled: malloc is a hot spot */
+    r->next = loop->spare_tasks;
+    loop->spare_tasks = r;
+    loop->nspare_tasks++;
+    return;
+  }
   free(f);
 }
 
@@ -206,4 +220,10 @@ int ac_release(ac_future_t *f) {
 void ac__future_free_all(ac__loop *loop) {
   while (!ac__list_empty(&loop->futures))
     future_free(AC__CONTAINER(loop->futures.next, ac_future_t, link));
+  while (loop->spare_tasks) {
+    ac__ready *r = loop->spare_tasks;
+    loop->spare_tasks = r->next;
+    free(AC__CONTAINER(r, ac__task, ready));
+  }
+  loop->nspare_tasks = 0;
 }

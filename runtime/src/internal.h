@@ -87,6 +87,17 @@ enum { AC__TASK_CREATED, AC__TASK_READY, AC__TASK_RUNNING, AC__TASK_SUSPENDED,
        AC__TASK_FINISHED };
 
 typedef struct ac__stack ac__stack;
+/* Kept in the top bytes of the stack's own mapping. */
+struct ac__stack {
+  ac__stack *next;  /* in the pool's free list */
+  char *map;        /* start of the mapping (the guard page, if any) */
+  size_t map_size;  /* its length; 0 for a stack inside a slab */
+  char *bottom;     /* lowest usable byte */
+  size_t asked;     /* the usable size asked for: the pool keeps the default */
+  unsigned vg_id;   /* valgrind's id for this stack */
+  uint8_t guarded;  /* 1: a PROT_NONE page lies just below bottom */
+};
+
 
 typedef struct ac__task {
   struct ac_future_s fut; /* a task is a future: this must come first */
@@ -103,9 +114,13 @@ typedef struct ac__task {
   const char *waiting_on; /* what it is suspended in ("sleep", "future"...) */
   ac__list link;          /* in loop->tasks until it finishes */
   uint64_t id;            /* 1, 2, ... in creation order: default name "Task-<id>" */
+  char *name;             /* malloc'd; NULL until named or asked for */
+#if defined(AC_SANITIZE_ADDRESS)
   void *fake_stack;       /* AddressSanitizer's bookkeeping across switches */
+#endif
+#if defined(AC_SANITIZE_THREAD)
   void *tsan_fiber;       /* ThreadSanitizer's fiber for this task */
-  char name[AC_TASK_NAME_MAX + 1]; /* "" until named or asked for */
+#endif
 } ac__task;
 
 static inline ac__task *ac__as_task(ac_future_t *f) { return (ac__task *)f; }
@@ -137,6 +152,8 @@ typedef struct ac__loop {
   uint64_t next_task_id;
   ac__list kept_handles;    /* handles the program holds */
   ac_handle_t *spare_handles; /* freed handles kept for reuse (via ready.next) */
+  ac__ready *spare_tasks;   /* freed task structures kept for reuse (via ready.next) */
+  size_t nspare_tasks;
   ac__ctx sched_ctx;        /* the loop's own context, to which tasks switch back */
   void *sched_fake_stack;   /* AddressSanitizer's bookkeeping for it */
   const void *sched_stack_bottom; /* the loop thread's stack, for the sanitizer */
@@ -144,6 +161,7 @@ typedef struct ac__loop {
   void *tsan_loop_fiber;    /* ThreadSanitizer's fiber for the loop's own context */
   void *altstack;           /* signal stack we gave the thread (to report overflows) */
   ac__task *current;        /* the running task, or NULL */
+  int budget;               /* ready items left to run before polling for I/O */
   ac__stack_pool stacks;
   int running;              /* inside ac_loop_run */
   int stop;                 /* ac_loop_stop was called */
@@ -158,7 +176,11 @@ int ac__loop_get(ac__loop **loop, const char *fn);
 int ac__check_thread(const char *fn);
 
 /* loop.c */
-void ac__ready_push(ac__loop *loop, ac__ready *r);
+static inline void ac__ready_push(ac__loop *loop, ac__ready *r) {
+  r->next = NULL;
+  *loop->ready_tail = r;
+  loop->ready_tail = &r->next;
+}
 uint64_t ac__now(ac__loop *loop);
 int ac__call_soon_internal(ac__loop *loop, ac_callback_fn cb, void *arg);
 int ac__loop_iterate(ac__loop *loop, int may_block);
@@ -183,6 +205,9 @@ void ac__waiter_add(ac_future_t *f, ac__waiter *w,
 void ac__waiter_remove(ac__waiter *w);
 
 /* task.c */
+int ac__task_rename(ac__task *t, const char *name);
+/* The name, or "Task-<id>", written into BUF without allocating. */
+void ac__task_label(const ac__task *t, char *buf, size_t size);
 int ac__current(ac__task **task, const char *fn);
 int ac__suspend(ac__task *t, const char *what);
 /* Make a suspended task ready, its suspending call to return VALUE.
@@ -209,15 +234,24 @@ int ac__stack_get(ac__stack_pool *pool, size_t size, ac__stack **out);
 /* KEEP_MAPPED: memory on it may still be read until the pool is freed. */
 void ac__stack_put(ac__stack_pool *pool, ac__stack *s, int keep_mapped);
 void ac__stacks_free(ac__stack_pool *pool);
-void *ac__stack_top(const ac__stack *s);
-void *ac__stack_bottom(const ac__stack *s);
-size_t ac__stack_usable(const ac__stack *s);
-void ac__stack_check(ac__task *t, const void *sp);
+static inline void *ac__stack_bottom(const ac__stack *s) { return s->bottom; }
+static inline size_t ac__stack_usable(const ac__stack *s) { return (size_t)((char *)s - s->bottom); }
+void ac__stack_overflowed(ac__task *t) __attribute__((noreturn));
+/* Unguarded stacks are checked when their task switches out: the stack
+ * pointer must be inside, and the lowest word, which only an overflow
+ * reaches, must still be zero. */
+static inline void ac__stack_check(ac__task *t, const void *sp) {
+  const ac__stack *s = t->stack;
+  if (!s->guarded && ((const char *)sp < s->bottom || *(const volatile uint64_t *)s->bottom != 0))
+    ac__stack_overflowed(t);
+}
 void ac__stack_overflow_handler_install(void);
 
-/* switch.c: switching between the loop and a task, telling the sanitizers. */
-void ac__switch_to_task(ac__loop *loop, ac__task *t);
-void ac__switch_to_loop(ac__loop *loop, ac__task *t, int finished);
+/* switch.c: switching between the loop and tasks, telling the sanitizers. */
+ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t);
+/* Leave the running task T: straight to the next ready task where possible,
+ * else to the loop. Returns when T is resumed (never, if FINISHED). */
+void ac__switch_away(ac__loop *loop, ac__task *t, int finished);
 void ac__task_started(ac__loop *loop, ac__task *t);
 
 #endif /* AC_INTERNAL_H */

@@ -44,12 +44,6 @@ uint64_t ac_time(void) { return ac__cur ? ac__now(ac__cur) : 0; }
 
 double ac_time_precise(void) { return (double)uv_hrtime() / 1e6; }
 
-void ac__ready_push(ac__loop *loop, ac__ready *r) {
-  r->next = NULL;
-  *loop->ready_tail = r;
-  loop->ready_tail = &r->next;
-}
-
 static ac__ready *ready_pop(ac__loop *loop) {
   ac__ready *r = loop->ready_head;
   if (r) {
@@ -195,8 +189,9 @@ static void arm_timer(ac__loop *loop) {
   loop->armed_for = when;
 }
 
+/* Tasks that hand over to each other directly spend the same budget. */
 static void run_ready(ac__loop *loop) {
-  for (int budget = BATCH; budget > 0; budget--) {
+  for (loop->budget = BATCH; loop->budget > 0; loop->budget--) {
     ac__ready *r = ready_pop(loop);
     if (!r) return;
     if (r->is_task)

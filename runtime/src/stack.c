@@ -39,17 +39,6 @@ enum {
   POOL_WARM = 256   /* free stacks kept with their pages; more are given back */
 };
 
-/* Kept in the top bytes of the stack's own mapping. */
-struct ac__stack {
-  ac__stack *next;  /* in the pool's free list */
-  char *map;        /* start of the mapping (the guard page, if any) */
-  size_t map_size;  /* its length; 0 for a stack inside a slab */
-  char *bottom;     /* lowest usable byte */
-  size_t asked;     /* the usable size asked for: the pool keeps the default */
-  unsigned vg_id;   /* valgrind's id for this stack */
-  uint8_t guarded;  /* 1: a PROT_NONE page lies just below bottom */
-};
-
 typedef struct slab {
   ac__list link;
   char *map;
@@ -76,9 +65,6 @@ void ac__stacks_init(ac__stack_pool *pool) {
   if (RUNNING_ON_VALGRIND && pool->guard_budget > 1000) pool->guard_budget = 1000;
 }
 
-void *ac__stack_bottom(const ac__stack *s) { return s->bottom; }
-void *ac__stack_top(const ac__stack *s) { return (void *)s; }
-size_t ac__stack_usable(const ac__stack *s) { return (size_t)((char *)s - s->bottom); }
 
 /* Lay out a stack in [map, map + size): descriptor at the top, aligned. */
 static ac__stack *carve(char *map, size_t size, size_t map_size, int guarded, size_t page,
@@ -193,16 +179,11 @@ static void report_overflow(const char *task_name, size_t usable) {
   if (n > 0) (void)!write(STDERR_FILENO, msg, (size_t)n);
 }
 
-/* Unguarded stacks are checked when their task switches out: the stack
- * pointer must be inside, and the lowest word, which only an overflow
- * reaches, must still be zero. */
-void ac__stack_check(ac__task *t, const void *sp) {
-  const ac__stack *s = t->stack;
-  if (s->guarded) return;
-  if ((const char *)sp < s->bottom || *(const volatile uint64_t *)s->bottom != 0) {
-    report_overflow(ac_task_name(&t->fut), ac__stack_usable(s));
-    abort();
-  }
+void ac__stack_overflowed(ac__task *t) {
+  char label[AC_TASK_NAME_MAX + 1];
+  ac__task_label(t, label, sizeof label);
+  report_overflow(label, ac__stack_usable(t->stack));
+  abort();
 }
 
 /* ---- naming the task whose guard page was hit --------------------------- */
@@ -218,7 +199,9 @@ static void on_segv(int sig, siginfo_t *info, void *uctx) {
     char *addr = info->si_addr;
     /* A big frame can jump past the guard page into the mapping below. */
     if (addr >= t->stack->map - 64 * loop->stacks.page && addr < t->stack->bottom) {
-      report_overflow(ac_task_name(&t->fut), ac__stack_usable(t->stack));
+      char label[AC_TASK_NAME_MAX + 1]; /* no malloc in a signal handler */
+      ac__task_label(t, label, sizeof label);
+      report_overflow(label, ac__stack_usable(t->stack));
       signal(sig, SIG_DFL); /* the fault repeats on return and ends the process */
       return;
     }

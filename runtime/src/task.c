@@ -45,10 +45,14 @@ int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_o
     size_t page = loop->stacks.page;
     stack_size = (opts->stack_size + page - 1) & ~(page - 1);
   }
-  ac__task *t = malloc(sizeof *t);
-  if (!t) return -ENOMEM;
-  ac__future_init(loop, &t->fut, 1);
-  t->fut.refs = 1; /* the task's own, dropped when it finishes */
+  ac__task *t;
+  if (loop->spare_tasks) {
+    t = AC__CONTAINER(loop->spare_tasks, ac__task, ready);
+    loop->spare_tasks = loop->spare_tasks->next;
+    loop->nspare_tasks--;
+  } else if (!(t = malloc(sizeof *t))) {
+    return -ENOMEM;
+  }
   t->ready.is_task = 1;
   t->stack = NULL;
   t->fn = fn;
@@ -60,13 +64,19 @@ int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_o
   t->cancel_requests = 0;
   t->waiting_on = NULL;
   t->id = ++loop->next_task_id;
+#if defined(AC_SANITIZE_ADDRESS)
   t->fake_stack = NULL;
+#endif
+#if defined(AC_SANITIZE_THREAD)
   t->tsan_fiber = NULL;
-  t->name[0] = '\0';
-  if (opts && opts->name) {
-    strncpy(t->name, opts->name, AC_TASK_NAME_MAX);
-    t->name[AC_TASK_NAME_MAX] = '\0';
+#endif
+  t->name = NULL;
+  if (opts && opts->name && (rc = ac__task_rename(t, opts->name))) {
+    free(t);
+    return rc;
   }
+  ac__future_init(loop, &t->fut, 1);
+  t->fut.refs = 1; /* the task's own, dropped when it finishes */
   ac__list_push_back(&loop->tasks, &t->link);
   loop->ntasks++;
   ac__ready_push(loop, &t->ready);
@@ -99,7 +109,7 @@ static void task_entry(void *arg) {
     rc = -EINVAL;
   }
   task_complete(loop, t, rc, result);
-  ac__switch_to_loop(loop, t, 1); /* never comes back */
+  ac__switch_away(loop, t, 1); /* never comes back */
   abort();
 }
 
@@ -128,10 +138,11 @@ void ac__task_resume(ac__loop *loop, ac__task *t) {
     ac__ctx_make(&t->ctx, ac__stack_bottom(t->stack), ac__stack_usable(t->stack),
                  task_entry, t);
   }
-  ac__switch_to_task(loop, t);
-  if (t->tstate == AC__TASK_FINISHED) {
-    release_stack(loop, t, 0);
-    ac__future_unref(&t->fut);
+  /* Control may come back from another task that T handed over to. */
+  ac__task *back = ac__switch_to_task(loop, t);
+  if (back->tstate == AC__TASK_FINISHED) {
+    release_stack(loop, back, 0);
+    ac__future_unref(&back->fut);
   }
 }
 
@@ -142,7 +153,7 @@ int ac__suspend(ac__task *t, const char *what) {
   }
   t->tstate = AC__TASK_SUSPENDED;
   t->waiting_on = what;
-  ac__switch_to_loop(t->fut.loop, t, 0);
+  ac__switch_away(t->fut.loop, t, 0);
   t->waiting_on = NULL;
   return t->wake_value;
 }
@@ -230,7 +241,7 @@ int ac_sleep(int64_t ms) {
     t->wake_value = 0;
     t->waiting_on = "sleep(0)";
     ac__ready_push(loop, &t->ready);
-    ac__switch_to_loop(loop, t, 0);
+    ac__switch_away(loop, t, 0);
     t->waiting_on = NULL;
     if (t->cancel_pending) { /* cancelled while it stood in the queue */
       t->cancel_pending = 0;
@@ -265,11 +276,32 @@ int ac_is_task(const ac_future_t *f) {
   return f && f->magic == AC__FUTURE_MAGIC && f->is_task;
 }
 
+int ac__task_rename(ac__task *t, const char *name) {
+  size_t len = strnlen(name, AC_TASK_NAME_MAX);
+  char *copy = malloc(len + 1);
+  if (!copy) return -ENOMEM;
+  memcpy(copy, name, len);
+  copy[len] = '\0';
+  free(t->name);
+  t->name = copy;
+  return 0;
+}
+
+void ac__task_label(const ac__task *t, char *buf, size_t size) {
+  if (t->name)
+    snprintf(buf, size, "%s", t->name);
+  else
+    snprintf(buf, size, "Task-%llu", (unsigned long long)t->id);
+}
+
 const char *ac_task_name(const ac_task_t *task) {
   if (!ac_is_task(task)) return "";
   ac__task *t = (ac__task *)task;
-  if (!t->name[0]) /* named on first request: creation stays cheap */
-    snprintf(t->name, sizeof t->name, "Task-%llu", (unsigned long long)t->id);
+  if (!t->name) { /* named on first request: creation stays cheap */
+    char label[32];
+    ac__task_label(t, label, sizeof label);
+    if (ac__task_rename(t, label)) return "(out of memory)";
+  }
   return t->name;
 }
 
@@ -278,8 +310,5 @@ int ac_task_set_name(ac_task_t *task, const char *name) {
   if (rc) return rc;
   if (!task->is_task) return ac__misuse(-EINVAL, "ac_task_set_name", "not a task");
   if (!name) return ac__misuse(-EINVAL, "ac_task_set_name", "the name is NULL");
-  ac__task *t = ac__as_task(task);
-  strncpy(t->name, name, AC_TASK_NAME_MAX);
-  t->name[AC_TASK_NAME_MAX] = '\0';
-  return 0;
+  return ac__task_rename(ac__as_task(task), name);
 }
