@@ -1,5 +1,6 @@
 /* test_loop.c - the loop: callbacks in order, timers, handles, run modes,
  * stop, time, deadlock detection and misuse. */
+#include <pthread.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -185,6 +186,38 @@ static int stubborn(void *arg, void **result) {
 START_TEST(task_ignoring_cancel_cannot_hang_close) { RUN_EXPECT(stubborn, NULL, -EDEADLK); }
 END_TEST
 
+/* ---- other threads ------------------------------------------------------- */
+
+typedef struct {
+  ac_future_t *f;
+  int soon_rc, set_rc, create_rc;
+} foreign;
+
+static void *foreign_thread(void *arg) {
+  foreign *fo = arg;
+  fo->soon_rc = ac_call_soon(mark, "!", NULL);
+  fo->set_rc = ac_future_set_result(fo->f, NULL);
+  fo->create_rc = ac_task_create(NULL, counter_task, NULL);
+  return NULL;
+}
+
+static int foreign_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  foreign fo = {NULL, 0, 0, 0};
+  ac_future_create(&fo.f);
+  pthread_t th;
+  ck_assert_int_eq(pthread_create(&th, NULL, foreign_thread, &fo), 0);
+  pthread_join(th, NULL); /* blocks the loop briefly: fine in a test */
+  ck_assert_int_eq(fo.soon_rc, -EPERM);
+  ck_assert_int_eq(fo.set_rc, -EPERM);
+  ck_assert_int_eq(fo.create_rc, -EPERM);
+  ck_assert_int_eq(ac_future_state(fo.f), AC_PENDING);
+  ac_release(fo.f);
+  return 0;
+}
+START_TEST(calls_from_another_thread_are_refused) { RUN_OK(foreign_body, NULL); }
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("loop");
   ADD_TEST(s, call_soon_runs_in_order_before_timers);
@@ -197,5 +230,6 @@ Suite *test_suite(void) {
   ADD_TEST(s, time_is_monotonic_milliseconds);
   ADD_TEST(s, deadlock_is_detected_not_hung);
   ADD_TEST(s, task_ignoring_cancel_cannot_hang_close);
+  ADD_TEST(s, calls_from_another_thread_are_refused);
   return s;
 }

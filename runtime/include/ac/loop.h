@@ -105,9 +105,10 @@ int ac_loop_is_open(void);
 struct uv_loop_s *ac_loop_uv(void);
 
 /**
- * The loop's current time in milliseconds (monotonic; the zero point is
- * arbitrary). It is refreshed once per loop iteration, like libuv's
- * uv_now(); use ac_time_precise() to read the clock itself.
+ * The loop's clock in milliseconds (monotonic; the zero point is
+ * arbitrary). Timers and sleeps are measured on it, so ac_call_at() takes
+ * its values. Its resolution is a millisecond; use ac_time_precise() for
+ * finer measurements.
  * @return the time, or 0 if this thread has no open loop.
  */
 uint64_t ac_time(void);
