@@ -45,10 +45,28 @@ $(BUILD)/runtime/examples/%: runtime/examples/%.c $(RT_LIB)
 	$(CC) $(RT_CFLAGS) $< -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
 
 # Each suite is its own program; all of them run even when one fails.
-runtime-test: $(RT_TEST_BIN)
-	@fail=0; for t in $(RT_TEST_BIN); do \
+runtime-test: $(RT_TEST_BIN) $(BUILD)/runtime/tests/ctx_check
+	@fail=0; for t in $(BUILD)/runtime/tests/ctx_check $(RT_TEST_BIN); do \
 	  echo "== $$t"; $(TEST_WRAPPER) $$t || fail=1; done; exit $$fail
 
 TEST_TARGETS += runtime-test
 
 -include $(RT_OBJ:.o=.d)
+
+# The context switch on its own: natively, and for aarch64 under qemu.
+CTX_CHECK_SRC := runtime/tests/cross/ctx_check.c runtime/src/ctx_asm.c
+$(BUILD)/runtime/tests/ctx_check: $(CTX_CHECK_SRC) runtime/src/ctx_x86_64.S runtime/src/ctx_aarch64.S runtime/src/ctx_ucontext.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(OPT) $(RT_CTX_FLAGS) -Iruntime/src $(CTX_CHECK_SRC) \
+	  $(if $(RT_CTX_FLAGS),runtime/src/ctx_ucontext.c,runtime/src/ctx_x86_64.S runtime/src/ctx_aarch64.S) -o $@
+
+.PHONY: ctx-check ctx-cross
+ctx-check: $(BUILD)/runtime/tests/ctx_check
+	$<
+
+ctx-cross:
+	@bash scripts/deps.sh scripts/cross-packages.txt
+	@mkdir -p build/aarch64
+	aarch64-linux-gnu-gcc $(CSTD) -O2 -Iruntime/src $(CTX_CHECK_SRC) runtime/src/ctx_aarch64.S \
+	  -o build/aarch64/ctx_check
+	qemu-aarch64 -L /usr/aarch64-linux-gnu build/aarch64/ctx_check
