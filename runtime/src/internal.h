@@ -78,7 +78,7 @@ struct ac_future_s {
   int error;           /* 0, or the negative errno it finished with */
   void *result;        /* the result when done */
   int refs;            /* references: the program's, a running task's, waiters' */
-  struct ac__loop *loop; /* the loop it belongs to */
+  struct ac_loop_s *loop; /* the loop it belongs to */
   ac__list waiters;    /* ac__waiter entries, told in order when it finishes */
   ac__list link;       /* in loop->futures: all of them, freed at close */
 };
@@ -136,7 +136,14 @@ typedef struct ac__stack_pool {
   size_t page;         /* page size */
 } ac__stack_pool;
 
-typedef struct ac__loop {
+/* Something the loop frees when it closes, unless the program did first:
+ * sync objects, executors, the HTTP client. Embed one and track it. */
+typedef struct ac__resource {
+  ac__list link;                         /* in loop->resources */
+  void (*close)(struct ac__resource *);  /* free it (the loop is closing) */
+} ac__resource;
+
+typedef struct ac_loop_s {
   uv_loop_t uv;             /* libuv underneath: I/O, its own handles */
   uv_timer_t uv_timer;      /* armed for the earliest entry of the heap */
   uint64_t armed_for;       /* when uv_timer is set to fire; UINT64_MAX: not armed */
@@ -166,6 +173,13 @@ typedef struct ac__loop {
   int running;              /* inside ac_loop_run */
   int stop;                 /* ac_loop_stop was called */
   int closing;              /* ac_loop_close is at work */
+  ac__list resources;       /* ac__resource entries, closed after the tasks */
+  /* Calls from other threads (ac_call_soon_threadsafe): */
+  pthread_mutex_t ts_lock;  /* guards ts_head/ts_tail */
+  struct ac__ts_call *ts_head, *ts_tail; /* FIFO of calls to run on the loop */
+  uv_async_t ts_async;      /* wakes the loop when a call arrives */
+  int ts_shared;            /* the loop was handed to other threads */
+  int holds;                /* work elsewhere that will post back (ac__loop_hold) */
 } ac__loop;
 
 extern _Thread_local ac__loop *ac__cur;
@@ -176,6 +190,13 @@ int ac__loop_get(ac__loop **loop, const char *fn);
 int ac__check_thread(const char *fn);
 
 /* loop.c */
+void ac__resource_track(ac__loop *loop, ac__resource *r, void (*close)(ac__resource *));
+void ac__resource_untrack(ac__resource *r);
+/* Run CB(ARG) on LOOP's thread soon; callable from any thread. */
+int ac__call_threadsafe(ac__loop *loop, ac_callback_fn cb, void *arg);
+/* Count work running elsewhere that will post back: while any is counted,
+ * the loop is not idle (and not deadlocked). Loop thread only. */
+void ac__loop_hold(ac__loop *loop, int delta);
 static inline void ac__ready_push(ac__loop *loop, ac__ready *r) {
   r->next = NULL;
   *loop->ready_tail = r;

@@ -247,6 +247,82 @@ int ac_loop_stop(void) {
   return 0;
 }
 
+/* ---- resources and calls from other threads ------------------------------ */
+
+void ac__resource_track(ac__loop *loop, ac__resource *r, void (*close)(ac__resource *)) {
+  r->close = close;
+  ac__list_push_back(&loop->resources, &r->link);
+}
+
+void ac__resource_untrack(ac__resource *r) { ac__list_remove(&r->link); }
+
+static void close_resources(ac__loop *loop) {
+  while (!ac__list_empty(&loop->resources)) {
+    ac__resource *r = AC__CONTAINER(loop->resources.next, ac__resource, link);
+    ac__list_remove(&r->link);
+    r->close(r);
+  }
+}
+
+typedef struct ac__ts_call {
+  struct ac__ts_call *next;
+  ac_callback_fn cb;
+  void *arg;
+} ac__ts_call;
+
+static void update_async_ref(ac__loop *loop) {
+  if (loop->ts_shared || loop->holds > 0)
+    uv_ref((uv_handle_t *)&loop->ts_async);
+  else
+    uv_unref((uv_handle_t *)&loop->ts_async);
+}
+
+void ac__loop_hold(ac__loop *loop, int delta) {
+  loop->holds += delta;
+  update_async_ref(loop);
+}
+
+ac_loop_t *ac_loop_current(void) {
+  ac__loop *loop = ac__cur;
+  if (loop && !loop->ts_shared) {
+    loop->ts_shared = 1;
+    update_async_ref(loop);
+  }
+  return loop;
+}
+
+int ac__call_threadsafe(ac__loop *loop, ac_callback_fn cb, void *arg) {
+  ac__ts_call *c = malloc(sizeof *c);
+  if (!c) return -ENOMEM;
+  c->next = NULL;
+  c->cb = cb;
+  c->arg = arg;
+  pthread_mutex_lock(&loop->ts_lock);
+  if (loop->ts_tail)
+    loop->ts_tail->next = c;
+  else
+    loop->ts_head = c;
+  loop->ts_tail = c;
+  pthread_mutex_unlock(&loop->ts_lock);
+  uv_async_send(&loop->ts_async); /* several sends may wake the loop once */
+  return 0;
+}
+
+/* On the loop: move every call that arrived to the ready queue, in order. */
+static void on_ts_async(uv_async_t *async) {
+  ac__loop *loop = async->data;
+  pthread_mutex_lock(&loop->ts_lock);
+  ac__ts_call *c = loop->ts_head;
+  loop->ts_head = loop->ts_tail = NULL;
+  pthread_mutex_unlock(&loop->ts_lock);
+  while (c) {
+    ac__ts_call *next = c->next;
+    if (ac__call_soon_internal(loop, c->cb, c->arg) != 0) c->cb(c->arg); /* no memory: run now */
+    free(c);
+    c = next;
+  }
+}
+
 /* ---- open and close ------------------------------------------------------ */
 
 /* Overflow reports run on a stack of their own: the task's is full. */
@@ -279,7 +355,12 @@ int ac_loop_open(void) {
   ac__list_init(&loop->futures);
   ac__list_init(&loop->tasks);
   ac__list_init(&loop->kept_handles);
+  ac__list_init(&loop->resources);
   ac__stacks_init(&loop->stacks);
+  pthread_mutex_init(&loop->ts_lock, NULL);
+  uv_async_init(&loop->uv, &loop->ts_async, on_ts_async);
+  loop->ts_async.data = loop;
+  uv_unref((uv_handle_t *)&loop->ts_async);
 #if defined(AC_SANITIZE_THREAD)
   loop->tsan_loop_fiber = __tsan_get_current_fiber();
 #endif
@@ -340,6 +421,9 @@ int ac_loop_close(void) {
   loop->closing = 1;
   finish_tasks(loop);
   while (loop->ready_head) run_ready(loop); /* callbacks already due */
+  close_resources(loop);
+  on_ts_async(&loop->ts_async); /* calls that arrived late still run */
+  while (loop->ready_head) run_ready(loop);
   free_handles(loop);
   ac__future_free_all(loop);
   ac__timers_free(loop);
@@ -347,6 +431,7 @@ int ac_loop_close(void) {
   uv_run(&loop->uv, UV_RUN_DEFAULT);
   uv_loop_close(&loop->uv);
   ac__stacks_free(&loop->stacks);
+  pthread_mutex_destroy(&loop->ts_lock);
   if (loop->altstack) {
     stack_t off = {.ss_flags = SS_DISABLE};
     sigaltstack(&off, NULL);

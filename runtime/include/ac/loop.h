@@ -35,6 +35,9 @@ typedef enum {
   AC_RUN_NOWAIT       /**< one iteration, never waiting */
 } ac_run_mode;
 
+/** A loop, as a value another thread can hold (see ac_loop_current()). */
+typedef struct ac_loop_s ac_loop_t;
+
 /**
  * A scheduled callback (from ac_call_soon(), ac_call_later() or
  * ac_call_at()) that the program asked to keep so it can cancel it.
@@ -97,6 +100,15 @@ int ac_loop_close(void);
  * @return 1 if it has, 0 if not.
  */
 int ac_loop_is_open(void);
+
+/**
+ * The calling thread's loop, to hand to other threads for
+ * ac_call_soon_threadsafe(). Once a loop has been handed out this way it
+ * stays alive while waiting (another thread may call in at any time), so
+ * ac_run() no longer reports a deadlock for it.
+ * @return the loop, or NULL if this thread has no open loop.
+ */
+ac_loop_t *ac_loop_current(void);
 
 /**
  * The libuv loop underneath, for programs that add their own libuv handles.
