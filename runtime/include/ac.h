@@ -12,5 +12,6 @@
 #include "ac/future.h"
 #include "ac/task.h"
 #include "ac/combinators.h"
+#include "ac/sync.h"
 
 #endif /* AC_H */

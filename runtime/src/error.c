@@ -18,6 +18,7 @@ const char *ac_strerror(int err) {
   case EPERM: return "not allowed here (outside a task, or from another thread)";
   case EALREADY: return "already finished";
   case EAGAIN: return "not ready yet";
+  case ESHUTDOWN: return "shut down";
   default: return uv_strerror(-err);
   }
 }
