@@ -13,5 +13,6 @@
 #include "ac/task.h"
 #include "ac/combinators.h"
 #include "ac/sync.h"
+#include "ac/executor.h"
 
 #endif /* AC_H */

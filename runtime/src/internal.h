@@ -146,6 +146,7 @@ typedef struct ac__resource {
 typedef struct ac_loop_s {
   uv_loop_t uv;             /* libuv underneath: I/O, its own handles */
   uv_timer_t uv_timer;      /* armed for the earliest entry of the heap */
+  uv_prepare_t uv_prepare;  /* keeps libuv from waiting when work is due here */
   uint64_t armed_for;       /* when uv_timer is set to fire; UINT64_MAX: not armed */
   pthread_t owner;          /* the thread that opened it */
   ac__ready *ready_head;    /* FIFO of what may run now */

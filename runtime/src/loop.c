@@ -175,6 +175,15 @@ static void on_uv_timer(uv_timer_t *timer) {
   loop->armed_for = UINT64_MAX; /* one-shot: due timers fire after uv_run */
 }
 
+/* libuv runs its timers (ours among them) and other callbacks before it
+ * computes how long to wait for I/O, and would wait even though one of them
+ * made work due here. Just before that, this makes it not wait. */
+static void on_uv_prepare(uv_prepare_t *prepare) {
+  ac__loop *loop = prepare->data;
+  if (loop->ready_head || (loop->heap_len > 0 && loop->heap[0]->when <= uv_now(&loop->uv)))
+    uv_stop(&loop->uv);
+}
+
 /* Point libuv's one timer at the earliest entry of the heap. */
 static void arm_timer(ac__loop *loop) {
   if (loop->heap_len == 0) {
@@ -349,6 +358,10 @@ int ac_loop_open(void) {
   }
   uv_timer_init(&loop->uv, &loop->uv_timer);
   loop->uv_timer.data = loop;
+  uv_prepare_init(&loop->uv, &loop->uv_prepare);
+  loop->uv_prepare.data = loop;
+  uv_prepare_start(&loop->uv_prepare, on_uv_prepare);
+  uv_unref((uv_handle_t *)&loop->uv_prepare);
   loop->armed_for = UINT64_MAX;
   loop->owner = pthread_self();
   loop->ready_tail = &loop->ready_head;

@@ -1,0 +1,96 @@
+/* ac/executor.h - running blocking code on other threads, and reaching the
+ * loop from them. */
+#ifndef AC_EXECUTOR_H
+#define AC_EXECUTOR_H
+
+#include "base.h"
+#include "loop.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup executor Executors and threads
+ * A task must never block: a blocking call (a slow computation, a file read,
+ * a library without an async API) stops every task of the loop. An executor
+ * runs such a function on a worker thread while the task that asked waits,
+ * and the loop goes on serving the others (`loop.run_in_executor`,
+ * `asyncio.to_thread`).
+ *
+ * The default executor is libuv's thread pool (4 threads unless the
+ * environment variable `UV_THREADPOOL_SIZE` says otherwise); programs can
+ * create pools of their own. Worker functions run on other threads: they
+ * must not call the runtime, except ac_call_soon_threadsafe().
+ *
+ * **Cancellation.** Cancelling the waiting task removes a job that has not
+ * started. A job already running cannot be stopped: it is abandoned, runs to
+ * its end on its thread, and is freed then; its result is dropped (a result
+ * that owns memory is lost, so such functions should check a flag of their
+ * own to stop early).
+ * @{
+ */
+
+/** A pool of worker threads. */
+typedef struct ac_executor_s ac_executor_t;
+
+/**
+ * A function run on a worker thread.
+ * @param arg     the pointer given with the job.
+ * @param result  where to store its result.
+ * @return 0 or a negative errno, handed to the waiting task.
+ */
+typedef int (*ac_work_fn)(void *arg, void **result);
+
+/**
+ * Create a pool of @p workers threads.
+ * @return 0; `-EINVAL` for a NULL pointer or a count outside 1..256;
+ *         `-ENOENT`/`-EPERM` without a loop in this thread; `-ENOMEM`;
+ *         `-EAGAIN` if the threads cannot be started.
+ */
+int ac_executor_create(ac_executor_t **executor, int workers);
+
+/**
+ * Run @p fn(@p arg, &result) on a worker thread and wait for it.
+ * @param executor a pool, or NULL for the default executor.
+ * @param result   if not NULL, receives the function's result.
+ * @return what @p fn returned; `-ECANCELED` if the waiting task was
+ *         cancelled; `-ESHUTDOWN` if the pool is shutting down; `-EINVAL`
+ *         if @p fn is NULL; `-EPERM` outside a task; `-ENOMEM`.
+ */
+int ac_run_in_executor(ac_executor_t *executor, ac_work_fn fn, void *arg, void **result);
+
+/**
+ * ac_run_in_executor() on the default executor (`asyncio.to_thread`).
+ * @return as ac_run_in_executor().
+ */
+int ac_to_thread(ac_work_fn fn, void *arg, void **result);
+
+/**
+ * Shut a pool down and free it. No new jobs are accepted. With @p wait, the
+ * calling task waits until the queued and running jobs have finished. Without
+ * it, queued jobs are cancelled (their tasks get `-ECANCELED`), running ones
+ * finish on their own, and the pool frees itself after them.
+ *
+ * @return 0; `-ECANCELED` if the task was cancelled while waiting (the
+ *         pool still frees itself once its jobs end); `-EPERM` with @p wait
+ *         outside a task; `-EINVAL`; `-EALREADY` if already shutting down.
+ */
+int ac_executor_shutdown(ac_executor_t *executor, int wait);
+
+/**
+ * Schedule @p cb(@p arg) to run on @p loop's thread, from any thread
+ * (`loop.call_soon_threadsafe`). Callbacks from one thread run in the order
+ * they were scheduled. @p loop comes from ac_loop_current() on the loop's
+ * thread, and must not be used after that loop has closed.
+ * @return 0; `-EINVAL` if @p loop or @p cb is NULL; `-ENOMEM`.
+ */
+int ac_call_soon_threadsafe(ac_loop_t *loop, ac_callback_fn cb, void *arg);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AC_EXECUTOR_H */
