@@ -38,7 +38,7 @@ $(BUILD)/runtime/%.o: runtime/%.S
 
 $(BUILD)/runtime/tests/%: runtime/tests/%.c $(RT_TEST_HELPERS) $(RT_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) $(CHECK_CFLAGS) $< $(RT_TEST_HELPERS) -o $@ $(LDFLAGS_ALL) $(AC_LIBS) $(CHECK_LIBS)
+	$(CC) $(RT_CFLAGS) $(CHECK_CFLAGS) $< $(RT_TEST_HELPERS) -o $@ -rdynamic $(LDFLAGS_ALL) $(AC_LIBS) $(CHECK_LIBS)
 
 $(BUILD)/runtime/examples/%: runtime/examples/%.c $(RT_LIB)
 	@mkdir -p $(@D)

@@ -14,5 +14,6 @@
 #include "ac/combinators.h"
 #include "ac/sync.h"
 #include "ac/executor.h"
+#include "ac/debug.h"
 
 #endif /* AC_H */

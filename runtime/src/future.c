@@ -24,6 +24,7 @@ void ac__future_init(ac__loop *loop, ac_future_t *f, int is_task) {
   f->result = NULL;
   f->refs = 0;
   f->user_ref = 0;
+  f->retrieved = 0;
   f->loop = loop;
   ac__list_init(&f->waiters);
   ac__list_push_back(&loop->futures, &f->link);
@@ -173,6 +174,7 @@ int ac_result(const ac_future_t *f, void **result) {
   if (rc) return rc;
   if (f->state == AC_PENDING) return -EAGAIN;
   if (result) *result = f->result;
+  ((ac_future_t *)f)->retrieved = 1;
   return f->error;
 }
 
@@ -187,6 +189,7 @@ static void future_free(ac_future_t *f) {
     ac__waiter_remove(w);
     if (w->notify == done_cb_notify) free(AC__CONTAINER(w, done_cb, w));
   }
+  if (f->is_task) ac__debug_task_freed(f->loop, ac__as_task(f));
   f->magic = AC__FREED_MAGIC;
   if (f->is_task) {
     free(ac__as_task(f)->name);

@@ -32,6 +32,7 @@ static void child_done(ac__waiter *w, ac_future_t *f) {
   child *c = AC__CONTAINER(w, child, w);
   ac_group_t *g = c->group;
   g->pending--;
+  f->retrieved = 1; /* the group reports its children's errors */
   if (f->state == AC_FAILED && !g->first_error) {
     g->first_error = f->error;
     cancel_children(g);

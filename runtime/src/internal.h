@@ -75,6 +75,7 @@ struct ac_future_s {
   uint8_t is_task;     /* 1: this is the head of an ac__task */
   uint8_t state;       /* ac_state */
   uint8_t user_ref;    /* 1 while the program holds its reference (one at most) */
+  uint8_t retrieved;   /* its outcome was read (debug mode warns about unread errors) */
   int error;           /* 0, or the negative errno it finished with */
   void *result;        /* the result when done */
   int refs;            /* references: the program's, a running task's, waiters' */
@@ -115,6 +116,7 @@ typedef struct ac__task {
   ac__list link;          /* in loop->tasks until it finishes */
   uint64_t id;            /* 1, 2, ... in creation order: default name "Task-<id>" */
   char *name;             /* malloc'd; NULL until named or asked for */
+  uint8_t traced;         /* its track is named in the trace file */
 #if defined(AC_SANITIZE_ADDRESS)
   void *fake_stack;       /* AddressSanitizer's bookkeeping across switches */
 #endif
@@ -181,6 +183,16 @@ typedef struct ac_loop_s {
   uv_async_t ts_async;      /* wakes the loop when a call arrives */
   int ts_shared;            /* the loop was handed to other threads */
   int holds;                /* work elsewhere that will post back (ac__loop_hold) */
+  /* Debugging (debug.c): */
+  int instrumented;         /* debug mode or trace on: steps are measured */
+  int debug;                /* debug mode: warnings */
+  uint64_t slow_ns;         /* a step longer than this is reported */
+  uint64_t step_start_ns;   /* when the current step began (coarse clock) */
+  uint64_t step_start_us;   /* the same, precise, for the trace */
+  FILE *trace;              /* Chrome trace-event file, or NULL */
+  int trace_first;          /* no event written yet (for the commas) */
+  uv_signal_t dump_signal;  /* ac_dump_tasks_on_signal */
+  int dump_signal_started;
 } ac__loop;
 
 extern _Thread_local ac__loop *ac__cur;
@@ -285,6 +297,17 @@ int ac__sync_wake_all(ac__list *list, int value);
 int ac__lock_acquire(ac_lock_t *l, ac__task *t, int64_t timeout_ms);
 void ac__lock_release(ac_lock_t *l);
 int ac__lock_held_by(const ac_lock_t *l, const ac__task *t);
+
+/* debug.c */
+void ac__debug_open(ac__loop *loop);
+void ac__debug_close(ac__loop *loop);
+void ac__debug_step_begin(ac__loop *loop);
+/* The step of task T (or of callback CB, when T is NULL) has ended. */
+void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb);
+/* A task is freed: warn if its error was never read. */
+void ac__debug_task_freed(ac__loop *loop, ac__task *t);
+/* The loop closes with these tasks pending. */
+void ac__debug_pending_at_close(ac__loop *loop);
 
 /* stack.c */
 void ac__stacks_init(ac__stack_pool *pool);

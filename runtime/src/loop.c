@@ -95,7 +95,10 @@ static void handle_run(ac__loop *loop, ac_handle_t *h) {
   }
   h->state = AC__HANDLE_RAN;
   int kept = h->kept;
-  h->cb(h->arg);
+  ac_callback_fn cb = h->cb;
+  if (loop->instrumented) ac__debug_step_begin(loop);
+  cb(h->arg);
+  if (loop->instrumented) ac__debug_step_end(loop, NULL, cb);
   if (!kept) handle_free(loop, h); /* a kept one is freed by ac_handle_close */
 }
 
@@ -379,6 +382,7 @@ int ac_loop_open(void) {
 #endif
   give_signal_stack(loop);
   ac__stack_overflow_handler_install();
+  ac__debug_open(loop);
   ac__cur = loop;
   atomic_fetch_add(&open_loops, 1);
   return 0;
@@ -432,6 +436,7 @@ int ac_loop_close(void) {
     return ac__misuse(-EBUSY, "ac_loop_close", "called from inside the running loop");
   loop->running = 1;
   loop->closing = 1;
+  ac__debug_pending_at_close(loop);
   finish_tasks(loop);
   while (loop->ready_head) run_ready(loop); /* callbacks already due */
   close_resources(loop);
@@ -444,6 +449,7 @@ int ac_loop_close(void) {
   uv_run(&loop->uv, UV_RUN_DEFAULT);
   uv_loop_close(&loop->uv);
   ac__stacks_free(&loop->stacks);
+  ac__debug_close(loop);
   pthread_mutex_destroy(&loop->ts_lock);
   if (loop->altstack) {
     stack_t off = {.ss_flags = SS_DISABLE};

@@ -22,6 +22,7 @@
 /* Run T from the loop's context. Returns when some task gives control back
  * to the loop; that task (not necessarily T) is returned. */
 ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t) {
+  if (loop->instrumented) ac__debug_step_begin(loop);
   loop->current = t;
   t->tstate = AC__TASK_RUNNING;
   ASAN_START(&loop->sched_fake_stack, ac__stack_bottom(t->stack), ac__stack_usable(t->stack));
@@ -30,6 +31,7 @@ ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t) {
   ASAN_FINISH(loop->sched_fake_stack, NULL, NULL);
   ac__task *back = loop->current;
   loop->current = NULL;
+  if (loop->instrumented) ac__debug_step_end(loop, back, NULL);
   return back;
 }
 
@@ -51,6 +53,10 @@ void ac__switch_away(ac__loop *loop, ac__task *t, int finished) {
   ac__stack_check(t, __builtin_frame_address(0));
   ac__task *next = finished ? NULL : next_direct(loop);
   if (next) {
+    if (loop->instrumented) { /* one step ends, the next begins */
+      ac__debug_step_end(loop, t, NULL);
+      ac__debug_step_begin(loop);
+    }
     loop->current = next;
     next->tstate = AC__TASK_RUNNING;
     ASAN_START(&t->fake_stack, ac__stack_bottom(next->stack), ac__stack_usable(next->stack));

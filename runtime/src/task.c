@@ -71,6 +71,7 @@ int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_o
   t->tsan_fiber = NULL;
 #endif
   t->name = NULL;
+  t->traced = 0;
   if (opts && opts->name && (rc = ac__task_rename(t, opts->name))) {
     free(t);
     return rc;

@@ -127,8 +127,9 @@ static int check_timeout(int64_t timeout_ms, const char *fn) {
   return 0;
 }
 
-static int outcome(const ac_future_t *f, void **result) {
+static int outcome(ac_future_t *f, void **result) {
   if (result) *result = f->result;
+  f->retrieved = 1;
   return f->error;
 }
 
@@ -200,6 +201,7 @@ int ac_gather(ac_future_t *const *fs, size_t n, void **results, int *errors, int
   for (size_t i = 0; i < n; i++) {
     if (results) results[i] = fs[i]->result;
     if (errors) errors[i] = fs[i]->error;
+    fs[i]->retrieved = 1; /* gather reports every error it collects */
     ac__future_unref(fs[i]);
   }
   return rc;

@@ -1,0 +1,235 @@
+/* debug.c - debug mode (slow steps, pending tasks at close, errors never
+ * read), the scheduling trace in Chrome's trace-event format, and the task
+ * dump with call stacks. */
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <execinfo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+enum { DEFAULT_SLOW_MS = 100, MAX_FRAMES = 32 };
+
+static uint64_t coarse_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* a few ns: cheap enough per step */
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *symbol(const void *fn, char *buf, size_t size) {
+  Dl_info info;
+  if (fn && dladdr(fn, &info) && info.dli_sname) return info.dli_sname;
+  snprintf(buf, size, "%p", fn);
+  return buf;
+}
+
+static void update_instrumented(ac__loop *loop) {
+  loop->instrumented = loop->debug || loop->trace != NULL;
+}
+
+void ac__debug_open(ac__loop *loop) {
+  const char *debug = getenv("AC_DEBUG");
+  loop->debug = debug && *debug && strcmp(debug, "0") != 0;
+  const char *slow = getenv("AC_SLOW_MS");
+  long ms = slow ? strtol(slow, NULL, 10) : 0;
+  loop->slow_ns = (uint64_t)(ms > 0 ? ms : DEFAULT_SLOW_MS) * 1000000u;
+  const char *trace = getenv("AC_TRACE");
+  if (trace && *trace) {
+    loop->trace = fopen(trace, "w");
+    if (!loop->trace)
+      ac__misuse(-errno, "AC_TRACE", "cannot write the trace file '%s'", trace);
+    else {
+      fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", loop->trace);
+      loop->trace_first = 1;
+    }
+  }
+  update_instrumented(loop);
+}
+
+void ac__debug_close(ac__loop *loop) {
+  if (loop->trace) {
+    fputs("\n]}\n", loop->trace);
+    fclose(loop->trace);
+    loop->trace = NULL;
+  }
+  update_instrumented(loop);
+}
+
+int ac_debug_set(int on, int64_t slow_ms) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_debug_set");
+  if (rc) return rc;
+  if (slow_ms < 0) return ac__misuse(-EINVAL, "ac_debug_set", "negative threshold %lld ms", (long long)slow_ms);
+  loop->debug = on != 0;
+  if (slow_ms > 0) loop->slow_ns = (uint64_t)slow_ms * 1000000u;
+  update_instrumented(loop);
+  ac__debug_step_begin(loop); /* the step under way counts from now */
+  return 0;
+}
+
+/* ---- steps --------------------------------------------------------------- */
+
+void ac__debug_step_begin(ac__loop *loop) {
+  loop->step_start_ns = coarse_ns();
+  if (loop->trace) loop->step_start_us = uv_hrtime() / 1000;
+}
+
+static void trace_event(ac__loop *loop, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void trace_event(ac__loop *loop, const char *fmt, ...) {
+  if (!loop->trace_first) fputs(",\n", loop->trace);
+  loop->trace_first = 0;
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(loop->trace, fmt, ap);
+  va_end(ap);
+}
+
+/* Names in the trace are JSON strings: keep them plain. */
+static void json_safe(const char *in, char *out, size_t size) {
+  size_t n = 0;
+  for (; *in && n + 1 < size; in++) out[n++] = (*in == '"' || *in == '\\' || (unsigned char)*in < 32) ? '_' : *in;
+  out[n] = '\0';
+}
+
+static const char *step_label(ac__task *t, ac_callback_fn cb, char *buf, size_t size) {
+  return t ? ac_task_name(&t->fut) : symbol((const void *)cb, buf, size);
+}
+
+void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb) {
+  char buf[32], name[AC_TASK_NAME_MAX + 1];
+  if (loop->trace) {
+    const char *label = step_label(t, cb, buf, sizeof buf);
+    uint64_t now = uv_hrtime() / 1000;
+    unsigned long long tid = t ? (unsigned long long)t->id : 0;
+    json_safe(label, name, sizeof name);
+    if (t && !t->traced) {
+      t->traced = 1;
+      trace_event(loop, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%llu,\"args\":{\"name\":\"%s\"}}",
+                  tid, name);
+    }
+    trace_event(loop, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%llu,\"dur\":%llu,\"pid\":1,\"tid\":%llu}",
+                name, t ? "task" : "callback", (unsigned long long)loop->step_start_us,
+                (unsigned long long)(now - loop->step_start_us), tid);
+  }
+  if (!loop->debug) return;
+  uint64_t took = coarse_ns() - loop->step_start_ns;
+  if (took <= loop->slow_ns) return;
+  const char *label = step_label(t, cb, buf, sizeof buf);
+  if (t)
+    fprintf(stderr, "ac: debug: task '%s' ran %llu ms without suspending (a blocking call? "
+                    "move it to ac_to_thread)\n", label, (unsigned long long)(took / 1000000));
+  else
+    fprintf(stderr, "ac: debug: callback %s ran %llu ms\n", label, (unsigned long long)(took / 1000000));
+}
+
+void ac__debug_task_freed(ac__loop *loop, ac__task *t) {
+  if (loop->debug && t->fut.state == AC_FAILED && !t->fut.retrieved)
+    fprintf(stderr, "ac: debug: task '%s' failed with %d (%s) and nobody read the error\n",
+            ac_task_name(&t->fut), t->fut.error, ac_strerror(t->fut.error));
+}
+
+void ac__debug_pending_at_close(ac__loop *loop) {
+  if (!loop->debug) return;
+  for (ac__list *n = loop->tasks.next; n != &loop->tasks; n = n->next) {
+    ac__task *t = AC__CONTAINER(n, ac__task, link);
+    fprintf(stderr, "ac: debug: task '%s' was still pending when the loop closed; it is cancelled\n",
+            ac_task_name(&t->fut));
+  }
+}
+
+/* ---- introspection ------------------------------------------------------- */
+
+const char *ac_task_state_name(ac_task_state state) {
+  static const char *const names[] = {"created", "ready", "running", "suspended", "finished"};
+  return (unsigned)state < sizeof names / sizeof *names ? names[state] : "unknown";
+}
+
+int ac_task_info(const ac_task_t *task, ac_task_info_t *info) {
+  if (!info) return ac__misuse(-EINVAL, "ac_task_info", "the info pointer is NULL");
+  if (!ac_is_task(task)) return ac__misuse(-EINVAL, "ac_task_info", "not a task");
+  const ac__task *t = (const ac__task *)task;
+  info->name = ac_task_name(task);
+  info->id = (unsigned long long)t->id;
+  info->state = (ac_task_state)t->tstate;
+  info->waiting_on = t->tstate == AC__TASK_SUSPENDED ? t->waiting_on : NULL;
+  info->fn = t->fn;
+  info->cancelling = t->cancel_requests;
+  return 0;
+}
+
+/* Return addresses of a suspended task, read from its saved registers and
+ * the frame-pointer chain, staying inside its stack. */
+static int suspended_frames(const ac__task *t, void **frames, int max) {
+#if defined(AC_CONTEXT_UCONTEXT)
+  (void)t, (void)frames, (void)max;
+  return 0;
+#else
+  const uintptr_t lo = (uintptr_t)t->stack->bottom, hi = (uintptr_t)t->stack;
+  const uintptr_t *sp = t->ctx.sp;
+#if defined(__x86_64__)
+  uintptr_t fp = sp[5], ret = sp[6]; /* rbp and the return address pushed by the call */
+#else
+  uintptr_t fp = sp[10], ret = sp[11]; /* x29 and x30 */
+#endif
+  int n = 0;
+  while (n < max && ret) {
+    frames[n++] = (void *)ret;
+    if (fp < lo || fp + 16 > hi || fp % sizeof(uintptr_t)) break;
+    const uintptr_t *frame = (const uintptr_t *)fp;
+    ret = frame[1];
+    if (frame[0] <= fp) break; /* the chain must go up the stack */
+    fp = frame[0];
+  }
+  return n;
+#endif
+}
+
+int ac_dump_tasks(FILE *out) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_dump_tasks");
+  if (rc) return rc;
+  if (!out) out = stderr;
+  int count = 0;
+  fprintf(out, "ac: %zu task(s):\n", loop->ntasks);
+  for (ac__list *n = loop->tasks.next; n != &loop->tasks; n = n->next, count++) {
+    ac__task *t = AC__CONTAINER(n, ac__task, link);
+    char buf[32];
+    fprintf(out, "  task '%s' #%llu %s", ac_task_name(&t->fut), (unsigned long long)t->id,
+            ac_task_state_name((ac_task_state)t->tstate));
+    if (t->tstate == AC__TASK_SUSPENDED && t->waiting_on) fprintf(out, " in %s", t->waiting_on);
+    fprintf(out, ", runs %s\n", symbol((const void *)t->fn, buf, sizeof buf));
+    void *frames[MAX_FRAMES];
+    int nframes = 0;
+    if (t == loop->current)
+      nframes = backtrace(frames, MAX_FRAMES);
+    else if (t->stack && t->tstate != AC__TASK_CREATED)
+      nframes = suspended_frames(t, frames, MAX_FRAMES);
+    if (nframes > 0) {
+      fflush(out);
+      backtrace_symbols_fd(frames, nframes, fileno(out));
+    }
+  }
+  fflush(out);
+  return count;
+}
+
+static void on_dump_signal(uv_signal_t *handle, int signum) {
+  (void)handle, (void)signum;
+  ac_dump_tasks(stderr);
+}
+
+int ac_dump_tasks_on_signal(int signum) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_dump_tasks_on_signal");
+  if (rc) return rc;
+  if (!loop->dump_signal_started) {
+    if ((rc = uv_signal_init(&loop->uv, &loop->dump_signal))) return rc;
+    loop->dump_signal_started = 1;
+  }
+  if ((rc = uv_signal_start(&loop->dump_signal, on_dump_signal, signum)))
+    return ac__misuse(rc, "ac_dump_tasks_on_signal", "cannot watch signal %d", signum);
+  uv_unref((uv_handle_t *)&loop->dump_signal); /* it keeps nothing alive */
+  return 0;
+}
