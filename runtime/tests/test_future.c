@@ -1,5 +1,10 @@
 /* test_future.c - futures: completing, awaiting, cancelling, done
  * callbacks and references. */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "helpers.h"
 
 typedef struct {
@@ -188,6 +193,37 @@ static int task_misuse_body(void *arg, void **result) {
 START_TEST(misuse_of_futures_is_reported) { RUN_OK(task_misuse_body, NULL); }
 END_TEST
 
+static int quick(void *arg, void **result) {
+  (void)arg, (void)result;
+  return 0;
+}
+
+static int await_released_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_task_t *t;
+  ac_task_create(&t, quick, NULL);
+  ac_await(t, NULL);
+  ac_release(t); /* finished and released: freed */
+  ac_await(t, NULL); /* a bug in the program: must stop it, not run on */
+  return 0;
+}
+
+START_TEST(awaiting_a_released_task_stops_a_debug_build) {
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDERR_FILENO);
+    ac_run(await_released_body, NULL, NULL);
+    _exit(0);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+                "expected the program to abort, status 0x%x", status);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("future");
   ADD_TEST(s, set_result_wakes_the_awaiter);
@@ -197,5 +233,6 @@ Suite *test_suite(void) {
   ADD_TEST(s, done_callbacks_run_in_order_on_the_loop);
   ADD_TEST(s, release_while_awaited_is_safe);
   ADD_TEST(s, misuse_of_futures_is_reported);
+  ADD_TEST(s, awaiting_a_released_task_stops_a_debug_build);
   return s;
 }
