@@ -16,6 +16,7 @@ include mk/runtime.mk
 -include mk/grade.mk
 -include mk/chapters.mk
 -include mk/book.mk
+include mk/quality.mk
 
 .PHONY: all help clean
 all: runtime

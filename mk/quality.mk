@@ -1,0 +1,40 @@
+# The course's two commands (start, test) and the quality gates: sanitizers,
+# valgrind, other compilers and context switches, editor support.
+.PHONY: start demo test sanitize valgrind tsan clang ucontext compile_commands.json
+
+# `make start`: the main job. It grades the learner's chapter once the
+# grader is there (mk/grade.mk sets GRADE_AVAILABLE), else runs the demo.
+start: $(if $(GRADE_AVAILABLE),grade,demo)
+
+demo: runtime
+	$(BUILD)/runtime/examples/hello
+
+# `make test`: every test target, all of them even when one fails, and one
+# closing line "N passed, M failed".
+test: deps
+	@bash scripts/run-tests.sh $(TEST_TARGETS)
+
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+
+# ASan+UBSan over the runtime's tests and the examples, then valgrind.
+sanitize: deps
+	$(MAKE) --no-print-directory SAN=asan runtime-test examples-test
+	$(MAKE) --no-print-directory valgrind
+
+# Check forks each test; without forking, valgrind sees the tests themselves.
+valgrind: $(RT_TEST_BIN)
+	@fail=0; for t in $(RT_TEST_BIN); do echo "== valgrind $$t"; \
+	  CK_FORK=no $(VALGRIND) $$t || fail=1; done; exit $$fail
+
+# ThreadSanitizer: every runtime test (the executor's use threads).
+tsan: deps
+	$(MAKE) --no-print-directory SAN=tsan runtime-test
+
+clang: deps
+	$(MAKE) --no-print-directory CC=clang runtime-test examples-test
+
+ucontext: deps
+	$(MAKE) --no-print-directory CONTEXT=ucontext runtime-test examples-test
+
+compile_commands.json: deps
+	/usr/bin/python3 scripts/compile-commands.py runtime $(RT_TEST_BIN) examples

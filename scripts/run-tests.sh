@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Run each make target given, keep going past failures, and end with one
+# line "N passed, M failed" counting the individual tests: Check's summary
+# lines ("Checks: N, Failures: F, Errors: E") and the examples' ok/FAIL
+# lines; a target that prints neither counts as one test.
+set -uo pipefail
+make=${MAKE:-make}
+passed=0 failed=0 failing=()
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for target in "$@"; do
+  printf '\n### make %s\n' "$target"
+  $make --no-print-directory "$target" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  counted=0
+  while read -r n f e; do
+    passed=$((passed + n - f - e)) failed=$((failed + f + e)) counted=1
+  done < <(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log")
+  ok=$(grep -c '^ok ' "$log") bad=$(grep -c '^FAIL ' "$log")
+  if [ $((ok + bad)) -gt 0 ]; then passed=$((passed + ok)) failed=$((failed + bad)) counted=1; fi
+  if [ $counted -eq 0 ]; then
+    if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1 # the target failed outside the tests it reported
+  fi
+  [ "$rc" -eq 0 ] || failing+=("$target")
+done
+echo
+[ ${#failing[@]} -eq 0 ] || echo "failing targets: ${failing[*]}"
+echo "$passed passed, $failed failed"
+[ ${#failing[@]} -eq 0 ]
