@@ -1,16 +1,26 @@
-/* executor.c - jobs on worker threads: the default executor (libuv's thread
- * pool) and pools of our own, both awaited by a suspended task.
+/* executor.c - jobs on worker threads, awaited by a suspended task: pools of
+ * threads, the default one made on first use.
  *
  * A job is shared by the waiting task and the thread that runs it. Who frees
  * it: the waiting task once it has the outcome; or, when the task gave up
- * (cancelled), the loop once the job's completion arrives. Completions of
- * our pools come back through the loop's thread-safe call queue.
+ * (cancelled), the loop once the job's completion arrives. Completions come
+ * back through the loop's thread-safe call queue.
+ *
+ * A round trip through the kernel's sleep and wake-up costs about 10 us per
+ * side; so an idle worker polls the queue for a short while before it
+ * sleeps, and the loop does the same for completions (loop.c), which brings
+ * a round trip down to a few microseconds.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "internal.h"
 
-enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
+enum {
+  JOB_QUEUED, JOB_RUNNING, JOB_DONE,
+  DEFAULT_WORKERS = 4,   /* the default executor's threads (as libuv's pool) */
+  SPIN_NS = 50000        /* how long an idle worker polls before sleeping */
+};
 
 typedef struct job {
   ac_work_fn fn;
@@ -22,20 +32,21 @@ typedef struct job {
   int delivered;          /* the completion reached the loop */
   ac__task *task;         /* the waiting task */
   ac__loop *loop;
-  ac_executor_t *pool;    /* NULL for the default executor */
   struct job *next;       /* in the pool's queue */
-  uv_work_t req;          /* for the default executor */
 } job;
 
 struct ac_executor_s {
   ac__resource res;       /* closed with the loop */
   ac__loop *loop;
-  pthread_mutex_t mutex;  /* guards the queue, states and counts below */
+  pthread_mutex_t mutex;  /* guards the queue and the counts below */
   pthread_cond_t wake;    /* a job arrived, or stop */
   job *head, *tail;       /* queued jobs */
-  int stopping;           /* shutdown was called: workers leave when the queue is empty */
+  _Atomic int queued;     /* jobs in the queue, for workers polling without the lock */
+  _Atomic int stopping;   /* no new jobs; workers leave once the queue is empty */
+  int sleepers;           /* workers asleep on `wake` */
   int running_workers;    /* threads not yet exited */
-  int nworkers;
+  int nworkers;           /* threads to join */
+  int exit_held;          /* the loop is held until pool_exited */
   pthread_t *threads;
   ac__task *shutdown_waiter; /* the task in ac_executor_shutdown(wait), if any */
 };
@@ -51,27 +62,15 @@ static void job_finished(job *j) {
   ac__wake(j->task, 0); /* the task reads the outcome and frees the job */
 }
 
-static void pool_job_done(void *arg) {
+static void job_done(void *arg) {
   job *j = arg;
   ac__loop_hold(j->loop, -1);
   job_finished(j);
 }
 
-static void uv_job_run(uv_work_t *req) {
-  job *j = req->data;
-  j->rc = j->fn(j->arg, &j->result);
-}
-
-static void uv_job_done(uv_work_t *req, int status) {
-  job *j = req->data;
-  if (status == UV_ECANCELED) j->rc = -ECANCELED;
-  job_finished(j);
-}
-
-/* ---- the pool's threads -------------------------------------------------- */
-
 static void pool_free(ac_executor_t *ex) {
   ac__resource_untrack(&ex->res);
+  if (ex->loop->default_pool == ex) ex->loop->default_pool = NULL;
   for (int i = 0; i < ex->nworkers; i++) pthread_join(ex->threads[i], NULL);
   pthread_mutex_destroy(&ex->mutex);
   pthread_cond_destroy(&ex->wake);
@@ -82,47 +81,97 @@ static void pool_free(ac_executor_t *ex) {
 /* Posted by the last worker to leave. */
 static void pool_exited(void *arg) {
   ac_executor_t *ex = arg;
-  ac__loop_hold(ex->loop, -1);
+  if (ex->exit_held) ac__loop_hold(ex->loop, -1);
   if (ex->shutdown_waiter && ac__wake(ex->shutdown_waiter, 0)) return; /* it frees the pool */
   pool_free(ex);
 }
 
+/* ---- the pool's threads -------------------------------------------------- */
+
+static void poll_briefly(ac_executor_t *ex) {
+  uint64_t end = uv_hrtime() + SPIN_NS;
+  while (!atomic_load(&ex->queued) && !atomic_load(&ex->stopping) && uv_hrtime() < end) {
+  }
+}
+
 static void *worker(void *arg) {
   ac_executor_t *ex = arg;
-  pthread_mutex_lock(&ex->mutex);
   for (;;) {
-    while (!ex->head && !ex->stopping) pthread_cond_wait(&ex->wake, &ex->mutex);
+    poll_briefly(ex);
+    pthread_mutex_lock(&ex->mutex);
+    while (!ex->head && !atomic_load(&ex->stopping)) {
+      ex->sleepers++;
+      pthread_cond_wait(&ex->wake, &ex->mutex);
+      ex->sleepers--;
+    }
     job *j = ex->head;
-    if (!j) break; /* stopping, and nothing left */
+    if (!j) { /* stopping, and nothing left */
+      int last = --ex->running_workers == 0;
+      pthread_mutex_unlock(&ex->mutex);
+      if (last) ac__call_threadsafe(ex->loop, pool_exited, ex);
+      return NULL;
+    }
     ex->head = j->next;
     if (!ex->head) ex->tail = NULL;
+    atomic_fetch_sub(&ex->queued, 1);
     j->state = JOB_RUNNING;
     pthread_mutex_unlock(&ex->mutex);
+
     void *result = NULL;
     int rc = j->fn(j->arg, &result);
+
     pthread_mutex_lock(&ex->mutex);
     j->result = result;
     j->rc = rc;
     j->state = JOB_DONE;
-    ac__call_threadsafe(j->loop, pool_job_done, j);
+    pthread_mutex_unlock(&ex->mutex);
+    ac__call_threadsafe(j->loop, job_done, j);
   }
-  int last = --ex->running_workers == 0;
+}
+
+static void stop_workers(ac_executor_t *ex) {
+  pthread_mutex_lock(&ex->mutex);
+  atomic_store(&ex->stopping, 1);
+  pthread_cond_broadcast(&ex->wake);
   pthread_mutex_unlock(&ex->mutex);
-  if (last) ac__call_threadsafe(ex->loop, pool_exited, ex);
-  return NULL;
 }
 
 /* The loop closes (or creation failed): stop, and wait for the threads.
- * All tasks have ended, so no job is queued. */
+ * All tasks have ended, so no job is queued. pool_exited, posted by the
+ * last thread, frees the pool. */
 static void pool_close(ac__resource *r) {
   ac_executor_t *ex = AC__CONTAINER(r, ac_executor_t, res);
-  pthread_mutex_lock(&ex->mutex);
-  ex->stopping = 1;
-  pthread_cond_broadcast(&ex->wake);
-  pthread_mutex_unlock(&ex->mutex);
+  stop_workers(ex);
   for (int i = 0; i < ex->nworkers; i++) pthread_join(ex->threads[i], NULL);
   ex->nworkers = 0;
-  /* pool_exited arrives through the call queue and frees it. */
+}
+
+static int pool_create(ac__loop *loop, int workers, ac_executor_t **out) {
+  ac_executor_t *ex = calloc(1, sizeof *ex);
+  if (!ex || !(ex->threads = calloc((size_t)workers, sizeof *ex->threads))) {
+    free(ex);
+    return -ENOMEM;
+  }
+  ex->loop = loop;
+  ac__list_init(&ex->res.link);
+  pthread_mutex_init(&ex->mutex, NULL);
+  pthread_cond_init(&ex->wake, NULL);
+  for (; ex->nworkers < workers; ex->nworkers++) {
+    ex->running_workers++;
+    if (pthread_create(&ex->threads[ex->nworkers], NULL, worker, ex) != 0) {
+      ex->running_workers--;
+      break;
+    }
+  }
+  if (ex->nworkers < workers) { /* could not start them all: undo */
+    int started = ex->nworkers;
+    pool_close(&ex->res);
+    if (started == 0) pool_free(ex); /* else the last thread's pool_exited frees it */
+    return -EAGAIN;
+  }
+  ac__resource_track(loop, &ex->res, pool_close);
+  *out = ex;
+  return 0;
 }
 
 int ac_executor_create(ac_executor_t **out, int workers) {
@@ -134,38 +183,31 @@ int ac_executor_create(ac_executor_t **out, int workers) {
     return ac__misuse(-EINVAL, fn, "%d workers: a pool has 1 to 256", workers);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
-  ac_executor_t *ex = calloc(1, sizeof *ex);
-  if (!ex || !(ex->threads = calloc((size_t)workers, sizeof *ex->threads))) {
-    free(ex);
-    return -ENOMEM;
-  }
-  ex->loop = loop;
-  pthread_mutex_init(&ex->mutex, NULL);
-  pthread_cond_init(&ex->wake, NULL);
-  ac__loop_hold(loop, 1); /* released when the last worker has left */
-  for (; ex->nworkers < workers; ex->nworkers++) {
-    ex->running_workers++;
-    if (pthread_create(&ex->threads[ex->nworkers], NULL, worker, ex) != 0) {
-      ex->running_workers--;
-      break;
-    }
-  }
-  ac__list_init(&ex->res.link);
-  if (ex->nworkers < workers) { /* could not start them all: undo */
-    int started = ex->nworkers;
-    pool_close(&ex->res);
-    if (started == 0) { /* no worker will post pool_exited */
-      ac__loop_hold(loop, -1);
-      pool_free(ex);
-    }
-    return ac__misuse(-EAGAIN, fn, "could not start %d threads", workers);
-  }
-  ac__resource_track(loop, &ex->res, pool_close);
-  *out = ex;
-  return 0;
+  if ((rc = pool_create(loop, workers, out)) == -EAGAIN)
+    ac__misuse(rc, fn, "could not start %d threads", workers);
+  return rc;
 }
 
 /* ---- running jobs -------------------------------------------------------- */
+
+/* Take J out of the queue if no worker has started it. */
+static int unqueue(ac_executor_t *ex, job *j) {
+  int removed = 0;
+  pthread_mutex_lock(&ex->mutex);
+  if (j->state == JOB_QUEUED) {
+    job *prev = NULL;
+    for (job *k = ex->head; k != j; k = k->next) prev = k;
+    if (prev)
+      prev->next = j->next;
+    else
+      ex->head = j->next;
+    if (ex->tail == j) ex->tail = prev;
+    atomic_fetch_sub(&ex->queued, 1);
+    removed = 1;
+  }
+  pthread_mutex_unlock(&ex->mutex);
+  return removed;
+}
 
 int ac_run_in_executor(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) {
   ac__task *t = NULL;
@@ -174,60 +216,44 @@ int ac_run_in_executor(ac_executor_t *ex, ac_work_fn fn, void *arg, void **resul
   if (!fn) return ac__misuse(-EINVAL, name, "the work function is NULL");
   int rc = ac__current(&t, name);
   if (rc) return rc;
-  if (ex && ex->loop != t->fut.loop)
+  ac__loop *loop = t->fut.loop;
+  if (ex && ex->loop != loop)
     return ac__misuse(-EPERM, name, "the executor belongs to the loop of another thread");
+  if (!ex && !(ex = loop->default_pool)) {
+    if ((rc = pool_create(loop, DEFAULT_WORKERS, &loop->default_pool)))
+      return ac__misuse(rc, name, "cannot start the default executor's threads");
+    ex = loop->default_pool;
+  }
   job *j = calloc(1, sizeof *j);
   if (!j) return -ENOMEM;
   j->fn = fn;
   j->arg = arg;
   j->task = t;
-  j->loop = t->fut.loop;
-  j->pool = ex;
-  j->req.data = j;
-  if (ex) {
-    pthread_mutex_lock(&ex->mutex);
-    if (ex->stopping) {
-      pthread_mutex_unlock(&ex->mutex);
-      free(j);
-      return -ESHUTDOWN;
-    }
-    if (ex->tail)
-      ex->tail->next = j;
-    else
-      ex->head = j;
-    ex->tail = j;
-    pthread_cond_signal(&ex->wake);
+  j->loop = loop;
+  pthread_mutex_lock(&ex->mutex);
+  if (atomic_load(&ex->stopping)) {
     pthread_mutex_unlock(&ex->mutex);
-    ac__loop_hold(j->loop, 1);
-  } else if ((rc = uv_queue_work(&j->loop->uv, &j->req, uv_job_run, uv_job_done))) {
     free(j);
-    return rc;
+    return -ESHUTDOWN;
   }
+  if (ex->tail)
+    ex->tail->next = j;
+  else
+    ex->head = j;
+  ex->tail = j;
+  atomic_fetch_add(&ex->queued, 1);
+  if (ex->sleepers > 0) pthread_cond_signal(&ex->wake);
+  pthread_mutex_unlock(&ex->mutex);
+  ac__loop_hold(loop, 1); /* until job_done */
 
   rc = ac__suspend(t, "executor job");
   if (rc == -ECANCELED) {
-    int removed = 0;
-    if (ex) { /* not started yet: take it out of the queue */
-      pthread_mutex_lock(&ex->mutex);
-      if (j->state == JOB_QUEUED) {
-        job **p = &ex->head;
-        while (*p != j) p = &(*p)->next;
-        *p = j->next;
-        if (ex->tail == j) {
-          ex->tail = NULL;
-          for (job *k = ex->head; k; k = k->next) ex->tail = k;
-        }
-        removed = 1;
-      }
-      pthread_mutex_unlock(&ex->mutex);
-      if (removed) ac__loop_hold(j->loop, -1);
-    } else {
-      uv_cancel((uv_req_t *)&j->req); /* uv_job_done still runs and frees it */
-    }
+    int removed = unqueue(ex, j);
+    if (removed) ac__loop_hold(loop, -1);
     if (removed || j->delivered)
       free(j);
     else
-      j->abandoned = 1;
+      j->abandoned = 1; /* running: job_done frees it */
     return -ECANCELED;
   }
   rc = j->rc;
@@ -251,19 +277,21 @@ int ac_executor_shutdown(ac_executor_t *ex, int wait) {
     if (rc) return rc;
   }
   pthread_mutex_lock(&ex->mutex);
-  if (ex->stopping) {
+  if (atomic_load(&ex->stopping)) {
     pthread_mutex_unlock(&ex->mutex);
     return ac__misuse(-EALREADY, fn, "the executor is already shutting down");
   }
-  ex->stopping = 1;
+  atomic_store(&ex->stopping, 1);
   job *cancelled = NULL;
   if (!wait) { /* queued jobs end now, as cancelled */
     cancelled = ex->head;
     ex->head = ex->tail = NULL;
+    atomic_store(&ex->queued, 0);
   }
   pthread_cond_broadcast(&ex->wake);
   pthread_mutex_unlock(&ex->mutex);
-  /* It stays tracked: a closing loop waits for its threads. */
+  ac__loop_hold(ex->loop, 1); /* the loop waits for pool_exited */
+  ex->exit_held = 1;
 
   while (cancelled) {
     job *next = cancelled->next;

@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
@@ -181,6 +182,9 @@ typedef struct ac_loop_s {
   pthread_mutex_t ts_lock;  /* guards ts_head/ts_tail */
   struct ac__ts_call *ts_head, *ts_tail; /* FIFO of calls to run on the loop */
   uv_async_t ts_async;      /* wakes the loop when a call arrives */
+  _Atomic int ts_count;     /* calls waiting in ts_head: read without the lock */
+  _Atomic int ts_spinning;  /* the loop is polling ts_count: no need to wake it */
+  struct ac_executor_s *default_pool; /* the default executor, made on first use */
   int ts_shared;            /* the loop was handed to other threads */
   int holds;                /* work elsewhere that will post back (ac__loop_hold) */
   /* Debugging (debug.c): */

@@ -16,7 +16,10 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-enum { BATCH = 4096 }; /* ready items run between two polls for I/O */
+enum {
+  BATCH = 4096,    /* ready items run between two polls for I/O */
+  SPIN_NS = 50000  /* how long to poll for worker threads' results before sleeping */
+};
 
 _Thread_local ac__loop *ac__cur;
 static atomic_int open_loops;
@@ -173,6 +176,8 @@ int ac_handle_close(ac_handle_t *h) {
 
 /* ---- one iteration ------------------------------------------------------- */
 
+static void on_ts_async(uv_async_t *async);
+
 static void on_uv_timer(uv_timer_t *timer) {
   ac__loop *loop = timer->data;
   loop->armed_for = UINT64_MAX; /* one-shot: due timers fire after uv_run */
@@ -217,10 +222,25 @@ bool ac__loop_idle(ac__loop *loop) {
   return !loop->ready_head && loop->heap_len == 0 && !uv_loop_alive(&loop->uv);
 }
 
+/* While jobs run on worker threads, their completions are a few
+ * microseconds away: poll for them briefly before sleeping in the kernel,
+ * which would add two thread wake-ups to every round trip. Returns 1 if
+ * calls from other threads arrived. */
+static int spin_for_calls(ac__loop *loop) {
+  atomic_store(&loop->ts_spinning, 1);
+  uint64_t end = uv_hrtime() + SPIN_NS;
+  while (!atomic_load(&loop->ts_count) && uv_hrtime() < end) {
+  }
+  atomic_store(&loop->ts_spinning, 0);
+  return atomic_load(&loop->ts_count) > 0;
+}
+
 int ac__loop_iterate(ac__loop *loop, int may_block) {
   int block = may_block && !loop->ready_head && !loop->stop;
+  if (block && loop->holds > 0 && spin_for_calls(loop)) block = 0;
   if (block) arm_timer(loop);
   uv_run(&loop->uv, block ? UV_RUN_ONCE : UV_RUN_NOWAIT);
+  if (atomic_load(&loop->ts_count)) on_ts_async(&loop->ts_async); /* sent no wake-up */
   ac__timers_fire_due(loop);
   run_ready(loop);
   return 0;
@@ -315,8 +335,12 @@ int ac__call_threadsafe(ac__loop *loop, ac_callback_fn cb, void *arg) {
   else
     loop->ts_head = c;
   loop->ts_tail = c;
+  atomic_fetch_add(&loop->ts_count, 1);
   pthread_mutex_unlock(&loop->ts_lock);
-  uv_async_send(&loop->ts_async); /* several sends may wake the loop once */
+  /* A loop that is polling ts_count will see the call; it clears
+   * ts_spinning before it looks a last time and blocks, so one of the two
+   * sides always notices the other. */
+  if (!atomic_load(&loop->ts_spinning)) uv_async_send(&loop->ts_async);
   return 0;
 }
 
@@ -326,6 +350,7 @@ static void on_ts_async(uv_async_t *async) {
   pthread_mutex_lock(&loop->ts_lock);
   ac__ts_call *c = loop->ts_head;
   loop->ts_head = loop->ts_tail = NULL;
+  atomic_store(&loop->ts_count, 0);
   pthread_mutex_unlock(&loop->ts_lock);
   while (c) {
     ac__ts_call *next = c->next;

@@ -18,9 +18,8 @@ extern "C" {
  * and the loop goes on serving the others (`loop.run_in_executor`,
  * `asyncio.to_thread`).
  *
- * The default executor is libuv's thread pool (4 threads unless the
- * environment variable `UV_THREADPOOL_SIZE` says otherwise); programs can
- * create pools of their own. Worker functions run on other threads: they
+ * The default executor is a pool of 4 threads started on first use; programs
+ * can create pools of their own. Worker functions run on other threads: they
  * must not call the runtime, except ac_call_soon_threadsafe().
  *
  * **Cancellation.** Cancelling the waiting task removes a job that has not

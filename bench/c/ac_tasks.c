@@ -1,0 +1,131 @@
+/* ac_tasks.c - the runtime's task benchmarks: context switch (two tasks
+ * handing over with ac_sleep(0)), spawn + await, create + run + destroy,
+ * call_soon chains, and the memory of 100,000 sleeping tasks. */
+#include <string.h>
+
+#include "ac.h"
+#include "bench.h"
+
+static int yielder(void *arg, void **result) {
+  (void)result;
+  long n = *(long *)arg;
+  for (long i = 0; i < n; i++) BENCH_CHECK(ac_sleep(0));
+  return 0;
+}
+
+static void bench_switch(void) {
+  long n = bench_count(5000000);
+  ac_task_t *a, *b;
+  double t0 = bench_now_ns();
+  BENCH_CHECK(ac_task_create(&a, yielder, &n));
+  BENCH_CHECK(ac_task_create(&b, yielder, &n));
+  ac_task_t *both[] = {a, b};
+  BENCH_CHECK(ac_gather(both, 2, NULL, NULL, 0));
+  double t1 = bench_now_ns();
+  ac_release(a);
+  ac_release(b);
+  bench_report("switch", "ac", (t1 - t0) / (2.0 * (double)n), "ns/switch");
+}
+
+static int trivial(void *arg, void **result) {
+  (void)arg, (void)result;
+  return 0;
+}
+
+static void bench_spawn(void) {
+  long n = bench_count(200000);
+  ac_task_t **tasks = malloc((size_t)n * sizeof *tasks);
+  double t0 = bench_now_ns();
+  for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_create(&tasks[i], trivial, NULL));
+  for (long i = 0; i < n; i++) {
+    BENCH_CHECK(ac_await(tasks[i], NULL));
+    ac_release(tasks[i]);
+  }
+  double t1 = bench_now_ns();
+  free(tasks);
+  bench_report("spawn_await", "ac", (t1 - t0) / (double)n / 1000.0, "us/task");
+}
+
+static void bench_create(void) {
+  long batches = bench_count(1000), batch = 1000;
+  double t0 = bench_now_ns();
+  for (long b = 0; b < batches; b++) {
+    for (long i = 0; i < batch; i++) BENCH_CHECK(ac_task_create(NULL, trivial, NULL));
+    BENCH_CHECK(ac_sleep(0)); /* they all run and end before we come back */
+  }
+  double t1 = bench_now_ns();
+  bench_report("create_run_destroy", "ac", (t1 - t0) / (double)(batches * batch), "ns/task");
+}
+
+typedef struct {
+  long left;
+  ac_future_t *done;
+} chain;
+
+static void link_cb(void *arg) {
+  chain *c = arg;
+  if (--c->left > 0)
+    BENCH_CHECK(ac_call_soon(link_cb, c, NULL));
+  else
+    ac_future_set_result(c->done, NULL);
+}
+
+static void bench_call_soon(void) {
+  chain c = {bench_count(1000000), NULL};
+  long n = c.left;
+  BENCH_CHECK(ac_future_create(&c.done));
+  double t0 = bench_now_ns();
+  BENCH_CHECK(ac_call_soon(link_cb, &c, NULL));
+  BENCH_CHECK(ac_await(c.done, NULL));
+  double t1 = bench_now_ns();
+  ac_release(c.done);
+  bench_report("call_soon", "ac", (t1 - t0) / (double)n, "ns/callback");
+}
+
+static long rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (strncmp(line, "VmRSS:", 6) == 0) kib = atol(line + 6);
+  if (f) fclose(f);
+  return kib;
+}
+
+static int sleeper(void *arg, void **result) {
+  (void)result;
+  return ac_sleep(*(int64_t *)arg);
+}
+
+static void bench_sleepers(void) {
+  long n = bench_count(100000);
+  int64_t ms = 300;
+  long before = rss_kib();
+  for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_create(NULL, sleeper, &ms));
+  BENCH_CHECK(ac_sleep(100)); /* all of them are asleep now */
+  long during = rss_kib();
+  bench_report("sleeping_rss", "ac", (double)(during - before) / (double)n, "KiB/task");
+  while (ac_all_tasks(NULL, 0) > 1) BENCH_CHECK(ac_sleep(50));
+}
+
+static int main_task(void *arg, void **result) {
+  (void)result;
+  const char *which = arg;
+  if (!strcmp(which, "switch")) bench_switch();
+  else if (!strcmp(which, "spawn_await")) bench_spawn();
+  else if (!strcmp(which, "create_run_destroy")) bench_create();
+  else if (!strcmp(which, "call_soon")) bench_call_soon();
+  else if (!strcmp(which, "sleeping_rss")) bench_sleepers();
+  else return -EINVAL;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss\n", argv[0]);
+    return 2;
+  }
+  int rc = ac_run(main_task, argv[1], NULL);
+  if (rc < 0) fprintf(stderr, "%s: %s\n", argv[1], ac_strerror(rc));
+  return rc < 0;
+}

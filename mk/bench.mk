@@ -1,0 +1,19 @@
+# Benchmarks: programs and a report of ratios against peers, never timed tests.
+# `make bench` runs them all (several minutes); `make bench-smoke` (part of
+# make test) builds each and runs it on a tiny count, so none can rot.
+BENCH_SRC := $(wildcard bench/c/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/c/%.c=$(BUILD)/bench/%)
+BENCH_RUNS ?= 5
+
+$(BUILD)/bench/%: bench/c/%.c bench/c/bench.h $(RT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -O2 $< -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
+
+.PHONY: bench bench-smoke
+bench: $(BENCH_BIN)
+	/usr/bin/python3 bench/run.py $(BUILD) --runs $(BENCH_RUNS) $(if $(ONLY),--only $(ONLY))
+
+bench-smoke: $(BENCH_BIN)
+	BENCH_SCALE=1000 /usr/bin/python3 bench/run.py $(BUILD) --runs 1
+
+TEST_TARGETS += bench-smoke
