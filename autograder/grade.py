@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""The course's grader. Run through make: `make grade [CH=NN] [EX=name]
+[SOLUTIONS=1]`, `make hint CH=NN EX=name`, `make watch [CH=NN]`.
+
+  grade.py grade [--ch NN] [--ex NAME] [--solutions] [--hidden DIR] [--out DIR]
+  grade.py hint --ch NN --ex NAME
+  grade.py watch [--ch NN]
+  grade.py checksums
+Exit status of `grade`: 0 at full marks, 1 below, 2 when it could not grade.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from grader import chapters, grading, hints, integrity, report, state  # noqa: E402
+from grader.chapters import ROOT, ManifestError  # noqa: E402
+
+
+def grade(args):
+    style = report.Style()
+    all_ch = chapters.all_chapters()
+    st = state.load()
+    if args.ch:
+        selected = [chapters.find(args.ch)]
+    elif args.all or args.solutions:
+        selected = all_ch
+    else:
+        current = state.current_chapter(st, all_ch)
+        selected = [current] if current else []
+        if current:
+            print(f"Grading chapter {current.number}, the one you are on (CH=NN grades another, "
+                  f"`make grade-all` every chapter).")
+    results = []
+    for ch in selected:
+        exercises = [ch.exercise(args.ex)] if args.ex else ch.exercises
+        changed = integrity.changed_files(ch)
+        if changed and not args.solutions:
+            print(f"{style.red}Chapter {ch.number}'s test files were changed: {', '.join(changed)}.{style.reset}\n"
+                  f"Grading uses them as the course ships them; restore them with `git checkout -- "
+                  f"{' '.join(changed)}`.", file=sys.stderr)
+            return 2
+        print(f"\n{style.bold}Chapter {ch.number}: {ch.title}{style.reset}"
+              f"{' (reference solutions)' if args.solutions else ''}")
+        for ex in exercises:
+            if not args.solutions and grading.untouched(ch, ex):
+                print(f"  {style.dim}{ex.name}: still the stub — open "
+                      f"{os.path.relpath(grading.exercise_source(ch, ex, False), os.getcwd())} to start{style.reset}")
+            res = grading.grade_exercise(ch, ex, args.solutions, args.hidden, args.source)
+            report.print_exercise(style, ch, res)
+            results.append((ch, res))
+            if not args.solutions:
+                st["done"][f"{ch.number}/{ex.name}"] = res["score"] == res["max_score"] and not res.get("error")
+    if not args.solutions:
+        state.save(st)
+    out = args.out or os.path.join(ROOT, "build", "grade")
+    doc = report.write_json(os.path.join(out, "results.json"), results)
+    report.write_junit(os.path.join(out, "junit.xml"), results)
+    print(f"\nScore: {doc['score']}/{doc['max_score']}"
+          f"   (details: {os.path.relpath(os.path.join(out, 'results.json'), os.getcwd())})")
+    if not args.solutions:
+        totals = []
+        for ch in all_ch:
+            keys = [f"{ch.number}/{ex.name}" for ex in ch.exercises]
+            pts = sum(t.points for ex in ch.exercises for t in ex.tests if st["done"].get(f"{ch.number}/{ex.name}") and not t.hidden)
+            totals.append((ch.number, pts, ch.max_points()))
+            del keys
+        print(report.progress_line(style, totals))
+    return 0 if doc["score"] == doc["max_score"] and doc["max_score"] > 0 else 1
+
+
+def hint(args):
+    if not args.ch or not args.ex:
+        print("usage: make hint CH=NN EX=exercise", file=sys.stderr)
+        return 2
+    ch = chapters.find(args.ch)
+    ex = ch.exercise(args.ex)
+    levels = hints.levels(ch, ex.name)
+    if not levels:
+        print(f"chapter {ch.number} has no hints for {ex.name}", file=sys.stderr)
+        return 2
+    st = state.load()
+    key = f"{ch.number}/{ex.name}"
+    shown = st["hints"].get(key, 0)
+    if shown >= len(levels):
+        print(f"(You have seen all {len(levels)} hints for {ex.name}; here is the last one again.)\n")
+        shown = len(levels) - 1
+    print(f"Hint {shown + 1} of {len(levels)} for {ex.name}:\n\n{levels[shown]}\n")
+    st["hints"][key] = shown + 1
+    state.save(st)
+    if shown + 1 < len(levels):
+        print(f"(`make hint CH={ch.number} EX={ex.name}` again for the next one.)")
+    return 0
+
+
+def stubcheck():
+    """Every test of every exercise must fail on the stub as shipped."""
+    bad = 0
+    for ch in chapters.all_chapters():
+        for ex in ch.exercises:
+            res = grading.grade_exercise(ch, ex, run_all=True)
+            if res.get("error"):
+                print(f"{ch.number} {ex.name}: the stub does not build:\n{res['error']}")
+                bad += 1
+                continue
+            passing = [t["test"].name for t in res["tests"] if t["status"] == "pass"]
+            if passing:
+                print(f"{ch.number} {ex.name}: these tests pass on the stub: {', '.join(passing)}")
+                bad += len(passing)
+            else:
+                print(f"ok   {ch.number} {ex.name}: all {len(res['tests'])} tests fail on the stub, score 0")
+    return 1 if bad else 0
+
+
+def checksums(args):
+    n = integrity.write_list(chapters.all_chapters())
+    print(f"{os.path.relpath(integrity.LIST, os.getcwd())}: {n} files")
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description="The course's grader.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("grade")
+    g.add_argument("--ch")
+    g.add_argument("--ex")
+    g.add_argument("--all", action="store_true")
+    g.add_argument("--solutions", action="store_true")
+    g.add_argument("--hidden", default=os.environ.get("GRADE_HIDDEN_DIR") or None)
+    g.add_argument("--out")
+    g.add_argument("--source", help="grade this file instead of the exercise's (with --ex)")
+    s = sub.add_parser("stubcheck", help="check that every test fails on every untouched stub")
+    h = sub.add_parser("hint")
+    h.add_argument("--ch")
+    h.add_argument("--ex")
+    w = sub.add_parser("watch")
+    w.add_argument("--ch")
+    sub.add_parser("checksums")
+    args = ap.parse_args()
+    if not os.path.isdir(os.path.join(ROOT, "chapters")):
+        print("grade: run it from the course's repository (make grade)", file=sys.stderr)
+        return 2
+    try:
+        if args.cmd == "grade":
+            return grade(args)
+        if args.cmd == "hint":
+            return hint(args)
+        if args.cmd == "stubcheck":
+            return stubcheck()
+        if args.cmd == "watch":
+            from grader import watch
+            return watch.run(args, grade)
+        return checksums(args)
+    except ManifestError as e:
+        print(f"grade: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

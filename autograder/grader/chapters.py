@@ -1,0 +1,93 @@
+"""Finding chapters and reading their manifests (chapter.toml)."""
+import os
+import tomllib
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The course graded: chapters/, solutions/ and autograder/checksums.txt under
+# it. The repository itself, unless the grader's own tests point elsewhere.
+COURSE = os.path.abspath(os.environ.get("GRADE_COURSE", ROOT))
+
+
+class ManifestError(Exception):
+    pass
+
+
+@dataclass
+class Test:
+    name: str
+    points: int
+    timeout: float
+    description: str
+    depends: list = field(default_factory=list)
+    hidden: bool = False
+
+
+@dataclass
+class Exercise:
+    name: str
+    summary: str
+    sanitize: bool
+    tests: list
+
+
+@dataclass
+class Chapter:
+    number: str   # "01"
+    slug: str     # "01-async-basics"
+    title: str
+    path: str
+    exercises: list
+
+    def exercise(self, name):
+        for ex in self.exercises:
+            if ex.name == name:
+                return ex
+        names = ", ".join(e.name for e in self.exercises)
+        raise ManifestError(f"chapter {self.number} has no exercise '{name}' (it has: {names})")
+
+    def max_points(self, include_hidden=False):
+        return sum(t.points for ex in self.exercises for t in ex.tests if include_hidden or not t.hidden)
+
+
+def _load(slug):
+    path = os.path.join(COURSE, "chapters", slug)
+    manifest = os.path.join(path, "chapter.toml")
+    try:
+        with open(manifest, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ManifestError(f"{manifest}: {e}") from e
+    exercises = []
+    for ex in data.get("exercise", []):
+        tests = []
+        for t in ex.get("test", []):
+            try:
+                tests.append(Test(t["name"], int(t["points"]), float(t.get("timeout", 10)),
+                                  t.get("description", ""), list(t.get("depends", [])),
+                                  bool(t.get("hidden", False))))
+            except KeyError as e:
+                raise ManifestError(f"{manifest}: a test of '{ex.get('name')}' lacks {e}") from e
+        names = {t.name for t in tests}
+        for t in tests:
+            for d in t.depends:
+                if d not in names:
+                    raise ManifestError(f"{manifest}: test '{t.name}' depends on unknown test '{d}'")
+        exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests))
+    return Chapter(slug[:2], slug, data.get("title", slug), path, exercises)
+
+
+def all_chapters():
+    base = os.path.join(COURSE, "chapters")
+    slugs = sorted(d for d in os.listdir(base)
+                   if d[:2].isdigit() and os.path.isfile(os.path.join(base, d, "chapter.toml")))
+    return [_load(s) for s in slugs]
+
+
+def find(number):
+    number = number.zfill(2)
+    for ch in all_chapters():
+        if ch.number == number:
+            return ch
+    have = ", ".join(c.number for c in all_chapters())
+    raise ManifestError(f"there is no chapter {number} with exercises (chapters: {have})")

@@ -1,0 +1,69 @@
+"""Grading: for each exercise, build its test program against the learner's
+file (or the reference solution), run every test alone, and score from the
+outcomes the grader collected. A test whose parent test failed is skipped
+(the learner sees one root cause, not a cascade)."""
+import os
+import subprocess
+
+from . import build, integrity, sandbox
+from .chapters import COURSE, ROOT
+
+
+def timeout_factor():
+    try:
+        return max(0.1, float(os.environ.get("TIMEOUT_FACTOR", "1")))
+    except ValueError:
+        return 1.0
+
+
+def exercise_source(chapter, exercise, solutions):
+    if solutions:
+        return os.path.join(COURSE, "solutions", chapter.slug, "exercises", f"{exercise.name}.c")
+    return os.path.join(chapter.path, "exercises", f"{exercise.name}.c")
+
+
+def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=None, run_all=False):
+    """Grade one exercise. SOURCE overrides the file graded; RUN_ALL runs
+    every test even when its parent failed (to check that stubs fail all)."""
+    source = source or exercise_source(chapter, exercise, solutions)
+    visible = [t for t in exercise.tests if not t.hidden or hidden_dir]
+    result = {"exercise": exercise, "tests": [], "score": 0, "max_score": sum(t.points for t in visible)}
+    if not os.path.exists(source):
+        result["error"] = f"{os.path.relpath(source, ROOT)} is missing"
+        return result
+    try:
+        program = build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize)
+    except build.BuildError as e:
+        result["error"] = f"{os.path.relpath(source, ROOT)} does not build, so this exercise scores 0:\n{e}"
+        return result
+    status = {}
+    for test in visible:
+        failed_parent = None if run_all else next((d for d in test.depends if status.get(d) != "pass"), None)
+        if failed_parent:
+            entry = {"test": test, "status": "skip", "message": f"fix {failed_parent} first"}
+        else:
+            out = sandbox.run(program, test.name, test.timeout * timeout_factor(), exercise.sanitize)
+            where = out.where.replace(ROOT + os.sep, "").replace(COURSE + os.sep, "")
+            entry = {"test": test, "status": "pass" if out.passed else "fail", "message": out.message,
+                     "where": where, "output": "" if out.passed else out.output, "seconds": out.seconds}
+        status[test.name] = entry["status"]
+        result["tests"].append(entry)
+    result["score"] = sum(e["test"].points for e in result["tests"] if e["status"] == "pass")
+    return result
+
+
+def untouched(chapter, exercise):
+    """True when the learner's file is still the stub as first committed."""
+    rel = os.path.relpath(exercise_source(chapter, exercise, False), COURSE)
+    first = subprocess.run(["git", "-C", COURSE, "log", "--diff-filter=A", "--format=%H", "--", rel],
+                           capture_output=True, text=True)
+    commits = first.stdout.split()
+    if first.returncode != 0 or not commits:
+        return False
+    shipped = subprocess.run(["git", "-C", COURSE, "show", f"{commits[-1]}:{rel}"], capture_output=True)
+    with open(os.path.join(COURSE, rel), "rb") as f:
+        return shipped.returncode == 0 and shipped.stdout == f.read()
+
+
+def tampered(chapter):
+    return integrity.changed_files(chapter)

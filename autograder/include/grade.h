@@ -1,0 +1,27 @@
+/* grade.h - what a chapter's test file needs from the grader.
+ *
+ * A test file defines its tests with Check's START_TEST and lists them in
+ * exercise_tests(), each with GRADE_ADD, which puts every test in a case of
+ * its own named after it: the grader runs one case at a time, by name.
+ */
+#ifndef GRADE_H
+#define GRADE_H
+
+#include <check.h>
+
+/* Add test T to suite S, alone in a case named after it. */
+#define GRADE_ADD(s, t)                 \
+  do {                                  \
+    TCase *grade_tc_ = tcase_create(#t); \
+    tcase_add_test(grade_tc_, t);       \
+    suite_add_tcase((s), grade_tc_);    \
+  } while (0)
+
+/* Each test file defines this: add every test of the exercise to S. */
+void exercise_tests(Suite *s);
+
+/* An instructor's file of hidden tests (tests/test_EX_hidden.c in the
+ * directory GRADE_HIDDEN_DIR names) defines this one instead. */
+void exercise_hidden_tests(Suite *s);
+
+#endif /* GRADE_H */

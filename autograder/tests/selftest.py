@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""The grader's own tests: deliberately bad submissions to the fixture
+chapter (tests/fixture), each of which must be scored right, and quickly.
+Prints one "ok"/"FAIL" line per case."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURE = os.path.join(HERE, "fixture")
+SUBMISSIONS = os.path.join(HERE, "submissions")
+GRADE = os.path.join(os.path.dirname(HERE), "grade.py")
+LIMIT_S = 30  # no case may take longer than this
+
+# submission, exercise, expected score, words the report must contain
+CASES = [
+    ("good", "adder", 3, "PASS adds"),
+    ("adder_crash.c", "adder", 0, "crashed (SIGSEGV)"),
+    ("adder_hang.c", "adder", 0, "did not finish within"),
+    ("adder_forkbomb.c", "adder", 0, ""),
+    ("adder_flood.c", "adder", 0, "printed more than"),
+    ("adder_exit0.c", "adder", 0, "before the test had finished"),
+    ("adder_fake.c", "adder", 0, "expected add(2, 3) to be 5, got -1"),
+    ("adder_channel.c", "adder", 0, ""),
+    ("adder_membomb.c", "adder", 0, ""),
+    ("adder_compile_error.c", "adder", 0, "does not build"),
+    ("adder_constructor.c", "adder", 0, "constructor"),
+    ("adder_override.c", "adder", 0, "_ck_assert_failed"),
+    ("good", "copier", 2, "PASS copies"),
+    ("copier_use_after_free.c", "copier", 0, "heap-use-after-free"),
+]
+
+
+def grade(course, exercise, source=None, extra_env=None):
+    out = tempfile.mkdtemp(prefix="selftest-")
+    cmd = ["/usr/bin/python3", GRADE, "grade", "--ch", "90", "--ex", exercise, "--out", out]
+    if source:
+        cmd += ["--source", source]
+    else:
+        cmd += ["--solutions"]
+    env = dict(os.environ, GRADE_COURSE=course, NO_COLOR="1", **(extra_env or {}))
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    seconds = time.monotonic() - t0
+    try:
+        with open(os.path.join(out, "results.json")) as f:
+            doc = json.load(f)
+    except OSError:
+        doc = None
+    shutil.rmtree(out, ignore_errors=True)
+    return proc, doc, seconds
+
+
+def leftover_processes(uid=64999):
+    n = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                n += os.stat(f"/proc/{pid}").st_uid == uid
+            except OSError:
+                pass
+    return n
+
+
+def main():
+    failures = 0
+
+    def check(ok, label, detail=""):
+        nonlocal failures
+        print(f"{'ok  ' if ok else 'FAIL'} {label}" + ("" if ok else f": {detail}"))
+        failures += not ok
+
+    for submission, exercise, want, words in CASES:
+        source = None if submission == "good" else os.path.join(SUBMISSIONS, submission)
+        proc, doc, seconds = grade(FIXTURE, exercise, source)
+        text = proc.stdout + proc.stderr
+        got = doc["score"] if doc else None
+        ok = got == want and words in text and seconds < LIMIT_S
+        check(ok, f"{submission} ({exercise}) scores {want} in {seconds:.1f}s",
+              f"scored {got}, took {seconds:.1f}s, report:\n{text[-3000:]}")
+    if os.geteuid() == 0:
+        check(leftover_processes() == 0, "no process of the test user is left behind",
+              f"{leftover_processes()} processes left")
+
+    # A learner who edits a test file to pass it gets no grade at all.
+    course = tempfile.mkdtemp(prefix="selftest-course-")
+    shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
+    test = os.path.join(course, "chapters", "90-fixture", "tests", "test_adder.c")
+    with open(test) as f:
+        text = f.read()
+    with open(test, "w") as f:
+        f.write(text.replace("got == 5", "1"))
+    proc, doc, _ = grade(course, "adder", os.path.join(SUBMISSIONS, "adder_fake.c"))
+    shutil.rmtree(course, ignore_errors=True)
+    check(proc.returncode == 2 and "were changed" in proc.stderr and doc is None,
+          "a tampered test file stops the grading", proc.stdout + proc.stderr)
+    print(f"{len(CASES) + 2 - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+# The grader: `make grade`, `make hint`, `make watch`, and its own tests.
+GRADE := /usr/bin/python3 autograder/grade.py
+GRADE_AVAILABLE := 1
+# One factor scales every test's time limit; CI sets it for slow machines.
+export TIMEOUT_FACTOR
+
+.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-selftest student-template
+grade: deps
+	@$(GRADE) grade $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX)) $(if $(SOLUTIONS),--solutions)
+
+grade-all: deps
+	@$(GRADE) grade --all
+
+hint:
+	@$(GRADE) hint $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX))
+
+watch: deps
+	@$(GRADE) watch $(if $(CH),--ch $(CH))
+
+# For course authors, after changing a chapter's tests, headers or manifest.
+grade-checksums:
+	@$(GRADE) checksums
+
+# The checks `make test` runs: the solutions score full marks, every test
+# fails on every stub, and bad submissions are scored right.
+grade-solutions: deps
+	@$(GRADE) grade --solutions --out build/grade/solutions
+
+grade-stubs: deps
+	@$(GRADE) stubcheck
+
+grade-selftest: deps
+	@/usr/bin/python3 autograder/tests/selftest.py
+
+TEST_TARGETS += grade-solutions grade-stubs grade-selftest
+
+# The learner's template: the repository without solutions/, as a fresh git
+# repository under build/student-template.
+student-template:
+	@bash autograder/student-template.sh build/student-template
