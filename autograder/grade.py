@@ -157,6 +157,9 @@ def main():
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing to say
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

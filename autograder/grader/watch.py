@@ -57,7 +57,7 @@ def _snapshot(dirs):
 def run(args, grade):
     ch = chapters.find(args.ch) if args.ch else state.current_chapter(state.load(), chapters.all_chapters())
     dirs = [os.path.join(ch.path, "exercises")]
-    grade(argparse.Namespace(ch=ch.number, ex=None, all=False, solutions=False, hidden=None, out=None))
+    grade(argparse.Namespace(ch=ch.number, ex=None, all=False, solutions=False, hidden=None, out=None, source=None))
     fd = _inotify(dirs)
     how = "file events" if fd is not None else "polling every 0.5 s"
     print(f"\nWatching chapter {ch.number}'s exercises ({how}); Ctrl-C to stop.")
@@ -74,4 +74,4 @@ def run(args, grade):
         for ex in ch.exercises:
             if ex.name in names:
                 print(f"\n--- {ex.name}.c saved: grading it ---")
-                grade(argparse.Namespace(ch=ch.number, ex=ex.name, all=False, solutions=False, hidden=None, out=None))
+                grade(argparse.Namespace(ch=ch.number, ex=ex.name, all=False, solutions=False, hidden=None, out=None, source=None))

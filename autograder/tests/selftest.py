@@ -4,6 +4,7 @@ chapter (tests/fixture), each of which must be scored right, and quickly.
 Prints one "ok"/"FAIL" line per case."""
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def grade(course, exercise, source=None, extra_env=None):
         cmd += ["--source", source]
     else:
         cmd += ["--solutions"]
-    env = dict(os.environ, GRADE_COURSE=course, NO_COLOR="1", **(extra_env or {}))
+    env = dict(os.environ, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID, **(extra_env or {}))
     t0 = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     seconds = time.monotonic() - t0
@@ -55,7 +56,24 @@ def grade(course, exercise, source=None, extra_env=None):
     return proc, doc, seconds
 
 
-def leftover_processes(uid=64999):
+def read_until(proc, words, seconds):
+    """Read PROC's output until WORDS appear or SECONDS pass."""
+    out, deadline = b"", time.monotonic() + seconds
+    while words.encode() not in out and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        out += chunk
+    return out.decode(errors="replace")
+
+
+SANDBOX_UID = str(61000 + os.getpid() % 4000)  # this run's, to look for leftovers
+
+
+def leftover_processes(uid=int(SANDBOX_UID)):
     n = 0
     for pid in os.listdir("/proc"):
         if pid.isdigit():
@@ -98,7 +116,30 @@ def main():
     shutil.rmtree(course, ignore_errors=True)
     check(proc.returncode == 2 and "were changed" in proc.stderr and doc is None,
           "a tampered test file stops the grading", proc.stdout + proc.stderr)
-    print(f"{len(CASES) + 2 - failures} passed, {failures} failed")
+    # Hints come one level at a time, and the grader remembers where it was.
+    state_dir = tempfile.mkdtemp(prefix="selftest-state-")
+    env = dict(os.environ, GRADE_COURSE=FIXTURE, GRADE_STATE=os.path.join(state_dir, "state.json"))
+    seen = [subprocess.run(["/usr/bin/python3", GRADE, "hint", "--ch", "90", "--ex", "adder"], env=env,
+                           capture_output=True, text=True).stdout for _ in range(3)]
+    check("Hint 1 of 2" in seen[0] and "Hint 2 of 2" in seen[1] and "seen all 2" in seen[2],
+          "hints come one level at a time and are remembered", "\n---\n".join(seen))
+
+    # Watch mode grades again when an exercise file is saved.
+    course = tempfile.mkdtemp(prefix="selftest-watch-")
+    shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
+    env = dict(os.environ, GRADE_COURSE=course, GRADE_STATE=os.path.join(state_dir, "watch.json"), NO_COLOR="1")
+    watch = subprocess.Popen(["/usr/bin/python3", GRADE, "watch", "--ch", "90"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = read_until(watch, "Watching", 60)
+    with open(os.path.join(course, "chapters", "90-fixture", "exercises", "adder.c"), "w") as f:
+        f.write('#include "adder.h"\nint add(int a, int b) { return a + b; }\n')
+    out += read_until(watch, "Score: 3/3", 60)
+    watch.kill()
+    watch.wait()
+    shutil.rmtree(course, ignore_errors=True)
+    shutil.rmtree(state_dir, ignore_errors=True)
+    check("adder.c saved: grading it" in out and "3/3" in out, "watch mode grades a saved file again", out[-2000:])
+    print(f"{len(CASES) + 4 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

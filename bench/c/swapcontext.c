@@ -11,7 +11,8 @@ static void coroutine(void) {
 }
 
 int main(void) {
-  long n = bench_count(2000000);
+  static long n; /* static: swapcontext returns twice, like setjmp */
+  n = bench_count(2000000);
   static char stack[64 * 1024];
   getcontext(&co_ctx);
   co_ctx.uc_stack.ss_sp = stack;
