@@ -116,6 +116,14 @@ def main():
     shutil.rmtree(course, ignore_errors=True)
     check(proc.returncode == 2 and "were changed" in proc.stderr and doc is None,
           "a tampered test file stops the grading", proc.stdout + proc.stderr)
+    # Hidden tests run and count only where the instructor supplies them.
+    _, plain, _ = grade(FIXTURE, "adder")
+    _, held, _ = grade(FIXTURE, "adder", extra_env={"GRADE_HIDDEN_DIR": os.path.join(HERE, "hidden")})
+    hidden = [t for t in (held or {}).get("tests", []) if t["name"].endswith("adds_zero")]
+    check(plain and plain["max_score"] == 3 and held and held["max_score"] == 4 and hidden
+          and hidden[0]["visibility"] == "after_published" and hidden[0]["score"] == 1,
+          "hidden tests count only with the instructor's directory", f"{plain} / {held}")
+
     # Hints come one level at a time, and the grader remembers where it was.
     state_dir = tempfile.mkdtemp(prefix="selftest-state-")
     env = dict(os.environ, GRADE_COURSE=FIXTURE, GRADE_STATE=os.path.join(state_dir, "state.json"))
@@ -139,7 +147,7 @@ def main():
     shutil.rmtree(course, ignore_errors=True)
     shutil.rmtree(state_dir, ignore_errors=True)
     check("adder.c saved: grading it" in out and "3/3" in out, "watch mode grades a saved file again", out[-2000:])
-    print(f"{len(CASES) + 4 - failures} passed, {failures} failed")
+    print(f"{len(CASES) + 5 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
