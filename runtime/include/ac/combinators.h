@@ -62,6 +62,8 @@ int ac_gather(ac_future_t *const *futures, size_t n, void **results,
  * passes (`asyncio.wait`). Nothing is cancelled: on return, ac_done() tells
  * which futures finished.
  *
+ * @param futures     the futures or tasks (none may be NULL).
+ * @param n           how many.
  * @param mode        when to return: see ::ac_wait_mode.
  * @param timeout_ms  the longest wait, or ::AC_NO_TIMEOUT.
  * @return the number of finished futures (so 0 after a timeout with none
@@ -78,6 +80,7 @@ int ac_wait(ac_future_t *const *futures, size_t n, ac_wait_mode mode,
  * time is up, the future is cancelled, the call waits until it has
  * finished, and returns `-ETIMEDOUT`.
  *
+ * @param future     the future or task to wait for.
  * @param timeout_ms the longest wait, or ::AC_NO_TIMEOUT.
  * @param result     if not NULL, receives the result.
  * @return as ac_await(), plus `-ETIMEDOUT`; `-EINVAL` for a negative
@@ -114,6 +117,7 @@ typedef struct ac_timeout_s {
  * Start a deadline for the current task: when @p timeout_ms has passed
  * before ac_timeout_exit(), the task is cancelled, so the call it is waiting
  * in returns `-ECANCELED`.
+ * @param scope      the scope, declared by the caller (usually on its stack).
  * @param timeout_ms the time allowed, or ::AC_NO_TIMEOUT.
  * @return 0; `-EINVAL` for a NULL scope or a negative timeout other than
  *         ::AC_NO_TIMEOUT; `-EPERM` outside a task; `-ENOMEM`.
@@ -151,8 +155,12 @@ int ac_group_create(ac_group_t **group);
 
 /**
  * Start a child task in the group.
+ * @param group the group.
  * @param task if not NULL, receives the child (a reference the caller
  *             gives back with ac_release()).
+ * @param fn   the child's function.
+ * @param arg  passed to @p fn.
+ * @param opts name and stack size, or NULL.
  * @return as ac_task_create_ex(); `-ECANCELED` if the group is already
  *         shutting down after a failure; `-EALREADY` after ac_group_wait().
  */

@@ -35,7 +35,7 @@ typedef enum {
   AC_TASK_CREATED = 0, /**< created, has not run yet */
   AC_TASK_READY,       /**< may run: waiting for its turn */
   AC_TASK_RUNNING,     /**< running now */
-  AC_TASK_SUSPENDED,   /**< waiting (see ::ac_task_info_t.waiting_on) */
+  AC_TASK_SUSPENDED,   /**< waiting: the info's waiting_on field says in what */
   AC_TASK_FINISHED     /**< done, failed or cancelled */
 } ac_task_state;
 
@@ -79,6 +79,7 @@ int ac_dump_tasks_on_signal(int signum);
 
 /**
  * Turn debug mode on or off for this thread's loop, overriding `AC_DEBUG`.
+ * @param on      1 for debug mode, 0 to turn it off.
  * @param slow_ms the slow-step threshold in ms; 0 keeps the current one.
  * @return 0; `-ENOENT` if no loop is open; `-EINVAL` for a negative threshold.
  */

@@ -52,6 +52,8 @@ int ac_executor_create(ac_executor_t **executor, int workers);
 /**
  * Run @p fn(@p arg, &result) on a worker thread and wait for it.
  * @param executor a pool, or NULL for the default executor.
+ * @param fn       the function to run on a worker thread.
+ * @param arg      passed to @p fn.
  * @param result   if not NULL, receives the function's result.
  * @return what @p fn returned; `-ECANCELED` if the waiting task was
  *         cancelled; `-ESHUTDOWN` if the pool is shutting down; `-EINVAL`

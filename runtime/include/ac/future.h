@@ -51,6 +51,7 @@ int ac_future_set_result(ac_future_t *future, void *result);
 
 /**
  * Finish a pending future with an error, and wake its waiters.
+ * @param future the future.
  * @param error a negative errno; `-ECANCELED` cancels the future.
  * @return 0; `-EINVAL` if @p future is NULL or a task, or @p error is not
  *         negative; `-EALREADY` if it is already finished.
@@ -101,6 +102,7 @@ int ac_done(const ac_future_t *future);
 
 /**
  * The outcome of a finished future, without waiting.
+ * @param future the future or task.
  * @param result if not NULL, receives the result (NULL on error).
  * @return the future's error (0 on success); `-EAGAIN` if it has not
  *         finished; `-EINVAL` if @p future is NULL.

@@ -152,7 +152,9 @@ int ac_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle);
  * (`loop.call_later`). Callbacks due at the same time run in the order they
  * were scheduled.
  * @param delay_ms the delay; 0 means the next iteration.
- * @param cb, arg, handle as for ac_call_soon().
+ * @param cb       the callback; must not be NULL.
+ * @param arg      passed to @p cb.
+ * @param handle   as for ac_call_soon().
  * @return as ac_call_soon(), and `-EINVAL` if @p delay_ms is negative.
  */
 int ac_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg,
@@ -162,7 +164,9 @@ int ac_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg,
  * Schedule @p cb(@p arg) to run when ac_time() reaches @p when_ms
  * (`loop.call_at`). A time in the past means the next iteration.
  * @param when_ms the loop time at which to run.
- * @param cb, arg, handle as for ac_call_soon().
+ * @param cb      the callback; must not be NULL.
+ * @param arg     passed to @p cb.
+ * @param handle  as for ac_call_soon().
  * @return as ac_call_soon().
  */
 int ac_call_at(uint64_t when_ms, ac_callback_fn cb, void *arg,

@@ -166,6 +166,8 @@ int ac_cond_destroy(ac_cond_t *cond);
 /**
  * Create a semaphore with @p value permits. A bounded one refuses to be
  * released above its initial value (`BoundedSemaphore`).
+ * @param sem     receives the semaphore.
+ * @param value   the permits it starts with.
  * @param bounded 1 for a bounded semaphore.
  * @return 0; `-EINVAL` for a NULL pointer or a negative value; `-ENOMEM`.
  */
@@ -211,6 +213,7 @@ typedef int (*ac_compare_fn)(const void *a, const void *b);
 
 /**
  * Create a queue.
+ * @param queue   receives the queue.
  * @param kind    the order: see ::ac_queue_kind.
  * @param maxsize the most items it holds (put waits when full); 0 for no limit.
  * @param compare the order of a priority queue; NULL for the others.
@@ -234,6 +237,7 @@ int ac_queue_put_nowait(ac_queue_t *queue, void *item);
 
 /**
  * Take the next item, waiting while the queue is empty.
+ * @param queue the queue.
  * @param item receives it.
  * @return 0; `-ECANCELED`; `-ESHUTDOWN` once the queue is shut down and
  *         empty; `-EINVAL`; `-EPERM` outside a task.

@@ -53,6 +53,9 @@ int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
 
 /**
  * ac_task_create() with options: a name and a stack size.
+ * @param task as for ac_task_create().
+ * @param fn   the function; must not be NULL.
+ * @param arg  passed to @p fn.
  * @param opts may be NULL for the defaults.
  * @return as ac_task_create(); `-EINVAL` if the stack size is below
  *         ::AC_STACK_SIZE_MIN or over 1 GiB.

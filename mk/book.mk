@@ -1,0 +1,22 @@
+# The book: `make book` writes the site to build/book/html (open
+# build/book/html/index.html, or serve the folder). `make book-test` checks it.
+BOOK_OUT := build/book/html
+BOOK_PY := /usr/bin/python3
+
+.PHONY: book book-deps book-test
+book-deps:
+	@bash scripts/deps.sh scripts/book-packages.txt
+
+book: book-deps runtime
+	@mkdir -p build/book/doxygen
+	doxygen book/Doxyfile
+	@$(GRADE) grade --solutions --out build/grade/solutions > build/book/grade.log 2>&1 || \
+	  { cat build/book/grade.log; exit 1; }
+	AC_TRACE=build/book/trace.json $(BUILD)/runtime/examples/hello > /dev/null
+	$(BOOK_PY) book/trace_svg.py build/book/trace.json build/book/trace.svg
+	$(BOOK_PY) -m sphinx -q -W --keep-going -n -b html -c book -d build/book/doctrees . $(BOOK_OUT)
+
+book-test: book
+	@$(BOOK_PY) book/test_book.py $(BOOK_OUT)
+
+TEST_TARGETS += book-test
