@@ -15,5 +15,6 @@
 #include "ac/sync.h"
 #include "ac/executor.h"
 #include "ac/debug.h"
+#include "ac/stream.h"
 
 #endif /* AC_H */

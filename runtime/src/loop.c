@@ -374,6 +374,13 @@ static void give_signal_stack(ac__loop *loop) {
     free(ss.ss_sp);
 }
 
+/* A write to a peer that has gone must fail with -EPIPE, not kill the
+ * process: ignore SIGPIPE, unless the program chose a handler itself. */
+static void ignore_sigpipe(void) {
+  struct sigaction old;
+  if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
+}
+
 int ac_loop_open(void) {
   if (ac__cur)
     return ac__misuse(-EBUSY, "ac_loop_open", "this thread already has an open loop");
@@ -407,6 +414,7 @@ int ac_loop_open(void) {
 #endif
   give_signal_stack(loop);
   ac__stack_overflow_handler_install();
+  ignore_sigpipe();
   ac__debug_open(loop);
   ac__cur = loop;
   atomic_fetch_add(&open_loops, 1);

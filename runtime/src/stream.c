@@ -1,0 +1,644 @@
+/* stream.c - TCP streams on libuv: an input buffer filled by libuv's read
+ * callback, read by one waiting task; writes tried at once and queued for
+ * the rest; closing that waits for libuv's close callback. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum {
+  READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read */
+  READ_LIMIT = 1024 * 1024    /* buffered input at which reading pauses */
+};
+
+struct ac_stream_s {
+  ac__resource res;      /* freed with the loop if nobody did */
+  ac__loop *loop;
+  uv_tcp_t tcp;          /* the connection; tcp.data is the stream */
+  char *in;              /* input buffer: unread bytes are in[in_off, in_len) */
+  size_t in_off, in_len, in_cap;
+  int eof;               /* the peer ended the stream */
+  int error;             /* a read failed (negative errno), or -EPIPE after close */
+  int reading;           /* uv_read_start is on */
+  ac__task *reader;      /* the task waiting for input */
+  size_t unsent;         /* bytes queued in uv_write and not yet written */
+  int write_error;       /* a write failed */
+  ac__task *drainer;     /* the task in ac_stream_drain */
+  int closing, closed;   /* uv_close called; its callback came */
+  ac__task *close_waiter;
+  int server_owned;      /* the server frees it after the handler */
+  int orphaned;          /* the loop is closing: free it in the close callback */
+};
+
+static ac_stream_t *of(uv_handle_t *h) { return h->data; }
+
+static void stream_free(ac_stream_t *s) {
+  ac__resource_untrack(&s->res);
+  free(s->in);
+  free(s);
+}
+
+static void on_closed(uv_handle_t *h) {
+  ac_stream_t *s = of(h);
+  s->closed = 1;
+  if (s->orphaned) {
+    stream_free(s);
+    return;
+  }
+  if (s->close_waiter) ac__wake(s->close_waiter, 0);
+}
+
+/* The loop closes: close the connection if the program did not. */
+static void stream_close_resource(ac__resource *r) {
+  ac_stream_t *s = AC__CONTAINER(r, ac_stream_t, res);
+  s->orphaned = 1;
+  if (s->closed)
+    stream_free(s);
+  else if (!s->closing) {
+    s->closing = 1;
+    uv_close((uv_handle_t *)&s->tcp, on_closed);
+  }
+}
+
+static int stream_new(ac__loop *loop, ac_stream_t **out) {
+  ac_stream_t *s = calloc(1, sizeof *s);
+  if (!s) return -ENOMEM;
+  int rc = uv_tcp_init(&loop->uv, &s->tcp);
+  if (rc) {
+    free(s);
+    return rc;
+  }
+  s->loop = loop;
+  s->tcp.data = s;
+  ac__resource_track(loop, &s->res, stream_close_resource);
+  *out = s;
+  return 0;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static void wake_reader(ac_stream_t *s) {
+  if (s->reader) ac__wake(s->reader, 0);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  ac_stream_t *s = of(h);
+  (void)suggested;
+  if (s->in_off > 0) { /* move what is unread to the front */
+    memmove(s->in, s->in + s->in_off, s->in_len - s->in_off);
+    s->in_len -= s->in_off;
+    s->in_off = 0;
+  }
+  if (s->in_cap - s->in_len < READ_CHUNK) {
+    size_t cap = s->in_len + READ_CHUNK;
+    char *in = realloc(s->in, cap);
+    if (!in) { /* libuv reports UV_ENOBUFS to on_read */
+      *buf = uv_buf_init(NULL, 0);
+      return;
+    }
+    s->in = in;
+    s->in_cap = cap;
+  }
+  *buf = uv_buf_init(s->in + s->in_len, (unsigned)(s->in_cap - s->in_len));
+}
+
+static void stop_reading(ac_stream_t *s) {
+  if (s->reading) uv_read_stop((uv_stream_t *)&s->tcp);
+  s->reading = 0;
+}
+
+static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
+  ac_stream_t *s = of((uv_handle_t *)h);
+  (void)buf;
+  if (n > 0) {
+    s->in_len += (size_t)n;
+    if (s->in_len - s->in_off >= READ_LIMIT) stop_reading(s); /* the reader is behind */
+  } else if (n == UV_EOF) {
+    s->eof = 1;
+    stop_reading(s);
+  } else if (n < 0) {
+    s->error = (int)n;
+    stop_reading(s);
+  }
+  wake_reader(s);
+}
+
+static void start_reading(ac_stream_t *s) {
+  if (s->reading || s->eof || s->error || s->closing) return;
+  if (s->in_len - s->in_off >= READ_LIMIT / 2) return;
+  int rc = uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
+  if (rc)
+    s->error = rc;
+  else
+    s->reading = 1;
+}
+
+static size_t buffered(const ac_stream_t *s) { return s->in_len - s->in_off; }
+
+static void consume(ac_stream_t *s, void *to, size_t n) {
+  if (to) memcpy(to, s->in + s->in_off, n);
+  s->in_off += n;
+  start_reading(s); /* room again */
+}
+
+static int check_stream(const ac_stream_t *s, const char *fn) {
+  if (!s) return ac__misuse(-EINVAL, fn, "the stream is NULL");
+  if (s->loop != ac__cur) return ac__misuse(-EPERM, fn, "the stream belongs to another thread's loop");
+  return 0;
+}
+
+/* Wait until there is more input than HAVE bytes, the end, or an error. */
+static int wait_input(ac_stream_t *s, size_t have, const char *fn) {
+  ac__task *t = NULL;
+  int rc = ac__current(&t, fn);
+  if (rc) return rc;
+  if (s->reader && s->reader != t) return ac__misuse(-EBUSY, fn, "another task is reading this stream");
+  while (buffered(s) <= have && !s->eof && !s->error) {
+    start_reading(s);
+    if (s->error) break;
+    s->reader = t;
+    rc = ac__suspend(t, "stream read");
+    s->reader = NULL;
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+ssize_t ac_stream_read(ac_stream_t *s, void *buf, size_t size) {
+  int rc = check_stream(s, "ac_stream_read");
+  if (rc) return rc;
+  if (!buf && size) return ac__misuse(-EINVAL, "ac_stream_read", "the buffer is NULL");
+  if (size == 0) return 0;
+  if ((rc = wait_input(s, 0, "ac_stream_read"))) return rc;
+  size_t n = buffered(s) < size ? buffered(s) : size;
+  if (n == 0) return s->error ? s->error : 0;
+  consume(s, buf, n);
+  return (ssize_t)n;
+}
+
+/* Bytes up to and including the first SEP in the buffer, or 0 if none. */
+static size_t find(const ac_stream_t *s, const char *sep, size_t seplen) {
+  if (buffered(s) == 0) return 0; /* s->in may be NULL yet */
+  const char *at = memmem(s->in + s->in_off, buffered(s), sep, seplen);
+  return at ? (size_t)(at - (s->in + s->in_off)) + seplen : 0;
+}
+
+/* The common part of readuntil and readline: 0 and *LEN once SEP is in
+ * the buffer within SIZE bytes, or why not. */
+static int until(ac_stream_t *s, const char *sep, size_t size, size_t *len, const char *fn) {
+  size_t seplen = strlen(sep);
+  for (;;) {
+    if ((*len = find(s, sep, seplen))) return *len <= size ? 0 : -EMSGSIZE;
+    if (buffered(s) >= size) return -EMSGSIZE; /* longer than allowed: stop buffering */
+    if (s->error) return s->error;
+    if (s->eof) return -EPIPE;
+    int rc = wait_input(s, buffered(s), fn);
+    if (rc) return rc;
+  }
+}
+
+ssize_t ac_stream_readuntil(ac_stream_t *s, const char *sep, char *buf, size_t size) {
+  int rc = check_stream(s, "ac_stream_readuntil");
+  if (rc) return rc;
+  if (!sep || !*sep) return ac__misuse(-EINVAL, "ac_stream_readuntil", "the separator is empty");
+  if (!buf) return ac__misuse(-EINVAL, "ac_stream_readuntil", "the buffer is NULL");
+  size_t len;
+  if ((rc = until(s, sep, size, &len, "ac_stream_readuntil"))) return rc;
+  consume(s, buf, len);
+  return (ssize_t)len;
+}
+
+ssize_t ac_stream_readline(ac_stream_t *s, char *buf, size_t size) {
+  int rc = check_stream(s, "ac_stream_readline");
+  if (rc) return rc;
+  if (!buf || size < 2) return ac__misuse(-EINVAL, "ac_stream_readline", "the buffer is NULL or too small");
+  size_t len;
+  rc = until(s, "\n", size - 1, &len, "ac_stream_readline");
+  if (rc == -EPIPE) { /* the stream ended: the last line has no newline */
+    if (buffered(s) == 0) {
+      buf[0] = '\0';
+      return 0;
+    }
+    len = buffered(s);
+  } else if (rc) {
+    return rc;
+  }
+  consume(s, buf, len);
+  buf[len] = '\0';
+  return (ssize_t)len;
+}
+
+int ac_stream_readexactly(ac_stream_t *s, void *buf, size_t size, size_t *got) {
+  if (got) *got = 0;
+  int rc = check_stream(s, "ac_stream_readexactly");
+  if (rc) return rc;
+  if (!buf && size) return ac__misuse(-EINVAL, "ac_stream_readexactly", "the buffer is NULL");
+  size_t have = 0;
+  while (have < size) {
+    if ((rc = wait_input(s, 0, "ac_stream_readexactly"))) break;
+    size_t n = buffered(s) < size - have ? buffered(s) : size - have;
+    if (n == 0) {
+      rc = s->error ? s->error : -EPIPE; /* ended early */
+      break;
+    }
+    consume(s, (char *)buf + have, n);
+    have += n;
+  }
+  if (got) *got = have;
+  return rc;
+}
+
+int ac_stream_at_eof(const ac_stream_t *s) { return s && s->eof && buffered(s) == 0; }
+
+/* ---- writing ------------------------------------------------------------- */
+
+typedef struct write_req {
+  uv_write_t req;
+  ac_stream_t *stream;
+  size_t size;
+  char data[];
+} write_req;
+
+static void on_written(uv_write_t *req, int status) {
+  write_req *w = (write_req *)req;
+  ac_stream_t *s = w->stream;
+  s->unsent -= w->size;
+  if (status < 0 && !s->write_error) s->write_error = status;
+  if (s->drainer && (s->unsent <= AC_STREAM_HIGH_WATER || s->write_error)) ac__wake(s->drainer, 0);
+  free(w);
+}
+
+int ac_stream_write(ac_stream_t *s, const void *data, size_t size) {
+  int rc = check_stream(s, "ac_stream_write");
+  if (rc) return rc;
+  if (!data && size) return ac__misuse(-EINVAL, "ac_stream_write", "the data is NULL");
+  if (s->write_error) return s->write_error;
+  if (s->closing) return -EPIPE;
+  if (size == 0) return 0;
+  size_t done = 0;
+  if (s->unsent == 0) { /* nothing queued: try to send it now */
+    uv_buf_t b = uv_buf_init((char *)data, (unsigned)size);
+    int n = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
+    if (n >= 0)
+      done = (size_t)n;
+    else if (n != UV_EAGAIN)
+      return s->write_error = n;
+  }
+  if (done == size) return 0;
+  write_req *w = malloc(sizeof *w + size - done);
+  if (!w) return -ENOMEM;
+  w->stream = s;
+  w->size = size - done;
+  memcpy(w->data, (const char *)data + done, w->size);
+  uv_buf_t b = uv_buf_init(w->data, (unsigned)w->size);
+  if ((rc = uv_write(&w->req, (uv_stream_t *)&s->tcp, &b, 1, on_written))) {
+    free(w);
+    return s->write_error = rc;
+  }
+  s->unsent += w->size;
+  return 0;
+}
+
+int ac_stream_drain(ac_stream_t *s) {
+  ac__task *t = NULL;
+  int rc = check_stream(s, "ac_stream_drain");
+  if (rc) return rc;
+  if ((rc = ac__current(&t, "ac_stream_drain"))) return rc;
+  while (s->unsent > AC_STREAM_HIGH_WATER && !s->write_error) {
+    s->drainer = t;
+    rc = ac__suspend(t, "stream drain");
+    s->drainer = NULL;
+    if (rc) return rc;
+  }
+  return s->write_error;
+}
+
+/* ---- closing ------------------------------------------------------------- */
+
+int ac_stream_close(ac_stream_t *s) {
+  int rc = check_stream(s, "ac_stream_close");
+  if (rc) return rc;
+  if (s->closing) return 0;
+  s->closing = 1;
+  stop_reading(s);
+  if (!s->error) s->error = -EPIPE;
+  wake_reader(s);
+  uv_close((uv_handle_t *)&s->tcp, on_closed);
+  return 0;
+}
+
+/* Wait for the close callback; cancellation cannot shorten this wait,
+ * which is short: it comes in the loop's next iteration. */
+static void await_closed(ac_stream_t *s, ac__task *t) {
+  int cancelled = 0;
+  while (!s->closed) {
+    s->close_waiter = t;
+    if (ac__suspend(t, "stream close") == -ECANCELED) cancelled = 1;
+    s->close_waiter = NULL;
+  }
+  if (cancelled) t->cancel_pending = 1; /* delivered at the next suspension */
+}
+
+int ac_stream_wait_closed(ac_stream_t *s) {
+  ac__task *t = NULL;
+  int rc = check_stream(s, "ac_stream_wait_closed");
+  if (rc) return rc;
+  if ((rc = ac__current(&t, "ac_stream_wait_closed"))) return rc;
+  ac_stream_close(s);
+  await_closed(s, t);
+  if (!s->server_owned) stream_free(s);
+  return 0;
+}
+
+int ac_stream_peer(const ac_stream_t *s, char *host, size_t size, int *port) {
+  int rc = check_stream(s, "ac_stream_peer");
+  if (rc) return rc;
+  if (!host || !size) return ac__misuse(-EINVAL, "ac_stream_peer", "the host buffer is NULL");
+  struct sockaddr_storage addr;
+  int len = sizeof addr;
+  if ((rc = uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&addr, &len))) return rc;
+  if (addr.ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&addr;
+    rc = uv_ip6_name(a, host, size);
+    if (port) *port = ntohs(a->sin6_port);
+  } else {
+    const struct sockaddr_in *a = (const struct sockaddr_in *)&addr;
+    rc = uv_ip4_name(a, host, size);
+    if (port) *port = ntohs(a->sin_port);
+  }
+  return rc;
+}
+
+/* ---- connecting ---------------------------------------------------------- */
+
+typedef struct lookup {
+  uv_getaddrinfo_t req;
+  ac__task *task;       /* NULL once the task gave up: the callback frees */
+  int status;
+  struct addrinfo *res;
+} lookup;
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
+  lookup *l = AC__CONTAINER(req, lookup, req);
+  if (!l->task) { /* abandoned */
+    uv_freeaddrinfo(res);
+    free(l);
+    return;
+  }
+  l->status = status;
+  l->res = res;
+  ac__wake(l->task, 0);
+}
+
+/* Resolve HOST:PORT from task T. */
+static int resolve(ac__task *t, const char *host, int port, int passive, struct addrinfo **out) {
+  char service[8];
+  snprintf(service, sizeof service, "%d", port);
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                           .ai_flags = passive ? AI_PASSIVE : 0};
+  lookup *l = calloc(1, sizeof *l);
+  if (!l) return -ENOMEM;
+  l->task = t;
+  int rc = uv_getaddrinfo(&t->fut.loop->uv, &l->req, on_resolved, host, service, &hints);
+  if (rc) {
+    free(l);
+    return rc;
+  }
+  rc = ac__suspend(t, "name lookup");
+  if (rc) { /* cancelled: the callback will free it */
+    l->task = NULL;
+    uv_cancel((uv_req_t *)&l->req);
+    return rc;
+  }
+  rc = l->status;
+  *out = l->res;
+  free(l);
+  return rc;
+}
+
+typedef struct connecting {
+  uv_connect_t req;
+  ac__task *task;
+  int status;
+  int done;
+} connecting;
+
+static void on_connected(uv_connect_t *req, int status) {
+  connecting *c = AC__CONTAINER(req, connecting, req);
+  c->status = status;
+  c->done = 1;
+  if (c->task) ac__wake(c->task, 0);
+}
+
+/* Connect S to ADDR from task T: 0, an error, or -ECANCELED. */
+static int connect_one(ac_stream_t *s, ac__task *t, const struct sockaddr *addr) {
+  connecting c = {.task = t};
+  int rc = uv_tcp_connect(&c.req, &s->tcp, addr, on_connected);
+  if (rc) return rc;
+  rc = ac__suspend(t, "connect");
+  if (rc == 0 || c.done) return c.done ? c.status : rc;
+  /* Cancelled: closing the handle ends the attempt; c lives until then. */
+  c.task = NULL;
+  ac_stream_close(s);
+  await_closed(s, t);
+  return -ECANCELED;
+}
+
+int ac_open_connection(ac_stream_t **out, const char *host, int port) {
+  ac__task *t = NULL;
+  const char *fn = "ac_open_connection";
+  if (!out) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
+  *out = NULL;
+  if (!host) return ac__misuse(-EINVAL, fn, "the host is NULL");
+  if (port < 1 || port > 65535) return ac__misuse(-EINVAL, fn, "port %d is outside 1..65535", port);
+  int rc = ac__current(&t, fn);
+  if (rc) return rc;
+  struct addrinfo *addrs = NULL;
+  if ((rc = resolve(t, host, port, 0, &addrs))) return rc;
+  rc = -EHOSTUNREACH;
+  for (struct addrinfo *a = addrs; a; a = a->ai_next) {
+    ac_stream_t *s;
+    if ((rc = stream_new(t->fut.loop, &s))) break;
+    rc = connect_one(s, t, a->ai_addr);
+    if (rc == 0) {
+      start_reading(s);
+      *out = s;
+      break;
+    }
+    if (!s->closing) {
+      ac_stream_close(s);
+      await_closed(s, t);
+    }
+    stream_free(s);
+    if (rc == -ECANCELED) break;
+  }
+  uv_freeaddrinfo(addrs);
+  return rc;
+}
+
+/* ---- servers ------------------------------------------------------------- */
+
+struct ac_server_s {
+  ac__resource res;
+  ac__loop *loop;
+  uv_tcp_t tcp;             /* the listening socket */
+  ac_handler_fn handler;
+  void *arg;
+  ac__list connections;     /* connection entries with a running handler */
+  int port;
+  int closing, closed;
+  int orphaned;             /* the loop is closing: free it in the close callback */
+  ac__task *closer;         /* the task in ac_server_close */
+};
+
+typedef struct connection {
+  ac__list link;            /* in server->connections */
+  ac_server_t *server;
+  ac_stream_t *stream;
+  ac_task_t *task;          /* the handler's task (the server's reference) */
+} connection;
+
+static int run_handler(void *arg, void **result) {
+  (void)result;
+  connection *c = arg;
+  int rc = c->server->handler(c->stream, c->server->arg);
+  ac__task *t = ac__cur->current;
+  ac_stream_close(c->stream);
+  await_closed(c->stream, t);
+  stream_free(c->stream);
+  c->stream = NULL;
+  return rc;
+}
+
+static void connection_done(ac_future_t *task, void *arg) {
+  connection *c = arg;
+  ac_server_t *srv = c->server;
+  ac__list_remove(&c->link);
+  ac_release(task);
+  free(c);
+  if (srv->closer && ac__list_empty(&srv->connections)) ac__wake(srv->closer, 0);
+}
+
+static void on_connection(uv_stream_t *listener, int status) {
+  ac_server_t *srv = listener->data;
+  if (status < 0 || srv->closing) return;
+  connection *c = calloc(1, sizeof *c);
+  if (!c) return;
+  c->server = srv;
+  if (stream_new(srv->loop, &c->stream)) {
+    free(c);
+    return;
+  }
+  c->stream->server_owned = 1;
+  if (uv_accept(listener, (uv_stream_t *)&c->stream->tcp) != 0 ||
+      ac_task_create_ex(&c->task, run_handler, c, &(ac_task_opts_t){.name = "connection"}) != 0) {
+    stream_close_resource(&c->stream->res); /* frees it once closed */
+    ac__resource_untrack(&c->stream->res);
+    free(c);
+    return;
+  }
+  start_reading(c->stream);
+  ac__list_push_back(&srv->connections, &c->link);
+  ac_add_done_callback(c->task, connection_done, c);
+}
+
+static void on_server_closed(uv_handle_t *h) {
+  ac_server_t *srv = h->data;
+  srv->closed = 1;
+  if (srv->orphaned)
+    free(srv);
+  else if (srv->closer)
+    ac__wake(srv->closer, 0);
+}
+
+/* The loop closes with the server still open (its handlers have ended). */
+static void server_close_resource(ac__resource *r) {
+  ac_server_t *srv = AC__CONTAINER(r, ac_server_t, res);
+  srv->orphaned = 1;
+  srv->closing = 1;
+  uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
+}
+
+int ac_start_server(ac_server_t **out, const char *host, int port, ac_handler_fn handler, void *arg) {
+  ac__task *t = NULL;
+  const char *fn = "ac_start_server";
+  if (!out) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
+  *out = NULL;
+  if (!host || !handler) return ac__misuse(-EINVAL, fn, "the host or the handler is NULL");
+  if (port < 0 || port > 65535) return ac__misuse(-EINVAL, fn, "port %d is outside 0..65535", port);
+  int rc = ac__current(&t, fn);
+  if (rc) return rc;
+  struct addrinfo *addrs = NULL;
+  if ((rc = resolve(t, host, port, 1, &addrs))) return rc;
+  ac_server_t *srv = calloc(1, sizeof *srv);
+  if (!srv) {
+    uv_freeaddrinfo(addrs);
+    return -ENOMEM;
+  }
+  srv->loop = t->fut.loop;
+  srv->handler = handler;
+  srv->arg = arg;
+  ac__list_init(&srv->connections);
+  uv_tcp_init(&srv->loop->uv, &srv->tcp);
+  srv->tcp.data = srv;
+  rc = uv_tcp_bind(&srv->tcp, addrs->ai_addr, 0);
+  uv_freeaddrinfo(addrs);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&srv->tcp, 128, on_connection);
+  if (rc == 0) {
+    struct sockaddr_storage addr;
+    int len = sizeof addr;
+    uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&addr, &len);
+    srv->port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                                                 : ((struct sockaddr_in *)&addr)->sin_port);
+    ac__resource_track(srv->loop, &srv->res, server_close_resource);
+    *out = srv;
+    return 0;
+  }
+  srv->closer = t; /* undo: close the socket, wait, free */
+  srv->closing = 1;
+  uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
+  while (!srv->closed) ac__suspend(t, "server close");
+  free(srv);
+  return rc;
+}
+
+int ac_server_port(const ac_server_t *srv) {
+  return srv ? srv->port : ac__misuse(-EINVAL, "ac_server_port", "the server is NULL");
+}
+
+static void cancel_connections(ac_server_t *srv) {
+  for (ac__list *n = srv->connections.next; n != &srv->connections; n = n->next)
+    ac_cancel(AC__CONTAINER(n, connection, link)->task);
+}
+
+int ac_server_close(ac_server_t *srv, int64_t grace_ms) {
+  ac__task *t = NULL;
+  const char *fn = "ac_server_close";
+  if (!srv) return ac__misuse(-EINVAL, fn, "the server is NULL");
+  if (grace_ms < 0) return ac__misuse(-EINVAL, fn, "negative grace period");
+  int rc = ac__current(&t, fn);
+  if (rc) return rc;
+  ac__resource_untrack(&srv->res);
+  srv->closer = t;
+  srv->closing = 1;
+  uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
+  int cancelled = 0;
+  while (!srv->closed)
+    if (ac__suspend(t, "server close") == -ECANCELED) cancelled = 1;
+  /* Let the handlers finish within the grace period... */
+  if (!cancelled && grace_ms > 0 && !ac__list_empty(&srv->connections)) {
+    ac_timeout_t scope;
+    if (ac_timeout_enter(&scope, grace_ms) == 0) {
+      while (!ac__list_empty(&srv->connections))
+        if (ac__suspend(t, "server shutdown") == -ECANCELED) break;
+      if (ac_timeout_exit(&scope) == -ECANCELED) cancelled = 1;
+    }
+  }
+  /* ...then cancel the rest and wait for them. */
+  while (!ac__list_empty(&srv->connections)) {
+    cancel_connections(srv);
+    if (ac__suspend(t, "server shutdown") == -ECANCELED) cancelled = 1;
+  }
+  free(srv);
+  return cancelled ? -ECANCELED : 0;
+}

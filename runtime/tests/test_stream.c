@@ -1,0 +1,363 @@
+/* test_stream.c - TCP streams against real sockets on loopback: echo,
+ * many clients, the reading calls and their limits, backpressure, peers
+ * that vanish or stall, cancellation, and server shutdown. */
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+/* ---- helper servers ------------------------------------------------------ */
+
+/* Echo every line back until the client ends the stream. */
+static int echo_lines(ac_stream_t *s, void *arg) {
+  (void)arg;
+  char line[256];
+  ssize_t n;
+  while ((n = ac_stream_readline(s, line, sizeof line)) > 0) {
+    int rc = ac_stream_write(s, line, (size_t)n);
+    if (rc == 0) rc = ac_stream_drain(s);
+    if (rc) return rc;
+  }
+  return n < 0 ? (int)n : 0;
+}
+
+/* Write what the argument says, then end the stream. */
+static int say_and_close(ac_stream_t *s, void *arg) {
+  const char *text = arg;
+  int rc = ac_stream_write(s, text, strlen(text));
+  return rc ? rc : ac_stream_drain(s);
+}
+
+/* Never answer: read and drop until the end. */
+static int stall(ac_stream_t *s, void *arg) {
+  (void)arg;
+  char buf[4096];
+  while (ac_stream_read(s, buf, sizeof buf) > 0) {
+  }
+  return 0;
+}
+
+static ac_server_t *serve(const char *host, ac_handler_fn handler, void *arg) {
+  ac_server_t *srv = NULL;
+  int rc = ac_start_server(&srv, host, 0, handler, arg);
+  ck_assert_msg(rc == 0, "ac_start_server(%s) failed: %s", host, ac_strerror(rc));
+  ck_assert_int_gt(ac_server_port(srv), 0);
+  return srv;
+}
+
+static ac_stream_t *dial(const char *host, ac_server_t *srv) {
+  ac_stream_t *s = NULL;
+  int rc = ac_open_connection(&s, host, ac_server_port(srv));
+  ck_assert_msg(rc == 0, "ac_open_connection(%s) failed: %s", host, ac_strerror(rc));
+  return s;
+}
+
+/* ---- echo ---------------------------------------------------------------- */
+
+static void echo_roundtrips(const char *host) {
+  ac_server_t *srv = serve(host, echo_lines, NULL);
+  ac_stream_t *s = dial(host, srv);
+  char line[64], want[64];
+  for (int i = 0; i < 10; i++) {
+    snprintf(want, sizeof want, "line %d\n", i);
+    ck_assert_int_eq(ac_stream_write(s, want, strlen(want)), 0);
+    ck_assert_int_eq(ac_stream_readline(s, line, sizeof line), (ssize_t)strlen(want));
+    ck_assert_str_eq(line, want);
+  }
+  char peer[64];
+  int port = 0;
+  ck_assert_int_eq(ac_stream_peer(s, peer, sizeof peer, &port), 0);
+  ck_assert_str_eq(peer, host);
+  ck_assert_int_eq(port, ac_server_port(srv));
+  ck_assert_int_eq(ac_stream_close(s), 0);
+  ck_assert_int_eq(ac_stream_wait_closed(s), 0);
+  ck_assert_int_eq(ac_server_close(srv, 1000), 0);
+}
+
+static int echo_v4_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  echo_roundtrips("127.0.0.1");
+  return 0;
+}
+START_TEST(echo_round_trips_over_ipv4) { RUN_OK(echo_v4_body, NULL); }
+END_TEST
+
+static int echo_v6_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  echo_roundtrips("::1");
+  return 0;
+}
+START_TEST(echo_round_trips_over_ipv6) { RUN_OK(echo_v6_body, NULL); }
+END_TEST
+
+typedef struct {
+  ac_server_t *srv;
+  int id;
+  int ok;
+} client_arg;
+
+static int client(void *arg, void **result) {
+  (void)result;
+  client_arg *c = arg;
+  ac_stream_t *s;
+  int rc = ac_open_connection(&s, "127.0.0.1", ac_server_port(c->srv));
+  if (rc) return rc;
+  char want[64], got[64];
+  c->ok = 1;
+  for (int i = 0; i < 20 && c->ok; i++) {
+    snprintf(want, sizeof want, "client %d says %d\n", c->id, i);
+    if (ac_stream_write(s, want, strlen(want)) || ac_stream_readline(s, got, sizeof got) <= 0 ||
+        strcmp(got, want) != 0)
+      c->ok = 0;
+  }
+  ac_stream_wait_closed(s);
+  return 0;
+}
+
+static int many_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  enum { N = 50 };
+  ac_server_t *srv = serve("127.0.0.1", echo_lines, NULL);
+  client_arg c[N];
+  ac_task_t *t[N];
+  for (int i = 0; i < N; i++) {
+    c[i] = (client_arg){srv, i, 0};
+    ac_task_create(&t[i], client, &c[i]);
+  }
+  ck_assert_int_eq(ac_gather(t, N, NULL, NULL, 0), 0);
+  for (int i = 0; i < N; i++) {
+    ck_assert_msg(c[i].ok, "client %d got a wrong echo", i);
+    ac_release(t[i]);
+  }
+  ck_assert_int_eq(ac_server_close(srv, 1000), 0);
+  return 0;
+}
+START_TEST(fifty_clients_at_once) { RUN_OK(many_body, NULL); }
+END_TEST
+
+/* ---- the reading calls --------------------------------------------------- */
+
+static int reads_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_server_t *srv = serve("127.0.0.1", say_and_close,
+                           "HEAD\r\nX: 1\r\n\r\nthis line is far too long for the buffer\nend");
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  char buf[64];
+  ssize_t n = ac_stream_readuntil(s, "\r\n\r\n", buf, sizeof buf);
+  ck_assert_int_eq(n, 14);
+  ck_assert(memcmp(buf, "HEAD\r\nX: 1\r\n\r\n", 14) == 0);
+  ck_assert_int_eq(ac_stream_readline(s, buf, 16), -EMSGSIZE); /* longer than 15 bytes */
+  ck_assert_int_eq(ac_stream_read(s, buf, 10), 10);            /* still there: read in pieces */
+  const char *rest = "is far too long for the buffer\n";
+  ck_assert_int_eq(ac_stream_readline(s, buf, sizeof buf), (ssize_t)strlen(rest));
+  ck_assert_str_eq(buf, rest);
+  size_t got = 0;
+  ck_assert_int_eq(ac_stream_readexactly(s, buf, 10, &got), -EPIPE); /* only "end" is left */
+  ck_assert_int_eq(got, 3);
+  ck_assert(memcmp(buf, "end", 3) == 0);
+  ck_assert_int_eq(ac_stream_at_eof(s), 1);
+  ck_assert_int_eq(ac_stream_read(s, buf, sizeof buf), 0);
+  ck_assert_int_eq(ac_stream_readline(s, buf, sizeof buf), 0);
+  ck_assert_int_eq(ac_stream_readuntil(s, "", buf, sizeof buf), -EINVAL);
+  ac_stream_wait_closed(s);
+  ac_server_close(srv, 1000);
+  return 0;
+}
+START_TEST(readuntil_readline_limit_and_short_readexactly) { RUN_OK(reads_body, NULL); }
+END_TEST
+
+static int last_line_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_server_t *srv = serve("127.0.0.1", say_and_close, "one\ntwo");
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  char buf[16];
+  ck_assert_int_eq(ac_stream_readline(s, buf, sizeof buf), 4);
+  ck_assert_str_eq(buf, "one\n");
+  ck_assert_int_eq(ac_stream_readline(s, buf, sizeof buf), 3); /* no newline at the end */
+  ck_assert_str_eq(buf, "two");
+  ck_assert_int_eq(ac_stream_readuntil(s, "x", buf, sizeof buf), -EPIPE);
+  ac_stream_wait_closed(s);
+  ac_server_close(srv, 1000);
+  return 0;
+}
+START_TEST(last_line_without_newline) { RUN_OK(last_line_body, NULL); }
+END_TEST
+
+/* ---- backpressure -------------------------------------------------------- */
+
+typedef struct {
+  ac_event_t *go;
+  size_t received;
+} slow_reader;
+
+static int read_later(ac_stream_t *s, void *arg) {
+  slow_reader *r = arg;
+  ac_event_wait(r->go); /* don't read until told */
+  char buf[65536];
+  ssize_t n;
+  while ((n = ac_stream_read(s, buf, sizeof buf)) > 0) r->received += (size_t)n;
+  return 0;
+}
+
+static int drain_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  slow_reader r = {NULL, 0};
+  ac_event_create(&r.go);
+  ac_server_t *srv = serve("127.0.0.1", read_later, &r);
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  enum { CHUNK = 1 << 20, CHUNKS = 16 };
+  static char data[CHUNK];
+  memset(data, 'x', sizeof data);
+  for (int i = 0; i < CHUNKS; i++) ck_assert_int_eq(ac_stream_write(s, data, sizeof data), 0);
+  ac_timeout_t scope;
+  ac_timeout_enter(&scope, 200);
+  int rc = ac_stream_drain(s);
+  ck_assert_int_eq(ac_timeout_exit(&scope), -ETIMEDOUT);
+  ck_assert_msg(rc == -ECANCELED, "drain must wait while 16 MiB sit unread, returned %d", rc);
+  ac_event_set(r.go);
+  ck_assert_int_eq(ac_stream_drain(s), 0); /* the reader catches up */
+  ac_stream_wait_closed(s);
+  ck_assert_int_eq(ac_server_close(srv, 5000), 0);
+  ck_assert_int_eq(r.received, (size_t)CHUNK * CHUNKS);
+  return 0;
+}
+START_TEST(drain_waits_for_a_slow_reader) { RUN_OK(drain_body, NULL); }
+END_TEST
+
+/* ---- failures ------------------------------------------------------------ */
+
+static int refused_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_server_t *srv = serve("127.0.0.1", stall, NULL);
+  int port = ac_server_port(srv);
+  ac_server_close(srv, 0);
+  ac_stream_t *s = NULL;
+  ck_assert_int_eq(ac_open_connection(&s, "127.0.0.1", port), -ECONNREFUSED);
+  ck_assert_ptr_null(s);
+  ck_assert_int_eq(ac_open_connection(&s, "127.0.0.1", 0), -EINVAL);
+  ck_assert_int_eq(ac_open_connection(&s, NULL, 80), -EINVAL);
+  ck_assert_int_lt(ac_open_connection(&s, "no-such-host.invalid", 80), 0);
+  return 0;
+}
+START_TEST(connection_refused_and_bad_names) { RUN_OK(refused_body, NULL); }
+END_TEST
+
+static int vanish(ac_stream_t *s, void *arg) {
+  (void)s, (void)arg;
+  return 0; /* the server closes the connection at once */
+}
+
+static int vanish_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_server_t *srv = serve("127.0.0.1", vanish, NULL);
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  char buf[16];
+  ck_assert_int_eq(ac_stream_read(s, buf, sizeof buf), 0); /* the end, not a hang */
+  int rc = 0;
+  for (int i = 0; i < 100 && rc == 0; i++) { /* writing into a closed peer fails soon */
+    rc = ac_stream_write(s, "data\n", 5);
+    if (rc == 0) rc = ac_stream_drain(s);
+    if (rc == 0) ac_sleep(5);
+  }
+  ck_assert_msg(rc == -EPIPE || rc == -ECONNRESET, "writing to a vanished peer: %d (%s)", rc, ac_strerror(rc));
+  ac_stream_wait_closed(s);
+  ac_server_close(srv, 1000);
+  return 0;
+}
+START_TEST(vanished_peer_ends_reads_and_fails_writes) { RUN_OK(vanish_body, NULL); }
+END_TEST
+
+typedef struct {
+  ac_stream_t *s;
+  char buf[64];
+} line_arg;
+
+static int read_a_line(void *arg, void **result) {
+  (void)result;
+  line_arg *l = arg;
+  ssize_t n = ac_stream_readline(l->s, l->buf, sizeof l->buf);
+  return n < 0 ? (int)n : 0;
+}
+
+static int stall_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_server_t *srv = serve("127.0.0.1", stall, NULL);
+  line_arg l = {dial("127.0.0.1", srv), {0}};
+  ac_task_t *t;
+  ac_task_create(&t, read_a_line, &l);
+  ck_assert_int_eq(ac_wait_for(t, 50, NULL), -ETIMEDOUT); /* the peer never answers */
+  ck_assert_int_eq(ac_future_state(t), AC_CANCELLED);
+  ac_release(t);
+  ck_assert_int_eq(ac_stream_write(l.s, "still usable\n", 13), 0);
+  ac_stream_wait_closed(l.s);
+  ck_assert_int_eq(ac_server_close(srv, 1000), 0);
+  return 0;
+}
+START_TEST(stalled_peer_times_out_with_wait_for) { RUN_OK(stall_body, NULL); }
+END_TEST
+
+/* ---- server shutdown ----------------------------------------------------- */
+
+static int finishes_soon(ac_stream_t *s, void *arg) {
+  (void)s;
+  int rc = ac_sleep(20);
+  if (rc == 0) (*(int *)arg)++;
+  return rc;
+}
+
+static int never_finishes(ac_stream_t *s, void *arg) {
+  (void)s;
+  int rc = ac_sleep(60000);
+  if (rc == -ECANCELED) (*(int *)arg)++;
+  return rc;
+}
+
+static int shutdown_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  int finished = 0, cancelled = 0;
+  ac_server_t *quick = serve("127.0.0.1", finishes_soon, &finished);
+  ac_server_t *stuck = serve("127.0.0.1", never_finishes, &cancelled);
+  ac_stream_t *a = dial("127.0.0.1", quick), *b = dial("127.0.0.1", stuck);
+  ac_sleep(5); /* both handlers run now */
+  ck_assert_int_eq(ac_server_close(quick, 5000), 0);
+  ck_assert_int_eq(finished, 1); /* it was let finish */
+  double start = ac_time_precise();
+  ck_assert_int_eq(ac_server_close(stuck, 50), 0);
+  ck_assert_int_eq(cancelled, 1); /* cancelled after the grace period */
+  ck_assert_msg(ac_time_precise() - start < 5000, "close must not wait for the stuck handler");
+  char buf[8];
+  ck_assert_int_eq(ac_stream_read(b, buf, sizeof buf), 0); /* the server closed its end */
+  ac_stream_wait_closed(a);
+  ac_stream_wait_closed(b);
+  return 0;
+}
+START_TEST(server_close_lets_handlers_finish_then_cancels) { RUN_OK(shutdown_body, NULL); }
+END_TEST
+
+static int leftover_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_server_t *srv = serve("127.0.0.1", stall, NULL);
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  ac_stream_write(s, "x", 1);
+  ac_sleep(5);
+  return 0; /* neither closed: the loop closes them, and nothing leaks */
+}
+START_TEST(open_streams_and_servers_are_closed_with_the_loop) { RUN_OK(leftover_body, NULL); }
+END_TEST
+
+Suite *test_suite(void) {
+  Suite *s = suite_create("stream");
+  ADD_TEST(s, echo_round_trips_over_ipv4);
+  ADD_TEST(s, echo_round_trips_over_ipv6);
+  ADD_TEST(s, fifty_clients_at_once);
+  ADD_TEST(s, readuntil_readline_limit_and_short_readexactly);
+  ADD_TEST(s, last_line_without_newline);
+  ADD_TEST(s, drain_waits_for_a_slow_reader);
+  ADD_TEST(s, connection_refused_and_bad_names);
+  ADD_TEST(s, vanished_peer_ends_reads_and_fails_writes);
+  ADD_TEST(s, stalled_peer_times_out_with_wait_for);
+  ADD_TEST(s, server_close_lets_handlers_finish_then_cancels);
+  ADD_TEST(s, open_streams_and_servers_are_closed_with_the_loop);
+  return s;
+}
