@@ -51,6 +51,8 @@ typedef int (*ac_handler_fn)(ac_stream_t *stream, void *arg);
  * Connect to @p host : @p port (a name, an IPv4 or an IPv6 address), trying
  * each address the name resolves to in turn.
  * @param stream receives the stream.
+ * @param host   a host name or an address.
+ * @param port   the port, 1..65535.
  * @return 0; `-ECANCELED`; an error of the name lookup (such as
  *         `-EAI_NONAME`, see ac_strerror()) or of the last connection
  *         attempt (such as `-ECONNREFUSED`); `-EINVAL` for a NULL argument
@@ -97,6 +99,8 @@ ssize_t ac_stream_read(ac_stream_t *stream, void *buf, size_t size);
 /**
  * Read one line, up to and including its `'\n'`, into @p buf, and end it
  * with a NUL. At the end of the stream the last line may lack its `'\n'`.
+ * @param stream the stream.
+ * @param buf  receives the line.
  * @param size the size of @p buf: the longest line is @p size - 1 bytes.
  * @return the line's length; 0 at the end of the stream; `-EMSGSIZE` if the
  *         line is longer (it stays in the stream: read it in pieces with
@@ -119,6 +123,9 @@ ssize_t ac_stream_readuntil(ac_stream_t *stream, const char *sep, char *buf, siz
 
 /**
  * Read exactly @p size bytes.
+ * @param stream the stream.
+ * @param buf  receives the bytes.
+ * @param size how many to read.
  * @param got if not NULL, receives how many bytes arrived (all of them, or
  *            fewer when the stream ended first).
  * @return 0; `-EPIPE` if the stream ended before @p size bytes came (the
