@@ -8,6 +8,7 @@ Usage: run.py BUILD_DIR [--runs N] [--only NAME,...]
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,52 @@ def benches(build):
                              ("faster", "asyncio", 10)),
         "executor_throughput": (impls([sync, "executor_throughput"], "executor_throughput"), False, None),
     }
+
+
+ECHO_SECONDS = float(os.environ.get("ECHO_SECONDS", "10"))
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def pinned(cpu, cmd):
+    """Run CMD on one CPU when there are two or more (server and load apart)."""
+    return (["taskset", "-c", str(cpu)] + cmd) if os.cpu_count() >= 2 and shutil.which("taskset") else cmd
+
+
+def echo_once(server_cmd, build):
+    """Start an echo server, load it for ECHO_SECONDS with 50 connections;
+    return (messages per second, server user CPU in us per message)."""
+    server = subprocess.Popen(pinned(0, server_cmd), stdout=subprocess.PIPE, text=True)
+    try:
+        port = server.stdout.readline().strip()
+        if not port.isdigit():
+            raise RuntimeError(f"{server_cmd} printed no port")
+        def cpu_ticks():
+            with open(f"/proc/{server.pid}/stat") as f:
+                return int(f.read().rsplit(")", 1)[1].split()[11])  # utime
+        before = cpu_ticks()
+        load = subprocess.run(pinned(1, [f"{build}/bench/echo_load", port, "50", str(ECHO_SECONDS)]),
+                              capture_output=True, text=True, timeout=ECHO_SECONDS + 60)
+        if load.returncode != 0:
+            raise RuntimeError(f"echo_load failed: {load.stderr.strip()}")
+        rate = float(load.stdout.strip())
+        user_s = (cpu_ticks() - before) / TICKS
+        return rate, user_s / max(1.0, rate * ECHO_SECONDS) * 1e6
+    finally:
+        server.kill()
+        server.wait()
+
+
+def echo_rows(build, runs):
+    servers = {"ac": [f"{build}/bench/echo_ac"], "libuv": [f"{build}/bench/echo_uv"],
+               "asyncio": [PY, f"{HERE}/py/echo_server.py"], "uvloop": [PY, f"{HERE}/py/echo_server.py", "--uvloop"]}
+    rates, cpus = {}, {}
+    for impl, cmd in servers.items():
+        got = [echo_once(cmd, build) for _ in range(runs)]
+        rates[impl] = statistics.median(r for r, _ in got)
+        cpus[impl] = statistics.median(c for _, c in got)
+        print(f"{'echo':22} {impl:12} {rates[impl]:12.1f} msgs/s {cpus[impl]:8.3f} us user CPU/msg", file=sys.stderr)
+    return [("echo_throughput", rates, "msgs/s", False, ("faster", "libuv", 0.9)),
+            ("echo_user_cpu", cpus, "us user CPU/msg", True, ("faster", "libuv", 0.5))]
 
 
 def run_once(cmd):
@@ -90,10 +137,19 @@ def main():
         failed |= row["met"] is False
         results.append(row)
 
+    if not only or "echo" in only:
+        for name, figures, unit, lower_better, target in echo_rows(args.build, args.runs):
+            ac = figures["ac"]
+            ratios = {i: (v / ac if lower_better else ac / v) for i, v in figures.items() if i != "ac" and v > 0 and ac > 0}
+            met = ratios.get(target[1], 0) >= target[2]
+            results.append({"bench": name, "lower_is_better": lower_better, "figures": figures, "unit": unit,
+                            "ratios": ratios, "target": f">= {target[2]}x {target[1]}", "met": met})
+            failed |= not met
+
     os.makedirs("build/bench", exist_ok=True)
     with open("build/bench/results.json", "w") as f:
         json.dump(results, f, indent=1)
-    peers = ["swapcontext", "asyncio", "uvloop"]
+    peers = ["swapcontext", "libuv", "asyncio", "uvloop"]
     lines = ["| benchmark | unit | ac | " + " | ".join(peers) + " | ac vs " + " | ac vs ".join(peers)
              + " | target | |", "|" + "---|" * (5 + 2 * len(peers))]
     for r in results:
@@ -102,7 +158,9 @@ def main():
         status = {True: "met", False: "GAP", None: ""}[r["met"]]
         lines.append(f"| {r['bench']} | {r['unit']} | {r['figures']['ac']:.4g} | " + " | ".join(figs)
                      + " | " + " | ".join(ratios) + f" | {r['target']} | {status} |")
-    table = "\n".join(lines) + "\n\nRatios say how many times better ac is (time: peer/ac; throughput: ac/peer).\n"
+    table = "\n".join(lines) + ("\n\nRatios say how many times better ac is (time and CPU: peer/ac; "
+                                 "throughput: ac/peer). Echo: 64-byte messages, 50 connections, "
+                                 f"{ECHO_SECONDS:g} s, server and load on different CPUs.\n")
     with open("build/bench/report.md", "w") as f:
         f.write(table)
     print(table)
