@@ -78,7 +78,8 @@ def echo_once(server_cmd, build):
 
 
 def echo_rows(build, runs):
-    servers = {"ac": [f"{build}/bench/echo_ac"], "libuv": [f"{build}/bench/echo_uv"],
+    servers = {"ac": [f"{build}/bench/echo_ac"], "ac-debug": ["env", "AC_DEBUG=1", f"{build}/bench/echo_ac"],
+               "libuv": [f"{build}/bench/echo_uv"],
                "asyncio": [PY, f"{HERE}/py/echo_server.py"], "uvloop": [PY, f"{HERE}/py/echo_server.py", "--uvloop"]}
     rates, cpus = {}, {}
     for impl, cmd in servers.items():
@@ -149,7 +150,7 @@ def main():
     os.makedirs("build/bench", exist_ok=True)
     with open("build/bench/results.json", "w") as f:
         json.dump(results, f, indent=1)
-    peers = ["swapcontext", "libuv", "asyncio", "uvloop"]
+    peers = ["swapcontext", "libuv", "asyncio", "uvloop", "ac-debug"]
     lines = ["| benchmark | unit | ac | " + " | ".join(peers) + " | ac vs " + " | ac vs ".join(peers)
              + " | target | |", "|" + "---|" * (5 + 2 * len(peers))]
     for r in results:
