@@ -98,6 +98,12 @@ def stubcheck():
     """Every test of every exercise must fail on the stub as shipped."""
     bad = 0
     for ch in chapters.all_chapters():
+        stale = integrity.changed_files(ch)
+        if stale:
+            # A learner would be refused this chapter: the list must follow the course.
+            print(f"{ch.number}: autograder/checksums.txt does not match {', '.join(stale)}; "
+                  f"run `make grade-checksums` and commit the list")
+            bad += 1
         for ex in ch.exercises:
             res = grading.grade_exercise(ch, ex, run_all=True)
             if res.get("error"):
