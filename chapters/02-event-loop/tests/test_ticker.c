@@ -1,0 +1,237 @@
+/* test_ticker.c - tests of chapter 02, exercise 2: a periodic ticker on the
+ * runtime's loop (ticker.h).
+ *
+ * Every test runs its body as the main task of ac_run(), starts tickers
+ * whose callbacks note the tick number and the loop time, sleeps, and
+ * checks what was noted.
+ */
+#include <check.h>
+
+#include <ac.h>
+#include <errno.h>
+#include <string.h>
+
+#include "grade.h"
+#include "ticker.h"
+
+/* What one ticker's callback saw. */
+typedef struct {
+  char name;           /* a letter for the shared trace */
+  int ticks;           /* how many ticks ran */
+  int numbers[32];     /* the n each tick was given */
+  double at[32];       /* ac_time_precise() at each tick */
+  int busy_ms;         /* how long each tick keeps the loop busy */
+  int stop_at;         /* stop the ticker from inside tick stop_at (0: never) */
+  ticker_t *self;      /* the ticker, for stopping from inside */
+  int stop_rc;         /* what that ticker_stop() returned */
+} seen_t;
+
+/* All ticks of all tickers, one letter each, in the order they ran. */
+static char trace[64];
+static size_t trace_len;
+
+static void on_tick(void *arg, int n)
+{
+  seen_t *s = arg;
+  double now = ac_time_precise();
+
+  if (s->ticks < 32) {
+    s->numbers[s->ticks] = n;
+    s->at[s->ticks] = now;
+  }
+  s->ticks++;
+  if (trace_len < sizeof trace - 1)
+    trace[trace_len++] = s->name;
+  /* Block the loop on purpose, to see whether the ticker drifts. */
+  while (ac_time_precise() - now < s->busy_ms)
+    ;
+  if (s->stop_at != 0 && n == s->stop_at)
+    s->stop_rc = ticker_stop(s->self);
+}
+
+/* Run @body as the main task and insist that the loop ran it. */
+static void run_main(ac_task_fn body, void *arg)
+{
+  int rc = ac_run(body, arg, NULL);
+  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)",
+                rc, ac_strerror(rc));
+}
+
+static int bad_arguments_main(void *arg, void **result)
+{
+  ticker_t *t = NULL;
+  seen_t s = {.name = 'a'};
+
+  (void)arg;
+  (void)result;
+  ck_assert_int_eq(ticker_start(NULL, 10, 1, on_tick, &s), -EINVAL);
+  ck_assert_int_eq(ticker_start(&t, 10, 1, NULL, &s), -EINVAL);
+  ck_assert_int_eq(ticker_start(&t, 0, 1, on_tick, &s), -EINVAL);
+  ck_assert_int_eq(ticker_start(&t, -5, 1, on_tick, &s), -EINVAL);
+  ck_assert_int_eq(ticker_start(&t, 10, -1, on_tick, &s), -EINVAL);
+  ck_assert_int_eq(ticker_stop(NULL), -EINVAL);
+  ck_assert_int_eq(ac_sleep(50), 0);
+  ck_assert_msg(s.ticks == 0, "expected no tick after rejected starts, %d ran", s.ticks);
+  return 0;
+}
+
+START_TEST(bad_arguments_are_rejected)
+{
+  run_main(bad_arguments_main, NULL);
+}
+END_TEST
+
+static int count_main(void *arg, void **result)
+{
+  seen_t *s = arg;
+  ticker_t *t = NULL;
+
+  (void)result;
+  double start = ac_time_precise();
+  ck_assert_int_eq(ticker_start(&t, 20, 5, on_tick, s), 0);
+  ck_assert_int_eq(ac_sleep(300), 0);
+  int ran = ticker_stop(t);
+  ck_assert_msg(ran == 5, "expected ticker_stop() to report 5 ticks, it returned %d", ran);
+  for (int i = 0; i < s->ticks && i < 32; i++)
+    s->at[i] -= start;
+  return 0;
+}
+
+START_TEST(ticks_count_times_numbered_from_one)
+{
+  seen_t s = {.name = 'a'};
+  run_main(count_main, &s);
+  ck_assert_msg(s.ticks == 5, "expected 5 ticks, %d ran", s.ticks);
+  for (int i = 0; i < 5; i++)
+    ck_assert_msg(s.numbers[i] == i + 1, "expected tick %d to be given n=%d, it got %d",
+                  i + 1, i + 1, s.numbers[i]);
+}
+END_TEST
+
+START_TEST(no_tick_before_its_deadline)
+{
+  seen_t s = {.name = 'a'};
+  run_main(count_main, &s);
+  ck_assert_int_eq(s.ticks, 5);
+  for (int i = 0; i < 5; i++) {
+    /* 1 ms of slack: the loop's clock counts whole milliseconds. */
+    ck_assert_msg(s.at[i] >= 20.0 * (i + 1) - 1.0,
+                  "expected tick %d no earlier than %d ms, it ran at %.1f ms",
+                  i + 1, 20 * (i + 1), s.at[i]);
+    if (i > 0)
+      ck_assert_msg(s.at[i] > s.at[i - 1], "expected ticks in time order");
+  }
+}
+END_TEST
+
+static int two_tickers_main(void *arg, void **result)
+{
+  seen_t *s = arg;
+  ticker_t *a = NULL, *b = NULL;
+
+  (void)result;
+  ck_assert_int_eq(ticker_start(&a, 40, 4, on_tick, &s[0]), 0);
+  ck_assert_int_eq(ticker_start(&b, 100, 1, on_tick, &s[1]), 0);
+  ck_assert_int_eq(ac_sleep(250), 0);
+  ck_assert_int_eq(ticker_stop(a), 4);
+  ck_assert_int_eq(ticker_stop(b), 1);
+  return 0;
+}
+
+START_TEST(two_tickers_interleave_in_time_order)
+{
+  /* a at 40, 80, 120, 160; b at 100. */
+  seen_t s[2] = {{.name = 'a'}, {.name = 'b'}};
+  run_main(two_tickers_main, s);
+  ck_assert_msg(strcmp(trace, "aabaa") == 0,
+                "expected ticks in the order \"aabaa\", they ran as \"%s\"", trace);
+}
+END_TEST
+
+static int drift_main(void *arg, void **result)
+{
+  seen_t *s = arg;
+  ticker_t *t = NULL;
+
+  (void)result;
+  double start = ac_time_precise();
+  ck_assert_int_eq(ticker_start(&t, 30, 8, on_tick, s), 0);
+  while (s->ticks < 8)
+    ck_assert_int_eq(ac_sleep(5), 0);
+  s->at[0] = ac_time_precise() - start; /* reused: time for all 8 ticks */
+  ck_assert_int_eq(ticker_stop(t), 8);
+  return 0;
+}
+
+START_TEST(slow_ticks_do_not_drift)
+{
+  /* Each tick blocks 20 ms of a 30 ms period. On schedule, 8 ticks end
+   * near 8 * 30 + 20 = 260 ms; a ticker that waits a full period after
+   * each tick has run takes 8 * 50 = 400 ms. */
+  seen_t s = {.name = 'a', .busy_ms = 20};
+  run_main(drift_main, &s);
+  ck_assert_msg(s.at[0] < 0.85 * 400.0,
+                "expected 8 ticks of a 30 ms ticker to take well under 400 ms even "
+                "though each blocks 20 ms, they took %.0f ms (the ticker drifts)",
+                s.at[0]);
+}
+END_TEST
+
+static int stop_main(void *arg, void **result)
+{
+  seen_t *s = arg;
+  ticker_t *t = NULL;
+
+  (void)result;
+  ck_assert_int_eq(ticker_start(&t, 30, 0, on_tick, s), 0);
+  ck_assert_int_eq(ac_sleep(100), 0);
+  int ran = ticker_stop(t);
+  ck_assert_msg(ran == s->ticks, "expected ticker_stop() to report %d ticks, it said %d",
+                s->ticks, ran);
+  int before = s->ticks;
+  ck_assert_int_eq(ac_sleep(150), 0);
+  ck_assert_msg(s->ticks == before, "expected no tick after ticker_stop(), %d more ran",
+                s->ticks - before);
+  ck_assert_msg(before >= 2 && before <= 4,
+                "expected about 3 ticks of 30 ms in 100 ms, %d ran", before);
+  return 0;
+}
+
+START_TEST(stop_cancels_the_pending_tick)
+{
+  seen_t s = {.name = 'a'};
+  run_main(stop_main, &s);
+}
+END_TEST
+
+static int stop_inside_main(void *arg, void **result)
+{
+  seen_t *s = arg;
+
+  (void)result;
+  ck_assert_int_eq(ticker_start(&s->self, 20, 0, on_tick, s), 0);
+  ck_assert_int_eq(ac_sleep(200), 0);
+  return 0;
+}
+
+START_TEST(stop_from_inside_a_tick)
+{
+  seen_t s = {.name = 'a', .stop_at = 3};
+  run_main(stop_inside_main, &s);
+  ck_assert_msg(s.ticks == 3, "expected the ticker stopped in tick 3 to tick 3 times, it ticked %d",
+                s.ticks);
+  ck_assert_msg(s.stop_rc == 3, "expected ticker_stop() in tick 3 to return 3, it returned %d",
+                s.stop_rc);
+}
+END_TEST
+
+void exercise_tests(Suite *s)
+{
+  GRADE_ADD(s, bad_arguments_are_rejected);
+  GRADE_ADD(s, ticks_count_times_numbered_from_one);
+  GRADE_ADD(s, no_tick_before_its_deadline);
+  GRADE_ADD(s, two_tickers_interleave_in_time_order);
+  GRADE_ADD(s, slow_ticks_do_not_drift);
+  GRADE_ADD(s, stop_cancels_the_pending_tick);
+  GRADE_ADD(s, stop_from_inside_a_tick);
+}
