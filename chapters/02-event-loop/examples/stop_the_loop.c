@@ -1,0 +1,50 @@
+/* stop_the_loop.c - driving the loop by hand: a callback reschedules itself and stops the loop on its fifth turn. */
+#include <ac.h>
+#include <stdio.h>
+
+/* [tick] */
+static int turns;
+
+/* Each run schedules the next one with call_soon: one run per loop turn. */
+static void tick(void *arg)
+{
+  (void)arg;
+  turns++;
+  printf("tick %d\n", turns);
+  if (turns == 5) {
+    int rc = ac_loop_stop(); /* ac_loop_run() returns after this turn */
+    if (rc < 0)
+      fprintf(stderr, "stop_the_loop: ac_loop_stop: %s\n", ac_strerror(rc));
+    return;
+  }
+  int rc = ac_call_soon(tick, NULL, NULL);
+  if (rc < 0)
+    fprintf(stderr, "stop_the_loop: ac_call_soon: %s\n", ac_strerror(rc));
+}
+/* [tick] */
+
+/* [main] */
+int main(void)
+{
+  int rc = ac_loop_open();
+  if (rc < 0) {
+    fprintf(stderr, "stop_the_loop: ac_loop_open: %s\n", ac_strerror(rc));
+    return 1;
+  }
+  rc = ac_call_soon(tick, NULL, NULL);
+  if (rc == 0)
+    rc = ac_loop_run(AC_RUN_DEFAULT); /* 0: stopped, 1: ran out of work */
+  if (rc < 0) {
+    fprintf(stderr, "stop_the_loop: %s\n", ac_strerror(rc));
+    ac_loop_close();
+    return 1;
+  }
+  printf("ac_loop_run returned %d after %d ticks\n", rc, turns);
+  rc = ac_loop_close();
+  if (rc < 0) {
+    fprintf(stderr, "stop_the_loop: ac_loop_close: %s\n", ac_strerror(rc));
+    return 1;
+  }
+  return 0;
+}
+/* [main] */
