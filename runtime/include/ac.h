@@ -16,5 +16,6 @@
 #include "ac/executor.h"
 #include "ac/debug.h"
 #include "ac/stream.h"
+#include "ac/http.h"
 
 #endif /* AC_H */

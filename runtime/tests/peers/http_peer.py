@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""A real HTTP server for the HTTP client's tests (Python's http.server, not
+ours): serves the files of a directory, plus /redirect/N (N redirects, then
+the file hello.txt) and /slow (answers after 3 s). Listens on 127.0.0.1 on a
+free port, prints the port, and serves until killed.
+
+Usage: http_peer.py DIRECTORY"""
+import functools
+import http.server
+import sys
+import time
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.startswith("/redirect/"):
+            left = int(self.path.rsplit("/", 1)[1])
+            self.send_response(302)
+            self.send_header("Location", f"/redirect/{left - 1}" if left > 1 else "/hello.txt")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/slow":
+            time.sleep(3)
+            self.send_response(200)
+            self.send_header("Content-Length", "4")
+            self.end_headers()
+            self.wfile.write(b"slow")
+        else:
+            super().do_GET()
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(201)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Echo", self.headers.get("X-Test", ""))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 256
+    daemon_threads = True
+
+
+server = Server(("127.0.0.1", 0), functools.partial(Handler, directory=sys.argv[1]))
+print(server.server_address[1], flush=True)
+server.serve_forever()

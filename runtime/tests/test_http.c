@@ -1,0 +1,223 @@
+/* test_http.c - the HTTP client against a real server that is not ours
+ * (Python's http.server, started on 127.0.0.1 by each test): bodies, 404s,
+ * redirects, time limits, size caps, cancellation and 1,000 requests. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+typedef struct {
+  pid_t pid;
+  int port;
+  char dir[64];
+  char base[64]; /* http://127.0.0.1:PORT */
+} peer;
+
+static peer server;
+
+static void write_file(const char *dir, const char *name, const char *text, size_t size) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq(fwrite(text, 1, size, f), size);
+  fclose(f);
+}
+
+static void peer_start(void) {
+  strcpy(server.dir, "/tmp/ac-http-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(server.dir));
+  write_file(server.dir, "hello.txt", "hello world\n", 12);
+  static char big[1 << 20];
+  memset(big, 'b', sizeof big);
+  write_file(server.dir, "big.bin", big, sizeof big);
+  int out[2];
+  ck_assert_int_eq(pipe(out), 0);
+  server.pid = fork();
+  ck_assert_int_ge(server.pid, 0);
+  if (server.pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    execl("/usr/bin/python3", "python3", "runtime/tests/peers/http_peer.py", server.dir, (char *)NULL);
+    _exit(127);
+  }
+  close(out[1]);
+  char line[32] = {0};
+  ssize_t n = read(out[0], line, sizeof line - 1); /* the port, once it listens */
+  close(out[0]);
+  server.port = n > 0 ? atoi(line) : 0;
+  ck_assert_msg(server.port > 0, "the HTTP test server did not start");
+  snprintf(server.base, sizeof server.base, "http://127.0.0.1:%d", server.port);
+}
+
+static void peer_stop(void) {
+  kill(server.pid, SIGKILL);
+  waitpid(server.pid, NULL, 0);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", server.dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+static int fetch(const char *path, ac_http_request_t req, ac_http_response_t *resp) {
+  char url[256];
+  snprintf(url, sizeof url, "%s%s", server.base, path);
+  req.url = url;
+  return ac_http_fetch(&req, resp);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static int get_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_http_response_t r;
+  ck_assert_int_eq(fetch("/hello.txt", (ac_http_request_t){0}, &r), 0);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_int_eq(r.body_size, 12);
+  ck_assert_str_eq(r.body, "hello world\n");
+  ck_assert_msg(strstr(r.headers, "Content-Length: 12") != NULL, "headers: %s", r.headers);
+  ac_http_response_free(&r);
+  ck_assert_int_eq(fetch("/missing", (ac_http_request_t){0}, &r), 0); /* a 404 is a response */
+  ck_assert_int_eq(r.status, 404);
+  ac_http_response_free(&r);
+  const char *headers[] = {"X-Test: yes", NULL};
+  ck_assert_int_eq(fetch("/echo", (ac_http_request_t){.method = "POST", .body = "payload", .body_size = 7,
+                                                      .headers = headers}, &r), 0);
+  ck_assert_int_eq(r.status, 201);
+  ck_assert_str_eq(r.body, "payload");
+  ck_assert_msg(strstr(r.headers, "X-Echo: yes") != NULL, "the header went out: %s", r.headers);
+  ac_http_response_free(&r);
+  return 0;
+}
+START_TEST(get_post_and_404) {
+  peer_start();
+  RUN_OK(get_body, NULL);
+  peer_stop();
+}
+END_TEST
+
+static int redirect_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_http_response_t r;
+  int rc = fetch("/redirect/3", (ac_http_request_t){0}, &r);
+  ck_assert_msg(rc == 0, "redirect: %d %s", rc, r.error);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_str_eq(r.body, "hello world\n");
+  ac_http_response_free(&r);
+  ck_assert_int_eq(fetch("/redirect/3", (ac_http_request_t){.max_redirects = 2}, &r), -ELOOP);
+  ck_assert_msg(r.error[0] != '\0', "curl's message is kept");
+  ac_http_response_free(&r);
+  ck_assert_int_eq(fetch("/redirect/1", (ac_http_request_t){.max_redirects = -1}, &r), 0);
+  ck_assert_int_eq(r.status, 302); /* not followed */
+  ac_http_response_free(&r);
+  return 0;
+}
+START_TEST(redirects_followed_and_limited) {
+  peer_start();
+  RUN_OK(redirect_body, NULL);
+  peer_stop();
+}
+END_TEST
+
+static int limits_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_http_response_t r;
+  double start = ac_time_precise();
+  ck_assert_int_eq(fetch("/slow", (ac_http_request_t){.timeout_ms = 200}, &r), -ETIMEDOUT);
+  ck_assert_msg(ac_time_precise() - start < 2500, "the time limit must cut the 3 s answer short");
+  ac_http_response_free(&r);
+  ck_assert_int_eq(fetch("/big.bin", (ac_http_request_t){.max_body = 1000}, &r), -EFBIG);
+  ac_http_response_free(&r);
+  ck_assert_int_eq(fetch("/big.bin", (ac_http_request_t){0}, &r), 0);
+  ck_assert_int_eq(r.body_size, 1 << 20);
+  ac_http_response_free(&r);
+  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "nothing://here"}, &r), -EINVAL);
+  ac_http_response_free(&r);
+  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){0}, &r), -EINVAL);
+  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://127.0.0.1:1/"}, &r), -ECONNREFUSED);
+  ac_http_response_free(&r);
+  return 0;
+}
+START_TEST(timeouts_caps_and_bad_urls) {
+  peer_start();
+  RUN_OK(limits_body, NULL);
+  peer_stop();
+}
+END_TEST
+
+static int slow_fetch(void *arg, void **result) {
+  (void)result;
+  ac_http_response_t *r = arg;
+  int rc = fetch("/slow", (ac_http_request_t){0}, r);
+  ac_http_response_free(r);
+  return rc;
+}
+
+static int cancel_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_http_response_t r;
+  ac_task_t *t;
+  ac_task_create(&t, slow_fetch, &r);
+  ac_sleep(100);
+  double start = ac_time_precise();
+  ac_cancel(t);
+  ck_assert_int_eq(ac_await(t, NULL), -ECANCELED);
+  ck_assert_msg(ac_time_precise() - start < 1000, "cancelling must not wait for the answer");
+  ac_release(t);
+  return 0; /* valgrind and ASan check that nothing of the transfer is left */
+}
+START_TEST(cancel_removes_the_transfer) {
+  peer_start();
+  RUN_OK(cancel_body, NULL);
+  peer_stop();
+}
+END_TEST
+
+typedef struct {
+  ac_sem_t *limit;
+  int ok;
+} many_state;
+
+static int one_request(void *arg, void **result) {
+  (void)result;
+  many_state *m = arg;
+  int rc = ac_sem_acquire(m->limit);
+  if (rc) return rc;
+  ac_http_response_t r;
+  rc = fetch("/hello.txt", (ac_http_request_t){.timeout_ms = 30000}, &r);
+  if (rc == 0 && r.status == 200 && strcmp(r.body, "hello world\n") == 0) m->ok++;
+  ac_http_response_free(&r);
+  ac_sem_release(m->limit);
+  return rc;
+}
+
+static int many_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  enum { N = 1000 };
+  many_state m = {NULL, 0};
+  ac_sem_create(&m.limit, 100, 0); /* at most 100 at once */
+  static ac_task_t *t[N];
+  for (int i = 0; i < N; i++) ac_task_create(&t[i], one_request, &m);
+  ck_assert_int_eq(ac_gather(t, N, NULL, NULL, 0), 0);
+  ck_assert_int_eq(m.ok, N);
+  for (int i = 0; i < N; i++) ac_release(t[i]);
+  return 0;
+}
+START_TEST(thousand_requests_at_concurrency_100) {
+  peer_start();
+  RUN_OK(many_body, NULL);
+  peer_stop();
+}
+END_TEST
+
+Suite *test_suite(void) {
+  Suite *s = suite_create("http");
+  ADD_TEST(s, get_post_and_404);
+  ADD_TEST(s, redirects_followed_and_limited);
+  ADD_TEST(s, timeouts_caps_and_bad_urls);
+  ADD_TEST(s, cancel_removes_the_transfer);
+  ADD_TEST(s, thousand_requests_at_concurrency_100);
+  return s;
+}
