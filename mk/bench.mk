@@ -14,6 +14,6 @@ bench: $(BENCH_BIN)
 	/usr/bin/python3 bench/run.py $(BUILD) --runs $(BENCH_RUNS) $(if $(ONLY),--only $(ONLY))
 
 bench-smoke: $(BENCH_BIN)
-	BENCH_SCALE=1000 ECHO_SECONDS=0.3 /usr/bin/python3 bench/run.py $(BUILD) --runs 1
+	BENCH_SCALE=1000 ECHO_SECONDS=0.3 /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --out build/bench-smoke
 
 TEST_TARGETS += bench-smoke
