@@ -8,10 +8,12 @@ Usage: run.py BUILD_DIR [--runs N] [--only NAME,...]
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import time
 
 PY = "/usr/bin/python3"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,6 +93,74 @@ def echo_rows(build, runs):
             ("echo_user_cpu", cpus, "us user CPU/msg", True, ("faster", "libuv", 0.5))]
 
 
+HTTP_REQUESTS = int(os.environ.get("HTTP_REQUESTS", "10000"))
+
+
+def nginx_serving(tmp):
+    """Start Debian's nginx on a free loopback port serving file0..file99
+    (1 KiB each); return (process, base URL)."""
+    www = os.path.join(tmp, "www")
+    os.makedirs(www)
+    for i in range(100):
+        with open(os.path.join(www, f"file{i}"), "w") as f:
+            f.write("x" * 1024)
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf = os.path.join(tmp, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"daemon off; worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/error.log;\n"
+                f"events {{ worker_connections 1024; }}\n"
+                f"http {{ access_log off; keepalive_requests 1000000;\n"
+                f"  client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};\n"
+                f"  uwsgi_temp_path {tmp}; scgi_temp_path {tmp};\n"
+                f"  server {{ listen 127.0.0.1:{port}; root {www}; }} }}\n")
+    proc = subprocess.Popen(pinned(0, ["/usr/sbin/nginx", "-c", conf, "-p", tmp]),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import socket as s2
+    for _ in range(100):
+        with s2.socket() as c:
+            if c.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, f"http://127.0.0.1:{port}"
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("nginx did not start")
+
+
+def http_rows(build, runs):
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="bench-nginx-")
+    proc, base = nginx_serving(tmp)
+    try:
+        n = str(HTTP_REQUESTS)
+        cmds = {"ac": pinned(1, [f"{build}/bench/http_ac", base, n, "100"]),
+                "aiohttp": pinned(1, [PY, f"{HERE}/py/http_aiohttp.py", base, n, "100"])}
+        rates = {}
+        for impl, cmd in cmds.items():
+            got = []
+            for _ in range(runs):
+                out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+                if out.returncode != 0:
+                    raise RuntimeError(f"{impl}: {out.stderr.strip()}")
+                got.append(float(out.stdout.strip()))
+            rates[impl] = statistics.median(got)
+        if shutil.which("wrk"):  # the ceiling: a C load generator on the same server
+            secs = max(1, min(5, HTTP_REQUESTS // 2000))
+            out = subprocess.run(pinned(1, ["wrk", "-t1", "-c100", f"-d{secs}s", f"{base}/file1"]),
+                                 capture_output=True, text=True, timeout=120)
+            m = re.search(r"Requests/sec:\s*([0-9.]+)", out.stdout)
+            if m:
+                rates["wrk"] = float(m.group(1))
+        for impl, v in rates.items():
+            print(f"{'http':22} {impl:12} {v:12.1f} req/s", file=sys.stderr)
+        return [("http_client", rates, "requests/s", False, ("faster", "aiohttp", 3))]
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def run_once(cmd):
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
@@ -139,8 +209,13 @@ def main():
         failed |= row["met"] is False
         results.append(row)
 
+    extra = []
     if not only or "echo" in only:
-        for name, figures, unit, lower_better, target in echo_rows(args.build, args.runs):
+        extra += echo_rows(args.build, args.runs)
+    if not only or "http" in only:
+        extra += http_rows(args.build, args.runs)
+    if True:
+        for name, figures, unit, lower_better, target in extra:
             ac = figures["ac"]
             ratios = {i: (v / ac if lower_better else ac / v) for i, v in figures.items() if i != "ac" and v > 0 and ac > 0}
             met = ratios.get(target[1], 0) >= target[2]
@@ -151,7 +226,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    peers = ["swapcontext", "libuv", "asyncio", "uvloop", "ac-debug"]
+    peers = ["swapcontext", "libuv", "asyncio", "uvloop", "ac-debug", "aiohttp", "wrk"]
     lines = ["| benchmark | unit | ac | " + " | ".join(peers) + " | ac vs " + " | ac vs ".join(peers)
              + " | target | |", "|" + "---|" * (5 + 2 * len(peers))]
     for r in results:

@@ -9,11 +9,14 @@ $(BUILD)/bench/%: bench/c/%.c bench/c/bench.h $(RT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) -O2 $< -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
 
-.PHONY: bench bench-smoke
-bench: $(BENCH_BIN)
+.PHONY: bench bench-smoke bench-deps
+bench-deps:
+	@bash scripts/deps.sh scripts/bench-packages.txt
+
+bench: bench-deps $(BENCH_BIN)
 	/usr/bin/python3 bench/run.py $(BUILD) --runs $(BENCH_RUNS) $(if $(ONLY),--only $(ONLY))
 
-bench-smoke: $(BENCH_BIN)
-	BENCH_SCALE=1000 ECHO_SECONDS=0.3 /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --out build/bench-smoke
+bench-smoke: bench-deps $(BENCH_BIN)
+	BENCH_SCALE=1000 ECHO_SECONDS=0.3 HTTP_REQUESTS=300 /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --out build/bench-smoke
 
 TEST_TARGETS += bench-smoke
