@@ -44,3 +44,11 @@ ucontext: deps
 
 compile_commands.json: deps
 	/usr/bin/python3 scripts/compile-commands.py runtime $(RT_TEST_BIN) examples
+
+# Formatting check against .clang-format; informational (it lists the files
+# that differ and never fails the build).
+.PHONY: lint
+lint:
+	@n=0; for f in runtime/src/*.[ch] runtime/include/ac.h runtime/include/ac/*.h; do \
+	  if clang-format --dry-run "$$f" 2>&1 | grep -q warning; then echo "lint: $$f differs from .clang-format"; n=$$((n+1)); fi; \
+	done; echo "lint: $$n file(s) differ (informational)"
