@@ -1,0 +1,197 @@
+/* test_my_wait_for.c - tests of chapter 03, exercise 2: my_wait_for()
+ * awaits a future for a limited time, and cancels it when time is up.
+ *
+ * Every test runs as the main task of ac_run() and waits for a worker task
+ * that sleeps, then returns; a cancelled worker takes a moment to clean up.
+ */
+#include <check.h>
+
+#include <ac.h>
+#include <errno.h>
+#include <stdint.h>
+
+#include "grade.h"
+#include "my_wait_for.h"
+
+typedef struct {
+  int64_t delay_ms;   /* how long it works */
+  int error;          /* what it returns when not cancelled */
+  int64_t cleanup_ms; /* how long its cleanup takes when cancelled */
+  int cleaned;        /* 1 once its cleanup has finished */
+} worker_t;
+
+static int worker(void *arg, void **result)
+{
+  worker_t *w = arg;
+
+  int rc = ac_sleep(w->delay_ms);
+  if (rc == -ECANCELED) {
+    /* A cancelled task may still wait for its cleanup. */
+    if (w->cleanup_ms > 0)
+      ac_sleep(w->cleanup_ms);
+    w->cleaned = 1;
+    return rc;
+  }
+  *result = (void *)(intptr_t)42;
+  return w->error;
+}
+
+typedef struct {
+  worker_t w;
+  int64_t timeout;
+  int rc;
+  void *result;
+  double elapsed;
+  ac_state state;   /* the worker's state when my_wait_for() returned */
+  int cleaned;      /* its cleanup flag when my_wait_for() returned */
+} wait_run_t;
+
+static int wait_main(void *arg, void **result)
+{
+  wait_run_t *r = arg;
+  ac_task_t *t;
+
+  (void)result;
+  ck_assert_int_eq(ac_task_create(&t, worker, &r->w), 0);
+  double start = ac_time_precise();
+  r->rc = my_wait_for(t, r->timeout, &r->result);
+  r->elapsed = ac_time_precise() - start;
+  r->state = ac_future_state(t);
+  r->cleaned = r->w.cleaned;
+  ac_release(t);
+  return 0;
+}
+
+static void run_main(ac_task_fn body, void *arg)
+{
+  int rc = ac_run(body, arg, NULL);
+  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)", rc,
+                ac_strerror(rc));
+}
+
+static int bad_main(void *arg, void **result)
+{
+  ac_future_t *f;
+
+  (void)arg;
+  (void)result;
+  ck_assert_int_eq(my_wait_for(NULL, 10, NULL), -EINVAL);
+  ck_assert_int_eq(ac_future_create(&f), 0);
+  ck_assert_int_eq(my_wait_for(f, -5, NULL), -EINVAL);
+  ck_assert_msg(ac_future_state(f) == AC_PENDING,
+                "expected a rejected call to leave the future alone");
+  ac_release(f);
+  return 0;
+}
+
+START_TEST(bad_arguments_are_rejected)
+{
+  run_main(bad_main, NULL);
+}
+END_TEST
+
+START_TEST(result_in_time_is_returned)
+{
+  wait_run_t r = {.w = {.delay_ms = 20}, .timeout = 1000};
+  run_main(wait_main, &r);
+  ck_assert_msg(r.rc == 0, "expected 0 for a task that finishes in time, got %d", r.rc);
+  ck_assert_msg((intptr_t)r.result == 42, "expected the result 42, got %ld",
+                (long)(intptr_t)r.result);
+  ck_assert_msg(r.elapsed < 500.0, "expected to return when the task did, took %.0f ms",
+                r.elapsed);
+}
+END_TEST
+
+START_TEST(error_passes_through)
+{
+  wait_run_t r = {.w = {.delay_ms = 10, .error = -EIO}, .timeout = 1000};
+  run_main(wait_main, &r);
+  ck_assert_msg(r.rc == -EIO, "expected the task's -EIO, got %d", r.rc);
+}
+END_TEST
+
+START_TEST(slow_task_times_out_and_is_cancelled)
+{
+  wait_run_t r = {.w = {.delay_ms = 2000}, .timeout = 50};
+  run_main(wait_main, &r);
+  ck_assert_msg(r.rc == -ETIMEDOUT, "expected -ETIMEDOUT, got %d", r.rc);
+  ck_assert_msg(r.elapsed >= 45.0 && r.elapsed < 1000.0,
+                "expected to return soon after the 50 ms deadline, took %.0f ms", r.elapsed);
+  ck_assert_msg(r.state == AC_CANCELLED, "expected the task cancelled and finished, state %d",
+                (int)r.state);
+}
+END_TEST
+
+START_TEST(timeout_waits_for_cleanup)
+{
+  wait_run_t r = {.w = {.delay_ms = 2000, .cleanup_ms = 60}, .timeout = 30};
+  run_main(wait_main, &r);
+  ck_assert_msg(r.rc == -ETIMEDOUT, "expected -ETIMEDOUT, got %d", r.rc);
+  ck_assert_msg(r.cleaned, "expected my_wait_for() to return only after the task's cleanup");
+  ck_assert_msg(r.elapsed >= 85.0, "expected 30 ms + 60 ms of cleanup, returned after %.0f ms",
+                r.elapsed);
+}
+END_TEST
+
+START_TEST(no_timeout_waits_as_long_as_it_takes)
+{
+  wait_run_t r = {.w = {.delay_ms = 80}, .timeout = AC_NO_TIMEOUT};
+  run_main(wait_main, &r);
+  ck_assert_msg(r.rc == 0, "expected 0 with AC_NO_TIMEOUT, got %d", r.rc);
+  ck_assert_msg((intptr_t)r.result == 42, "expected the result 42");
+}
+END_TEST
+
+/* The caller of my_wait_for() is itself cancelled from outside. */
+typedef struct {
+  worker_t w;
+  int rc;
+  ac_state state;
+} outer_t;
+
+static int waiter(void *arg, void **result)
+{
+  outer_t *o = arg;
+  ac_task_t *t;
+
+  (void)result;
+  ck_assert_int_eq(ac_task_create(&t, worker, &o->w), 0);
+  o->rc = my_wait_for(t, 1000, NULL);
+  o->state = ac_future_state(t);
+  ac_release(t);
+  return o->rc;
+}
+
+static int outer_main(void *arg, void **result)
+{
+  ac_task_t *t;
+
+  (void)result;
+  ck_assert_int_eq(ac_task_create(&t, waiter, arg), 0);
+  ck_assert_int_eq(ac_sleep(30), 0);
+  ac_cancel(t);
+  ac_await(t, NULL);
+  ac_release(t);
+  return 0;
+}
+
+START_TEST(cancelled_caller_gets_ecanceled)
+{
+  outer_t o = {.w = {.delay_ms = 2000}};
+  run_main(outer_main, &o);
+  ck_assert_msg(o.rc == -ECANCELED,
+                "expected -ECANCELED when the caller is cancelled (not -ETIMEDOUT), got %d", o.rc);
+  ck_assert_msg(o.state == AC_CANCELLED, "expected the awaited task cancelled too");
+}
+END_TEST
+
+void exercise_tests(Suite *s)
+{
+  GRADE_ADD(s, bad_arguments_are_rejected);
+  GRADE_ADD(s, result_in_time_is_returned);
+  GRADE_ADD(s, error_passes_through);
+  GRADE_ADD(s, slow_task_times_out_and_is_cancelled);
+  GRADE_ADD(s, timeout_waits_for_cleanup);
+  GRADE_ADD(s, no_timeout_waits_as_long_as_it_takes);
+  GRADE_ADD(s, cancelled_caller_gets_ecanceled);
+}
