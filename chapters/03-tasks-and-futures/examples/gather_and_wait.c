@@ -1,0 +1,82 @@
+/* gather_and_wait.c - gather collects every result in order; wait with FIRST_COMPLETED returns as soon as one task is done. */
+#include <ac.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* [fetch] */
+/* Pretends to fetch something slow: sleeps @arg milliseconds, returns it. */
+static int fetch(void *arg, void **result)
+{
+  intptr_t ms = (intptr_t)arg;
+  int rc = ac_sleep(ms);
+  if (rc < 0) {
+    printf("fetch %ld ms: cancelled\n", (long)ms);
+    return rc;
+  }
+  printf("fetch %ld ms: done\n", (long)ms);
+  *result = (void *)ms;
+  return 0;
+}
+/* [fetch] */
+
+static int start(ac_task_t **tasks, const intptr_t *delays, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    int rc = ac_task_create(&tasks[i], fetch, (void *)delays[i]);
+    if (rc < 0) {
+      while (i-- > 0) {
+        ac_cancel(tasks[i]);
+        ac_release(tasks[i]);
+      }
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/* [main_task] */
+static int main_task(void *arg, void **result)
+{
+  static const intptr_t delays[3] = {30, 10, 20};
+  static const intptr_t race_delays[3] = {300, 10, 200};
+  ac_task_t *tasks[3];
+  void *results[3];
+
+  (void)arg;
+  (void)result;
+  /* gather: all of them, results in the order of the list. */
+  int rc = start(tasks, delays, 3);
+  if (rc < 0)
+    return rc;
+  rc = ac_gather(tasks, 3, results, NULL, 0);
+  for (size_t i = 0; i < 3; i++)
+    ac_release(tasks[i]);
+  if (rc < 0)
+    return rc;
+  printf("gather: %ld %ld %ld\n", (long)(intptr_t)results[0],
+         (long)(intptr_t)results[1], (long)(intptr_t)results[2]);
+
+  /* wait: return when the first is done; cancel and await the rest. */
+  rc = start(tasks, race_delays, 3);
+  if (rc < 0)
+    return rc;
+  rc = ac_wait(tasks, 3, AC_FIRST_COMPLETED, AC_NO_TIMEOUT);
+  printf("wait: %d finished\n", rc);
+  for (size_t i = 0; i < 3; i++) {
+    ac_cancel(tasks[i]);       /* no-op for the finished one */
+    ac_await(tasks[i], NULL);  /* let each cancelled task end */
+    ac_release(tasks[i]);
+  }
+  return rc < 0 ? rc : 0;
+}
+/* [main_task] */
+
+int main(void)
+{
+  int rc = ac_run(main_task, NULL, NULL);
+  if (rc < 0) {
+    fprintf(stderr, "gather_and_wait: %s\n", ac_strerror(rc));
+    return 1;
+  }
+  return 0;
+}

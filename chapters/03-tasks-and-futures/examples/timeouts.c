@@ -1,0 +1,55 @@
+/* timeouts.c - wait_for cancels a slow task and returns -ETIMEDOUT; a timeout scope puts a deadline on a block of code. */
+#include <ac.h>
+#include <errno.h>
+#include <stdio.h>
+
+/* [slow] */
+/* Works for 1 s, unless cancelled; then cleans up and says so. */
+static int slow(void *arg, void **result)
+{
+  (void)arg;
+  (void)result;
+  int rc = ac_sleep(1000);
+  if (rc == -ECANCELED)
+    printf("slow: cancelled, cleaning up\n");
+  return rc;
+}
+/* [slow] */
+
+/* [main_task] */
+static int main_task(void *arg, void **result)
+{
+  ac_task_t *task;
+
+  (void)arg;
+  (void)result;
+  int rc = ac_task_create(&task, slow, NULL);
+  if (rc < 0)
+    return rc;
+  rc = ac_wait_for(task, 50, NULL);
+  printf("wait_for: %s\n", ac_strerror(rc));
+  ac_release(task);
+
+  /* A scope: every wait inside it shares one 125 ms deadline. */
+  ac_timeout_t deadline;
+  rc = ac_timeout_enter(&deadline, 125);
+  if (rc < 0)
+    return rc;
+  int step = 0;
+  while (step < 10 && ac_sleep(50) == 0)
+    step++;
+  rc = ac_timeout_exit(&deadline);
+  printf("scope: %d steps of 50 ms, then %s\n", step, ac_strerror(rc));
+  return 0;
+}
+/* [main_task] */
+
+int main(void)
+{
+  int rc = ac_run(main_task, NULL, NULL);
+  if (rc < 0) {
+    fprintf(stderr, "timeouts: %s\n", ac_strerror(rc));
+    return 1;
+  }
+  return 0;
+}
