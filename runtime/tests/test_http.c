@@ -11,6 +11,7 @@
 
 typedef struct {
   pid_t pid;
+  int out;       /* the server's stdout: kept open while it runs */
   int port;
   char dir[64];
   char base[64]; /* http://127.0.0.1:PORT */
@@ -45,10 +46,13 @@ static void peer_start(void) {
     _exit(127);
   }
   close(out[1]);
+  server.out = out[0];
   char line[32] = {0};
-  ssize_t n = read(out[0], line, sizeof line - 1); /* the port, once it listens */
-  close(out[0]);
-  server.port = n > 0 ? atoi(line) : 0;
+  size_t len = 0;
+  ssize_t n;
+  while (len < sizeof line - 1 && !strchr(line, '\n') && (n = read(out[0], line + len, sizeof line - 1 - len)) > 0)
+    len += (size_t)n; /* the port and a newline, once it listens */
+  server.port = atoi(line);
   ck_assert_msg(server.port > 0, "the HTTP test server did not start");
   snprintf(server.base, sizeof server.base, "http://127.0.0.1:%d", server.port);
 }
@@ -56,6 +60,7 @@ static void peer_start(void) {
 static void peer_stop(void) {
   kill(server.pid, SIGKILL);
   waitpid(server.pid, NULL, 0);
+  close(server.out);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", server.dir);
   ck_assert_int_eq(system(cmd), 0);
