@@ -7,6 +7,8 @@ BOOK_PY := /usr/bin/python3
 book-deps:
 	@bash scripts/deps.sh scripts/book-packages.txt
 
+# -E: the pages the extension fills in (contents, API, status) depend on
+# files Sphinx does not track, so every build reads everything anew.
 book: book-deps runtime
 	@mkdir -p build/book/doxygen
 	doxygen book/Doxyfile
@@ -14,7 +16,7 @@ book: book-deps runtime
 	  { cat build/book/grade.log; exit 1; }
 	AC_TRACE=build/book/trace.json $(BUILD)/runtime/examples/hello > /dev/null
 	$(BOOK_PY) book/trace_svg.py build/book/trace.json build/book/trace.svg
-	$(BOOK_PY) -m sphinx -q -W --keep-going -n -b html -c book -d build/book/doctrees . $(BOOK_OUT)
+	$(BOOK_PY) -m sphinx -q -E -W --keep-going -n -b html -c book -d build/book/doctrees . $(BOOK_OUT)
 
 book-test: book
 	@$(BOOK_PY) book/test_book.py $(BOOK_OUT)
