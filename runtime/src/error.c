@@ -14,7 +14,7 @@ const char *ac_strerror(int err) {
   case 0: return "success";
   case ECANCELED: return "operation cancelled";
   case ETIMEDOUT: return "timed out";
-  case EDEADLK: return "deadlock: the task would wait for itself";
+  case EDEADLK: return "deadlock: the wait could never end";
   case EPERM: return "not allowed here (outside a task, or from another thread)";
   case EALREADY: return "already finished";
   case EAGAIN: return "not ready yet";

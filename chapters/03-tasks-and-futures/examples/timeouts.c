@@ -30,16 +30,16 @@ static int main_task(void *arg, void **result)
   printf("wait_for: %s\n", ac_strerror(rc));
   ac_release(task);
 
-  /* A scope: every wait inside it shares one 125 ms deadline. */
+  /* A scope: every wait inside it shares one 250 ms deadline. */
   ac_timeout_t deadline;
-  rc = ac_timeout_enter(&deadline, 125);
+  rc = ac_timeout_enter(&deadline, 250);
   if (rc < 0)
     return rc;
   int step = 0;
-  while (step < 10 && ac_sleep(50) == 0)
+  while (step < 10 && ac_sleep(100) == 0)
     step++;
   rc = ac_timeout_exit(&deadline);
-  printf("scope: %d steps of 50 ms, then %s\n", step, ac_strerror(rc));
+  printf("scope: %d steps of 100 ms, then %s\n", step, ac_strerror(rc));
   return 0;
 }
 /* [main_task] */
