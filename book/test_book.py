@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The book's checks, after `make book`: nothing loaded from the network,
-every local link resolves, and a real browser renders the index, a chapter
-and the API page (headless Chromium, pages served over HTTP on 127.0.0.1),
+every local link resolves, and a real browser renders the index, every
+chapter and the API page (headless Chromium, pages served over HTTP on 127.0.0.1),
 with screenshots saved under build/book/screenshots for a person to look at.
 
 Usage: test_book.py SITE_DIR"""
@@ -55,6 +55,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def chapter_pages(site):
+    """Every chapter's page, with what it must show: listings, the sidebar,
+    and its diagrams where the lesson has any."""
+    pages = []
+    for html in sorted(glob.glob(os.path.join(site, "chapters", "*", "README.html"))):
+        chapter = os.path.basename(os.path.dirname(html))
+        with open(os.path.join("chapters", chapter, "README.md"), encoding="utf-8") as f:
+            lesson = f.read()
+        must = ["highlight-c", "bd-sidebar"] + (['class="graphviz'] if "{graphviz}" in lesson else [])
+        pages.append((f"chapter-{chapter[:2]}", os.path.relpath(html, site), must))
+    check(pages, "the chapters' pages exist", "no chapters/*/README.html in the site")
+    return pages
+
+
 def browse(site):
     port = free_port()
     server = subprocess.Popen(["/usr/bin/python3", "-m", "http.server", str(port), "--bind", "127.0.0.1",
@@ -70,9 +84,8 @@ def browse(site):
             time.sleep(0.1)
         pages = [
             ("index", "book/index.html", ["Async C", "Async basics"]),
-            ("chapter", "chapters/01-async-basics/README.html", ["highlight-c", "bd-sidebar"]),
             ("api", "book/api.html", ["ac_run", "ac_queue_get"]),
-        ]
+        ] + chapter_pages(site)
         for name, path, must in pages:
             url = f"http://127.0.0.1:{port}/{path}"
             base = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}"]

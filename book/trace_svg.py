@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Draw a Chrome trace-event file written by the runtime (AC_TRACE=...) as
-an SVG timeline: one row per task, one block per step.
+an SVG timeline: one row per task, a dark block for each step it ran and a
+light bar for each wait between two steps.
 
 Usage: trace_svg.py TRACE.json OUT.svg"""
 import json
@@ -21,7 +22,7 @@ def main(src, dst):
     t1 = max(e["ts"] + e["dur"] for e in slices)
     span = max(t1 - t0, 1)
     tids = sorted({e["tid"] for e in slices})
-    height = ROW * len(tids) + 40
+    height = ROW * len(tids) + 64
     scale = (WIDTH - LABEL - 20) / span
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
            f'font-family="sans-serif" font-size="12">',
@@ -30,7 +31,12 @@ def main(src, dst):
         y = 10 + row * ROW
         out.append(f'<text x="4" y="{y + 16}">{escape(names.get(tid, "callbacks"))}</text>')
         out.append(f'<line x1="{LABEL}" y1="{y + 12}" x2="{WIDTH - 20}" y2="{y + 12}" stroke="#ddd"/>')
-        for e in (e for e in slices if e["tid"] == tid):
+        steps = sorted((e for e in slices if e["tid"] == tid), key=lambda e: e["ts"])
+        for a, b in zip(steps, steps[1:]):  # suspended between two steps
+            x = LABEL + (a["ts"] + a["dur"] - t0) * scale
+            w = (b["ts"] - a["ts"] - a["dur"]) * scale
+            out.append(f'<rect x="{x:.1f}" y="{y + 8}" width="{w:.1f}" height="8" fill="#c6dbef"/>')
+        for e in steps:
             x = LABEL + (e["ts"] - t0) * scale
             w = max(MIN_BLOCK, e["dur"] * scale)
             out.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="18" fill="#3b7dd8">'
@@ -38,6 +44,11 @@ def main(src, dst):
     axis = 10 + len(tids) * ROW + 12
     out.append(f'<text x="{LABEL}" y="{axis}">0 ms</text>')
     out.append(f'<text x="{WIDTH - 20}" y="{axis}" text-anchor="end">{span / 1000:.1f} ms</text>')
+    legend = axis + 20
+    out.append(f'<rect x="{LABEL}" y="{legend - 10}" width="{MIN_BLOCK}" height="12" fill="#3b7dd8"/>')
+    out.append(f'<text x="{LABEL + 10}" y="{legend}">running (microseconds: drawn wider than it is)</text>')
+    out.append(f'<rect x="{LABEL + 330}" y="{legend - 8}" width="24" height="8" fill="#c6dbef"/>')
+    out.append(f'<text x="{LABEL + 360}" y="{legend}">waiting (ac_sleep, ac_await)</text>')
     out.append("</svg>")
     with open(dst, "w") as f:
         f.write("\n".join(out) + "\n")
