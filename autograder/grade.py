@@ -119,6 +119,39 @@ def stubcheck():
     return 1 if bad else 0
 
 
+def mistakecheck():
+    """Every known mistake must fail the tests its patch names."""
+    from grader import mistakes
+    bad = 0
+    work = os.path.join(ROOT, "build", "grade", "mistakes")
+    for m in mistakes.all_mistakes():
+        label = f"{m.chapter[:2]} {os.path.basename(m.path)}"
+        try:
+            ch = chapters.find(m.chapter[:2])
+            ex = ch.exercise(m.exercise)
+            unknown = [t for t in m.caught_by if t not in {t.name for t in ex.tests}]
+            if unknown:
+                raise mistakes.MistakeError(f"names tests {ex.name} does not have: {', '.join(unknown)}")
+            source = mistakes.apply(m, grading.exercise_source(ch, ex, True), work)
+        except (mistakes.MistakeError, ManifestError) as e:
+            print(f"FAIL {label}: {e}")
+            bad += 1
+            continue
+        res = grading.grade_exercise(ch, ex, source=source, run_all=True, only=set(m.caught_by))
+        os.unlink(source)
+        if res.get("error"):
+            print(f"FAIL {label}: the mistake does not build:\n{res['error']}")
+            bad += 1
+            continue
+        passing = [t["test"].name for t in res["tests"] if t["status"] == "pass"]
+        if passing:
+            print(f"FAIL {label} ({m.what}): passes {', '.join(passing)}, which should catch it")
+            bad += 1
+        else:
+            print(f"ok   {label}: caught by {', '.join(m.caught_by)}")
+    return 1 if bad else 0
+
+
 def checksums(args):
     n = integrity.write_list(chapters.all_chapters())
     print(f"{os.path.relpath(integrity.LIST, os.getcwd())}: {n} files")
@@ -137,6 +170,7 @@ def main():
     g.add_argument("--out")
     g.add_argument("--source", help="grade this file instead of the exercise's (with --ex)")
     s = sub.add_parser("stubcheck", help="check that every test fails on every untouched stub")
+    sub.add_parser("mistakecheck", help="check that the tests catch every known mistake")
     h = sub.add_parser("hint")
     h.add_argument("--ch")
     h.add_argument("--ex")
@@ -154,6 +188,8 @@ def main():
             return hint(args)
         if args.cmd == "stubcheck":
             return stubcheck()
+        if args.cmd == "mistakecheck":
+            return mistakecheck()
         if args.cmd == "watch":
             from grader import watch
             return watch.run(args, grade)

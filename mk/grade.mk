@@ -4,7 +4,7 @@ GRADE_AVAILABLE := 1
 # One factor scales every test's time limit; CI sets it for slow machines.
 export TIMEOUT_FACTOR
 
-.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-selftest student-template
+.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest student-template
 grade: deps
 	@$(GRADE) grade $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX)) $(if $(SOLUTIONS),--solutions)
 
@@ -29,10 +29,14 @@ grade-solutions: deps
 grade-stubs: deps
 	@$(GRADE) stubcheck
 
+# The known mistakes (solutions/*/mistakes/*.patch) fail the tests they name.
+grade-mistakes: deps
+	@$(GRADE) mistakecheck
+
 grade-selftest: deps
 	@/usr/bin/python3 autograder/tests/selftest.py
 
-TEST_TARGETS += grade-solutions grade-stubs grade-selftest
+TEST_TARGETS += grade-solutions grade-stubs grade-mistakes grade-selftest
 
 # The learner's template: the repository without solutions/, as a fresh git
 # repository under build/student-template.

@@ -122,16 +122,20 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize):
     objs = [learner_obj]
     test_src = os.path.join(chapter.path, "tests", f"test_{exercise.name}.c")
     sources = [(test_src, "test.o"), (os.path.join(ROOT, "autograder", "harness", "main.c"), "harness.o")]
+    with_hidden = False
     if hidden_dir:
         hidden = os.path.join(hidden_dir, chapter.slug, "tests", f"test_{exercise.name}_hidden.c")
         if os.path.exists(hidden):
             sources.append((hidden, "hidden.o"))
+            with_hidden = True
     for src, name in sources:
         obj = os.path.join(out_dir, name)
         _compile(src, obj, [*base, *include, *check_cflags], deps, learner=False)
         objs.append(obj)
 
-    program = os.path.join(out_dir, f"run-tests-{tag}")
+    # With and without the hidden tests are two programs: neither may stand
+    # in for the other because its objects look up to date.
+    program = os.path.join(out_dir, f"run-tests-{tag}{'-hidden' if with_hidden else ''}")
     if _stale(program, [*objs, lib]):
         libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check"]), "-lpthread", "-lm"]
         out = subprocess.run([CC, *san, *objs, "-o", program, "-rdynamic", *libs], capture_output=True, text=True)

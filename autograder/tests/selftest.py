@@ -124,6 +124,31 @@ def main():
           and hidden[0]["visibility"] == "after_published" and hidden[0]["score"] == 1,
           "hidden tests count only with the instructor's directory", f"{plain} / {held}")
 
+    # Known mistakes: one the tests catch passes the check, one they miss or
+    # one that no longer applies to the reference fails it.
+    course = tempfile.mkdtemp(prefix="selftest-mistakes-")
+    shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
+    mistakes = os.path.join(course, "solutions", "90-fixture", "mistakes")
+    os.makedirs(mistakes)
+    diff = ("--- a/adder.c\n+++ b/adder.c\n@@ -1,4 +1,4 @@\n /* adder.c - the fixture's reference solution. */\n"
+            ' #include "adder.h"\n \n-int add(int a, int b) { return a + b; }\n+int add(int a, int b) { return %s; }\n')
+    for name, caught, body in [("subtracts", "adds", "a - b"), ("reordered", "adds", "b + a"),
+                               ("unknown_test", "no_such_test", "a - b")]:
+        with open(os.path.join(mistakes, f"adder.{name}.patch"), "w") as f:
+            f.write(f"Mistake: {name}\nCaught by: {caught}\n\n" + diff % body)
+    with open(os.path.join(mistakes, "adder.stale.patch"), "w") as f:
+        f.write("Mistake: stale\nCaught by: adds\n\n" + diff.replace("a + b", "a * b") % "a - b")
+    env = dict(os.environ, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID)
+    proc = subprocess.run(["/usr/bin/python3", GRADE, "mistakecheck"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    shutil.rmtree(course, ignore_errors=True)
+    out = proc.stdout + proc.stderr
+    check(proc.returncode == 1 and "ok   90 adder.subtracts.patch: caught by adds" in out
+          and "FAIL 90 adder.reordered.patch (reordered): passes adds" in out
+          and "FAIL 90 adder.stale.patch: does not apply" in out
+          and "FAIL 90 adder.unknown_test.patch: names tests adder does not have: no_such_test" in out,
+          "known mistakes must fail the tests they name", out[-3000:])
+
     # Hints come one level at a time, and the grader remembers where it was.
     state_dir = tempfile.mkdtemp(prefix="selftest-state-")
     env = dict(os.environ, GRADE_COURSE=FIXTURE, GRADE_STATE=os.path.join(state_dir, "state.json"))
@@ -147,7 +172,7 @@ def main():
     shutil.rmtree(course, ignore_errors=True)
     shutil.rmtree(state_dir, ignore_errors=True)
     check("adder.c saved: grading it" in out and "3/3" in out, "watch mode grades a saved file again", out[-2000:])
-    print(f"{len(CASES) + 5 - failures} passed, {failures} failed")
+    print(f"{len(CASES) + 6 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
