@@ -106,17 +106,23 @@ def stubcheck():
             bad += 1
         for ex in ch.exercises:
             res = grading.grade_exercise(ch, ex, run_all=True)
-            if res.get("error"):
-                print(f"{ch.number} {ex.name}: the stub does not build:\n{res['error']}")
-                bad += 1
-                continue
-            passing = [t["test"].name for t in res["tests"] if t["status"] == "pass"]
-            if passing:
-                print(f"{ch.number} {ex.name}: these tests pass on the stub: {', '.join(passing)}")
-                bad += len(passing)
-            else:
+            problems = _all_fail(res, f"{ch.number} {ex.name}", "the stub")
+            if not problems:
                 print(f"ok   {ch.number} {ex.name}: all {len(res['tests'])} tests fail on the stub, score 0")
+            bad += problems
     return 1 if bad else 0
+
+
+def _all_fail(res, label, what):
+    """Say what is wrong with RES, where every test that ran should have
+    failed on WHAT; return the number of problems."""
+    if res.get("error"):
+        print(f"FAIL {label}: {what} does not build:\n{res['error']}")
+        return 1
+    passing = [t["test"].name for t in res["tests"] if t["status"] == "pass"]
+    if passing:
+        print(f"FAIL {label}: {', '.join(passing)} pass on {what}, and should fail")
+    return len(passing)
 
 
 def mistakecheck():
@@ -139,16 +145,10 @@ def mistakecheck():
             continue
         res = grading.grade_exercise(ch, ex, source=source, run_all=True, only=set(m.caught_by))
         os.unlink(source)
-        if res.get("error"):
-            print(f"FAIL {label}: the mistake does not build:\n{res['error']}")
-            bad += 1
-            continue
-        passing = [t["test"].name for t in res["tests"] if t["status"] == "pass"]
-        if passing:
-            print(f"FAIL {label} ({m.what}): passes {', '.join(passing)}, which should catch it")
-            bad += 1
-        else:
+        problems = _all_fail(res, label, f"the mistake ({m.what})")
+        if not problems:
             print(f"ok   {label}: caught by {', '.join(m.caught_by)}")
+        bad += problems
     return 1 if bad else 0
 
 

@@ -144,7 +144,7 @@ def main():
     shutil.rmtree(course, ignore_errors=True)
     out = proc.stdout + proc.stderr
     check(proc.returncode == 1 and "ok   90 adder.subtracts.patch: caught by adds" in out
-          and "FAIL 90 adder.reordered.patch (reordered): passes adds" in out
+          and "FAIL 90 adder.reordered.patch: adds pass on the mistake (reordered), and should fail" in out
           and "FAIL 90 adder.stale.patch: does not apply" in out
           and "FAIL 90 adder.unknown_test.patch: names tests adder does not have: no_such_test" in out,
           "known mistakes must fail the tests they name", out[-3000:])
