@@ -138,7 +138,11 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize):
     program = os.path.join(out_dir, f"run-tests-{tag}{'-hidden' if with_hidden else ''}")
     if _stale(program, [*objs, lib]):
         libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check"]), "-lpthread", "-lm"]
-        out = subprocess.run([CC, *san, *objs, "-o", program, "-rdynamic", *libs], capture_output=True, text=True)
+        # Calls to a wrapped function go to the test's __wrap_NAME, which can
+        # make it fail on purpose and otherwise calls __real_NAME.
+        wraps = [f"-Wl,--wrap={name}" for name in exercise.wrap]
+        out = subprocess.run([CC, *san, *objs, "-o", program, "-rdynamic", *wraps, *libs],
+                             capture_output=True, text=True)
         if out.returncode != 0:
             raise BuildError("linking failed:\n" + (out.stderr or out.stdout).strip())
     return program

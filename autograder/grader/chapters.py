@@ -1,5 +1,6 @@
 """Finding chapters and reading their manifests (chapter.toml)."""
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ class Exercise:
     summary: str
     sanitize: bool
     tests: list
+    wrap: list = field(default_factory=list)  # functions the tests interpose on (fault injection)
 
 
 @dataclass
@@ -73,7 +75,12 @@ def _load(slug):
             for d in t.depends:
                 if d not in names:
                     raise ManifestError(f"{manifest}: test '{t.name}' depends on unknown test '{d}'")
-        exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests))
+        wrap = list(ex.get("wrap", []))
+        for name in wrap:
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_]\w*", name):
+                raise ManifestError(f"{manifest}: '{ex.get('name')}' wraps {name!r}, which is not a C function name")
+        exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests,
+                                  wrap))
     return Chapter(slug[:2], slug, data.get("title", slug), path, exercises)
 
 

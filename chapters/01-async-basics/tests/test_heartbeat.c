@@ -210,6 +210,13 @@ START_TEST(instant_work_gets_no_beat)
                 "work that never waits leaves no time for a beat; expected 0 "
                 "beats, got %d", r.beats);
   assert_no_beat_after_work(&r);
+
+  /* The first beat is due one interval after the start, not at once. */
+  run(&r, 30, 0, 100);
+  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_strerror(r.rc));
+  ck_assert_msg(r.beats == 0,
+                "work that waits 30 ms ends before the first beat is due (interval "
+                "100 ms); expected 0 beats, got %d", r.beats);
 }
 END_TEST
 

@@ -18,6 +18,7 @@
 /* One call of ping_pong() and what it left. */
 typedef struct {
   int pings, pongs;   /* the counts passed in */
+  size_t earlier;     /* words already in the log before the call */
   int rc;             /* what ping_pong() returned */
   pp_log_t log;       /* the log, as it was when ping_pong() returned */
   uintptr_t caller;   /* the task that called ping_pong() */
@@ -34,6 +35,8 @@ static int game_main(void *arg, void **result)
 
   (void)result;
   memset(&shared_log, 0, sizeof shared_log);
+  for (; shared_log.len < g->earlier; shared_log.len++)
+    shared_log.words[shared_log.len] = "earlier";
   g->caller = (uintptr_t)ac_current_task();
   g->rc = ping_pong(&shared_log, g->pings, g->pongs);
   g->log = shared_log;
@@ -41,14 +44,21 @@ static int game_main(void *arg, void **result)
   return 0;
 }
 
-static void game_play(game_t *g, int pings, int pongs)
+/* Play a game on a log that already holds @earlier words. */
+static void game_play_after(game_t *g, size_t earlier, int pings, int pongs)
 {
   memset(g, 0, sizeof *g);
+  g->earlier = earlier;
   g->pings = pings;
   g->pongs = pongs;
   int rc = ac_run(game_main, g, NULL);
   ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)",
                 rc, ac_strerror(rc));
+}
+
+static void game_play(game_t *g, int pings, int pongs)
+{
+  game_play_after(g, 0, pings, pongs);
 }
 
 /* The log as one string, "ping pong ...", for messages and comparison. */
@@ -182,6 +192,20 @@ START_TEST(full_log_is_rejected)
   ck_assert_msg(g.log.len == 0,
                 "expected nothing written when the words do not fit, got %zu",
                 g.log.len);
+
+  /* The room that counts is what is left after the words already there. */
+  size_t earlier = PP_LOG_MAX - 4;
+  game_play_after(&g, earlier, 3, 2);
+  ck_assert_msg(g.rc == -ENOSPC,
+                "ping_pong(log, 3, 2) on a log with room for 4 more words: expected "
+                "-ENOSPC (%d), got %d (%s)", -ENOSPC, g.rc, ac_strerror(g.rc));
+  ck_assert_msg(g.log.len == earlier,
+                "expected nothing written when the words do not fit in the room left, "
+                "the log went from %zu to %zu words", earlier, g.log.len);
+  game_play_after(&g, earlier, 2, 2);
+  ck_assert_msg(g.rc == 0 && g.log.len == PP_LOG_MAX,
+                "ping_pong(log, 2, 2) on a log with room for 4 more words: expected 0 and a "
+                "full log, got %d (%s) and %zu words", g.rc, ac_strerror(g.rc), g.log.len);
 }
 END_TEST
 
