@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +63,30 @@ START_TEST(callback_queued_by_callback_runs_next_turn)
 }
 END_TEST
 
+/* a runs three times, queueing itself again each time, and on its first
+ * run sets a 0 ms timer: the timer is due on the next turn, so it runs
+ * between the first and the second a. A loop that ran the ready queue until
+ * it was empty would starve it until the end. */
+static int again_left;
+
+static void note_and_requeue(void *arg)
+{
+  note(arg);
+  if (again_left == 3)
+    ck_assert_int_gt(mini_call_later(0, note, "t"), 0);
+  if (--again_left > 0)
+    ck_assert_int_eq(mini_call_soon(note_and_requeue, arg), 0);
+}
+
+START_TEST(timers_run_between_batches)
+{
+  again_left = 3;
+  ck_assert_int_eq(mini_call_soon(note_and_requeue, "a"), 0);
+  run_ok();
+  EXPECT_TRACE("ataa");
+}
+END_TEST
+
 START_TEST(timers_run_in_deadline_order)
 {
   ck_assert_int_gt(mini_call_later(60, note, "c"), 0);
@@ -100,6 +125,18 @@ START_TEST(cancelled_timer_never_runs)
   EXPECT_TRACE("ac");
   ck_assert_msg(mini_cancel(a) == -ENOENT,
                 "expected cancelling a timer that has run to return -ENOENT");
+
+  /* Cancelling from the middle of a larger heap: the entry moved into the
+   * hole may have to go up as well as down. Letter = delay / 10 ms. */
+  memset(trace, 0, sizeof trace);
+  trace_len = 0;
+  static const char order[] = "ADBEFGC";
+  int64_t ids[sizeof order - 1];
+  for (size_t i = 0; i < sizeof order - 1; i++)
+    ids[i] = mini_call_later(10 * (order[i] - 'A' + 1), note, (void *)&order[i]);
+  ck_assert_int_eq(mini_cancel(ids[3]), 0); /* E, 50 ms */
+  run_ok();
+  EXPECT_TRACE("ABCDFG");
 }
 END_TEST
 
@@ -153,6 +190,15 @@ static double cpu_seconds(void)
   return (double)clock() / CLOCKS_PER_SEC;
 }
 
+/* Times the process gave up the processor of its own accord: a loop that
+ * sleeps in poll() does at least once per wait, one that spins never. */
+static long voluntary_switches(void)
+{
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_nvcsw;
+}
+
 START_TEST(run_ends_when_nothing_is_left)
 {
   /* Nothing scheduled: returns at once. */
@@ -161,19 +207,30 @@ START_TEST(run_ends_when_nothing_is_left)
   /* One timer: returns after it ran, having slept rather than spun. */
   int64_t start = mini_now();
   double cpu_start = cpu_seconds();
+  long switches_start = voluntary_switches();
   ck_assert_int_gt(mini_call_later(200, note, "t"), 0);
   run_ok();
   int64_t elapsed = mini_now() - start;
   double cpu = cpu_seconds() - cpu_start;
+  long switches = voluntary_switches() - switches_start;
   EXPECT_TRACE("t");
   ck_assert_msg(elapsed >= 190,
                 "expected mini_run() to wait for the 200 ms timer, it returned after %lld ms",
                 (long long)elapsed);
-  ck_assert_msg(cpu < 0.5 * (double)elapsed / 1000.0,
-                "expected the loop to sleep in poll() while waiting, it used %.0f ms of CPU in %lld ms",
+  ck_assert_msg(switches > 0 && cpu < 0.5 * (double)elapsed / 1000.0,
+                "expected the loop to sleep in poll() while waiting; it never blocked and used "
+                "%.0f ms of CPU in %lld ms (is the poll timeout always 0?)",
                 cpu * 1000.0, (long long)elapsed);
 }
 END_TEST
+
+static int nested_rc;
+
+static void run_nested(void *arg)
+{
+  (void)arg;
+  nested_rc = mini_run();
+}
 
 START_TEST(bad_arguments_are_rejected)
 {
@@ -186,6 +243,14 @@ START_TEST(bad_arguments_are_rejected)
   ck_assert_int_eq(mini_cancel(987654), -ENOENT);
   run_ok();
   ck_assert_msg(trace_len == 0, "expected nothing to run, \"%s\" ran", trace);
+
+  /* The loop cannot be run from inside itself. */
+  nested_rc = 0;
+  ck_assert_int_eq(mini_call_soon(run_nested, NULL), 0);
+  run_ok();
+  ck_assert_msg(nested_rc == -EBUSY,
+                "expected mini_run() called from a callback to return -EBUSY, it returned %d",
+                nested_rc);
 }
 END_TEST
 
@@ -193,6 +258,7 @@ void exercise_tests(Suite *s)
 {
   GRADE_ADD(s, call_soon_runs_in_order);
   GRADE_ADD(s, callback_queued_by_callback_runs_next_turn);
+  GRADE_ADD(s, timers_run_between_batches);
   GRADE_ADD(s, timers_run_in_deadline_order);
   GRADE_ADD(s, equal_deadlines_keep_scheduling_order);
   GRADE_ADD(s, cancelled_timer_never_runs);

@@ -145,6 +145,8 @@ END_TEST
 /* The caller of my_wait_for() is itself cancelled from outside. */
 typedef struct {
   worker_t w;
+  int64_t timeout;   /* given to my_wait_for() */
+  int64_t cancel_at; /* when the caller is cancelled, in ms */
   int rc;
   ac_state state;
 } outer_t;
@@ -156,7 +158,7 @@ static int waiter(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ac_task_create(&t, worker, &o->w), 0);
-  o->rc = my_wait_for(t, 1000, NULL);
+  o->rc = my_wait_for(t, o->timeout, NULL);
   o->state = ac_future_state(t);
   ac_release(t);
   return o->rc;
@@ -168,7 +170,7 @@ static int outer_main(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ac_task_create(&t, waiter, arg), 0);
-  ck_assert_int_eq(ac_sleep(30), 0);
+  ck_assert_int_eq(ac_sleep(((outer_t *)arg)->cancel_at), 0);
   ac_cancel(t);
   ac_await(t, NULL);
   ac_release(t);
@@ -177,11 +179,50 @@ static int outer_main(void *arg, void **result)
 
 START_TEST(cancelled_caller_gets_ecanceled)
 {
-  outer_t o = {.w = {.delay_ms = 2000}};
+  outer_t o = {.w = {.delay_ms = 2000}, .timeout = 1000, .cancel_at = 30};
   run_main(outer_main, &o);
   ck_assert_msg(o.rc == -ECANCELED,
                 "expected -ECANCELED when the caller is cancelled (not -ETIMEDOUT), got %d", o.rc);
   ck_assert_msg(o.state == AC_CANCELLED, "expected the awaited task cancelled too");
+
+  /* Cancelled after the deadline, while the timed-out task still cleans
+   * up: the caller's own cancellation wins over the timeout. */
+  o = (outer_t){.w = {.delay_ms = 2000, .cleanup_ms = 150}, .timeout = 30, .cancel_at = 80};
+  run_main(outer_main, &o);
+  ck_assert_msg(o.rc == -ECANCELED,
+                "a caller cancelled at 80 ms, after its 30 ms deadline but during the task's "
+                "150 ms cleanup: expected -ECANCELED (it was cancelled), got %d (%s)", o.rc,
+                ac_strerror(o.rc));
+}
+END_TEST
+
+/* After my_wait_for() returned in time, its timer must be gone: firing
+ * later, it would cancel whatever its dead stack frame pointed at. */
+static int in_time_main(void *arg, void **result)
+{
+  worker_t quick = {.delay_ms = 10}, later = {.delay_ms = 150};
+  ac_task_t *t, *next;
+
+  (void)arg;
+  (void)result;
+  ck_assert_int_eq(ac_task_create(&t, worker, &quick), 0);
+  int rc = my_wait_for(t, 50, NULL);
+  ac_release(t);
+  ck_assert_msg(rc == 0, "expected 0 from a 10 ms task with a 50 ms timeout, got %d", rc);
+  /* Keep the loop running well past the 50 ms deadline. */
+  ck_assert_int_eq(ac_task_create(&next, worker, &later), 0);
+  rc = ac_await(next, NULL);
+  ac_release(next);
+  ck_assert_msg(rc == 0 && !later.cleaned,
+                "expected nothing to be cancelled after my_wait_for() returned in time, but a "
+                "task running past the deadline got %d (%s): was the timer left armed?", rc,
+                ac_strerror(rc));
+  return 0;
+}
+
+START_TEST(timer_is_gone_after_an_in_time_return)
+{
+  run_main(in_time_main, NULL);
 }
 END_TEST
 
@@ -194,4 +235,5 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, timeout_waits_for_cleanup);
   GRADE_ADD(s, no_timeout_waits_as_long_as_it_takes);
   GRADE_ADD(s, cancelled_caller_gets_ecanceled);
+  GRADE_ADD(s, timer_is_gone_after_an_in_time_return);
 }

@@ -149,6 +149,18 @@ START_TEST(winner_error_passes_through)
 }
 END_TEST
 
+START_TEST(lowest_index_wins_a_tie)
+{
+  race_run_t r = {.n = 3};
+  set_runners(20, 20, 20);
+  run_main(race_main, &r);
+  ck_assert_int_eq(r.rc, 0);
+  ck_assert_msg(r.winner == 0,
+                "three tasks finishing in the same turn: expected the lowest index, 0, to win, "
+                "got %zu", r.winner);
+}
+END_TEST
+
 START_TEST(single_runner)
 {
   race_run_t r = {.n = 1};
@@ -204,6 +216,7 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, runners_overlap);
   GRADE_ADD(s, losers_are_cancelled_and_cleaned_up);
   GRADE_ADD(s, winner_error_passes_through);
+  GRADE_ADD(s, lowest_index_wins_a_tie);
   GRADE_ADD(s, single_runner);
   GRADE_ADD(s, cancelled_caller_leaves_nothing_running);
 }
