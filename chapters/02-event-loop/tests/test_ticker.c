@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "grade.h"
+#include "grade_ac.h"
 #include "ticker.h"
 
 /* What one ticker's callback saw. */
@@ -49,14 +50,6 @@ static void on_tick(void *arg, int n)
     s->stop_rc = ticker_stop(s->self);
 }
 
-/* Run @body as the main task and insist that the loop ran it. */
-static void run_main(ac_task_fn body, void *arg)
-{
-  int rc = ac_run(body, arg, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)",
-                rc, ac_strerror(rc));
-}
-
 static int bad_arguments_main(void *arg, void **result)
 {
   ticker_t *t = NULL;
@@ -77,7 +70,7 @@ static int bad_arguments_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  run_main(bad_arguments_main, NULL);
+  grade_run(bad_arguments_main, NULL);
 }
 END_TEST
 
@@ -100,7 +93,7 @@ static int count_main(void *arg, void **result)
 START_TEST(ticks_count_times_numbered_from_one)
 {
   seen_t s = {.name = 'a'};
-  run_main(count_main, &s);
+  grade_run(count_main, &s);
   ck_assert_msg(s.ticks == 5, "expected 5 ticks, %d ran", s.ticks);
   for (int i = 0; i < 5; i++)
     ck_assert_msg(s.numbers[i] == i + 1, "expected tick %d to be given n=%d, it got %d",
@@ -111,7 +104,7 @@ END_TEST
 START_TEST(no_tick_before_its_deadline)
 {
   seen_t s = {.name = 'a'};
-  run_main(count_main, &s);
+  grade_run(count_main, &s);
   ck_assert_int_eq(s.ticks, 5);
   for (int i = 0; i < 5; i++) {
     /* 1 ms of slack: the loop's clock counts whole milliseconds. */
@@ -142,7 +135,7 @@ START_TEST(two_tickers_interleave_in_time_order)
 {
   /* a at 40, 80, 120, 160; b at 100. */
   seen_t s[2] = {{.name = 'a'}, {.name = 'b'}};
-  run_main(two_tickers_main, s);
+  grade_run(two_tickers_main, s);
   ck_assert_msg(strcmp(trace, "aabaa") == 0,
                 "expected ticks in the order \"aabaa\", they ran as \"%s\"", trace);
 }
@@ -169,7 +162,7 @@ START_TEST(slow_ticks_do_not_drift)
    * near 8 * 30 + 20 = 260 ms; a ticker that waits a full period after
    * each tick has run takes 8 * 50 = 400 ms. */
   seen_t s = {.name = 'a', .busy_ms = 20};
-  run_main(drift_main, &s);
+  grade_run(drift_main, &s);
   ck_assert_msg(s.at[0] < 0.85 * 400.0,
                 "expected 8 ticks of a 30 ms ticker to take well under 400 ms even "
                 "though each blocks 20 ms, they took %.0f ms (the ticker drifts)",
@@ -200,7 +193,7 @@ static int stop_main(void *arg, void **result)
 START_TEST(stop_cancels_the_pending_tick)
 {
   seen_t s = {.name = 'a'};
-  run_main(stop_main, &s);
+  grade_run(stop_main, &s);
 }
 END_TEST
 
@@ -217,7 +210,7 @@ static int stop_inside_main(void *arg, void **result)
 START_TEST(stop_from_inside_a_tick)
 {
   seen_t s = {.name = 'a', .stop_at = 3};
-  run_main(stop_inside_main, &s);
+  grade_run(stop_inside_main, &s);
   ck_assert_msg(s.ticks == 3, "expected the ticker stopped in tick 3 to tick 3 times, it ticked %d",
                 s.ticks);
   ck_assert_msg(s.stop_rc == 3, "expected ticker_stop() in tick 3 to return 3, it returned %d",

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "grade.h"
+#include "grade_ac.h"
 #include "my_gather.h"
 
 /* One worker task: sleeps, then returns its error or its value. */
@@ -72,13 +73,6 @@ static int gather_main(void *arg, void **result)
   return 0;
 }
 
-static void run_main(ac_task_fn body, void *arg)
-{
-  int rc = ac_run(body, arg, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)", rc,
-                ac_strerror(rc));
-}
-
 static int bad_input_main(void *arg, void **result)
 {
   ac_future_t *list[2] = {NULL, NULL};
@@ -94,7 +88,7 @@ static int bad_input_main(void *arg, void **result)
 
 START_TEST(empty_and_bad_input)
 {
-  run_main(bad_input_main, NULL);
+  grade_run(bad_input_main, NULL);
 }
 END_TEST
 
@@ -104,7 +98,7 @@ START_TEST(results_in_order)
   g.w[0] = (worker_t){.delay_ms = 60, .value = 100};
   g.w[1] = (worker_t){.delay_ms = 20, .value = 101};
   g.w[2] = (worker_t){.delay_ms = 40, .value = 102};
-  run_main(gather_main, &g);
+  grade_run(gather_main, &g);
   ck_assert_msg(g.rc == 0, "expected my_gather() to return 0, it returned %d", g.rc);
   for (int i = 0; i < 3; i++)
     ck_assert_msg((intptr_t)g.results[i] == 100 + i,
@@ -118,7 +112,7 @@ START_TEST(waits_overlap)
   gather_run_t g = {.n = 3};
   for (int i = 0; i < 3; i++)
     g.w[i] = (worker_t){.delay_ms = 100, .value = i};
-  run_main(gather_main, &g);
+  grade_run(gather_main, &g);
   ck_assert_int_eq(g.rc, 0);
   for (int i = 0; i < 3; i++)
     ck_assert_msg(g.w[i].ended > 0, "expected worker %d to have finished", i);
@@ -133,7 +127,7 @@ START_TEST(first_error_cancels_the_rest)
   g.w[0] = (worker_t){.delay_ms = 1000, .value = 1};
   g.w[1] = (worker_t){.delay_ms = 20, .error = -EIO};
   g.w[2] = (worker_t){.delay_ms = 1000, .value = 3};
-  run_main(gather_main, &g);
+  grade_run(gather_main, &g);
   ck_assert_msg(g.rc == -EIO, "expected the failing worker's -EIO, got %d", g.rc);
   ck_assert_msg(g.elapsed < 500.0,
                 "expected my_gather() to return soon after the failure at 20 ms, it took %.0f ms",
@@ -180,7 +174,7 @@ static int plain_main(void *arg, void **result)
 
 START_TEST(plain_futures_work)
 {
-  run_main(plain_main, NULL);
+  grade_run(plain_main, NULL);
 }
 END_TEST
 
@@ -206,7 +200,7 @@ static int done_main(void *arg, void **result)
 
 START_TEST(already_finished_futures)
 {
-  run_main(done_main, NULL);
+  grade_run(done_main, NULL);
 }
 END_TEST
 
@@ -255,7 +249,7 @@ START_TEST(cancelled_caller_leaves_nothing_running)
   cancel_run_t c = {0};
   c.w[0] = (worker_t){.delay_ms = 1000};
   c.w[1] = (worker_t){.delay_ms = 1000};
-  run_main(cancel_main, &c);
+  grade_run(cancel_main, &c);
   ck_assert_msg(c.rc == -ECANCELED, "expected my_gather() to return -ECANCELED, got %d", c.rc);
   ck_assert_msg(c.state[0] == AC_CANCELLED && c.state[1] == AC_CANCELLED,
                 "expected both workers cancelled and finished when my_gather() returned");

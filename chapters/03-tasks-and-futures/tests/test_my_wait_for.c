@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "grade.h"
+#include "grade_ac.h"
 #include "my_wait_for.h"
 
 typedef struct {
@@ -62,13 +63,6 @@ static int wait_main(void *arg, void **result)
   return 0;
 }
 
-static void run_main(ac_task_fn body, void *arg)
-{
-  int rc = ac_run(body, arg, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)", rc,
-                ac_strerror(rc));
-}
-
 static int bad_main(void *arg, void **result)
 {
   ac_future_t *f;
@@ -86,14 +80,14 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  run_main(bad_main, NULL);
+  grade_run(bad_main, NULL);
 }
 END_TEST
 
 START_TEST(result_in_time_is_returned)
 {
   wait_run_t r = {.w = {.delay_ms = 20}, .timeout = 1000};
-  run_main(wait_main, &r);
+  grade_run(wait_main, &r);
   ck_assert_msg(r.rc == 0, "expected 0 for a task that finishes in time, got %d", r.rc);
   ck_assert_msg((intptr_t)r.result == 42, "expected the result 42, got %ld",
                 (long)(intptr_t)r.result);
@@ -105,7 +99,7 @@ END_TEST
 START_TEST(error_passes_through)
 {
   wait_run_t r = {.w = {.delay_ms = 10, .error = -EIO}, .timeout = 1000};
-  run_main(wait_main, &r);
+  grade_run(wait_main, &r);
   ck_assert_msg(r.rc == -EIO, "expected the task's -EIO, got %d", r.rc);
 }
 END_TEST
@@ -113,7 +107,7 @@ END_TEST
 START_TEST(slow_task_times_out_and_is_cancelled)
 {
   wait_run_t r = {.w = {.delay_ms = 2000}, .timeout = 50};
-  run_main(wait_main, &r);
+  grade_run(wait_main, &r);
   ck_assert_msg(r.rc == -ETIMEDOUT, "expected -ETIMEDOUT, got %d", r.rc);
   ck_assert_msg(r.elapsed >= 45.0 && r.elapsed < 1000.0,
                 "expected to return soon after the 50 ms deadline, took %.0f ms", r.elapsed);
@@ -125,7 +119,7 @@ END_TEST
 START_TEST(timeout_waits_for_cleanup)
 {
   wait_run_t r = {.w = {.delay_ms = 2000, .cleanup_ms = 60}, .timeout = 30};
-  run_main(wait_main, &r);
+  grade_run(wait_main, &r);
   ck_assert_msg(r.rc == -ETIMEDOUT, "expected -ETIMEDOUT, got %d", r.rc);
   ck_assert_msg(r.cleaned, "expected my_wait_for() to return only after the task's cleanup");
   ck_assert_msg(r.elapsed >= 85.0, "expected 30 ms + 60 ms of cleanup, returned after %.0f ms",
@@ -136,7 +130,7 @@ END_TEST
 START_TEST(no_timeout_waits_as_long_as_it_takes)
 {
   wait_run_t r = {.w = {.delay_ms = 80}, .timeout = AC_NO_TIMEOUT};
-  run_main(wait_main, &r);
+  grade_run(wait_main, &r);
   ck_assert_msg(r.rc == 0, "expected 0 with AC_NO_TIMEOUT, got %d", r.rc);
   ck_assert_msg((intptr_t)r.result == 42, "expected the result 42");
 }
@@ -180,7 +174,7 @@ static int outer_main(void *arg, void **result)
 START_TEST(cancelled_caller_gets_ecanceled)
 {
   outer_t o = {.w = {.delay_ms = 2000}, .timeout = 1000, .cancel_at = 30};
-  run_main(outer_main, &o);
+  grade_run(outer_main, &o);
   ck_assert_msg(o.rc == -ECANCELED,
                 "expected -ECANCELED when the caller is cancelled (not -ETIMEDOUT), got %d", o.rc);
   ck_assert_msg(o.state == AC_CANCELLED, "expected the awaited task cancelled too");
@@ -188,7 +182,7 @@ START_TEST(cancelled_caller_gets_ecanceled)
   /* Cancelled after the deadline, while the timed-out task still cleans
    * up: the caller's own cancellation wins over the timeout. */
   o = (outer_t){.w = {.delay_ms = 2000, .cleanup_ms = 150}, .timeout = 30, .cancel_at = 80};
-  run_main(outer_main, &o);
+  grade_run(outer_main, &o);
   ck_assert_msg(o.rc == -ECANCELED,
                 "a caller cancelled at 80 ms, after its 30 ms deadline but during the task's "
                 "150 ms cleanup: expected -ECANCELED (it was cancelled), got %d (%s)", o.rc,
@@ -222,7 +216,7 @@ static int in_time_main(void *arg, void **result)
 
 START_TEST(timer_is_gone_after_an_in_time_return)
 {
-  run_main(in_time_main, NULL);
+  grade_run(in_time_main, NULL);
 }
 END_TEST
 

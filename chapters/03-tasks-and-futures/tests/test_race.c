@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "grade.h"
+#include "grade_ac.h"
 #include "race.h"
 
 typedef struct {
@@ -66,13 +67,6 @@ static int race_main(void *arg, void **result)
   return 0;
 }
 
-static void run_main(ac_task_fn body, void *arg)
-{
-  int rc = ac_run(body, arg, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)", rc,
-                ac_strerror(rc));
-}
-
 static int bad_main(void *arg, void **result)
 {
   ac_task_fn with_null[2] = {runner, NULL};
@@ -88,7 +82,7 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_input_is_rejected)
 {
-  run_main(bad_main, NULL);
+  grade_run(bad_main, NULL);
 }
 END_TEST
 
@@ -103,7 +97,7 @@ START_TEST(fastest_wins)
 {
   race_run_t r = {.n = 3};
   set_runners(1000, 30, 600);
-  run_main(race_main, &r);
+  grade_run(race_main, &r);
   ck_assert_msg(r.rc == 0, "expected 0 from the winner, got %d", r.rc);
   ck_assert_msg(r.winner == 1, "expected runner 1 (30 ms) to win, got %zu", r.winner);
   ck_assert_msg((intptr_t)r.result == 11, "expected the winner's result 11, got %ld",
@@ -117,7 +111,7 @@ START_TEST(runners_overlap)
 {
   race_run_t r = {.n = 3};
   set_runners(500, 30, 400);
-  run_main(race_main, &r);
+  grade_run(race_main, &r);
   ck_assert_msg(runners[1].started_when_done == 3,
                 "expected all 3 runners started before the winner finished, %d were",
                 runners[1].started_when_done);
@@ -128,7 +122,7 @@ START_TEST(losers_are_cancelled_and_cleaned_up)
 {
   race_run_t r = {.n = 3};
   set_runners(1000, 30, 600);
-  run_main(race_main, &r);
+  grade_run(race_main, &r);
   ck_assert_msg(runners[0].cleaned && runners[2].cleaned,
                 "expected both losers' cleanup to be over when race() returned");
   ck_assert_msg(!runners[1].cleaned, "expected the winner not to be cancelled");
@@ -142,7 +136,7 @@ START_TEST(winner_error_passes_through)
   race_run_t r = {.n = 3};
   set_runners(1000, 600, 20);
   runners[2].error = -EIO;
-  run_main(race_main, &r);
+  grade_run(race_main, &r);
   ck_assert_msg(r.rc == -EIO, "expected the winner's -EIO, got %d", r.rc);
   ck_assert_msg(r.winner == 2, "expected runner 2 to win, got %zu", r.winner);
   ck_assert_msg(runners[0].cleaned && runners[1].cleaned, "expected the losers cleaned up");
@@ -153,7 +147,7 @@ START_TEST(lowest_index_wins_a_tie)
 {
   race_run_t r = {.n = 3};
   set_runners(20, 20, 20);
-  run_main(race_main, &r);
+  grade_run(race_main, &r);
   ck_assert_int_eq(r.rc, 0);
   ck_assert_msg(r.winner == 0,
                 "three tasks finishing in the same turn: expected the lowest index, 0, to win, "
@@ -165,7 +159,7 @@ START_TEST(single_runner)
 {
   race_run_t r = {.n = 1};
   set_runners(10, 0, 0);
-  run_main(race_main, &r);
+  grade_run(race_main, &r);
   ck_assert_int_eq(r.rc, 0);
   ck_assert_msg(r.winner == 0 && (intptr_t)r.result == 10, "expected runner 0 to win with 10");
 }
@@ -200,7 +194,7 @@ START_TEST(cancelled_caller_leaves_nothing_running)
 {
   race_run_t r = {.n = 3};
   set_runners(1000, 1000, 1000);
-  run_main(cancel_main, &r);
+  grade_run(cancel_main, &r);
   ck_assert_msg(r.rc == -ECANCELED, "expected -ECANCELED, got %d", r.rc);
   for (int i = 0; i < 3; i++)
     ck_assert_msg(runners[i].cleaned, "expected runner %d cancelled and cleaned up", i);

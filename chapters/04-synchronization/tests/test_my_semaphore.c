@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "grade.h"
+#include "grade_ac.h"
 #include "my_semaphore.h"
 
 #define PATIENCE_MS 1000 /* how long a call that should return soon is given */
@@ -48,13 +49,6 @@ static int caller(void *arg, void **result)
   c->took_ms = ac_time_precise() - start;
   c->returned = 1;
   return 0;
-}
-
-static void run_main(ac_task_fn body, void *arg)
-{
-  int rc = ac_run(body, arg, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)", rc,
-                ac_strerror(rc));
 }
 
 static my_sem_t *new_sem(int value)
@@ -154,7 +148,7 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  run_main(bad_main, NULL);
+  grade_run(bad_main, NULL);
 }
 END_TEST
 
@@ -191,7 +185,7 @@ static int permits_main(void *arg, void **result)
 
 START_TEST(permits_are_counted)
 {
-  run_main(permits_main, NULL);
+  grade_run(permits_main, NULL);
 }
 END_TEST
 
@@ -230,7 +224,7 @@ static int waits_main(void *arg, void **result)
 
 START_TEST(acquire_waits_for_a_release)
 {
-  run_main(waits_main, NULL);
+  grade_run(waits_main, NULL);
 }
 END_TEST
 
@@ -310,7 +304,7 @@ static int holders_main(void *arg, void **result)
 
 START_TEST(at_most_value_holders)
 {
-  run_main(holders_main, NULL);
+  grade_run(holders_main, NULL);
 }
 END_TEST
 
@@ -355,7 +349,7 @@ static int two_main(void *arg, void **result)
 
 START_TEST(two_releases_wake_two_waiters)
 {
-  run_main(two_main, NULL);
+  grade_run(two_main, NULL);
 }
 END_TEST
 
@@ -429,7 +423,7 @@ static int timeout_main(void *arg, void **result)
 
 START_TEST(timeout_gives_up_cleanly)
 {
-  run_main(timeout_main, NULL);
+  grade_run(timeout_main, NULL);
 }
 END_TEST
 
@@ -514,7 +508,7 @@ static int cancelled_main(void *arg, void **result)
 
 START_TEST(cancelled_waiter_leaves_no_trace)
 {
-  run_main(cancelled_main, NULL);
+  grade_run(cancelled_main, NULL);
 }
 END_TEST
 
@@ -563,7 +557,7 @@ static int destroy_main(void *arg, void **result)
 
 START_TEST(destroy_refuses_while_waited)
 {
-  run_main(destroy_main, NULL);
+  grade_run(destroy_main, NULL);
 }
 END_TEST
 

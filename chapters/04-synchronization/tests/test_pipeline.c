@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "grade.h"
+#include "grade_ac.h"
 #include "pipeline.h"
 
 #define MAX_ITEMS 100
@@ -141,13 +142,6 @@ static int watchdog_stop(watchdog_t *w)
   return w->fired;
 }
 
-static void run_main(ac_task_fn body, void *arg)
-{
-  int rc = ac_run(body, arg, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)", rc,
-                ac_strerror(rc));
-}
-
 static int pipeline_main(void *arg, void **result)
 {
   run_t *r = arg;
@@ -168,7 +162,7 @@ static int pipeline_main(void *arg, void **result)
 /* Run a pipeline as set up in @r, and check that it returned in time. */
 static void run_pipeline(run_t *r)
 {
-  run_main(pipeline_main, r);
+  grade_run(pipeline_main, r);
   ck_assert_msg(!r->hung,
                 "expected pipeline_run() to return, it had not after %d ms and the test "
                 "cancelled it (does every worker call ac_queue_task_done() for each item it "
@@ -217,7 +211,7 @@ static int bad_main(void *arg, void **result)
 START_TEST(bad_arguments_are_rejected)
 {
   run = (run_t){.items = 5};
-  run_main(bad_main, &run);
+  grade_run(bad_main, &run);
   ck_assert_msg(!run.hung, "expected pipeline_run() to reject bad arguments at once, it had "
                            "not returned after %d ms", WATCHDOG_MS);
   for (int i = 0; i < BAD_CASES; i++)
@@ -396,7 +390,7 @@ static int cancel_main(void *arg, void **result)
 START_TEST(cancelled_caller_leaves_nothing_running)
 {
   run = (run_t){.items = 10, .consume_ms = 1000, .workers = 2, .maxsize = 2};
-  run_main(cancel_main, &run);
+  grade_run(cancel_main, &run);
   ck_assert_msg(!run.hung, "expected pipeline_run() to return once its caller was cancelled, "
                            "it had not after %d ms", WATCHDOG_MS);
   EXPECT_RC(&run, -ECANCELED);

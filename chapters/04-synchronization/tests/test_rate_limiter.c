@@ -16,15 +16,8 @@
 #include <stdlib.h>
 
 #include "grade.h"
+#include "grade_ac.h"
 #include "rate_limiter.h"
-
-/* Run @body as the main task and insist that the loop ran it. */
-static void run_main(ac_task_fn body, void *arg)
-{
-  int rc = ac_run(body, arg, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)", rc,
-                ac_strerror(rc));
-}
 
 static rate_limiter_t *make_limiter(int limit, int64_t period_ms)
 {
@@ -142,7 +135,7 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  run_main(bad_main, NULL);
+  grade_run(bad_main, NULL);
 }
 END_TEST
 
@@ -171,7 +164,7 @@ static int first_main(void *arg, void **result)
 
 START_TEST(first_acquisitions_pass_at_once)
 {
-  run_main(first_main, NULL);
+  grade_run(first_main, NULL);
 }
 END_TEST
 
@@ -210,7 +203,7 @@ static int window_main(void *arg, void **result)
 
 START_TEST(next_waits_for_the_window)
 {
-  run_main(window_main, NULL);
+  grade_run(window_main, NULL);
 }
 END_TEST
 
@@ -292,7 +285,7 @@ static int crowd_main(void *arg, void **result)
 
 START_TEST(no_window_holds_more_than_limit)
 {
-  run_main(crowd_main, NULL);
+  grade_run(crowd_main, NULL);
 }
 END_TEST
 
@@ -359,7 +352,7 @@ static int order_main(void *arg, void **result)
 
 START_TEST(waiters_served_in_arrival_order)
 {
-  run_main(order_main, NULL);
+  grade_run(order_main, NULL);
 }
 END_TEST
 
@@ -416,7 +409,7 @@ static int cancel_main(void *arg, void **result)
 
 START_TEST(cancelled_waiter_uses_no_slot)
 {
-  run_main(cancel_main, NULL);
+  grade_run(cancel_main, NULL);
 }
 END_TEST
 
@@ -503,7 +496,7 @@ static int destroy_main(void *arg, void **result)
 
 START_TEST(destroy_frees_everything)
 {
-  run_main(destroy_main, NULL);
+  grade_run(destroy_main, NULL);
 }
 END_TEST
 
