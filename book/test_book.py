@@ -84,7 +84,7 @@ def browse(site):
             time.sleep(0.1)
         pages = [
             ("index", "book/index.html", ["Async C", "Async basics"]),
-            ("api", "book/api.html", ["ac_run", "ac_queue_get"]),
+            ("api", "book/api.html", ["ac_loop_run", "ac_queue_get"]),
         ] + chapter_pages(site)
         for name, path, must in pages:
             url = f"http://127.0.0.1:{port}/{path}"

@@ -48,7 +48,7 @@ def main(src, dst):
     out.append(f'<rect x="{LABEL}" y="{legend - 10}" width="{MIN_BLOCK}" height="12" fill="#3b7dd8"/>')
     out.append(f'<text x="{LABEL + 10}" y="{legend}">running (microseconds: drawn wider than it is)</text>')
     out.append(f'<rect x="{LABEL + 330}" y="{legend - 8}" width="24" height="8" fill="#c6dbef"/>')
-    out.append(f'<text x="{LABEL + 360}" y="{legend}">waiting (ac_sleep, ac_await)</text>')
+    out.append(f'<text x="{LABEL + 360}" y="{legend}">waiting (ac_task_sleep, ac_future_await)</text>')
     out.append("</svg>")
     with open(dst, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -51,6 +51,14 @@ runtime-test: $(RT_TEST_BIN) $(BUILD)/runtime/tests/ctx_check
 
 TEST_TARGETS += runtime-test
 
+# The public headers follow the API rules of docs/DESIGN.md, and each one
+# compiles on its own.
+.PHONY: api-check
+api-check: $(PKG_MK)
+	@CC="$(CC)" /usr/bin/python3 runtime/tests/check_api.py
+
+TEST_TARGETS += api-check
+
 -include $(RT_OBJ:.o=.d)
 
 # The context switch on its own: natively, and for aarch64 under qemu.

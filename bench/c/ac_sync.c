@@ -36,9 +36,9 @@ static void bench_queue(void) {
     BENCH_CHECK(ac_queue_put(ping, &p));
     BENCH_CHECK(ac_queue_get(pong, &item));
   }
-  BENCH_CHECK(ac_await(t, NULL));
+  BENCH_CHECK(ac_future_await(t, NULL));
   double t1 = bench_now_ns();
-  ac_release(t);
+  ac_future_release(t);
   bench_report("queue_pingpong", "ac", (t1 - t0) / (double)n / 1000.0, "us/roundtrip");
 }
 
@@ -52,7 +52,7 @@ static void bench_lock(void) {
     BENCH_CHECK(ac_lock_release(lock));
   }
   double t1 = bench_now_ns();
-  ac_lock_destroy(lock);
+  ac_lock_close(lock);
   bench_report("lock", "ac", (t1 - t0) / (double)n, "ns/pair");
 }
 
@@ -71,7 +71,7 @@ static void bench_executor_latency(void) {
   double *lat = malloc((size_t)n * sizeof *lat);
   for (long i = 0; i < n; i++) {
     double t0 = bench_now_ns();
-    BENCH_CHECK(ac_to_thread(trivial, NULL, NULL));
+    BENCH_CHECK(ac_executor_run(NULL, trivial, NULL, NULL));
     lat[i] = bench_now_ns() - t0;
   }
   qsort(lat, (size_t)n, sizeof *lat, cmp_double);
@@ -87,7 +87,7 @@ typedef struct {
 static int submitter(void *arg, void **result) {
   (void)result;
   worker_arg *w = arg;
-  for (long i = 0; i < w->jobs; i++) BENCH_CHECK(ac_run_in_executor(w->pool, trivial, NULL, NULL));
+  for (long i = 0; i < w->jobs; i++) BENCH_CHECK(ac_executor_run(w->pool, trivial, NULL, NULL));
   return 0;
 }
 
@@ -100,10 +100,10 @@ static void bench_executor_throughput(void) {
   ac_task_t *t[SUBMITTERS];
   double t0 = bench_now_ns();
   for (int i = 0; i < SUBMITTERS; i++) BENCH_CHECK(ac_task_create(&t[i], submitter, &w));
-  BENCH_CHECK(ac_gather(t, SUBMITTERS, NULL, NULL, 0));
+  BENCH_CHECK(ac_future_gather(t, SUBMITTERS, NULL, NULL, 0));
   double t1 = bench_now_ns();
-  for (int i = 0; i < SUBMITTERS; i++) ac_release(t[i]);
-  BENCH_CHECK(ac_executor_shutdown(pool, 1));
+  for (int i = 0; i < SUBMITTERS; i++) ac_future_release(t[i]);
+  BENCH_CHECK(ac_executor_close(pool, 0));
   double jobs = (double)(w.jobs * SUBMITTERS);
   bench_report("executor_throughput", "ac", jobs / ((t1 - t0) / 1e9), "jobs/s");
 }
@@ -124,7 +124,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s queue_pingpong|lock|executor_latency|executor_throughput\n", argv[0]);
     return 2;
   }
-  int rc = ac_run(main_task, argv[1], NULL);
-  if (rc < 0) fprintf(stderr, "%s: %s\n", argv[1], ac_strerror(rc));
+  int rc = ac_loop_run(main_task, argv[1], NULL);
+  if (rc < 0) fprintf(stderr, "%s: %s\n", argv[1], ac_error_message(rc));
   return rc < 0;
 }

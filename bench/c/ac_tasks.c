@@ -1,5 +1,5 @@
 /* ac_tasks.c - the runtime's task benchmarks: context switch (two tasks
- * handing over with ac_sleep(0)), spawn + await, create + run + destroy,
+ * handing over with ac_task_sleep(0)), spawn + await, create + run + destroy,
  * call_soon chains, and the memory of 100,000 sleeping tasks. */
 #include <string.h>
 
@@ -9,7 +9,7 @@
 static int yielder(void *arg, void **result) {
   (void)result;
   long n = *(long *)arg;
-  for (long i = 0; i < n; i++) BENCH_CHECK(ac_sleep(0));
+  for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_sleep(0));
   return 0;
 }
 
@@ -20,10 +20,10 @@ static void bench_switch(void) {
   BENCH_CHECK(ac_task_create(&a, yielder, &n));
   BENCH_CHECK(ac_task_create(&b, yielder, &n));
   ac_task_t *both[] = {a, b};
-  BENCH_CHECK(ac_gather(both, 2, NULL, NULL, 0));
+  BENCH_CHECK(ac_future_gather(both, 2, NULL, NULL, 0));
   double t1 = bench_now_ns();
-  ac_release(a);
-  ac_release(b);
+  ac_future_release(a);
+  ac_future_release(b);
   bench_report("switch", "ac", (t1 - t0) / (2.0 * (double)n), "ns/switch");
 }
 
@@ -38,8 +38,8 @@ static void bench_spawn(void) {
   double t0 = bench_now_ns();
   for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_create(&tasks[i], trivial, NULL));
   for (long i = 0; i < n; i++) {
-    BENCH_CHECK(ac_await(tasks[i], NULL));
-    ac_release(tasks[i]);
+    BENCH_CHECK(ac_future_await(tasks[i], NULL));
+    ac_future_release(tasks[i]);
   }
   double t1 = bench_now_ns();
   free(tasks);
@@ -51,7 +51,7 @@ static void bench_create(void) {
   double t0 = bench_now_ns();
   for (long b = 0; b < batches; b++) {
     for (long i = 0; i < batch; i++) BENCH_CHECK(ac_task_create(NULL, trivial, NULL));
-    BENCH_CHECK(ac_sleep(0)); /* they all run and end before we come back */
+    BENCH_CHECK(ac_task_sleep(0)); /* they all run and end before we come back */
   }
   double t1 = bench_now_ns();
   bench_report("create_run_destroy", "ac", (t1 - t0) / (double)(batches * batch), "ns/task");
@@ -65,7 +65,7 @@ typedef struct {
 static void link_cb(void *arg) {
   chain *c = arg;
   if (--c->left > 0)
-    BENCH_CHECK(ac_call_soon(link_cb, c, NULL));
+    BENCH_CHECK(ac_loop_call_soon(link_cb, c, NULL));
   else
     ac_future_set_result(c->done, NULL);
 }
@@ -75,10 +75,10 @@ static void bench_call_soon(void) {
   long n = c.left;
   BENCH_CHECK(ac_future_create(&c.done));
   double t0 = bench_now_ns();
-  BENCH_CHECK(ac_call_soon(link_cb, &c, NULL));
-  BENCH_CHECK(ac_await(c.done, NULL));
+  BENCH_CHECK(ac_loop_call_soon(link_cb, &c, NULL));
+  BENCH_CHECK(ac_future_await(c.done, NULL));
   double t1 = bench_now_ns();
-  ac_release(c.done);
+  ac_future_release(c.done);
   bench_report("call_soon", "ac", (t1 - t0) / (double)n, "ns/callback");
 }
 
@@ -94,7 +94,7 @@ static long rss_kib(void) {
 
 static int sleeper(void *arg, void **result) {
   (void)result;
-  return ac_sleep(*(int64_t *)arg);
+  return ac_task_sleep(*(int64_t *)arg);
 }
 
 static void bench_sleepers(void) {
@@ -102,10 +102,10 @@ static void bench_sleepers(void) {
   int64_t ms = 300;
   long before = rss_kib();
   for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_create(NULL, sleeper, &ms));
-  BENCH_CHECK(ac_sleep(100)); /* all of them are asleep now */
+  BENCH_CHECK(ac_task_sleep(100)); /* all of them are asleep now */
   long during = rss_kib();
   bench_report("sleeping_rss", "ac", (double)(during - before) / (double)n, "KiB/task");
-  while (ac_all_tasks(NULL, 0) > 1) BENCH_CHECK(ac_sleep(50));
+  while (ac_task_all(NULL, 0) > 1) BENCH_CHECK(ac_task_sleep(50));
 }
 
 static int main_task(void *arg, void **result) {
@@ -125,7 +125,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss\n", argv[0]);
     return 2;
   }
-  int rc = ac_run(main_task, argv[1], NULL);
-  if (rc < 0) fprintf(stderr, "%s: %s\n", argv[1], ac_strerror(rc));
+  int rc = ac_loop_run(main_task, argv[1], NULL);
+  if (rc < 0) fprintf(stderr, "%s: %s\n", argv[1], ac_error_message(rc));
   return rc < 0;
 }

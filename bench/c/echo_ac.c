@@ -18,10 +18,10 @@ static int echo(ac_stream_t *s, void *arg) {
 static int serve(void *arg, void **result) {
   (void)arg, (void)result;
   ac_server_t *srv;
-  BENCH_CHECK(ac_start_server(&srv, "127.0.0.1", 0, echo, NULL));
+  BENCH_CHECK(ac_server_start(&srv, "127.0.0.1", 0, echo, NULL));
   printf("%d\n", ac_server_port(srv));
   fflush(stdout);
-  for (;;) BENCH_CHECK(ac_sleep(3600 * 1000));
+  for (;;) BENCH_CHECK(ac_task_sleep(3600 * 1000));
 }
 
-int main(void) { return ac_run(serve, NULL, NULL) < 0; }
+int main(void) { return ac_loop_run(serve, NULL, NULL) < 0; }

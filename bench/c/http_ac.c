@@ -24,7 +24,7 @@ static int worker(void *arg, void **result) {
     ac_http_response_t r;
     int rc = ac_http_fetch(&(ac_http_request_t){.url = url, .timeout_ms = 30000}, &r);
     if (rc == 0 && r.status == 200) w->ok++;
-    ac_http_response_free(&r);
+    ac_http_response_close(&r);
   }
   return 0;
 }
@@ -42,9 +42,9 @@ static int main_task(void *arg, void **result) {
   ac_task_t **t = calloc((size_t)a->c, sizeof *t);
   double t0 = bench_now_ns();
   for (int i = 0; i < a->c; i++) BENCH_CHECK(ac_task_create(&t[i], worker, &w));
-  BENCH_CHECK(ac_gather(t, (size_t)a->c, NULL, NULL, 0));
+  BENCH_CHECK(ac_future_gather(t, (size_t)a->c, NULL, NULL, 0));
   double secs = (bench_now_ns() - t0) / 1e9;
-  for (int i = 0; i < a->c; i++) ac_release(t[i]);
+  for (int i = 0; i < a->c; i++) ac_future_release(t[i]);
   free(t);
   if (w.ok != a->n) {
     fprintf(stderr, "http_ac: %ld of %ld requests failed\n", a->n - w.ok, a->n);
@@ -60,5 +60,5 @@ int main(int argc, char **argv) {
     return 2;
   }
   args a = {argv[1], atol(argv[2]), atoi(argv[3])};
-  return ac_run(main_task, &a, NULL) < 0;
+  return ac_loop_run(main_task, &a, NULL) < 0;
 }

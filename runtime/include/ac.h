@@ -2,7 +2,7 @@
  *
  * Every public name starts with ac_ (functions, types) or AC_ (macros and
  * constants). Functions return 0 (or a count) on success and a negative errno
- * on failure, as libuv does; ac_strerror() turns a code into text.
+ * on failure, as libuv does; ac_error_message() turns a code into text.
  */
 #ifndef AC_H
 #define AC_H

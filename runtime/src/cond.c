@@ -42,36 +42,52 @@ int ac_cond_wait_for(ac_cond_t *c, int64_t timeout_ms) {
   return wait_cond(c, timeout_ms, "ac_cond_wait_for");
 }
 
-int ac_cond_wait_until(ac_cond_t *c, ac_predicate_fn pred, void *arg) {
-  if (!pred) return ac__misuse(-EINVAL, "ac_cond_wait_until", "the predicate is NULL");
+/* Wait until PRED holds, within TIMEOUT_MS in all. */
+static int wait_until(ac_cond_t *c, ac_predicate_fn pred, void *arg, int64_t timeout_ms,
+                      const char *fn) {
+  if (!pred) return ac__misuse(-EINVAL, fn, "the predicate is NULL");
+  if (!c) return ac__misuse(-EINVAL, fn, "the condition is NULL");
+  if (timeout_ms < 0 && timeout_ms != AC_NO_TIMEOUT)
+    return ac__misuse(-EINVAL, fn, "negative timeout (%lld ms)", (long long)timeout_ms);
+  int64_t deadline = timeout_ms == AC_NO_TIMEOUT ? 0 : ac_loop_time() + timeout_ms;
   while (!pred(arg)) {
-    int rc = wait_cond(c, AC_NO_TIMEOUT, "ac_cond_wait_until");
+    int64_t left = AC_NO_TIMEOUT;
+    if (timeout_ms != AC_NO_TIMEOUT && (left = deadline - ac_loop_time()) <= 0) return -ETIMEDOUT;
+    int rc = wait_cond(c, left, fn);
     if (rc) return rc;
   }
   return 0;
 }
 
-static int notify(ac_cond_t *c, int n, const char *fn) {
+int ac_cond_wait_until(ac_cond_t *c, ac_predicate_fn pred, void *arg) {
+  return wait_until(c, pred, arg, AC_NO_TIMEOUT, "ac_cond_wait_until");
+}
+
+int ac_cond_wait_until_for(ac_cond_t *c, ac_predicate_fn pred, void *arg, int64_t timeout_ms) {
+  return wait_until(c, pred, arg, timeout_ms, "ac_cond_wait_until_for");
+}
+
+static ssize_t notify(ac_cond_t *c, size_t n, const char *fn) {
   ac__task *t = NULL;
   int rc = ac__sync_begin(c ? &c->s : NULL, &t, AC_NO_TIMEOUT, 0, fn);
   if (rc) return rc;
   if (!t || !ac__lock_held_by(c->lock, t))
     return ac__misuse(-EPERM, fn, "the caller must hold the condition's lock");
-  int woken = 0;
+  size_t woken = 0;
   while (woken < n && ac__sync_grant_first(&c->s.waiters)) woken++;
-  return woken;
+  return (ssize_t)woken;
 }
 
-int ac_cond_notify(ac_cond_t *c, int n) { return notify(c, n, "ac_cond_notify"); }
+ssize_t ac_cond_notify(ac_cond_t *c, size_t n) { return notify(c, n, "ac_cond_notify"); }
 
-int ac_cond_notify_all(ac_cond_t *c) { return notify(c, 0x7fffffff, "ac_cond_notify_all"); }
+ssize_t ac_cond_notify_all(ac_cond_t *c) { return notify(c, SIZE_MAX, "ac_cond_notify_all"); }
 
-int ac_cond_destroy(ac_cond_t *c) {
+int ac_cond_close(ac_cond_t *c) {
   ac__task *t = NULL;
-  int rc = ac__sync_begin(c ? &c->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_cond_destroy");
+  int rc = ac__sync_begin(c ? &c->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_cond_close");
   if (rc) return rc;
   if (!ac__list_empty(&c->s.waiters))
-    return ac__misuse(-EBUSY, "ac_cond_destroy", "tasks are waiting on the condition");
+    return ac__misuse(-EBUSY, "ac_cond_close", "tasks are waiting on the condition");
   ac__sync_free(&c->s);
   return 0;
 }

@@ -57,12 +57,12 @@ void ac__debug_close(ac__loop *loop) {
   update_instrumented(loop);
 }
 
-int ac_debug_set(int on, int64_t slow_ms) {
+int ac_debug_set(bool on, int64_t slow_ms) {
   ac__loop *loop = NULL;
   int rc = ac__loop_get(&loop, "ac_debug_set");
   if (rc) return rc;
   if (slow_ms < 0) return ac__misuse(-EINVAL, "ac_debug_set", "negative threshold %lld ms", (long long)slow_ms);
-  loop->debug = on != 0;
+  loop->debug = on;
   if (slow_ms > 0) loop->slow_ns = (uint64_t)slow_ms * 1000000u;
   update_instrumented(loop);
   ac__debug_step_begin(loop); /* the step under way counts from now */
@@ -125,9 +125,9 @@ void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb) {
 }
 
 void ac__debug_task_freed(ac__loop *loop, ac__task *t) {
-  if (loop->debug && t->fut.state == AC_FAILED && !t->fut.retrieved)
+  if (loop->debug && t->fut.state == AC_FUTURE_FAILED && !t->fut.retrieved)
     fprintf(stderr, "ac: debug: task '%s' failed with %d (%s) and nobody read the error\n",
-            ac_task_name(&t->fut), t->fut.error, ac_strerror(t->fut.error));
+            ac_task_name(&t->fut), t->fut.error, ac_error_message(t->fut.error));
 }
 
 void ac__debug_pending_at_close(ac__loop *loop) {
@@ -141,18 +141,20 @@ void ac__debug_pending_at_close(ac__loop *loop) {
 
 /* ---- introspection ------------------------------------------------------- */
 
-const char *ac_task_state_name(ac_task_state state) {
+const char *ac_task_state_name(ac_task_state_t state) {
   static const char *const names[] = {"created", "ready", "running", "suspended", "finished"};
   return (unsigned)state < sizeof names / sizeof *names ? names[state] : "unknown";
 }
 
 int ac_task_info(const ac_task_t *task, ac_task_info_t *info) {
   if (!info) return ac__misuse(-EINVAL, "ac_task_info", "the info pointer is NULL");
-  if (!ac_is_task(task)) return ac__misuse(-EINVAL, "ac_task_info", "not a task");
+  int rc = ac__future_check(task, "ac_task_info");
+  if (rc) return rc;
+  if (!task->is_task) return ac__misuse(-EINVAL, "ac_task_info", "a plain future is not a task");
   const ac__task *t = (const ac__task *)task;
   info->name = ac_task_name(task);
   info->id = (unsigned long long)t->id;
-  info->state = (ac_task_state)t->tstate;
+  info->state = (ac_task_state_t)t->tstate;
   info->waiting_on = t->tstate == AC__TASK_SUSPENDED ? t->waiting_on : NULL;
   info->fn = t->fn;
   info->cancelling = t->cancel_requests;
@@ -186,18 +188,18 @@ static int suspended_frames(const ac__task *t, void **frames, int max) {
 #endif
 }
 
-int ac_dump_tasks(FILE *out) {
+ssize_t ac_debug_dump_tasks(FILE *out) {
   ac__loop *loop = NULL;
-  int rc = ac__loop_get(&loop, "ac_dump_tasks");
+  int rc = ac__loop_get(&loop, "ac_debug_dump_tasks");
   if (rc) return rc;
   if (!out) out = stderr;
-  int count = 0;
+  ssize_t count = 0;
   fprintf(out, "ac: %zu task(s):\n", loop->ntasks);
   for (ac__list *n = loop->tasks.next; n != &loop->tasks; n = n->next, count++) {
     ac__task *t = AC__CONTAINER(n, ac__task, link);
     char buf[32];
     fprintf(out, "  task '%s' #%llu %s", ac_task_name(&t->fut), (unsigned long long)t->id,
-            ac_task_state_name((ac_task_state)t->tstate));
+            ac_task_state_name((ac_task_state_t)t->tstate));
     if (t->tstate == AC__TASK_SUSPENDED && t->waiting_on) fprintf(out, " in %s", t->waiting_on);
     fprintf(out, ", runs %s\n", symbol((const void *)t->fn, buf, sizeof buf));
     void *frames[MAX_FRAMES];
@@ -217,19 +219,19 @@ int ac_dump_tasks(FILE *out) {
 
 static void on_dump_signal(uv_signal_t *handle, int signum) {
   (void)handle, (void)signum;
-  ac_dump_tasks(stderr);
+  ac_debug_dump_tasks(stderr);
 }
 
-int ac_dump_tasks_on_signal(int signum) {
+int ac_debug_dump_tasks_on_signal(int signum) {
   ac__loop *loop = NULL;
-  int rc = ac__loop_get(&loop, "ac_dump_tasks_on_signal");
+  int rc = ac__loop_get(&loop, "ac_debug_dump_tasks_on_signal");
   if (rc) return rc;
   if (!loop->dump_signal_started) {
     if ((rc = uv_signal_init(&loop->uv, &loop->dump_signal))) return rc;
     loop->dump_signal_started = 1;
   }
   if ((rc = uv_signal_start(&loop->dump_signal, on_dump_signal, signum)))
-    return ac__misuse(rc, "ac_dump_tasks_on_signal", "cannot watch signal %d", signum);
+    return ac__misuse(rc, "ac_debug_dump_tasks_on_signal", "cannot watch signal %d", signum);
   uv_unref((uv_handle_t *)&loop->dump_signal); /* it keeps nothing alive */
   return 0;
 }

@@ -8,7 +8,7 @@
 
 static int misuse_messages = -1; /* -1: not decided yet (read AC_QUIET) */
 
-const char *ac_strerror(int err) {
+const char *ac_error_message(int err) {
   if (err < 0) err = -err;
   switch (err) {
   case 0: return "success";
@@ -23,7 +23,7 @@ const char *ac_strerror(int err) {
   }
 }
 
-void ac_set_misuse_messages(int on) { misuse_messages = on ? 1 : 0; }
+void ac_error_set_messages(bool on) { misuse_messages = on ? 1 : 0; }
 
 int ac__misuse_enabled(void) {
   if (misuse_messages < 0) {
@@ -40,7 +40,7 @@ int ac__misuse(int err, const char *fn, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "ac: %s: %s (%s)\n", fn, msg, ac_strerror(err));
+    fprintf(stderr, "ac: %s: %s (%s)\n", fn, msg, ac_error_message(err));
   }
   return err;
 }

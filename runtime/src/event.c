@@ -27,7 +27,9 @@ int ac_event_clear(ac_event_t *e) {
   return 0;
 }
 
-int ac_event_is_set(const ac_event_t *e) { return e && e->set; }
+int ac_event_is_set(const ac_event_t *e) {
+  return e ? e->set : ac__misuse(-EINVAL, "ac_event_is_set", "the event is NULL");
+}
 
 static int wait_event(ac_event_t *e, int64_t timeout_ms, const char *fn) {
   ac__task *t = NULL;
@@ -44,12 +46,12 @@ int ac_event_wait_for(ac_event_t *e, int64_t timeout_ms) {
   return wait_event(e, timeout_ms, "ac_event_wait_for");
 }
 
-int ac_event_destroy(ac_event_t *e) {
+int ac_event_close(ac_event_t *e) {
   ac__task *t = NULL;
-  int rc = ac__sync_begin(e ? &e->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_event_destroy");
+  int rc = ac__sync_begin(e ? &e->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_event_close");
   if (rc) return rc;
   if (!ac__list_empty(&e->s.waiters))
-    return ac__misuse(-EBUSY, "ac_event_destroy", "tasks are waiting for the event");
+    return ac__misuse(-EBUSY, "ac_event_close", "tasks are waiting for the event");
   ac__sync_free(&e->s);
   return 0;
 }

@@ -48,7 +48,7 @@ struct ac_executor_s {
   int nworkers;           /* threads to join */
   int exit_held;          /* the loop is held until pool_exited */
   pthread_t *threads;
-  ac__task *shutdown_waiter; /* the task in ac_executor_shutdown(wait), if any */
+  ac__task *shutdown_waiter; /* the task in ac_executor_close(wait), if any */
 };
 
 /* ---- completion, on the loop --------------------------------------------- */
@@ -174,17 +174,17 @@ static int pool_create(ac__loop *loop, int workers, ac_executor_t **out) {
   return 0;
 }
 
-int ac_executor_create(ac_executor_t **out, int workers) {
+int ac_executor_create(ac_executor_t **out, size_t workers) {
   ac__loop *loop = NULL;
   const char *fn = "ac_executor_create";
   if (!out) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
   *out = NULL;
   if (workers < 1 || workers > 256)
-    return ac__misuse(-EINVAL, fn, "%d workers: a pool has 1 to 256", workers);
+    return ac__misuse(-EINVAL, fn, "%zu workers: a pool has 1 to 256", workers);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
-  if ((rc = pool_create(loop, workers, out)) == -EAGAIN)
-    ac__misuse(rc, fn, "could not start %d threads", workers);
+  if ((rc = pool_create(loop, (int)workers, out)) == -EAGAIN)
+    ac__misuse(rc, fn, "could not start %zu threads", workers);
   return rc;
 }
 
@@ -209,9 +209,9 @@ static int unqueue(ac_executor_t *ex, job *j) {
   return removed;
 }
 
-int ac_run_in_executor(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) {
+int ac_executor_run(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) {
   ac__task *t = NULL;
-  const char *name = "ac_run_in_executor";
+  const char *name = "ac_executor_run";
   if (result) *result = NULL;
   if (!fn) return ac__misuse(-EINVAL, name, "the work function is NULL");
   int rc = ac__current(&t, name);
@@ -262,14 +262,13 @@ int ac_run_in_executor(ac_executor_t *ex, ac_work_fn fn, void *arg, void **resul
   return rc;
 }
 
-int ac_to_thread(ac_work_fn fn, void *arg, void **result) {
-  return ac_run_in_executor(NULL, fn, arg, result);
-}
 
-int ac_executor_shutdown(ac_executor_t *ex, int wait) {
-  const char *fn = "ac_executor_shutdown";
+int ac_executor_close(ac_executor_t *ex, int flags) {
+  const char *fn = "ac_executor_close";
   ac__task *t = NULL;
   if (!ex) return ac__misuse(-EINVAL, fn, "the executor is NULL");
+  if (flags & ~AC_EXECUTOR_NOWAIT) return ac__misuse(-EINVAL, fn, "unknown flags 0x%x", (unsigned)flags);
+  int wait = !(flags & AC_EXECUTOR_NOWAIT);
   if (ex->loop != ac__cur)
     return ac__misuse(-EPERM, fn, "the executor belongs to the loop of another thread");
   if (wait) {
@@ -311,8 +310,8 @@ int ac_executor_shutdown(ac_executor_t *ex, int wait) {
   return 0;
 }
 
-int ac_call_soon_threadsafe(ac_loop_t *loop, ac_callback_fn cb, void *arg) {
-  if (!loop) return ac__misuse(-EINVAL, "ac_call_soon_threadsafe", "the loop is NULL");
-  if (!cb) return ac__misuse(-EINVAL, "ac_call_soon_threadsafe", "the callback is NULL");
+int ac_loop_call_soon_threadsafe(ac_loop_t *loop, ac_callback_fn cb, void *arg) {
+  if (!loop) return ac__misuse(-EINVAL, "ac_loop_call_soon_threadsafe", "the loop is NULL");
+  if (!cb) return ac__misuse(-EINVAL, "ac_loop_call_soon_threadsafe", "the callback is NULL");
   return ac__call_threadsafe(loop, cb, arg);
 }

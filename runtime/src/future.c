@@ -10,7 +10,7 @@ int ac__future_check(const ac_future_t *f, const char *fn) {
   /* Debug builds stop here on a released object; others report it. */
   assert(f->magic == AC__FUTURE_MAGIC && "future or task used after it was freed");
   if (f->magic != AC__FUTURE_MAGIC)
-    return ac__misuse(-EINVAL, fn, "not a live future or task (used after ac_release?)");
+    return ac__misuse(-EINVAL, fn, "not a live future or task (used after ac_future_release?)");
   if (f->loop != ac__cur)
     return ac__misuse(-EPERM, fn, "the future belongs to the loop of another thread");
   return 0;
@@ -19,7 +19,7 @@ int ac__future_check(const ac_future_t *f, const char *fn) {
 void ac__future_init(ac__loop *loop, ac_future_t *f, int is_task) {
   f->magic = AC__FUTURE_MAGIC;
   f->is_task = (uint8_t)is_task;
-  f->state = AC_PENDING;
+  f->state = AC_FUTURE_PENDING;
   f->error = 0;
   f->result = NULL;
   f->refs = 0;
@@ -56,7 +56,7 @@ void ac__waiter_add(ac_future_t *f, ac__waiter *w,
 
 void ac__waiter_remove(ac__waiter *w) { ac__list_remove(&w->link); }
 
-/* A callback added with ac_add_done_callback(): heap-allocated. */
+/* A callback added with ac_future_add_done_callback(): heap-allocated. */
 typedef struct done_cb {
   ac__waiter w;
   ac_done_fn fn;
@@ -78,20 +78,20 @@ static void done_cb_notify(ac__waiter *w, ac_future_t *f) {
   if (ac__call_soon_internal(f->loop, done_cb_run, d) != 0) {
     ac__future_unref(f);
     free(d); /* out of memory: the callback is lost, say so */
-    ac__misuse(-ENOMEM, "ac_add_done_callback", "could not schedule a done callback");
+    ac__misuse(-ENOMEM, "ac_future_add_done_callback", "could not schedule a done callback");
   }
 }
 
-int ac_add_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
-  int rc = ac__future_check(f, "ac_add_done_callback");
+int ac_future_add_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
+  int rc = ac__future_check(f, "ac_future_add_done_callback");
   if (rc) return rc;
-  if (!fn) return ac__misuse(-EINVAL, "ac_add_done_callback", "the callback is NULL");
+  if (!fn) return ac__misuse(-EINVAL, "ac_future_add_done_callback", "the callback is NULL");
   done_cb *d = malloc(sizeof *d);
   if (!d) return -ENOMEM;
   d->fn = fn;
   d->arg = arg;
   ac__list_init(&d->w.link);
-  if (f->state != AC_PENDING) {
+  if (f->state != AC_FUTURE_PENDING) {
     done_cb_notify(&d->w, f);
     return 0;
   }
@@ -99,11 +99,11 @@ int ac_add_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
   return 0;
 }
 
-int ac_remove_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
-  int rc = ac__future_check(f, "ac_remove_done_callback");
+ssize_t ac_future_remove_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
+  int rc = ac__future_check(f, "ac_future_remove_done_callback");
   if (rc) return rc;
-  if (!fn) return ac__misuse(-EINVAL, "ac_remove_done_callback", "the callback is NULL");
-  int removed = 0;
+  if (!fn) return ac__misuse(-EINVAL, "ac_future_remove_done_callback", "the callback is NULL");
+  ssize_t removed = 0;
   ac__list *node = f->waiters.next;
   while (node != &f->waiters) {
     ac__list *next = node->next;
@@ -124,7 +124,7 @@ int ac_remove_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
 void ac__future_finish(ac_future_t *f, int error, void *result) {
   f->error = error;
   f->result = error ? NULL : result;
-  f->state = error == 0 ? AC_DONE : error == -ECANCELED ? AC_CANCELLED : AC_FAILED;
+  f->state = error == 0 ? AC_FUTURE_DONE : error == -ECANCELED ? AC_FUTURE_CANCELLED : AC_FUTURE_FAILED;
   /* Each waiter is unlinked before it is told, so it may free itself. */
   while (!ac__list_empty(&f->waiters)) {
     ac__waiter *w = AC__CONTAINER(f->waiters.next, ac__waiter, link);
@@ -138,7 +138,7 @@ static int set_outcome(ac_future_t *f, int error, void *result, const char *fn) 
   if (rc) return rc;
   if (f->is_task)
     return ac__misuse(-EINVAL, fn, "a task's result is what its function returns");
-  if (f->state != AC_PENDING) return -EALREADY;
+  if (f->state != AC_FUTURE_PENDING) return -EALREADY;
   ac__future_finish(f, error, result);
   return 0;
 }
@@ -153,26 +153,30 @@ int ac_future_set_error(ac_future_t *f, int error) {
   return set_outcome(f, error, NULL, "ac_future_set_error");
 }
 
-int ac_cancel(ac_future_t *f) {
-  int rc = ac__future_check(f, "ac_cancel");
+int ac_future_cancel(ac_future_t *f) {
+  int rc = ac__future_check(f, "ac_future_cancel");
   if (rc) return rc;
-  if (f->state != AC_PENDING) return 0;
+  if (f->state != AC_FUTURE_PENDING) return 0;
   if (f->is_task) return ac__task_cancel(ac__as_task(f));
   ac__future_finish(f, -ECANCELED, NULL);
   return 1;
 }
 
-ac_state ac_future_state(const ac_future_t *f) {
-  return f && f->magic == AC__FUTURE_MAGIC ? (ac_state)f->state : AC_PENDING;
+int ac_future_state(const ac_future_t *f) {
+  int rc = ac__future_check(f, "ac_future_state");
+  return rc ? rc : f->state;
 }
 
-int ac_done(const ac_future_t *f) { return ac_future_state(f) != AC_PENDING; }
+int ac_future_is_done(const ac_future_t *f) {
+  int rc = ac__future_check(f, "ac_future_is_done");
+  return rc ? rc : f->state != AC_FUTURE_PENDING;
+}
 
-int ac_result(const ac_future_t *f, void **result) {
+int ac_future_result(const ac_future_t *f, void **result) {
   if (result) *result = NULL;
-  int rc = ac__future_check(f, "ac_result");
+  int rc = ac__future_check(f, "ac_future_result");
   if (rc) return rc;
-  if (f->state == AC_PENDING) return -EAGAIN;
+  if (f->state == AC_FUTURE_PENDING) return -EAGAIN;
   if (result) *result = f->result;
   ((ac_future_t *)f)->retrieved = 1;
   return f->error;
@@ -210,11 +214,11 @@ void ac__future_unref(ac_future_t *f) {
   if (--f->refs == 0) future_free(f);
 }
 
-int ac_release(ac_future_t *f) {
-  int rc = ac__future_check(f, "ac_release");
+int ac_future_release(ac_future_t *f) {
+  int rc = ac__future_check(f, "ac_future_release");
   if (rc) return rc;
   if (!f->user_ref)
-    return ac__misuse(-EINVAL, "ac_release", "released twice, or never handed out (a detached task)");
+    return ac__misuse(-EINVAL, "ac_future_release", "released twice, or never handed out (a detached task)");
   f->user_ref = 0;
   ac__future_unref(f);
   return 0;

@@ -1,5 +1,5 @@
 /* group.c - task groups (asyncio.TaskGroup): children whose lifetime ends
- * inside ac_group_wait(), and a first failure that cancels the rest. */
+ * inside ac_group_close(), and a first failure that cancels the rest. */
 #include <stdlib.h>
 
 #include "internal.h"
@@ -17,15 +17,15 @@ struct ac_group_s {
   size_t pending;       /* children not finished */
   int first_error;      /* of the first child that failed */
   int aborting;         /* the children were cancelled */
-  int waiting;          /* the owner is inside ac_group_wait */
+  int waiting;          /* the owner is inside ac_group_close */
   int cancelled_owner;  /* we cancelled the owner to interrupt its block */
-  int closed;           /* ac_group_wait has begun */
+  int closed;           /* ac_group_close has begun */
 };
 
 static void cancel_children(ac_group_t *g) {
   g->aborting = 1;
   for (ac__list *n = g->children.next; n != &g->children; n = n->next)
-    ac_cancel(AC__CONTAINER(n, child, link)->task);
+    ac_future_cancel(AC__CONTAINER(n, child, link)->task);
 }
 
 static void child_done(ac__waiter *w, ac_future_t *f) {
@@ -33,10 +33,10 @@ static void child_done(ac__waiter *w, ac_future_t *f) {
   ac_group_t *g = c->group;
   g->pending--;
   f->retrieved = 1; /* the group reports its children's errors */
-  if (f->state == AC_FAILED && !g->first_error) {
+  if (f->state == AC_FUTURE_FAILED && !g->first_error) {
     g->first_error = f->error;
     cancel_children(g);
-    /* Interrupt the owner's own block too, so it reaches ac_group_wait. */
+    /* Interrupt the owner's own block too, so it reaches ac_group_close. */
     if (!g->waiting && g->owner->tstate != AC__TASK_FINISHED) {
       ac__task_cancel(g->owner);
       g->cancelled_owner = 1;
@@ -86,13 +86,13 @@ int ac_group_spawn(ac_group_t *g, ac_task_t **out, ac_task_fn fn, void *arg,
   return 0;
 }
 
-int ac_group_wait(ac_group_t *g) {
+int ac_group_close(ac_group_t *g) {
   ac__task *t = NULL;
-  if (!g) return ac__misuse(-EINVAL, "ac_group_wait", "the group is NULL");
-  int rc = ac__current(&t, "ac_group_wait");
+  if (!g) return ac__misuse(-EINVAL, "ac_group_close", "the group is NULL");
+  int rc = ac__current(&t, "ac_group_close");
   if (rc) return rc;
   if (t != g->owner)
-    return ac__misuse(-EPERM, "ac_group_wait", "only the task that created the group may wait in it");
+    return ac__misuse(-EPERM, "ac_group_close", "only the task that created the group may wait in it");
   g->closed = 1;
   g->waiting = 1;
   if (g->cancelled_owner) { /* our own interruption has done its job */

@@ -200,7 +200,7 @@ static int error_of(CURLcode code, const transfer *t) {
   }
 }
 
-void ac_http_response_free(ac_http_response_t *resp) {
+void ac_http_response_close(ac_http_response_t *resp) {
   if (!resp) return;
   free(resp->headers);
   free(resp->body);

@@ -7,6 +7,7 @@
 #define AC_INTERNAL_H
 
 #include <assert.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -23,7 +24,7 @@
  * is reported where it happens: `return ac__misuse(-EINVAL, __func__, ...)`. */
 int ac__misuse(int err, const char *fn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Whether those reports are printed (ac_set_misuse_messages, AC_QUIET). */
+/* Whether those reports are printed (ac_error_set_messages, AC_QUIET). */
 int ac__misuse_enabled(void);
 
 /* ---- the ready queue ----------------------------------------------------- */
@@ -74,7 +75,7 @@ typedef struct ac__waiter {
 struct ac_future_s {
   uint32_t magic;      /* AC__FUTURE_MAGIC while alive: catches use after release */
   uint8_t is_task;     /* 1: this is the head of an ac__task */
-  uint8_t state;       /* ac_state */
+  uint8_t state;       /* ac_future_state_t */
   uint8_t user_ref;    /* 1 while the program holds its reference (one at most) */
   uint8_t retrieved;   /* its outcome was read (debug mode warns about unread errors) */
   int error;           /* 0, or the negative errno it finished with */
@@ -112,7 +113,7 @@ typedef struct ac__task {
   int wake_value;         /* what the suspending call returns: 0, -ECANCELED, ... */
   uint8_t tstate;         /* AC__TASK_* */
   uint8_t cancel_pending; /* deliver -ECANCELED at the next suspension */
-  int cancel_requests;    /* ac_cancel() calls not withdrawn by uncancel */
+  int cancel_requests;    /* ac_future_cancel() calls not withdrawn by uncancel */
   const char *waiting_on; /* what it is suspended in ("sleep", "future"...) */
   ac__list link;          /* in loop->tasks until it finishes */
   uint64_t id;            /* 1, 2, ... in creation order: default name "Task-<id>" */
@@ -174,11 +175,11 @@ typedef struct ac_loop_s {
   ac__task *current;        /* the running task, or NULL */
   int budget;               /* ready items left to run before polling for I/O */
   ac__stack_pool stacks;
-  int running;              /* inside ac_loop_run */
+  int running;              /* inside ac_loop_drive */
   int stop;                 /* ac_loop_stop was called */
   int closing;              /* ac_loop_close is at work */
   ac__list resources;       /* ac__resource entries, closed after the tasks */
-  /* Calls from other threads (ac_call_soon_threadsafe): */
+  /* Calls from other threads (ac_loop_call_soon_threadsafe): */
   pthread_mutex_t ts_lock;  /* guards ts_head/ts_tail */
   struct ac__ts_call *ts_head, *ts_tail; /* FIFO of calls to run on the loop */
   uv_async_t ts_async;      /* wakes the loop when a call arrives */
@@ -196,7 +197,7 @@ typedef struct ac_loop_s {
   uint64_t step_start_us;   /* the same, precise, for the trace */
   FILE *trace;              /* Chrome trace-event file, or NULL */
   int trace_first;          /* no event written yet (for the commas) */
-  uv_signal_t dump_signal;  /* ac_dump_tasks_on_signal */
+  uv_signal_t dump_signal;  /* ac_debug_dump_tasks_on_signal */
   int dump_signal_started;
 } ac__loop;
 
@@ -260,7 +261,7 @@ int ac__cancel_all(ac__loop *loop);
 /* wait.c: wait for futures, with an optional deadline. Returns 0 when the
  * condition holds, -ETIMEDOUT, or -ECANCELED (the caller was cancelled). */
 int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n,
-                  ac_wait_mode mode, int64_t timeout_ms, const char *what,
+                  ac_wait_mode_t mode, int64_t timeout_ms, const char *what,
                   ac_future_t **first_failed);
 /* Cancel every pending future in FS and wait until all have finished,
  * passing on each further cancellation of the caller. Returns 1 if the

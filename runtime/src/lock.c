@@ -62,14 +62,16 @@ int ac_lock_release(ac_lock_t *l) {
   return 0;
 }
 
-int ac_lock_locked(const ac_lock_t *l) { return l && l->owner != NULL; }
+int ac_lock_is_locked(const ac_lock_t *l) {
+  return l ? l->owner != NULL : ac__misuse(-EINVAL, "ac_lock_is_locked", "the lock is NULL");
+}
 
-int ac_lock_destroy(ac_lock_t *l) {
+int ac_lock_close(ac_lock_t *l) {
   ac__task *t = NULL;
-  int rc = ac__sync_begin(l ? &l->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_lock_destroy");
+  int rc = ac__sync_begin(l ? &l->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_lock_close");
   if (rc) return rc;
   if (l->owner || !ac__list_empty(&l->s.waiters))
-    return ac__misuse(-EBUSY, "ac_lock_destroy", "the lock is held or has waiters");
+    return ac__misuse(-EBUSY, "ac_lock_close", "the lock is held or has waiters");
   ac__sync_free(&l->s);
   return 0;
 }

@@ -31,7 +31,7 @@ int ac__loop_get(ac__loop **loop, const char *fn) {
     return ac__misuse(-EPERM, fn,
                       "called from a thread that does not run the loop; other "
                       "threads may only use the thread-safe calls");
-  return ac__misuse(-ENOENT, fn, "no loop is open in this thread: call it inside ac_run()");
+  return ac__misuse(-ENOENT, fn, "no loop is open in this thread: call it inside ac_loop_run()");
 }
 
 int ac_loop_is_open(void) { return ac__cur != NULL; }
@@ -43,9 +43,9 @@ uint64_t ac__now(ac__loop *loop) {
   return uv_now(&loop->uv);
 }
 
-uint64_t ac_time(void) { return ac__cur ? ac__now(ac__cur) : 0; }
+int64_t ac_loop_time(void) { return ac__cur ? (int64_t)ac__now(ac__cur) : 0; }
 
-double ac_time_precise(void) { return (double)uv_hrtime() / 1e6; }
+double ac_loop_time_precise(void) { return (double)uv_hrtime() / 1e6; }
 
 static ac__ready *ready_pop(ac__loop *loop) {
   ac__ready *r = loop->ready_head;
@@ -140,17 +140,17 @@ static int schedule(const char *fn, int soon, int64_t delay_ms, uint64_t when,
   return rc;
 }
 
-int ac_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle) {
-  return schedule("ac_call_soon", 1, 0, 0, cb, arg, handle);
+int ac_loop_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle) {
+  return schedule("ac_loop_call_soon", 1, 0, 0, cb, arg, handle);
 }
 
-int ac_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg, ac_handle_t **handle) {
-  return schedule("ac_call_later", 0, delay_ms, 0, cb, arg, handle);
+int ac_loop_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg, ac_handle_t **handle) {
+  return schedule("ac_loop_call_later", 0, delay_ms, 0, cb, arg, handle);
 }
 
-int ac_call_at(uint64_t when_ms, ac_callback_fn cb, void *arg, ac_handle_t **handle) {
-  /* A time of 0 would read as "no time": it is in the past anyway. */
-  return schedule("ac_call_at", 0, 0, when_ms ? when_ms : 1, cb, arg, handle);
+int ac_loop_call_at(int64_t when_ms, ac_callback_fn cb, void *arg, ac_handle_t **handle) {
+  /* A time of 0 or less would read as "no time": it is in the past anyway. */
+  return schedule("ac_loop_call_at", 0, 0, when_ms > 0 ? (uint64_t)when_ms : 1, cb, arg, handle);
 }
 
 int ac_handle_close(ac_handle_t *h) {
@@ -246,29 +246,21 @@ int ac__loop_iterate(ac__loop *loop, int may_block) {
   return 0;
 }
 
-int ac_loop_run(ac_run_mode mode) {
+int ac_loop_drive(ac_drive_mode_t mode) {
   ac__loop *loop = NULL;
-  int rc = ac__loop_get(&loop, "ac_loop_run");
+  int rc = ac__loop_get(&loop, "ac_loop_drive");
   if (rc) return rc;
-  if (mode != AC_RUN_DEFAULT && mode != AC_RUN_ONCE && mode != AC_RUN_NOWAIT)
-    return ac__misuse(-EINVAL, "ac_loop_run", "unknown run mode %d", (int)mode);
+  if (mode != AC_DRIVE_DEFAULT && mode != AC_DRIVE_ONCE && mode != AC_DRIVE_NOWAIT)
+    return ac__misuse(-EINVAL, "ac_loop_drive", "unknown run mode %d", (int)mode);
   if (loop->running)
-    return ac__misuse(-EBUSY, "ac_loop_run", "the loop is already running (called from a task or callback)");
+    return ac__misuse(-EBUSY, "ac_loop_drive", "the loop is already running (called from a task or callback)");
   loop->running = 1;
-  for (;;) {
-    ac__loop_iterate(loop, mode != AC_RUN_NOWAIT);
-    if (loop->stop) {
-      rc = mode == AC_RUN_DEFAULT ? 0 : !ac__loop_idle(loop);
-      break;
-    }
-    if (mode != AC_RUN_DEFAULT || ac__loop_idle(loop)) {
-      rc = mode == AC_RUN_DEFAULT ? 1 : !ac__loop_idle(loop);
-      break;
-    }
-  }
+  do
+    ac__loop_iterate(loop, mode != AC_DRIVE_NOWAIT);
+  while (mode == AC_DRIVE_DEFAULT && !loop->stop && !ac__loop_idle(loop));
   loop->running = 0;
   loop->stop = 0;
-  return rc;
+  return !ac__loop_idle(loop); /* in every mode: does work remain? */
 }
 
 int ac_loop_stop(void) {

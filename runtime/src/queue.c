@@ -15,7 +15,7 @@ struct ac_queue_s {
   ac__sync s;            /* waiters: getters (only while the queue is empty) */
   ac__list putters;      /* tasks waiting for room, their item in the waiter */
   ac__list joiners;      /* tasks in ac_queue_join */
-  ac_queue_kind kind;
+  ac_queue_kind_t kind;
   size_t maxsize;        /* 0: no limit */
   ac_compare_fn compare; /* priority order */
   entry *items;          /* FIFO: a ring from head; LIFO: a stack; PRIORITY: a heap */
@@ -31,11 +31,11 @@ static void queue_close(ac__resource *r) {
   free(q);
 }
 
-int ac_queue_create(ac_queue_t **out, ac_queue_kind kind, int maxsize, ac_compare_fn compare) {
+int ac_queue_create(ac_queue_t **out, ac_queue_kind_t kind, size_t maxsize, ac_compare_fn compare) {
   const char *fn = "ac_queue_create";
   if (kind != AC_QUEUE_FIFO && kind != AC_QUEUE_LIFO && kind != AC_QUEUE_PRIORITY)
     return ac__misuse(-EINVAL, fn, "unknown queue kind %d", (int)kind);
-  if (maxsize < 0) return ac__misuse(-EINVAL, fn, "negative maxsize %d", maxsize);
+  if (maxsize > INT_MAX) return ac__misuse(-EINVAL, fn, "maxsize %zu is over INT_MAX", maxsize);
   if (kind == AC_QUEUE_PRIORITY && !compare)
     return ac__misuse(-EINVAL, fn, "a priority queue needs a comparison function");
   int rc = ac__sync_create((void **)out, sizeof **out, fn);
@@ -45,9 +45,9 @@ int ac_queue_create(ac_queue_t **out, ac_queue_kind kind, int maxsize, ac_compar
   ac__list_init(&q->putters);
   ac__list_init(&q->joiners);
   q->kind = kind;
-  q->maxsize = (size_t)maxsize;
+  q->maxsize = maxsize;
   q->compare = compare;
-  q->cap = maxsize > 0 ? (size_t)maxsize : 16; /* a bounded queue never grows */
+  q->cap = maxsize > 0 ? maxsize : 16; /* a bounded queue never grows */
   if (!(q->items = malloc(q->cap * sizeof *q->items))) {
     ac__sync_free(&q->s);
     *out = NULL;
@@ -163,8 +163,8 @@ int ac_queue_put_for(ac_queue_t *q, void *item, int64_t timeout_ms) {
   return put(q, item, timeout_ms, 1, "ac_queue_put_for");
 }
 
-int ac_queue_put_nowait(ac_queue_t *q, void *item) {
-  return put(q, item, AC_NO_TIMEOUT, 0, "ac_queue_put_nowait");
+int ac_queue_try_put(ac_queue_t *q, void *item) {
+  return put(q, item, AC_NO_TIMEOUT, 0, "ac_queue_try_put");
 }
 
 static int get(ac_queue_t *q, void **item, int64_t timeout_ms, int wait, const char *fn) {
@@ -193,8 +193,8 @@ int ac_queue_get_for(ac_queue_t *q, void **item, int64_t timeout_ms) {
   return get(q, item, timeout_ms, 1, "ac_queue_get_for");
 }
 
-int ac_queue_get_nowait(ac_queue_t *q, void **item) {
-  return get(q, item, AC_NO_TIMEOUT, 0, "ac_queue_get_nowait");
+int ac_queue_try_get(ac_queue_t *q, void **item) {
+  return get(q, item, AC_NO_TIMEOUT, 0, "ac_queue_try_get");
 }
 
 /* ---- join, shutdown, size ------------------------------------------------ */
@@ -209,21 +209,29 @@ int ac_queue_task_done(ac_queue_t *q) {
   return 0;
 }
 
-int ac_queue_join(ac_queue_t *q) {
+static int join(ac_queue_t *q, int64_t timeout_ms, const char *fn) {
   ac__task *t = NULL;
-  int rc = ac__sync_begin(q ? &q->s : NULL, &t, AC_NO_TIMEOUT, 1, "ac_queue_join");
+  int rc = ac__sync_begin(q ? &q->s : NULL, &t, timeout_ms, 1, fn);
   if (rc) return rc;
   if (q->unfinished == 0) return 0;
   ac__sync_waiter w;
-  return ac__sync_wait(t, &q->joiners, &w, AC_NO_TIMEOUT, "queue join");
+  return ac__sync_wait(t, &q->joiners, &w, timeout_ms, "queue join");
 }
 
-int ac_queue_shutdown(ac_queue_t *q, int immediate) {
+int ac_queue_join(ac_queue_t *q) { return join(q, AC_NO_TIMEOUT, "ac_queue_join"); }
+
+int ac_queue_join_for(ac_queue_t *q, int64_t timeout_ms) {
+  return join(q, timeout_ms, "ac_queue_join_for");
+}
+
+int ac_queue_shutdown(ac_queue_t *q, int flags) {
   ac__task *t = NULL;
   int rc = ac__sync_begin(q ? &q->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_queue_shutdown");
   if (rc) return rc;
+  if (flags & ~AC_QUEUE_SHUTDOWN_IMMEDIATE)
+    return ac__misuse(-EINVAL, "ac_queue_shutdown", "unknown flags 0x%x", (unsigned)flags);
   q->shut = 1;
-  if (immediate) { /* what is left is dropped, and counts as done */
+  if (flags & AC_QUEUE_SHUTDOWN_IMMEDIATE) { /* what is left is dropped, and counts as done */
     q->unfinished -= (long)q->len;
     q->len = q->head = 0;
     if (q->unfinished <= 0) {
@@ -236,20 +244,24 @@ int ac_queue_shutdown(ac_queue_t *q, int immediate) {
   return 0;
 }
 
-int ac_queue_size(const ac_queue_t *q) {
-  return q ? (int)q->len : ac__misuse(-EINVAL, "ac_queue_size", "the queue is NULL");
+ssize_t ac_queue_size(const ac_queue_t *q) {
+  return q ? (ssize_t)q->len : ac__misuse(-EINVAL, "ac_queue_size", "the queue is NULL");
 }
 
-int ac_queue_empty(const ac_queue_t *q) { return q && q->len == 0; }
+int ac_queue_is_empty(const ac_queue_t *q) {
+  return q ? q->len == 0 : ac__misuse(-EINVAL, "ac_queue_is_empty", "the queue is NULL");
+}
 
-int ac_queue_full(const ac_queue_t *q) { return q && full(q); }
+int ac_queue_is_full(const ac_queue_t *q) {
+  return q ? full(q) : ac__misuse(-EINVAL, "ac_queue_is_full", "the queue is NULL");
+}
 
-int ac_queue_destroy(ac_queue_t *q) {
+int ac_queue_close(ac_queue_t *q) {
   ac__task *t = NULL;
-  int rc = ac__sync_begin(q ? &q->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_queue_destroy");
+  int rc = ac__sync_begin(q ? &q->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_queue_close");
   if (rc) return rc;
   if (!ac__list_empty(&q->s.waiters) || !ac__list_empty(&q->putters) || !ac__list_empty(&q->joiners))
-    return ac__misuse(-EBUSY, "ac_queue_destroy", "tasks are waiting on the queue");
+    return ac__misuse(-EBUSY, "ac_queue_close", "tasks are waiting on the queue");
   ac__resource_untrack(&q->s.res);
   queue_close(&q->s.res);
   return 0;

@@ -1,11 +1,11 @@
-/* run.c - ac_run(): open a loop, run a main task to its end, close. */
+/* run.c - ac_loop_run(): open a loop, run a main task to its end, close. */
 #include <stdio.h>
 
 #include "internal.h"
 
 /* Name every task and what it waits on: the picture of a deadlock. */
 static void report_deadlock(ac__loop *loop) {
-  ac__misuse(-EDEADLK, "ac_run",
+  ac__misuse(-EDEADLK, "ac_loop_run",
              "deadlock: every task is waiting and nothing can wake one; cancelling them");
   for (ac__list *n = loop->tasks.next; ac__misuse_enabled() && n != &loop->tasks; n = n->next) {
     ac__task *t = AC__CONTAINER(n, ac__task, link);
@@ -14,11 +14,11 @@ static void report_deadlock(ac__loop *loop) {
   }
 }
 
-int ac_run(ac_task_fn main_fn, void *arg, void **result) {
+int ac_loop_run(ac_task_fn main_fn, void *arg, void **result) {
   if (result) *result = NULL;
-  if (!main_fn) return ac__misuse(-EINVAL, "ac_run", "the main function is NULL");
+  if (!main_fn) return ac__misuse(-EINVAL, "ac_loop_run", "the main function is NULL");
   if (ac__cur)
-    return ac__misuse(-EBUSY, "ac_run", "this thread already runs a loop (ac_run inside a task?)");
+    return ac__misuse(-EBUSY, "ac_loop_run", "this thread already runs a loop (ac_loop_run inside a task?)");
   int rc = ac_loop_open();
   if (rc) return rc;
   ac__loop *loop = ac__cur;
@@ -29,12 +29,12 @@ int ac_run(ac_task_fn main_fn, void *arg, void **result) {
   }
   int deadlocked = 0;
   loop->running = 1;
-  while (main_task->state == AC_PENDING) {
+  while (main_task->state == AC_FUTURE_PENDING) {
     ac__loop_iterate(loop, 1);
-    if (main_task->state != AC_PENDING) break;
-    if (loop->stop) { /* ac_loop_stop() inside ac_run: end the program */
+    if (main_task->state != AC_FUTURE_PENDING) break;
+    if (loop->stop) { /* ac_loop_stop() inside ac_loop_run: end the program */
       loop->stop = 0;
-      ac_cancel(main_task);
+      ac_future_cancel(main_task);
     } else if (ac__loop_idle(loop)) {
       if (deadlocked) { /* even cancelling did not help */
         ac__task_abandon_all(loop);
@@ -48,7 +48,7 @@ int ac_run(ac_task_fn main_fn, void *arg, void **result) {
   loop->running = 0;
   rc = main_task->error;
   if (result) *result = main_task->result;
-  ac_release(main_task);
+  ac_future_release(main_task);
   ac_loop_close();
   return deadlocked ? -EDEADLK : rc;
 }

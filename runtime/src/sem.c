@@ -9,12 +9,13 @@ struct ac_sem_s {
   int bounded;  /* 1: release may not exceed initial */
 };
 
-int ac_sem_create(ac_sem_t **sem, int value, int bounded) {
-  if (value < 0) return ac__misuse(-EINVAL, "ac_sem_create", "negative value %d", value);
+int ac_sem_create(ac_sem_t **sem, size_t value, int flags) {
+  if (value > INT_MAX) return ac__misuse(-EINVAL, "ac_sem_create", "value %zu is over INT_MAX", value);
+  if (flags & ~AC_SEM_BOUNDED) return ac__misuse(-EINVAL, "ac_sem_create", "unknown flags 0x%x", (unsigned)flags);
   int rc = ac__sync_create((void **)sem, sizeof **sem, "ac_sem_create");
   if (rc == 0) {
-    (*sem)->value = (*sem)->initial = value;
-    (*sem)->bounded = bounded != 0;
+    (*sem)->value = (*sem)->initial = (int)value;
+    (*sem)->bounded = (flags & AC_SEM_BOUNDED) != 0;
   }
   return rc;
 }
@@ -58,16 +59,16 @@ int ac_sem_release(ac_sem_t *m) {
   return 0;
 }
 
-int ac_sem_value(const ac_sem_t *m) {
+ssize_t ac_sem_value(const ac_sem_t *m) {
   return m ? m->value : ac__misuse(-EINVAL, "ac_sem_value", "the semaphore is NULL");
 }
 
-int ac_sem_destroy(ac_sem_t *m) {
+int ac_sem_close(ac_sem_t *m) {
   ac__task *t = NULL;
-  int rc = ac__sync_begin(m ? &m->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_sem_destroy");
+  int rc = ac__sync_begin(m ? &m->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_sem_close");
   if (rc) return rc;
   if (!ac__list_empty(&m->s.waiters))
-    return ac__misuse(-EBUSY, "ac_sem_destroy", "tasks are waiting on the semaphore");
+    return ac__misuse(-EBUSY, "ac_sem_close", "tasks are waiting on the semaphore");
   ac__sync_free(&m->s);
   return 0;
 }

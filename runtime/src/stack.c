@@ -47,7 +47,7 @@ typedef struct slab {
 } slab;
 
 static size_t default_map_size(const ac__stack_pool *pool) {
-  return AC_STACK_SIZE_DEFAULT + pool->page; /* + the guard or a spare page */
+  return AC_TASK_STACK_DEFAULT + pool->page; /* + the guard or a spare page */
 }
 
 void ac__stacks_init(ac__stack_pool *pool) {
@@ -111,12 +111,12 @@ static int from_slab(ac__stack_pool *pool, ac__stack **out) {
     sl->used = 0;
     ac__list_push_back(&pool->slabs, &sl->link);
   }
-  *out = carve(sl->map + one * sl->used++, one, 0, 0, pool->page, AC_STACK_SIZE_DEFAULT);
+  *out = carve(sl->map + one * sl->used++, one, 0, 0, pool->page, AC_TASK_STACK_DEFAULT);
   return 0;
 }
 
 int ac__stack_get(ac__stack_pool *pool, size_t usable, ac__stack **out) {
-  if (usable != AC_STACK_SIZE_DEFAULT) return map_single(pool, usable, out);
+  if (usable != AC_TASK_STACK_DEFAULT) return map_single(pool, usable, out);
   if (pool->free) {
     *out = pool->free;
     pool->free = pool->free->next;
@@ -136,7 +136,7 @@ static void unmap(ac__stack_pool *pool, ac__stack *s) {
 void ac__stack_put(ac__stack_pool *pool, ac__stack *s, int keep_mapped) {
   /* A switched-away frame can leave AddressSanitizer's redzones behind. */
   ASAN_UNPOISON_MEMORY_REGION(s->bottom, ac__stack_usable(s));
-  int is_default = s->asked == AC_STACK_SIZE_DEFAULT;
+  int is_default = s->asked == AC_TASK_STACK_DEFAULT;
   if (!keep_mapped && s->map_size != 0 && (!is_default || pool->nfree >= POOL_WARM)) {
     unmap(pool, s);
     return;

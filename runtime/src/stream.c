@@ -18,13 +18,14 @@ struct ac_stream_s {
   char *in;              /* input buffer: unread bytes are in[in_off, in_len) */
   size_t in_off, in_len, in_cap;
   int eof;               /* the peer ended the stream */
-  int error;             /* a read failed (negative errno), or -EPIPE after close */
+  int error;             /* a read failed (negative errno), or -EBADF after close */
   int reading;           /* uv_read_start is on */
   ac__task *reader;      /* the task waiting for input */
   size_t unsent;         /* bytes queued in uv_write and not yet written */
   int write_error;       /* a write failed */
   ac__task *drainer;     /* the task in ac_stream_drain */
   int closing, closed;   /* uv_close called; its callback came */
+  int write_ended;       /* ac_stream_write_eof was called */
   ac__task *close_waiter;
   int server_owned;      /* the server frees it after the handler */
   int orphaned;          /* the loop is closing: free it in the close callback */
@@ -41,7 +42,7 @@ static void stream_free(ac_stream_t *s) {
 static void on_closed(uv_handle_t *h) {
   ac_stream_t *s = of(h);
   s->closed = 1;
-  if (s->orphaned) {
+  if (s->orphaned) { /* the loop is closing, or nobody waits to free it */
     stream_free(s);
     return;
   }
@@ -248,7 +249,7 @@ int ac_stream_readexactly(ac_stream_t *s, void *buf, size_t size, size_t *got) {
   return rc;
 }
 
-int ac_stream_at_eof(const ac_stream_t *s) { return s && s->eof && buffered(s) == 0; }
+int ac_stream_is_eof(const ac_stream_t *s) { return s && s->eof && buffered(s) == 0; }
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -273,7 +274,7 @@ int ac_stream_write(ac_stream_t *s, const void *data, size_t size) {
   if (rc) return rc;
   if (!data && size) return ac__misuse(-EINVAL, "ac_stream_write", "the data is NULL");
   if (s->write_error) return s->write_error;
-  if (s->closing) return -EPIPE;
+  if (s->closing || s->write_ended) return -EBADF;
   if (size == 0) return 0;
   size_t done = 0;
   if (s->unsent == 0) { /* nothing queued: try to send it now */
@@ -315,16 +316,13 @@ int ac_stream_drain(ac_stream_t *s) {
 
 /* ---- closing ------------------------------------------------------------- */
 
-int ac_stream_close(ac_stream_t *s) {
-  int rc = check_stream(s, "ac_stream_close");
-  if (rc) return rc;
-  if (s->closing) return 0;
+static void begin_close(ac_stream_t *s) {
+  if (s->closing) return;
   s->closing = 1;
   stop_reading(s);
-  if (!s->error) s->error = -EPIPE;
+  if (!s->error) s->error = -EBADF;
   wake_reader(s);
   uv_close((uv_handle_t *)&s->tcp, on_closed);
-  return 0;
 }
 
 /* Wait for the close callback; cancellation cannot shorten this wait,
@@ -339,14 +337,46 @@ static void await_closed(ac_stream_t *s, ac__task *t) {
   if (cancelled) t->cancel_pending = 1; /* delivered at the next suspension */
 }
 
-int ac_stream_wait_closed(ac_stream_t *s) {
-  ac__task *t = NULL;
-  int rc = check_stream(s, "ac_stream_wait_closed");
+int ac_stream_close(ac_stream_t *s) {
+  int rc = check_stream(s, "ac_stream_close");
   if (rc) return rc;
-  if ((rc = ac__current(&t, "ac_stream_wait_closed"))) return rc;
-  ac_stream_close(s);
+  ac__task *t = ac__cur ? ac__cur->current : NULL;
+  if (s->server_owned) { /* the server frees it after the handler */
+    begin_close(s);
+    return 0;
+  }
+  if (!t) { /* a callback cannot wait: the close callback frees it */
+    begin_close(s);
+    if (s->closed) stream_free(s);
+    else s->orphaned = 1;
+    return 0;
+  }
+  begin_close(s);
   await_closed(s, t);
-  if (!s->server_owned) stream_free(s);
+  stream_free(s);
+  return 0;
+}
+
+typedef struct shutdown_req {
+  uv_shutdown_t req;
+} shutdown_req;
+
+static void on_shutdown(uv_shutdown_t *req, int status) {
+  (void)status; /* a failure shows on the next write or read */
+  free(req);
+}
+
+int ac_stream_write_eof(ac_stream_t *s) {
+  int rc = check_stream(s, "ac_stream_write_eof");
+  if (rc) return rc;
+  if (s->closing || s->write_ended) return -EBADF;
+  shutdown_req *r = malloc(sizeof *r);
+  if (!r) return -ENOMEM;
+  if ((rc = uv_shutdown(&r->req, (uv_stream_t *)&s->tcp, on_shutdown))) {
+    free(r);
+    return rc;
+  }
+  s->write_ended = 1;
   return 0;
 }
 
@@ -413,6 +443,10 @@ static int resolve(ac__task *t, const char *host, int port, int passive, struct 
   rc = l->status;
   *out = l->res;
   free(l);
+  /* One code for "the name does not resolve", whatever resolver said it
+   * (the HTTP client uses the same). */
+  if (rc == UV_EAI_NONAME || rc == UV_EAI_NODATA || rc == UV_EAI_FAIL || rc == UV_EAI_AGAIN)
+    rc = -EHOSTUNREACH;
   return rc;
 }
 
@@ -439,14 +473,14 @@ static int connect_one(ac_stream_t *s, ac__task *t, const struct sockaddr *addr)
   if (rc == 0 || c.done) return c.done ? c.status : rc;
   /* Cancelled: closing the handle ends the attempt; c lives until then. */
   c.task = NULL;
-  ac_stream_close(s);
+  begin_close(s);
   await_closed(s, t);
   return -ECANCELED;
 }
 
-int ac_open_connection(ac_stream_t **out, const char *host, int port) {
+int ac_stream_connect(ac_stream_t **out, const char *host, int port) {
   ac__task *t = NULL;
-  const char *fn = "ac_open_connection";
+  const char *fn = "ac_stream_connect";
   if (!out) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
   *out = NULL;
   if (!host) return ac__misuse(-EINVAL, fn, "the host is NULL");
@@ -466,7 +500,7 @@ int ac_open_connection(ac_stream_t **out, const char *host, int port) {
       break;
     }
     if (!s->closing) {
-      ac_stream_close(s);
+      begin_close(s);
       await_closed(s, t);
     }
     stream_free(s);
@@ -503,7 +537,7 @@ static int run_handler(void *arg, void **result) {
   connection *c = arg;
   int rc = c->server->handler(c->stream, c->server->arg);
   ac__task *t = ac__cur->current;
-  ac_stream_close(c->stream);
+  begin_close(c->stream);
   await_closed(c->stream, t);
   stream_free(c->stream);
   c->stream = NULL;
@@ -514,7 +548,7 @@ static void connection_done(ac_future_t *task, void *arg) {
   connection *c = arg;
   ac_server_t *srv = c->server;
   ac__list_remove(&c->link);
-  ac_release(task);
+  ac_future_release(task);
   free(c);
   if (srv->closer && ac__list_empty(&srv->connections)) ac__wake(srv->closer, 0);
 }
@@ -539,7 +573,7 @@ static void on_connection(uv_stream_t *listener, int status) {
   }
   start_reading(c->stream);
   ac__list_push_back(&srv->connections, &c->link);
-  ac_add_done_callback(c->task, connection_done, c);
+  ac_future_add_done_callback(c->task, connection_done, c);
 }
 
 static void on_server_closed(uv_handle_t *h) {
@@ -559,9 +593,9 @@ static void server_close_resource(ac__resource *r) {
   uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
 }
 
-int ac_start_server(ac_server_t **out, const char *host, int port, ac_handler_fn handler, void *arg) {
+int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn handler, void *arg) {
   ac__task *t = NULL;
-  const char *fn = "ac_start_server";
+  const char *fn = "ac_server_start";
   if (!out) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
   *out = NULL;
   if (!host || !handler) return ac__misuse(-EINVAL, fn, "the host or the handler is NULL");
@@ -608,7 +642,7 @@ int ac_server_port(const ac_server_t *srv) {
 
 static void cancel_connections(ac_server_t *srv) {
   for (ac__list *n = srv->connections.next; n != &srv->connections; n = n->next)
-    ac_cancel(AC__CONTAINER(n, connection, link)->task);
+    ac_future_cancel(AC__CONTAINER(n, connection, link)->task);
 }
 
 int ac_server_close(ac_server_t *srv, int64_t grace_ms) {
@@ -628,10 +662,10 @@ int ac_server_close(ac_server_t *srv, int64_t grace_ms) {
   /* Let the handlers finish within the grace period... */
   if (!cancelled && grace_ms > 0 && !ac__list_empty(&srv->connections)) {
     ac_timeout_t scope;
-    if (ac_timeout_enter(&scope, grace_ms) == 0) {
+    if (ac_timeout_open(&scope, grace_ms) == 0) {
       while (!ac__list_empty(&srv->connections))
         if (ac__suspend(t, "server shutdown") == -ECANCELED) break;
-      if (ac_timeout_exit(&scope) == -ECANCELED) cancelled = 1;
+      if (ac_timeout_close(&scope) == -ECANCELED) cancelled = 1;
     }
   }
   /* ...then cancel the rest and wait for them. */

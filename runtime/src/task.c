@@ -36,12 +36,12 @@ int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_o
   if (!fn) return ac__misuse(-EINVAL, "ac_task_create", "the task function is NULL");
   int rc = ac__loop_get(&loop, "ac_task_create");
   if (rc) return rc;
-  size_t stack_size = AC_STACK_SIZE_DEFAULT;
+  size_t stack_size = AC_TASK_STACK_DEFAULT;
   if (opts && opts->stack_size) {
-    if (opts->stack_size < AC_STACK_SIZE_MIN || opts->stack_size > MAX_STACK)
+    if (opts->stack_size < AC_TASK_STACK_MIN || opts->stack_size > MAX_STACK)
       return ac__misuse(-EINVAL, "ac_task_create",
                         "stack size %zu is outside %u bytes .. 1 GiB", opts->stack_size,
-                        AC_STACK_SIZE_MIN);
+                        AC_TASK_STACK_MIN);
     size_t page = loop->stacks.page;
     stack_size = (opts->stack_size + page - 1) & ~(page - 1);
   }
@@ -186,9 +186,9 @@ int ac__cancel_all(ac__loop *loop) {
 }
 
 int ac_task_cancelling(const ac_task_t *task) {
-  return task && task->magic == AC__FUTURE_MAGIC && task->is_task
-             ? ((const ac__task *)task)->cancel_requests
-             : 0;
+  int rc = ac__future_check(task, "ac_task_cancelling");
+  if (rc) return rc;
+  return task->is_task ? ((const ac__task *)task)->cancel_requests : 0;
 }
 
 int ac_task_uncancel(ac_task_t *task) {
@@ -208,7 +208,7 @@ void ac__task_abandon_all(ac__loop *loop) {
     ac__list_remove(&t->link);
     loop->ntasks--;
     t->tstate = AC__TASK_FINISHED;
-    t->fut.state = AC_CANCELLED;
+    t->fut.state = AC_FUTURE_CANCELLED;
     t->fut.error = -ECANCELED;
     /* Waiters on abandoned stacks stay linked: keep the stacks mapped. */
     if (t->stack) release_stack(loop, t, 1);
@@ -227,11 +227,11 @@ static void sleeper_due(ac__timer *timer) {
   ac__wake(AC__CONTAINER(timer, sleeper, timer)->task, 0);
 }
 
-int ac_sleep(int64_t ms) {
+int ac_task_sleep(int64_t ms) {
   ac__task *t = NULL;
-  int rc = ac__current(&t, "ac_sleep");
+  int rc = ac__current(&t, "ac_task_sleep");
   if (rc) return rc;
-  if (ms < 0) return ac__misuse(-EINVAL, "ac_sleep", "negative delay (%lld ms)", (long long)ms);
+  if (ms < 0) return ac__misuse(-EINVAL, "ac_task_sleep", "negative delay (%lld ms)", (long long)ms);
   ac__loop *loop = t->fut.loop;
   if (ms == 0) { /* yield: to the back of the ready queue */
     if (t->cancel_pending) {
@@ -260,21 +260,25 @@ int ac_sleep(int64_t ms) {
 
 /* ---- introspection ------------------------------------------------------- */
 
-ac_task_t *ac_current_task(void) {
+ac_task_t *ac_task_current(void) {
   return ac__cur && ac__cur->current ? &ac__cur->current->fut : NULL;
 }
 
-size_t ac_all_tasks(ac_task_t **tasks, size_t capacity) {
-  ac__loop *loop = ac__cur;
-  if (!loop) return 0;
-  size_t i = 0;
+ssize_t ac_task_all(ac_task_t **tasks, size_t capacity) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_task_all");
+  if (rc) return rc;
+  if (!tasks && capacity)
+    return ac__misuse(-EINVAL, "ac_task_all", "the array is NULL but its capacity is %zu", capacity);
+  ssize_t i = 0;
   for (ac__list *node = loop->tasks.next; node != &loop->tasks; node = node->next, i++)
-    if (tasks && i < capacity) tasks[i] = &AC__CONTAINER(node, ac__task, link)->fut;
+    if ((size_t)i < capacity) tasks[i] = &AC__CONTAINER(node, ac__task, link)->fut;
   return i;
 }
 
-int ac_is_task(const ac_future_t *f) {
-  return f && f->magic == AC__FUTURE_MAGIC && f->is_task;
+int ac_future_is_task(const ac_future_t *f) {
+  int rc = ac__future_check(f, "ac_future_is_task");
+  return rc ? rc : f->is_task;
 }
 
 int ac__task_rename(ac__task *t, const char *name) {
@@ -296,7 +300,7 @@ void ac__task_label(const ac__task *t, char *buf, size_t size) {
 }
 
 const char *ac_task_name(const ac_task_t *task) {
-  if (!ac_is_task(task)) return "";
+  if (ac__future_check(task, "ac_task_name") || !task->is_task) return "";
   ac__task *t = (ac__task *)task;
   if (!t->name) { /* named on first request: creation stays cheap */
     char label[32];

@@ -13,7 +13,7 @@ enum { INLINE_WAITERS = 8 }; /* waits on up to this many need no allocation */
 typedef struct wait_set {
   ac__task *task;
   size_t remaining;           /* futures still pending */
-  ac_wait_mode mode;
+  ac_wait_mode_t mode;
   ac_future_t *first_failed;  /* the first to fail or be cancelled, in time order */
   ac__timer deadline;
 } wait_set;
@@ -23,12 +23,12 @@ typedef struct wait_entry {
   wait_set *set;
 } wait_entry;
 
-static int fails(const ac_future_t *f) { return f->state == AC_FAILED || f->state == AC_CANCELLED; }
+static int fails(const ac_future_t *f) { return f->state == AC_FUTURE_FAILED || f->state == AC_FUTURE_CANCELLED; }
 
 static int satisfied(const wait_set *set, size_t n) {
   switch (set->mode) {
-  case AC_FIRST_COMPLETED: return set->remaining < n || n == 0;
-  case AC_FIRST_EXCEPTION: return set->remaining == 0 || set->first_failed != NULL;
+  case AC_WAIT_FIRST_COMPLETED: return set->remaining < n || n == 0;
+  case AC_WAIT_FIRST_EXCEPTION: return set->remaining == 0 || set->first_failed != NULL;
   default: return set->remaining == 0;
   }
 }
@@ -37,8 +37,8 @@ static void entry_notify(ac__waiter *w, ac_future_t *f) {
   wait_set *set = AC__CONTAINER(w, wait_entry, w)->set;
   set->remaining--;
   if (fails(f) && !set->first_failed) set->first_failed = f;
-  if (set->mode == AC_FIRST_COMPLETED || set->remaining == 0 ||
-      (set->mode == AC_FIRST_EXCEPTION && fails(f)))
+  if (set->mode == AC_WAIT_FIRST_COMPLETED || set->remaining == 0 ||
+      (set->mode == AC_WAIT_FIRST_EXCEPTION && fails(f)))
     ac__wake(set->task, 0);
 }
 
@@ -46,12 +46,12 @@ static void deadline_due(ac__timer *timer) {
   ac__wake(AC__CONTAINER(timer, wait_set, deadline)->task, -ETIMEDOUT);
 }
 
-int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode mode,
+int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
                   int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
   ac__loop *loop = t->fut.loop;
   wait_set set = {.task = t, .remaining = 0, .mode = mode, .first_failed = NULL};
   for (size_t i = 0; i < n; i++) {
-    if (fs[i]->state == AC_PENDING)
+    if (fs[i]->state == AC_FUTURE_PENDING)
       set.remaining++;
     else if (fails(fs[i]) && !set.first_failed)
       set.first_failed = fs[i];
@@ -70,7 +70,7 @@ int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode mo
     ac__list_init(&entries[i].w.link);
     entries[i].w.notify = NULL;
     entries[i].set = &set;
-    if (fs[i]->state == AC_PENDING) {
+    if (fs[i]->state == AC_FUTURE_PENDING) {
       ac__future_ref(fs[i]);
       ac__waiter_add(fs[i], &entries[i].w, entry_notify, NULL);
     }
@@ -99,8 +99,8 @@ int ac__cancel_and_wait(ac__task *t, ac_future_t *const *fs, size_t n) {
   int cancelled = 0;
   for (;;) {
     for (size_t i = 0; i < n; i++)
-      if (fs[i]->state == AC_PENDING) ac_cancel(fs[i]);
-    if (ac__wait_many(t, fs, n, AC_ALL_COMPLETED, AC_NO_TIMEOUT, "cancelled futures", NULL) == 0)
+      if (fs[i]->state == AC_FUTURE_PENDING) ac_future_cancel(fs[i]);
+    if (ac__wait_many(t, fs, n, AC_WAIT_ALL_COMPLETED, AC_NO_TIMEOUT, "cancelled futures", NULL) == 0)
       return cancelled;
     cancelled = 1; /* cancelled again: pass it on again */
   }
@@ -145,8 +145,8 @@ static int await_one(ac_future_t *f, int64_t timeout_ms, void **result, int prop
   if (rc) return rc;
   if ((rc = check_timeout(timeout_ms, fn))) return rc;
   ac__future_ref(f);
-  rc = ac__wait_many(t, &f, 1, AC_ALL_COMPLETED, timeout_ms, fn, NULL);
-  if (rc == 0 || (rc == -ETIMEDOUT && f->state != AC_PENDING)) {
+  rc = ac__wait_many(t, &f, 1, AC_WAIT_ALL_COMPLETED, timeout_ms, fn, NULL);
+  if (rc == 0 || (rc == -ETIMEDOUT && f->state != AC_FUTURE_PENDING)) {
     rc = outcome(f, result);
   } else if (rc == -ECANCELED || rc == -ETIMEDOUT) {
     if (propagate && ac__cancel_and_wait(t, &f, 1)) rc = -ECANCELED;
@@ -155,44 +155,53 @@ static int await_one(ac_future_t *f, int64_t timeout_ms, void **result, int prop
   return rc;
 }
 
-int ac_await(ac_future_t *f, void **result) {
-  return await_one(f, AC_NO_TIMEOUT, result, 1, "ac_await");
+int ac_future_await(ac_future_t *f, void **result) {
+  return await_one(f, AC_NO_TIMEOUT, result, 1, "ac_future_await");
 }
 
-int ac_wait_for(ac_future_t *f, int64_t timeout_ms, void **result) {
-  return await_one(f, timeout_ms, result, 1, "ac_wait_for");
+int ac_future_await_for(ac_future_t *f, int64_t timeout_ms, void **result) {
+  return await_one(f, timeout_ms, result, 1, "ac_future_await_for");
 }
 
-int ac_shield(ac_future_t *f, void **result) {
-  return await_one(f, AC_NO_TIMEOUT, result, 0, "ac_shield");
+int ac_future_shield(ac_future_t *f, void **result) {
+  return await_one(f, AC_NO_TIMEOUT, result, 0, "ac_future_shield");
 }
 
-int ac_wait(ac_future_t *const *fs, size_t n, ac_wait_mode mode, int64_t timeout_ms) {
+static ssize_t wait_some(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode, int64_t timeout_ms,
+                         const char *fn) {
   ac__task *t = NULL;
-  int rc = check_list(&t, fs, n, "ac_wait");
+  int rc = check_list(&t, fs, n, fn);
   if (rc) return rc;
-  if ((rc = check_timeout(timeout_ms, "ac_wait"))) return rc;
-  if (mode != AC_ALL_COMPLETED && mode != AC_FIRST_COMPLETED && mode != AC_FIRST_EXCEPTION)
-    return ac__misuse(-EINVAL, "ac_wait", "unknown wait mode %d", (int)mode);
-  rc = ac__wait_many(t, fs, n, mode, timeout_ms, "ac_wait", NULL);
+  if ((rc = check_timeout(timeout_ms, fn))) return rc;
+  if (mode != AC_WAIT_ALL_COMPLETED && mode != AC_WAIT_FIRST_COMPLETED && mode != AC_WAIT_FIRST_EXCEPTION)
+    return ac__misuse(-EINVAL, fn, "unknown wait mode %d", (int)mode);
+  rc = ac__wait_many(t, fs, n, mode, timeout_ms, fn, NULL);
   if (rc == -ECANCELED || rc == -ENOMEM) return rc;
-  int done = 0;
-  for (size_t i = 0; i < n; i++) done += fs[i]->state != AC_PENDING;
+  ssize_t done = 0;
+  for (size_t i = 0; i < n; i++) done += fs[i]->state != AC_FUTURE_PENDING;
   return done;
 }
 
-int ac_gather(ac_future_t *const *fs, size_t n, void **results, int *errors, int flags) {
+ssize_t ac_future_wait(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode) {
+  return wait_some(fs, n, mode, AC_NO_TIMEOUT, "ac_future_wait");
+}
+
+ssize_t ac_future_wait_for(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode, int64_t timeout_ms) {
+  return wait_some(fs, n, mode, timeout_ms, "ac_future_wait_for");
+}
+
+int ac_future_gather(ac_future_t *const *fs, size_t n, void **results, int *errors, int flags) {
   ac__task *t = NULL;
-  int rc = check_list(&t, fs, n, "ac_gather");
+  int rc = check_list(&t, fs, n, "ac_future_gather");
   if (rc) return rc;
   if (flags & ~AC_GATHER_RETURN_ERRORS)
-    return ac__misuse(-EINVAL, "ac_gather", "unknown flags 0x%x", (unsigned)flags);
+    return ac__misuse(-EINVAL, "ac_future_gather", "unknown flags 0x%x", (unsigned)flags);
   int collect_all = flags & AC_GATHER_RETURN_ERRORS;
   for (size_t i = 0; i < n; i++) ac__future_ref(fs[i]);
 
   ac_future_t *failed = NULL;
-  rc = ac__wait_many(t, fs, n, collect_all ? AC_ALL_COMPLETED : AC_FIRST_EXCEPTION,
-                     AC_NO_TIMEOUT, "ac_gather", &failed);
+  rc = ac__wait_many(t, fs, n, collect_all ? AC_WAIT_ALL_COMPLETED : AC_WAIT_FIRST_EXCEPTION,
+                     AC_NO_TIMEOUT, "ac_future_gather", &failed);
   if (rc == -ECANCELED) {
     ac__cancel_and_wait(t, fs, n);
   } else if (rc == 0 && failed && !collect_all) {

@@ -4,7 +4,7 @@
 #include "helpers.h"
 
 int main(void) {
-  ac_set_misuse_messages(0); /* many tests misuse the API on purpose */
+  ac_error_set_messages(false); /* many tests misuse the API on purpose */
   SRunner *sr = srunner_create(test_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);

@@ -8,12 +8,12 @@
 
 #include "ac.h"
 
-/* Run FN(ARG) as the main task and check that ac_run returns WANT. */
+/* Run FN(ARG) as the main task and check that ac_loop_run returns WANT. */
 #define RUN_EXPECT(fn, arg, want)                                                   \
   do {                                                                              \
-    int run_rc_ = ac_run((fn), (arg), NULL);                                        \
-    ck_assert_msg(run_rc_ == (want), "ac_run returned %d (%s), expected %d (%s)",   \
-                  run_rc_, ac_strerror(run_rc_), (want), ac_strerror(want));        \
+    int run_rc_ = ac_loop_run((fn), (arg), NULL);                                        \
+    ck_assert_msg(run_rc_ == (want), "ac_loop_run returned %d (%s), expected %d (%s)",   \
+                  run_rc_, ac_error_message(run_rc_), (want), ac_error_message(want));        \
   } while (0)
 
 #define RUN_OK(fn, arg) RUN_EXPECT(fn, arg, 0)

@@ -14,7 +14,7 @@ typedef struct {
 
 static int run_job(void *arg, void **result) {
   job *j = arg;
-  int rc = ac_sleep(j->ms);
+  int rc = ac_task_sleep(j->ms);
   j->finished = 1;
   if (rc == -ECANCELED) j->cancelled = 1;
   if (rc) return rc;
@@ -28,7 +28,7 @@ static void spawn_jobs(ac_task_t **t, job *jobs, int n) {
 }
 
 static void release_all(ac_task_t **t, int n) {
-  for (int i = 0; i < n; i++) ac_release(t[i]);
+  for (int i = 0; i < n; i++) ac_future_release(t[i]);
 }
 
 /* ---- gather -------------------------------------------------------------- */
@@ -40,12 +40,12 @@ static int gather_body(void *arg, void **result) {
   spawn_jobs(t, jobs, 3);
   void *res[3];
   int err[3];
-  ck_assert_int_eq(ac_gather(t, 3, res, err, 0), 0);
+  ck_assert_int_eq(ac_future_gather(t, 3, res, err, 0), 0);
   for (int i = 0; i < 3; i++) {
     ck_assert_int_eq(P2INT(res[i]), i + 1); /* in argument order, not finishing order */
     ck_assert_int_eq(err[i], 0);
   }
-  ck_assert_int_eq(ac_gather(t, 0, NULL, NULL, 0), 0);
+  ck_assert_int_eq(ac_future_gather(t, 0, NULL, NULL, 0), 0);
   release_all(t, 3);
   return 0;
 }
@@ -58,11 +58,11 @@ static int gather_fail_body(void *arg, void **result) {
   ac_task_t *t[3];
   spawn_jobs(t, jobs, 3);
   int err[3];
-  ck_assert_int_eq(ac_gather(t, 3, NULL, err, 0), -EIO);
+  ck_assert_int_eq(ac_future_gather(t, 3, NULL, err, 0), -EIO);
   ck_assert_int_eq(err[1], -EIO);
   ck_assert_msg(jobs[0].cancelled && jobs[2].cancelled, "the first failure cancels the rest");
   ck_assert_int_eq(err[0], -ECANCELED);
-  ck_assert_msg(ac_done(t[0]) && ac_done(t[2]), "gather returns only once they have finished");
+  ck_assert_msg(ac_future_is_done(t[0]) && ac_future_is_done(t[2]), "gather returns only once they have finished");
   release_all(t, 3);
   return 0;
 }
@@ -76,11 +76,11 @@ static int gather_all_body(void *arg, void **result) {
   spawn_jobs(t, jobs, 3);
   void *res[3];
   int err[3];
-  ck_assert_int_eq(ac_gather(t, 3, res, err, AC_GATHER_RETURN_ERRORS), 0);
+  ck_assert_int_eq(ac_future_gather(t, 3, res, err, AC_GATHER_RETURN_ERRORS), 0);
   ck_assert_int_eq(P2INT(res[0]), 1);
   ck_assert_int_eq(err[1], -EIO);
   ck_assert_int_eq(err[2], -ENOENT);
-  ck_assert_int_eq(ac_gather(t, 3, NULL, NULL, 8), -EINVAL);
+  ck_assert_int_eq(ac_future_gather(t, 3, NULL, NULL, 8), -EINVAL);
   release_all(t, 3);
   return 0;
 }
@@ -97,7 +97,7 @@ static int gatherer(void *arg, void **result) {
   (void)result;
   gather_state *g = arg;
   spawn_jobs(g->t, g->jobs, 3);
-  g->rc = ac_gather(g->t, 3, NULL, NULL, 0);
+  g->rc = ac_future_gather(g->t, 3, NULL, NULL, 0);
   return g->rc;
 }
 
@@ -106,14 +106,14 @@ static int gather_cancel_body(void *arg, void **result) {
   gather_state g = {{{5000, 1, 0, 0, 0}, {5000, 2, 0, 0, 0}, {5000, 3, 0, 0, 0}}, {0}, 0};
   ac_task_t *outer;
   ac_task_create(&outer, gatherer, &g);
-  ac_sleep(5);
-  ac_cancel(outer);
-  ck_assert_int_eq(ac_await(outer, NULL), -ECANCELED);
+  ac_task_sleep(5);
+  ac_future_cancel(outer);
+  ck_assert_int_eq(ac_future_await(outer, NULL), -ECANCELED);
   ck_assert_int_eq(g.rc, -ECANCELED);
   for (int i = 0; i < 3; i++)
-    ck_assert_msg(g.jobs[i].cancelled && ac_done(g.t[i]), "child %d must be cancelled and finished", i);
+    ck_assert_msg(g.jobs[i].cancelled && ac_future_is_done(g.t[i]), "child %d must be cancelled and finished", i);
   release_all(g.t, 3);
-  ac_release(outer);
+  ac_future_release(outer);
   return 0;
 }
 START_TEST(cancel_inside_gather_cancels_children) { RUN_OK(gather_cancel_body, NULL); }
@@ -126,13 +126,13 @@ static int wait_modes_body(void *arg, void **result) {
   job jobs[3] = {{30, 1, 0, 0, 0}, {5, 2, 0, 0, 0}, {60, 0, -EIO, 0, 0}};
   ac_task_t *t[3];
   spawn_jobs(t, jobs, 3);
-  ck_assert_int_eq(ac_wait(t, 3, AC_FIRST_COMPLETED, AC_NO_TIMEOUT), 1);
-  ck_assert_msg(ac_done(t[1]) && !ac_done(t[0]), "the 5 ms job finishes first");
-  ck_assert_int_eq(ac_wait(t, 3, AC_FIRST_EXCEPTION, AC_NO_TIMEOUT), 3);
-  ck_assert_int_eq(ac_future_state(t[2]), AC_FAILED);
-  ck_assert_int_eq(ac_wait(t, 3, AC_ALL_COMPLETED, AC_NO_TIMEOUT), 3);
-  ck_assert_int_eq(ac_wait(t, 3, 99, AC_NO_TIMEOUT), -EINVAL);
-  ck_assert_int_eq(ac_wait(t, 3, AC_ALL_COMPLETED, -5), -EINVAL);
+  ck_assert_int_eq(ac_future_wait(t, 3, AC_WAIT_FIRST_COMPLETED), 1);
+  ck_assert_msg(ac_future_is_done(t[1]) && !ac_future_is_done(t[0]), "the 5 ms job finishes first");
+  ck_assert_int_eq(ac_future_wait(t, 3, AC_WAIT_FIRST_EXCEPTION), 3);
+  ck_assert_int_eq(ac_future_state(t[2]), AC_FUTURE_FAILED);
+  ck_assert_int_eq(ac_future_wait(t, 3, AC_WAIT_ALL_COMPLETED), 3);
+  ck_assert_int_eq(ac_future_wait(t, 3, 99), -EINVAL);
+  ck_assert_int_eq(ac_future_wait_for(t, 3, AC_WAIT_ALL_COMPLETED, -5), -EINVAL);
   release_all(t, 3);
   return 0;
 }
@@ -144,11 +144,11 @@ static int wait_timeout_body(void *arg, void **result) {
   job jobs[2] = {{5000, 1, 0, 0, 0}, {5, 2, 0, 0, 0}};
   ac_task_t *t[2];
   spawn_jobs(t, jobs, 2);
-  ck_assert_int_eq(ac_wait(t, 2, AC_ALL_COMPLETED, 50), 1);
-  ck_assert_msg(!ac_done(t[0]) && !jobs[0].cancelled, "wait's timeout cancels nothing");
-  ck_assert_int_eq(ac_wait(t, 2, AC_ALL_COMPLETED, 0), 1); /* a poll */
-  ac_cancel(t[0]);
-  ac_await(t[0], NULL);
+  ck_assert_int_eq(ac_future_wait_for(t, 2, AC_WAIT_ALL_COMPLETED, 50), 1);
+  ck_assert_msg(!ac_future_is_done(t[0]) && !jobs[0].cancelled, "wait's timeout cancels nothing");
+  ck_assert_int_eq(ac_future_wait_for(t, 2, AC_WAIT_ALL_COMPLETED, 0), 1); /* a poll */
+  ac_future_cancel(t[0]);
+  ac_future_await(t[0], NULL);
   release_all(t, 2);
   return 0;
 }
@@ -164,17 +164,17 @@ static int wait_for_body(void *arg, void **result) {
   ac_task_create(&ts, run_job, &slow);
   ac_task_create(&tq, run_job, &quick);
   void *r = INT2P(1);
-  double start = ac_time_precise();
-  ck_assert_int_eq(ac_wait_for(ts, 20, &r), -ETIMEDOUT);
-  ck_assert_msg(ac_time_precise() - start < 2000, "wait_for must give up after ~20 ms");
+  double start = ac_loop_time_precise();
+  ck_assert_int_eq(ac_future_await_for(ts, 20, &r), -ETIMEDOUT);
+  ck_assert_msg(ac_loop_time_precise() - start < 2000, "wait_for must give up after ~20 ms");
   ck_assert_ptr_null(r);
-  ck_assert_msg(slow.cancelled && ac_future_state(ts) == AC_CANCELLED,
+  ck_assert_msg(slow.cancelled && ac_future_state(ts) == AC_FUTURE_CANCELLED,
                 "the awaited task is cancelled and finished when wait_for times out");
-  ck_assert_int_eq(ac_wait_for(tq, 5000, &r), 0);
+  ck_assert_int_eq(ac_future_await_for(tq, 5000, &r), 0);
   ck_assert_int_eq(P2INT(r), 7);
-  ck_assert_int_eq(ac_wait_for(tq, -2, NULL), -EINVAL);
-  ac_release(ts);
-  ac_release(tq);
+  ck_assert_int_eq(ac_future_await_for(tq, -2, NULL), -EINVAL);
+  ac_future_release(ts);
+  ac_future_release(tq);
   return 0;
 }
 START_TEST(wait_for_times_out_and_cancels) { RUN_OK(wait_for_body, NULL); }
@@ -188,7 +188,7 @@ typedef struct {
 static int shielder(void *arg, void **result) {
   (void)result;
   shield_state *s = arg;
-  s->rc = ac_shield(s->inner, NULL);
+  s->rc = ac_future_shield(s->inner, NULL);
   return s->rc;
 }
 
@@ -199,15 +199,15 @@ static int shield_body(void *arg, void **result) {
   ac_task_create(&s.inner, run_job, &j);
   ac_task_t *outer;
   ac_task_create(&outer, shielder, &s);
-  ac_sleep(5);
-  ac_cancel(outer);
-  ck_assert_int_eq(ac_await(outer, NULL), -ECANCELED);
-  ck_assert_msg(!ac_done(s.inner), "the shielded task keeps running");
+  ac_task_sleep(5);
+  ac_future_cancel(outer);
+  ck_assert_int_eq(ac_future_await(outer, NULL), -ECANCELED);
+  ck_assert_msg(!ac_future_is_done(s.inner), "the shielded task keeps running");
   void *r;
-  ck_assert_int_eq(ac_await(s.inner, &r), 0);
+  ck_assert_int_eq(ac_future_await(s.inner, &r), 0);
   ck_assert_int_eq(P2INT(r), 5);
-  ac_release(outer);
-  ac_release(s.inner);
+  ac_future_release(outer);
+  ac_future_release(s.inner);
   return 0;
 }
 START_TEST(shield_keeps_the_inner_task_running) { RUN_OK(shield_body, NULL); }
@@ -218,20 +218,20 @@ END_TEST
 static int timeout_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_timeout_t scope;
-  ck_assert_int_eq(ac_timeout_enter(&scope, 20), 0);
-  int rc = ac_sleep(5000);
+  ck_assert_int_eq(ac_timeout_open(&scope, 20), 0);
+  int rc = ac_task_sleep(5000);
   ck_assert_int_eq(rc, -ECANCELED);
-  ck_assert_int_eq(ac_timeout_expired(&scope), 1);
-  ck_assert_int_eq(ac_timeout_exit(&scope), -ETIMEDOUT);
-  ck_assert_int_eq(ac_task_cancelling(ac_current_task()), 0);
-  ck_assert_int_eq(ac_sleep(1), 0); /* the task goes on normally */
+  ck_assert_int_eq(ac_timeout_is_expired(&scope), 1);
+  ck_assert_int_eq(ac_timeout_close(&scope), -ETIMEDOUT);
+  ck_assert_int_eq(ac_task_cancelling(ac_task_current()), 0);
+  ck_assert_int_eq(ac_task_sleep(1), 0); /* the task goes on normally */
 
-  ck_assert_int_eq(ac_timeout_enter(&scope, 5000), 0);
-  ck_assert_int_eq(ac_sleep(1), 0);
-  ck_assert_int_eq(ac_timeout_exit(&scope), 0);
-  ck_assert_int_eq(ac_timeout_expired(&scope), 0);
-  ck_assert_int_eq(ac_timeout_exit(&scope), -EINVAL); /* not entered */
-  ck_assert_int_eq(ac_timeout_enter(&scope, -3), -EINVAL);
+  ck_assert_int_eq(ac_timeout_open(&scope, 5000), 0);
+  ck_assert_int_eq(ac_task_sleep(1), 0);
+  ck_assert_int_eq(ac_timeout_close(&scope), 0);
+  ck_assert_int_eq(ac_timeout_is_expired(&scope), 0);
+  ck_assert_int_eq(ac_timeout_close(&scope), -EINVAL); /* not entered */
+  ck_assert_int_eq(ac_timeout_open(&scope, -3), -EINVAL);
   return 0;
 }
 START_TEST(timeout_scope_cancels_the_block) { RUN_OK(timeout_body, NULL); }
@@ -240,11 +240,11 @@ END_TEST
 static int nested_timeout_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_timeout_t outer, inner;
-  ac_timeout_enter(&outer, 20);
-  ac_timeout_enter(&inner, 5000);
-  ck_assert_int_eq(ac_sleep(5000), -ECANCELED);
-  ck_assert_int_eq(ac_timeout_exit(&inner), 0); /* not the inner one's deadline */
-  ck_assert_int_eq(ac_timeout_exit(&outer), -ETIMEDOUT);
+  ac_timeout_open(&outer, 20);
+  ac_timeout_open(&inner, 5000);
+  ck_assert_int_eq(ac_task_sleep(5000), -ECANCELED);
+  ck_assert_int_eq(ac_timeout_close(&inner), 0); /* not the inner one's deadline */
+  ck_assert_int_eq(ac_timeout_close(&outer), -ETIMEDOUT);
   return 0;
 }
 START_TEST(nested_timeout_reports_the_right_scope) { RUN_OK(nested_timeout_body, NULL); }
@@ -253,9 +253,9 @@ END_TEST
 static int timeout_and_cancel(void *arg, void **result) {
   (void)arg, (void)result;
   ac_timeout_t scope;
-  ac_timeout_enter(&scope, 5000);
-  int rc = ac_sleep(5000);
-  int exit_rc = ac_timeout_exit(&scope);
+  ac_timeout_open(&scope, 5000);
+  int rc = ac_task_sleep(5000);
+  int exit_rc = ac_timeout_close(&scope);
   return rc == -ECANCELED && exit_rc == 0 ? -ECANCELED : -EPROTO;
 }
 
@@ -263,10 +263,10 @@ static int outside_cancel_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_task_t *t;
   ac_task_create(&t, timeout_and_cancel, NULL);
-  ac_sleep(5);
-  ac_cancel(t);
-  ck_assert_int_eq(ac_await(t, NULL), -ECANCELED);
-  ac_release(t);
+  ac_task_sleep(5);
+  ac_future_cancel(t);
+  ck_assert_int_eq(ac_future_await(t, NULL), -ECANCELED);
+  ac_future_release(t);
   return 0;
 }
 START_TEST(outside_cancel_is_not_a_timeout) { RUN_OK(outside_cancel_body, NULL); }
@@ -283,12 +283,12 @@ static int group_ok_body(void *arg, void **result) {
   ck_assert_int_eq(ac_group_spawn(g, NULL, run_job, &jobs[0], NULL), 0);
   ck_assert_int_eq(ac_group_spawn(g, &second, run_job, &jobs[1], NULL), 0);
   ck_assert_int_eq(ac_group_spawn(g, NULL, run_job, &jobs[2], NULL), 0);
-  ck_assert_int_eq(ac_group_wait(g), 0);
+  ck_assert_int_eq(ac_group_close(g), 0);
   for (int i = 0; i < 3; i++) ck_assert_msg(jobs[i].finished, "child %d must have finished", i);
   void *r;
-  ck_assert_int_eq(ac_result(second, &r), 0);
+  ck_assert_int_eq(ac_future_result(second, &r), 0);
   ck_assert_int_eq(P2INT(r), 2);
-  ac_release(second);
+  ac_future_release(second);
   return 0;
 }
 START_TEST(group_waits_for_every_child) { RUN_OK(group_ok_body, NULL); }
@@ -300,12 +300,12 @@ static int group_fail_body(void *arg, void **result) {
   ac_group_t *g;
   ac_group_create(&g);
   for (int i = 0; i < 3; i++) ac_group_spawn(g, NULL, run_job, &jobs[i], NULL);
-  int body_rc = ac_sleep(5000); /* the owner's own work is interrupted */
+  int body_rc = ac_task_sleep(5000); /* the owner's own work is interrupted */
   ck_assert_int_eq(body_rc, -ECANCELED);
-  ck_assert_int_eq(ac_group_wait(g), -EIO);
+  ck_assert_int_eq(ac_group_close(g), -EIO);
   ck_assert_msg(jobs[0].cancelled && jobs[2].cancelled, "siblings of the failed child are cancelled");
-  ck_assert_int_eq(ac_task_cancelling(ac_current_task()), 0);
-  ck_assert_int_eq(ac_sleep(1), 0); /* and the owner is not left cancelled */
+  ck_assert_int_eq(ac_task_cancelling(ac_task_current()), 0);
+  ck_assert_int_eq(ac_task_sleep(1), 0); /* and the owner is not left cancelled */
   return 0;
 }
 START_TEST(group_first_failure_cancels_siblings_and_is_reported) { RUN_OK(group_fail_body, NULL); }
@@ -317,7 +317,7 @@ static int group_owner(void *arg, void **result) {
   ac_group_t *g;
   ac_group_create(&g);
   for (int i = 0; i < 2; i++) ac_group_spawn(g, NULL, run_job, &jobs[i], NULL);
-  return ac_group_wait(g);
+  return ac_group_close(g);
 }
 
 static int group_cancel_body(void *arg, void **result) {
@@ -325,11 +325,11 @@ static int group_cancel_body(void *arg, void **result) {
   job jobs[2] = {{5000, 1, 0, 0, 0}, {5000, 2, 0, 0, 0}};
   ac_task_t *owner;
   ac_task_create(&owner, group_owner, jobs);
-  ac_sleep(5);
-  ac_cancel(owner);
-  ck_assert_int_eq(ac_await(owner, NULL), -ECANCELED);
+  ac_task_sleep(5);
+  ac_future_cancel(owner);
+  ck_assert_int_eq(ac_future_await(owner, NULL), -ECANCELED);
   ck_assert_msg(jobs[0].cancelled && jobs[1].cancelled, "cancelling the owner cancels the children");
-  ac_release(owner);
+  ac_future_release(owner);
   return 0;
 }
 START_TEST(group_owner_cancelled_cancels_children) { RUN_OK(group_cancel_body, NULL); }
@@ -338,12 +338,12 @@ END_TEST
 static int group_misuse_body(void *arg, void **result) {
   (void)arg, (void)result;
   ck_assert_int_eq(ac_group_create(NULL), -EINVAL);
-  ck_assert_int_eq(ac_group_wait(NULL), -EINVAL);
+  ck_assert_int_eq(ac_group_close(NULL), -EINVAL);
   ck_assert_int_eq(ac_group_spawn(NULL, NULL, run_job, NULL, NULL), -EINVAL);
   ac_group_t *g;
   ac_group_create(&g);
   ck_assert_int_eq(ac_group_spawn(g, NULL, NULL, NULL, NULL), -EINVAL);
-  ck_assert_int_eq(ac_group_wait(g), 0); /* an empty group */
+  ck_assert_int_eq(ac_group_close(g), 0); /* an empty group */
   return 0;
 }
 START_TEST(group_misuse_is_reported) { RUN_OK(group_misuse_body, NULL); }

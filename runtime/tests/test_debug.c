@@ -39,7 +39,7 @@ static const char *capture_end(capture *c) {
 
 static int napper(void *arg, void **result) {
   (void)arg, (void)result;
-  return ac_sleep(5000);
+  return ac_task_sleep(5000);
 }
 
 static int lock_waiter(void *arg, void **result) {
@@ -60,7 +60,7 @@ static int info_body(void *arg, void **result) {
   ac_task_info_t info;
   ck_assert_int_eq(ac_task_info(sleeping, &info), 0);
   ck_assert_int_eq(info.state, AC_TASK_CREATED);
-  ac_sleep(1);
+  ac_task_sleep(1);
   ck_assert_int_eq(ac_task_info(sleeping, &info), 0);
   ck_assert_str_eq(info.name, "sleepy");
   ck_assert_int_eq(info.state, AC_TASK_SUSPENDED);
@@ -68,19 +68,19 @@ static int info_body(void *arg, void **result) {
   ck_assert_ptr_eq((void *)info.fn, (void *)napper);
   ck_assert_int_eq(ac_task_info(locking, &info), 0);
   ck_assert_str_eq(info.waiting_on, "lock");
-  ck_assert_int_eq(ac_task_info(ac_current_task(), &info), 0);
+  ck_assert_int_eq(ac_task_info(ac_task_current(), &info), 0);
   ck_assert_int_eq(info.state, AC_TASK_RUNNING);
   ck_assert_ptr_null(info.waiting_on);
   ck_assert_str_eq(ac_task_state_name(AC_TASK_SUSPENDED), "suspended");
   ck_assert_int_eq(ac_task_info(NULL, &info), -EINVAL);
-  ac_cancel(sleeping);
-  ac_await(sleeping, NULL);
+  ac_future_cancel(sleeping);
+  ac_future_await(sleeping, NULL);
   ck_assert_int_eq(ac_task_info(sleeping, &info), 0);
   ck_assert_int_eq(info.state, AC_TASK_FINISHED);
   ac_lock_release(lock);
-  ac_await(locking, NULL);
-  ac_release(sleeping);
-  ac_release(locking);
+  ac_future_await(locking, NULL);
+  ac_future_release(sleeping);
+  ac_future_release(locking);
   return 0;
 }
 START_TEST(task_info_tells_state_and_wait) { RUN_OK(info_body, NULL); }
@@ -91,7 +91,7 @@ int deep_napper_inner(volatile int *after);
 int deep_napper(void *arg, void **result);
 
 __attribute__((noinline)) int deep_napper_inner(volatile int *after) {
-  int rc = ac_sleep(5000);
+  int rc = ac_task_sleep(5000);
   *after = 1; /* work after the call: no tail call, so this frame stays */
   return rc;
 }
@@ -107,9 +107,9 @@ static int dump_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_task_t *t;
   ac_task_create_ex(&t, deep_napper, NULL, &(ac_task_opts_t){.name = "dreamer"});
-  ac_sleep(1);
+  ac_task_sleep(1);
   FILE *f = tmpfile();
-  ck_assert_int_eq(ac_dump_tasks(f), 2);
+  ck_assert_int_eq(ac_debug_dump_tasks(f), 2);
   rewind(f);
   char text[8192];
   size_t n = fread(text, 1, sizeof text - 1, f);
@@ -119,13 +119,13 @@ static int dump_body(void *arg, void **result) {
                 "the dump names the task and its wait:\n%s", text);
   ck_assert_msg(strstr(text, "runs deep_napper"), "the dump names the function:\n%s", text);
 #if !defined(AC_CONTEXT_UCONTEXT)
-  ck_assert_msg(strstr(text, "ac_sleep") && strstr(text, "deep_napper_inner"),
+  ck_assert_msg(strstr(text, "ac_task_sleep") && strstr(text, "deep_napper_inner"),
                 "the suspended task's call stack shows where it waits:\n%s", text);
 #endif
   ck_assert_msg(strstr(text, "task 'main'") && strstr(text, "running"), "the dump lists the caller:\n%s", text);
-  ac_cancel(t);
-  ac_await(t, NULL);
-  ac_release(t);
+  ac_future_cancel(t);
+  ac_future_await(t, NULL);
+  ac_future_release(t);
   return 0;
 }
 START_TEST(dump_lists_tasks_with_their_call_stacks) { RUN_OK(dump_body, NULL); }
@@ -136,11 +136,11 @@ static int signal_body(void *arg, void **result) {
   capture *c = arg;
   ac_task_t *t;
   ac_task_create_ex(&t, napper, NULL, &(ac_task_opts_t){.name = "signalled"});
-  ck_assert_int_eq(ac_dump_tasks_on_signal(SIGUSR1), 0);
+  ck_assert_int_eq(ac_debug_dump_tasks_on_signal(SIGUSR1), 0);
   capture_begin(c);
   kill(getpid(), SIGUSR1);
   for (int i = 0; i < 200 && !strstr(c->text, "signalled"); i++) {
-    ac_sleep(5); /* the dump runs on the loop once it gets the signal */
+    ac_task_sleep(5); /* the dump runs on the loop once it gets the signal */
     fflush(stderr);
     FILE *peek = fopen("/proc/self/fd/2", "r");
     if (peek) {
@@ -150,9 +150,9 @@ static int signal_body(void *arg, void **result) {
     }
   }
   capture_end(c);
-  ac_cancel(t);
-  ac_await(t, NULL);
-  ac_release(t);
+  ac_future_cancel(t);
+  ac_future_await(t, NULL);
+  ac_future_release(t);
   return 0;
 }
 START_TEST(dump_on_signal) {
@@ -166,8 +166,8 @@ END_TEST
 /* ---- debug mode ---------------------------------------------------------- */
 
 static void busy_ms(int ms) {
-  double end = ac_time_precise() + ms;
-  while (ac_time_precise() < end) {
+  double end = ac_loop_time_precise() + ms;
+  while (ac_loop_time_precise() < end) {
   }
 }
 
@@ -188,14 +188,14 @@ static int slow_body(void *arg, void **result) {
   ck_assert_int_eq(ac_debug_set(1, -1), -EINVAL);
   ac_task_t *t;
   ac_task_create_ex(&t, hog, NULL, &(ac_task_opts_t){.name = "hog"});
-  ac_await(t, NULL);
-  ac_release(t);
+  ac_future_await(t, NULL);
+  ac_future_release(t);
   ac_task_create_ex(NULL, failing, NULL, &(ac_task_opts_t){.name = "unheard"});
   ac_task_create_ex(&t, failing, NULL, &(ac_task_opts_t){.name = "heard"});
-  ck_assert_int_eq(ac_await(t, NULL), -EIO); /* read: no warning for this one */
-  ac_release(t);
+  ck_assert_int_eq(ac_future_await(t, NULL), -EIO); /* read: no warning for this one */
+  ac_future_release(t);
   ac_task_create_ex(NULL, napper, NULL, &(ac_task_opts_t){.name = "leftover"});
-  ac_sleep(1);
+  ac_task_sleep(1);
   return 0;
 }
 START_TEST(debug_mode_warns_about_the_classic_mistakes) {
@@ -214,8 +214,8 @@ static int quiet_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_task_t *t;
   ac_task_create_ex(&t, hog, NULL, &(ac_task_opts_t){.name = "hog"});
-  ac_await(t, NULL);
-  ac_release(t);
+  ac_future_await(t, NULL);
+  ac_future_release(t);
   return 0;
 }
 START_TEST(debug_mode_is_off_by_default) {
@@ -231,7 +231,7 @@ END_TEST
 
 static int worker(void *arg, void **result) {
   (void)arg, (void)result;
-  for (int i = 0; i < 3; i++) ac_sleep(1);
+  for (int i = 0; i < 3; i++) ac_task_sleep(1);
   return 0;
 }
 
@@ -239,8 +239,8 @@ static int trace_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_task_t *t;
   ac_task_create_ex(&t, worker, NULL, &(ac_task_opts_t){.name = "worker \"w\""});
-  ac_await(t, NULL);
-  ac_release(t);
+  ac_future_await(t, NULL);
+  ac_future_release(t);
   return 0;
 }
 START_TEST(trace_file_has_a_slice_per_step) {

@@ -83,17 +83,17 @@ static int get_body(void *arg, void **result) {
   ck_assert_int_eq(r.body_size, 12);
   ck_assert_str_eq(r.body, "hello world\n");
   ck_assert_msg(strstr(r.headers, "Content-Length: 12") != NULL, "headers: %s", r.headers);
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   ck_assert_int_eq(fetch("/missing", (ac_http_request_t){0}, &r), 0); /* a 404 is a response */
   ck_assert_int_eq(r.status, 404);
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   const char *headers[] = {"X-Test: yes", NULL};
   ck_assert_int_eq(fetch("/echo", (ac_http_request_t){.method = "POST", .body = "payload", .body_size = 7,
                                                       .headers = headers}, &r), 0);
   ck_assert_int_eq(r.status, 201);
   ck_assert_str_eq(r.body, "payload");
   ck_assert_msg(strstr(r.headers, "X-Echo: yes") != NULL, "the header went out: %s", r.headers);
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   return 0;
 }
 START_TEST(get_post_and_404) {
@@ -110,13 +110,13 @@ static int redirect_body(void *arg, void **result) {
   ck_assert_msg(rc == 0, "redirect: %d %s", rc, r.error);
   ck_assert_int_eq(r.status, 200);
   ck_assert_str_eq(r.body, "hello world\n");
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   ck_assert_int_eq(fetch("/redirect/3", (ac_http_request_t){.max_redirects = 2}, &r), -ELOOP);
   ck_assert_msg(r.error[0] != '\0', "curl's message is kept");
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   ck_assert_int_eq(fetch("/redirect/1", (ac_http_request_t){.max_redirects = -1}, &r), 0);
   ck_assert_int_eq(r.status, 302); /* not followed */
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   return 0;
 }
 START_TEST(redirects_followed_and_limited) {
@@ -129,20 +129,20 @@ END_TEST
 static int limits_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_http_response_t r;
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   ck_assert_int_eq(fetch("/slow", (ac_http_request_t){.timeout_ms = 200}, &r), -ETIMEDOUT);
-  ck_assert_msg(ac_time_precise() - start < 2500, "the time limit must cut the 3 s answer short");
-  ac_http_response_free(&r);
+  ck_assert_msg(ac_loop_time_precise() - start < 2500, "the time limit must cut the 3 s answer short");
+  ac_http_response_close(&r);
   ck_assert_int_eq(fetch("/big.bin", (ac_http_request_t){.max_body = 1000}, &r), -EFBIG);
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   ck_assert_int_eq(fetch("/big.bin", (ac_http_request_t){0}, &r), 0);
   ck_assert_int_eq(r.body_size, 1 << 20);
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "nothing://here"}, &r), -EINVAL);
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){0}, &r), -EINVAL);
   ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://127.0.0.1:1/"}, &r), -ECONNREFUSED);
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   return 0;
 }
 START_TEST(timeouts_caps_and_bad_urls) {
@@ -156,7 +156,7 @@ static int slow_fetch(void *arg, void **result) {
   (void)result;
   ac_http_response_t *r = arg;
   int rc = fetch("/slow", (ac_http_request_t){0}, r);
-  ac_http_response_free(r);
+  ac_http_response_close(r);
   return rc;
 }
 
@@ -165,12 +165,12 @@ static int cancel_body(void *arg, void **result) {
   ac_http_response_t r;
   ac_task_t *t;
   ac_task_create(&t, slow_fetch, &r);
-  ac_sleep(100);
-  double start = ac_time_precise();
-  ac_cancel(t);
-  ck_assert_int_eq(ac_await(t, NULL), -ECANCELED);
-  ck_assert_msg(ac_time_precise() - start < 1000, "cancelling must not wait for the answer");
-  ac_release(t);
+  ac_task_sleep(100);
+  double start = ac_loop_time_precise();
+  ac_future_cancel(t);
+  ck_assert_int_eq(ac_future_await(t, NULL), -ECANCELED);
+  ck_assert_msg(ac_loop_time_precise() - start < 1000, "cancelling must not wait for the answer");
+  ac_future_release(t);
   return 0; /* valgrind and ASan check that nothing of the transfer is left */
 }
 START_TEST(cancel_removes_the_transfer) {
@@ -193,7 +193,7 @@ static int one_request(void *arg, void **result) {
   ac_http_response_t r;
   rc = fetch("/hello.txt", (ac_http_request_t){.timeout_ms = 30000}, &r);
   if (rc == 0 && r.status == 200 && strcmp(r.body, "hello world\n") == 0) m->ok++;
-  ac_http_response_free(&r);
+  ac_http_response_close(&r);
   ac_sem_release(m->limit);
   return rc;
 }
@@ -205,9 +205,9 @@ static int many_body(void *arg, void **result) {
   ac_sem_create(&m.limit, 100, 0); /* at most 100 at once */
   static ac_task_t *t[N];
   for (int i = 0; i < N; i++) ac_task_create(&t[i], one_request, &m);
-  ck_assert_int_eq(ac_gather(t, N, NULL, NULL, 0), 0);
+  ck_assert_int_eq(ac_future_gather(t, N, NULL, NULL, 0), 0);
   ck_assert_int_eq(m.ok, N);
-  for (int i = 0; i < N; i++) ac_release(t[i]);
+  for (int i = 0; i < N; i++) ac_future_release(t[i]);
   return 0;
 }
 START_TEST(thousand_requests_at_concurrency_100) {

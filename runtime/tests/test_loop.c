@@ -19,13 +19,13 @@ static void mark(void *arg) { tr.log[tr.len++] = *(const char *)arg; }
 static int soon_body(void *arg, void **result) {
   (void)arg, (void)result;
   memset(&tr, 0, sizeof tr);
-  ck_assert_int_eq(ac_call_soon(mark, "a", NULL), 0);
-  ck_assert_int_eq(ac_call_later(0, mark, "c", NULL), 0);
-  ck_assert_int_eq(ac_call_soon(mark, "b", NULL), 0);
+  ck_assert_int_eq(ac_loop_call_soon(mark, "a", NULL), 0);
+  ck_assert_int_eq(ac_loop_call_later(0, mark, "c", NULL), 0);
+  ck_assert_int_eq(ac_loop_call_soon(mark, "b", NULL), 0);
   ck_assert_int_eq(tr.len, 0); /* nothing runs until the task yields */
-  ck_assert_int_eq(ac_sleep(0), 0);
+  ck_assert_int_eq(ac_task_sleep(0), 0);
   ck_assert_str_eq(tr.log, "ab");
-  ck_assert_int_eq(ac_sleep(5), 0);
+  ck_assert_int_eq(ac_task_sleep(5), 0);
   ck_assert_str_eq(tr.log, "abc");
   return 0;
 }
@@ -35,17 +35,17 @@ END_TEST
 static int later_body(void *arg, void **result) {
   (void)arg, (void)result;
   memset(&tr, 0, sizeof tr);
-  uint64_t now = ac_time();
-  ck_assert_int_eq(ac_call_later(30, mark, "3", NULL), 0);
-  ck_assert_int_eq(ac_call_later(10, mark, "1", NULL), 0);
-  ck_assert_int_eq(ac_call_at(now + 20, mark, "2", NULL), 0);
-  ck_assert_int_eq(ac_call_later(10, mark, "x", NULL), 0); /* same time: scheduling order */
-  double start = ac_time_precise();
-  ck_assert_int_eq(ac_sleep(60), 0);
+  uint64_t now = ac_loop_time();
+  ck_assert_int_eq(ac_loop_call_later(30, mark, "3", NULL), 0);
+  ck_assert_int_eq(ac_loop_call_later(10, mark, "1", NULL), 0);
+  ck_assert_int_eq(ac_loop_call_at(now + 20, mark, "2", NULL), 0);
+  ck_assert_int_eq(ac_loop_call_later(10, mark, "x", NULL), 0); /* same time: scheduling order */
+  double start = ac_loop_time_precise();
+  ck_assert_int_eq(ac_task_sleep(60), 0);
   ck_assert_str_eq(tr.log, "1x23");
-  ck_assert_msg(ac_time_precise() - start >= 59, "sleep(60) must not end early");
-  ck_assert_int_eq(ac_call_later(-1, mark, "?", NULL), -EINVAL);
-  ck_assert_int_eq(ac_call_soon(NULL, NULL, NULL), -EINVAL);
+  ck_assert_msg(ac_loop_time_precise() - start >= 59, "sleep(60) must not end early");
+  ck_assert_int_eq(ac_loop_call_later(-1, mark, "?", NULL), -EINVAL);
+  ck_assert_int_eq(ac_loop_call_soon(NULL, NULL, NULL), -EINVAL);
   return 0;
 }
 START_TEST(call_later_and_call_at_fire_in_time_order) { RUN_OK(later_body, NULL); }
@@ -55,12 +55,12 @@ static int handle_body(void *arg, void **result) {
   (void)arg, (void)result;
   memset(&tr, 0, sizeof tr);
   ac_handle_t *later, *soon, *ran;
-  ck_assert_int_eq(ac_call_later(10, mark, "L", &later), 0);
-  ck_assert_int_eq(ac_call_soon(mark, "S", &soon), 0);
-  ck_assert_int_eq(ac_call_soon(mark, "R", &ran), 0);
+  ck_assert_int_eq(ac_loop_call_later(10, mark, "L", &later), 0);
+  ck_assert_int_eq(ac_loop_call_soon(mark, "S", &soon), 0);
+  ck_assert_int_eq(ac_loop_call_soon(mark, "R", &ran), 0);
   ck_assert_int_eq(ac_handle_close(later), 1);
   ck_assert_int_eq(ac_handle_close(soon), 1);
-  ac_sleep(30);
+  ac_task_sleep(30);
   ck_assert_str_eq(tr.log, "R");
   ck_assert_int_eq(ac_handle_close(ran), 0); /* it had run */
   ck_assert_int_eq(ac_handle_close(NULL), -EINVAL);
@@ -71,13 +71,13 @@ END_TEST
 
 static void reschedule(void *arg) {
   int *n = arg;
-  if (++*n < 1000) ac_call_soon(reschedule, n, NULL);
+  if (++*n < 1000) ac_loop_call_soon(reschedule, n, NULL);
 }
 static int chain_body(void *arg, void **result) {
   (void)arg, (void)result;
   int n = 0;
-  ac_call_soon(reschedule, &n, NULL);
-  while (n < 1000) ac_sleep(0);
+  ac_loop_call_soon(reschedule, &n, NULL);
+  while (n < 1000) ac_task_sleep(0);
   ck_assert_int_eq(n, 1000);
   return 0;
 }
@@ -95,29 +95,29 @@ static int counter_task(void *arg, void **result) {
   (void)result;
   for (;;) {
     (*(int *)arg)++;
-    int rc = ac_sleep(1);
+    int rc = ac_task_sleep(1);
     if (rc) return rc;
   }
 }
 
 START_TEST(loop_runs_by_hand_and_stops) {
-  ck_assert_int_eq(ac_loop_run(AC_RUN_DEFAULT), -ENOENT);
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_DEFAULT), -ENOENT);
   ck_assert_int_eq(ac_loop_open(), 0);
   ck_assert_int_eq(ac_loop_open(), -EBUSY);
   ck_assert_int_eq(ac_loop_is_open(), 1);
   ck_assert_ptr_nonnull(ac_loop_uv());
-  ck_assert_int_eq(ac_loop_run(AC_RUN_DEFAULT), 1); /* nothing to do */
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_DEFAULT), 0); /* nothing to do */
   memset(&tr, 0, sizeof tr);
-  ac_call_soon(mark, "a", NULL);
-  ck_assert_int_eq(ac_loop_run(AC_RUN_NOWAIT), 0);
+  ac_loop_call_soon(mark, "a", NULL);
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_NOWAIT), 0);
   ck_assert_str_eq(tr.log, "a");
   int count = 0;
   ck_assert_int_eq(ac_task_create(NULL, counter_task, &count), 0);
-  ac_call_later(30, stopper, NULL, NULL);
-  ck_assert_int_eq(ac_loop_run(AC_RUN_DEFAULT), 0); /* stopped */
+  ac_loop_call_later(30, stopper, NULL, NULL);
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_DEFAULT), 1); /* stopped, with work left */
   ck_assert_msg(count >= 2, "the task should have run a few rounds, ran %d", count);
-  ck_assert_int_eq(ac_loop_run(AC_RUN_ONCE), 1); /* the task still sleeps */
-  ck_assert_int_eq(ac_loop_run(7), -EINVAL);
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_ONCE), 1); /* the task still sleeps */
+  ck_assert_int_eq(ac_loop_drive(7), -EINVAL);
   ck_assert_int_eq(ac_loop_close(), 0); /* cancels the endless task */
   ck_assert_int_eq(ac_loop_is_open(), 0);
   ck_assert_int_eq(ac_loop_close(), -ENOENT);
@@ -126,21 +126,21 @@ END_TEST
 
 static int nested_body(void *arg, void **result) {
   (void)arg, (void)result;
-  ck_assert_int_eq(ac_run(nested_body, NULL, NULL), -EBUSY);
-  ck_assert_int_eq(ac_loop_run(AC_RUN_ONCE), -EBUSY);
+  ck_assert_int_eq(ac_loop_run(nested_body, NULL, NULL), -EBUSY);
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_ONCE), -EBUSY);
   ck_assert_int_eq(ac_loop_close(), -EBUSY);
   return 0;
 }
 START_TEST(nested_run_is_refused) {
   RUN_OK(nested_body, NULL);
-  ck_assert_int_eq(ac_run(NULL, NULL, NULL), -EINVAL);
+  ck_assert_int_eq(ac_loop_run(NULL, NULL, NULL), -EINVAL);
 }
 END_TEST
 
 static int stop_in_run_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_loop_stop();
-  return ac_sleep(10000);
+  return ac_task_sleep(10000);
 }
 START_TEST(stop_inside_run_cancels_main) { RUN_EXPECT(stop_in_run_body, NULL, -ECANCELED); }
 END_TEST
@@ -149,11 +149,11 @@ END_TEST
 
 static int time_body(void *arg, void **result) {
   (void)arg, (void)result;
-  uint64_t t0 = ac_time();
-  double p0 = ac_time_precise();
-  ac_sleep(20);
-  uint64_t t1 = ac_time();
-  double p1 = ac_time_precise();
+  uint64_t t0 = ac_loop_time();
+  double p0 = ac_loop_time_precise();
+  ac_task_sleep(20);
+  uint64_t t1 = ac_loop_time();
+  double p1 = ac_loop_time_precise();
   ck_assert_msg(t1 >= t0 + 20, "loop time moved %llu ms over a 20 ms sleep",
                 (unsigned long long)(t1 - t0));
   ck_assert_msg(p1 - p0 >= 19.5, "precise time moved %.2f ms over a 20 ms sleep", p1 - p0);
@@ -168,8 +168,8 @@ static int waits_forever(void *arg, void **result) {
   (void)arg, (void)result;
   ac_future_t *never;
   ac_future_create(&never);
-  int rc = ac_await(never, NULL);
-  ac_release(never);
+  int rc = ac_future_await(never, NULL);
+  ac_future_release(never);
   return rc;
 }
 START_TEST(deadlock_is_detected_not_hung) { RUN_EXPECT(waits_forever, NULL, -EDEADLK); }
@@ -179,8 +179,8 @@ static int stubborn(void *arg, void **result) {
   (void)arg, (void)result;
   ac_future_t *never;
   ac_future_create(&never);
-  ac_await(never, NULL);
-  ac_await(never, NULL); /* ignores the cancellation and waits again */
+  ac_future_await(never, NULL);
+  ac_future_await(never, NULL); /* ignores the cancellation and waits again */
   return 0;
 }
 START_TEST(task_ignoring_cancel_cannot_hang_close) { RUN_EXPECT(stubborn, NULL, -EDEADLK); }
@@ -195,7 +195,7 @@ typedef struct {
 
 static void *foreign_thread(void *arg) {
   foreign *fo = arg;
-  fo->soon_rc = ac_call_soon(mark, "!", NULL);
+  fo->soon_rc = ac_loop_call_soon(mark, "!", NULL);
   fo->set_rc = ac_future_set_result(fo->f, NULL);
   fo->create_rc = ac_task_create(NULL, counter_task, NULL);
   return NULL;
@@ -211,8 +211,8 @@ static int foreign_body(void *arg, void **result) {
   ck_assert_int_eq(fo.soon_rc, -EPERM);
   ck_assert_int_eq(fo.set_rc, -EPERM);
   ck_assert_int_eq(fo.create_rc, -EPERM);
-  ck_assert_int_eq(ac_future_state(fo.f), AC_PENDING);
-  ac_release(fo.f);
+  ck_assert_int_eq(ac_future_state(fo.f), AC_FUTURE_PENDING);
+  ac_future_release(fo.f);
   return 0;
 }
 START_TEST(calls_from_another_thread_are_refused) { RUN_OK(foreign_body, NULL); }

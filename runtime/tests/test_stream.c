@@ -40,16 +40,16 @@ static int stall(ac_stream_t *s, void *arg) {
 
 static ac_server_t *serve(const char *host, ac_handler_fn handler, void *arg) {
   ac_server_t *srv = NULL;
-  int rc = ac_start_server(&srv, host, 0, handler, arg);
-  ck_assert_msg(rc == 0, "ac_start_server(%s) failed: %s", host, ac_strerror(rc));
+  int rc = ac_server_start(&srv, host, 0, handler, arg);
+  ck_assert_msg(rc == 0, "ac_server_start(%s) failed: %s", host, ac_error_message(rc));
   ck_assert_int_gt(ac_server_port(srv), 0);
   return srv;
 }
 
 static ac_stream_t *dial(const char *host, ac_server_t *srv) {
   ac_stream_t *s = NULL;
-  int rc = ac_open_connection(&s, host, ac_server_port(srv));
-  ck_assert_msg(rc == 0, "ac_open_connection(%s) failed: %s", host, ac_strerror(rc));
+  int rc = ac_stream_connect(&s, host, ac_server_port(srv));
+  ck_assert_msg(rc == 0, "ac_stream_connect(%s) failed: %s", host, ac_error_message(rc));
   return s;
 }
 
@@ -71,7 +71,6 @@ static void echo_roundtrips(const char *host) {
   ck_assert_str_eq(peer, host);
   ck_assert_int_eq(port, ac_server_port(srv));
   ck_assert_int_eq(ac_stream_close(s), 0);
-  ck_assert_int_eq(ac_stream_wait_closed(s), 0);
   ck_assert_int_eq(ac_server_close(srv, 1000), 0);
 }
 
@@ -101,7 +100,7 @@ static int client(void *arg, void **result) {
   (void)result;
   client_arg *c = arg;
   ac_stream_t *s;
-  int rc = ac_open_connection(&s, "127.0.0.1", ac_server_port(c->srv));
+  int rc = ac_stream_connect(&s, "127.0.0.1", ac_server_port(c->srv));
   if (rc) return rc;
   char want[64], got[64];
   c->ok = 1;
@@ -111,7 +110,7 @@ static int client(void *arg, void **result) {
         strcmp(got, want) != 0)
       c->ok = 0;
   }
-  ac_stream_wait_closed(s);
+  ac_stream_close(s);
   return 0;
 }
 
@@ -125,10 +124,10 @@ static int many_body(void *arg, void **result) {
     c[i] = (client_arg){srv, i, 0};
     ac_task_create(&t[i], client, &c[i]);
   }
-  ck_assert_int_eq(ac_gather(t, N, NULL, NULL, 0), 0);
+  ck_assert_int_eq(ac_future_gather(t, N, NULL, NULL, 0), 0);
   for (int i = 0; i < N; i++) {
     ck_assert_msg(c[i].ok, "client %d got a wrong echo", i);
-    ac_release(t[i]);
+    ac_future_release(t[i]);
   }
   ck_assert_int_eq(ac_server_close(srv, 1000), 0);
   return 0;
@@ -156,11 +155,11 @@ static int reads_body(void *arg, void **result) {
   ck_assert_int_eq(ac_stream_readexactly(s, buf, 10, &got), -EPIPE); /* only "end" is left */
   ck_assert_int_eq(got, 3);
   ck_assert(memcmp(buf, "end", 3) == 0);
-  ck_assert_int_eq(ac_stream_at_eof(s), 1);
+  ck_assert_int_eq(ac_stream_is_eof(s), 1);
   ck_assert_int_eq(ac_stream_read(s, buf, sizeof buf), 0);
   ck_assert_int_eq(ac_stream_readline(s, buf, sizeof buf), 0);
   ck_assert_int_eq(ac_stream_readuntil(s, "", buf, sizeof buf), -EINVAL);
-  ac_stream_wait_closed(s);
+  ac_stream_close(s);
   ac_server_close(srv, 1000);
   return 0;
 }
@@ -177,7 +176,7 @@ static int last_line_body(void *arg, void **result) {
   ck_assert_int_eq(ac_stream_readline(s, buf, sizeof buf), 3); /* no newline at the end */
   ck_assert_str_eq(buf, "two");
   ck_assert_int_eq(ac_stream_readuntil(s, "x", buf, sizeof buf), -EPIPE);
-  ac_stream_wait_closed(s);
+  ac_stream_close(s);
   ac_server_close(srv, 1000);
   return 0;
 }
@@ -211,13 +210,13 @@ static int drain_body(void *arg, void **result) {
   memset(data, 'x', sizeof data);
   for (int i = 0; i < CHUNKS; i++) ck_assert_int_eq(ac_stream_write(s, data, sizeof data), 0);
   ac_timeout_t scope;
-  ac_timeout_enter(&scope, 200);
+  ac_timeout_open(&scope, 200);
   int rc = ac_stream_drain(s);
-  ck_assert_int_eq(ac_timeout_exit(&scope), -ETIMEDOUT);
+  ck_assert_int_eq(ac_timeout_close(&scope), -ETIMEDOUT);
   ck_assert_msg(rc == -ECANCELED, "drain must wait while 16 MiB sit unread, returned %d", rc);
   ac_event_set(r.go);
   ck_assert_int_eq(ac_stream_drain(s), 0); /* the reader catches up */
-  ac_stream_wait_closed(s);
+  ac_stream_close(s);
   ck_assert_int_eq(ac_server_close(srv, 5000), 0);
   ck_assert_int_eq(r.received, (size_t)CHUNK * CHUNKS);
   return 0;
@@ -233,11 +232,11 @@ static int refused_body(void *arg, void **result) {
   int port = ac_server_port(srv);
   ac_server_close(srv, 0);
   ac_stream_t *s = NULL;
-  ck_assert_int_eq(ac_open_connection(&s, "127.0.0.1", port), -ECONNREFUSED);
+  ck_assert_int_eq(ac_stream_connect(&s, "127.0.0.1", port), -ECONNREFUSED);
   ck_assert_ptr_null(s);
-  ck_assert_int_eq(ac_open_connection(&s, "127.0.0.1", 0), -EINVAL);
-  ck_assert_int_eq(ac_open_connection(&s, NULL, 80), -EINVAL);
-  ck_assert_int_lt(ac_open_connection(&s, "no-such-host.invalid", 80), 0);
+  ck_assert_int_eq(ac_stream_connect(&s, "127.0.0.1", 0), -EINVAL);
+  ck_assert_int_eq(ac_stream_connect(&s, NULL, 80), -EINVAL);
+  ck_assert_int_lt(ac_stream_connect(&s, "no-such-host.invalid", 80), 0);
   return 0;
 }
 START_TEST(connection_refused_and_bad_names) { RUN_OK(refused_body, NULL); }
@@ -258,10 +257,10 @@ static int vanish_body(void *arg, void **result) {
   for (int i = 0; i < 100 && rc == 0; i++) { /* writing into a closed peer fails soon */
     rc = ac_stream_write(s, "data\n", 5);
     if (rc == 0) rc = ac_stream_drain(s);
-    if (rc == 0) ac_sleep(5);
+    if (rc == 0) ac_task_sleep(5);
   }
-  ck_assert_msg(rc == -EPIPE || rc == -ECONNRESET, "writing to a vanished peer: %d (%s)", rc, ac_strerror(rc));
-  ac_stream_wait_closed(s);
+  ck_assert_msg(rc == -EPIPE || rc == -ECONNRESET, "writing to a vanished peer: %d (%s)", rc, ac_error_message(rc));
+  ac_stream_close(s);
   ac_server_close(srv, 1000);
   return 0;
 }
@@ -286,11 +285,11 @@ static int stall_body(void *arg, void **result) {
   line_arg l = {dial("127.0.0.1", srv), {0}};
   ac_task_t *t;
   ac_task_create(&t, read_a_line, &l);
-  ck_assert_int_eq(ac_wait_for(t, 50, NULL), -ETIMEDOUT); /* the peer never answers */
-  ck_assert_int_eq(ac_future_state(t), AC_CANCELLED);
-  ac_release(t);
+  ck_assert_int_eq(ac_future_await_for(t, 50, NULL), -ETIMEDOUT); /* the peer never answers */
+  ck_assert_int_eq(ac_future_state(t), AC_FUTURE_CANCELLED);
+  ac_future_release(t);
   ck_assert_int_eq(ac_stream_write(l.s, "still usable\n", 13), 0);
-  ac_stream_wait_closed(l.s);
+  ac_stream_close(l.s);
   ck_assert_int_eq(ac_server_close(srv, 1000), 0);
   return 0;
 }
@@ -301,14 +300,14 @@ END_TEST
 
 static int finishes_soon(ac_stream_t *s, void *arg) {
   (void)s;
-  int rc = ac_sleep(20);
+  int rc = ac_task_sleep(20);
   if (rc == 0) (*(int *)arg)++;
   return rc;
 }
 
 static int never_finishes(ac_stream_t *s, void *arg) {
   (void)s;
-  int rc = ac_sleep(60000);
+  int rc = ac_task_sleep(60000);
   if (rc == -ECANCELED) (*(int *)arg)++;
   return rc;
 }
@@ -319,17 +318,17 @@ static int shutdown_body(void *arg, void **result) {
   ac_server_t *quick = serve("127.0.0.1", finishes_soon, &finished);
   ac_server_t *stuck = serve("127.0.0.1", never_finishes, &cancelled);
   ac_stream_t *a = dial("127.0.0.1", quick), *b = dial("127.0.0.1", stuck);
-  ac_sleep(5); /* both handlers run now */
+  ac_task_sleep(5); /* both handlers run now */
   ck_assert_int_eq(ac_server_close(quick, 5000), 0);
   ck_assert_int_eq(finished, 1); /* it was let finish */
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   ck_assert_int_eq(ac_server_close(stuck, 50), 0);
   ck_assert_int_eq(cancelled, 1); /* cancelled after the grace period */
-  ck_assert_msg(ac_time_precise() - start < 5000, "close must not wait for the stuck handler");
+  ck_assert_msg(ac_loop_time_precise() - start < 5000, "close must not wait for the stuck handler");
   char buf[8];
   ck_assert_int_eq(ac_stream_read(b, buf, sizeof buf), 0); /* the server closed its end */
-  ac_stream_wait_closed(a);
-  ac_stream_wait_closed(b);
+  ac_stream_close(a);
+  ac_stream_close(b);
   return 0;
 }
 START_TEST(server_close_lets_handlers_finish_then_cancels) { RUN_OK(shutdown_body, NULL); }
@@ -340,7 +339,7 @@ static int leftover_body(void *arg, void **result) {
   ac_server_t *srv = serve("127.0.0.1", stall, NULL);
   ac_stream_t *s = dial("127.0.0.1", srv);
   ac_stream_write(s, "x", 1);
-  ac_sleep(5);
+  ac_task_sleep(5);
   return 0; /* neither closed: the loop closes them, and nothing leaks */
 }
 START_TEST(open_streams_and_servers_are_closed_with_the_loop) { RUN_OK(leftover_body, NULL); }

@@ -26,7 +26,7 @@ static int locker(void *arg, void **result) {
   a->rc = ac_lock_acquire(a->lock);
   if (a->rc) return a->rc;
   note(a->tr, a->mark);
-  ac_sleep(1);
+  ac_task_sleep(1);
   note(a->tr, a->mark);
   return ac_lock_release(a->lock);
 }
@@ -40,20 +40,20 @@ static int lock_fifo_body(void *arg, void **result) {
   locker_arg a[3] = {{l, &tr, 'a', 0}, {l, &tr, 'b', 0}, {l, &tr, 'c', 0}};
   ac_task_t *t[3];
   for (int i = 0; i < 3; i++) ac_task_create(&t[i], locker, &a[i]);
-  ac_sleep(1); /* all three wait now, in order */
+  ac_task_sleep(1); /* all three wait now, in order */
   ck_assert_int_eq(ac_lock_release(l), 0);
   /* The lock went to 'a': a task that never waited cannot barge in. */
   ck_assert_int_eq(ac_lock_try_acquire(l), -EAGAIN);
-  ck_assert_int_eq(ac_gather(t, 3, NULL, NULL, 0), 0);
+  ck_assert_int_eq(ac_future_gather(t, 3, NULL, NULL, 0), 0);
   ck_assert_str_eq(tr.log, "aabbcc"); /* never two holders at once, FIFO */
-  ck_assert_int_eq(ac_lock_locked(l), 0);
+  ck_assert_int_eq(ac_lock_is_locked(l), 0);
   ck_assert_int_eq(ac_lock_try_acquire(l), 0);
   ck_assert_int_eq(ac_lock_acquire(l), -EDEADLK);
-  ck_assert_int_eq(ac_lock_destroy(l), -EBUSY);
+  ck_assert_int_eq(ac_lock_close(l), -EBUSY);
   ck_assert_int_eq(ac_lock_release(l), 0);
   ck_assert_int_eq(ac_lock_release(l), -EPERM);
-  for (int i = 0; i < 3; i++) ac_release(t[i]);
-  ck_assert_int_eq(ac_lock_destroy(l), 0);
+  for (int i = 0; i < 3; i++) ac_future_release(t[i]);
+  ck_assert_int_eq(ac_lock_close(l), 0);
   return 0;
 }
 START_TEST(lock_is_fair_and_exclusive) { RUN_OK(lock_fifo_body, NULL); }
@@ -63,7 +63,7 @@ static int holder(void *arg, void **result) {
   (void)result;
   ac_lock_t *l = arg;
   ac_lock_acquire(l);
-  ac_sleep(5000);
+  ac_task_sleep(5000);
   return ac_lock_release(l);
 }
 
@@ -74,7 +74,7 @@ static int lock_timeout_cancel_body(void *arg, void **result) {
   ck_assert_int_eq(ac_lock_release(l), -EPERM); /* not held by anyone */
   ac_task_t *h;
   ac_task_create(&h, holder, l);
-  ac_sleep(1);
+  ac_task_sleep(1);
   ck_assert_int_eq(ac_lock_release(l), -EPERM); /* held by another task */
   ck_assert_int_eq(ac_lock_acquire_for(l, 10), -ETIMEDOUT);
   ck_assert_int_eq(ac_lock_acquire_for(l, 0), -ETIMEDOUT);
@@ -82,15 +82,15 @@ static int lock_timeout_cancel_body(void *arg, void **result) {
   locker_arg w = {l, &tr, 'w', 0};
   ac_task_t *waiter;
   ac_task_create(&waiter, locker, &w);
-  ac_sleep(1);
-  ac_cancel(waiter);
-  ck_assert_int_eq(ac_await(waiter, NULL), -ECANCELED);
-  ac_cancel(h); /* the holder releases on its way out */
-  ac_await(h, NULL);
-  ck_assert_msg(!ac_lock_locked(l), "a cancelled waiter must not end up holding the lock");
-  ck_assert_int_eq(ac_lock_destroy(l), 0); /* and no waiter is left behind */
-  ac_release(h);
-  ac_release(waiter);
+  ac_task_sleep(1);
+  ac_future_cancel(waiter);
+  ck_assert_int_eq(ac_future_await(waiter, NULL), -ECANCELED);
+  ac_future_cancel(h); /* the holder releases on its way out */
+  ac_future_await(h, NULL);
+  ck_assert_msg(!ac_lock_is_locked(l), "a cancelled waiter must not end up holding the lock");
+  ck_assert_int_eq(ac_lock_close(l), 0); /* and no waiter is left behind */
+  ac_future_release(h);
+  ac_future_release(waiter);
   return 0;
 }
 START_TEST(lock_waiter_timeout_and_cancel_leave_no_trace) { RUN_OK(lock_timeout_cancel_body, NULL); }
@@ -114,17 +114,17 @@ static int handoff_cancel_body(void *arg, void **result) {
   ac_task_t *ta, *tb;
   ac_task_create(&ta, grab_then_cancelled, &a);
   ac_task_create(&tb, locker, &b);
-  ac_sleep(1);
-  ac_cancel(ta);       /* a is woken by the cancel... */
+  ac_task_sleep(1);
+  ac_future_cancel(ta);       /* a is woken by the cancel... */
   ac_lock_release(l);  /* ...in the same step the lock is released: it goes to b */
-  ac_await(ta, NULL);
-  ac_await(tb, NULL);
+  ac_future_await(ta, NULL);
+  ac_future_await(tb, NULL);
   ck_assert_int_eq(a.rc, -ECANCELED);
   ck_assert_int_eq(b.rc, 0);
   ck_assert_str_eq(tr.log, "bb");
-  ck_assert_int_eq(ac_lock_locked(l), 0);
-  ac_release(ta);
-  ac_release(tb);
+  ck_assert_int_eq(ac_lock_is_locked(l), 0);
+  ac_future_release(ta);
+  ac_future_release(tb);
   return 0;
 }
 START_TEST(lock_skips_a_waiter_cancelled_in_the_same_step) { RUN_OK(handoff_cancel_body, NULL); }
@@ -151,17 +151,17 @@ static int event_body(void *arg, void **result) {
   event_arg a[3] = {{ev, 1}, {ev, 1}, {ev, 1}};
   ac_task_t *t[3];
   for (int i = 0; i < 3; i++) ac_task_create(&t[i], event_waiter, &a[i]);
-  ac_sleep(1);
+  ac_task_sleep(1);
   ck_assert_int_eq(ac_event_is_set(ev), 0);
-  ck_assert_int_eq(ac_event_destroy(ev), -EBUSY);
+  ck_assert_int_eq(ac_event_close(ev), -EBUSY);
   ac_event_set(ev);
-  ac_gather(t, 3, NULL, NULL, 0);
+  ac_future_gather(t, 3, NULL, NULL, 0);
   for (int i = 0; i < 3; i++) ck_assert_int_eq(a[i].rc, 0);
   ck_assert_int_eq(ac_event_wait(ev), 0); /* set: no waiting */
   ac_event_clear(ev);
   ck_assert_int_eq(ac_event_wait_for(ev, 10), -ETIMEDOUT);
-  for (int i = 0; i < 3; i++) ac_release(t[i]);
-  ck_assert_int_eq(ac_event_destroy(ev), 0);
+  for (int i = 0; i < 3; i++) ac_future_release(t[i]);
+  ck_assert_int_eq(ac_event_close(ev), 0);
   return 0;
 }
 START_TEST(event_wakes_every_waiter) { RUN_OK(event_body, NULL); }
@@ -185,7 +185,7 @@ static int cond_waiter(void *arg, void **result) {
   cond_state *c = arg;
   ac_lock_acquire(c->lock);
   c->rc = ac_cond_wait_until(c->cond, is_ready, c);
-  c->held_after = ac_lock_locked(c->lock);
+  c->held_after = ac_lock_is_locked(c->lock);
   if (c->rc == 0) c->woken++;
   ac_lock_release(c->lock);
   return 0;
@@ -199,27 +199,27 @@ static int cond_body(void *arg, void **result) {
   ck_assert_int_eq(ac_cond_notify(c.cond, 1), -EPERM); /* lock not held */
   ac_task_t *t[2];
   for (int i = 0; i < 2; i++) ac_task_create(&t[i], cond_waiter, &c);
-  ac_sleep(1);
+  ac_task_sleep(1);
   ac_lock_acquire(c.lock);
   ck_assert_int_eq(ac_cond_notify_all(c.cond), 2); /* predicate false: they wait again */
   ac_lock_release(c.lock);
-  ac_sleep(1);
+  ac_task_sleep(1);
   ck_assert_int_eq(c.woken, 0);
   ac_lock_acquire(c.lock);
   c.ready = 1;
   ck_assert_int_eq(ac_cond_notify(c.cond, 1), 1);
   ac_lock_release(c.lock);
-  ac_sleep(1);
+  ac_task_sleep(1);
   ck_assert_int_eq(c.woken, 1);
   ac_lock_acquire(c.lock);
   ck_assert_int_eq(ac_cond_notify(c.cond, 5), 1);
   ac_lock_release(c.lock);
-  ac_gather(t, 2, NULL, NULL, 0);
+  ac_future_gather(t, 2, NULL, NULL, 0);
   ck_assert_int_eq(c.woken, 2);
   ck_assert_int_eq(c.held_after, 1);
-  for (int i = 0; i < 2; i++) ac_release(t[i]);
-  ck_assert_int_eq(ac_cond_destroy(c.cond), 0);
-  ck_assert_int_eq(ac_lock_destroy(c.lock), 0);
+  for (int i = 0; i < 2; i++) ac_future_release(t[i]);
+  ck_assert_int_eq(ac_cond_close(c.cond), 0);
+  ck_assert_int_eq(ac_lock_close(c.lock), 0);
   return 0;
 }
 START_TEST(condition_notify_and_wait_until) { RUN_OK(cond_body, NULL); }
@@ -232,22 +232,22 @@ static int cond_cancel_body(void *arg, void **result) {
   ac_cond_create(&c.cond, c.lock);
   ac_task_t *t;
   ac_task_create(&t, cond_waiter, &c);
-  ac_sleep(1);
+  ac_task_sleep(1);
   ac_lock_acquire(c.lock); /* hold the lock while the waiter is cancelled */
-  ac_cancel(t);
-  ac_sleep(1);
-  ck_assert_msg(!ac_done(t), "the cancelled waiter must wait for the lock before returning");
+  ac_future_cancel(t);
+  ac_task_sleep(1);
+  ck_assert_msg(!ac_future_is_done(t), "the cancelled waiter must wait for the lock before returning");
   ac_lock_release(c.lock);
-  ac_await(t, NULL);
+  ac_future_await(t, NULL);
   ck_assert_int_eq(c.rc, -ECANCELED);
   ck_assert_msg(c.held_after, "a cancelled condition wait returns with the lock held");
-  ck_assert_int_eq(ac_lock_locked(c.lock), 0);
-  ac_release(t);
+  ck_assert_int_eq(ac_lock_is_locked(c.lock), 0);
+  ac_future_release(t);
   ac_lock_acquire(c.lock);
   ck_assert_int_eq(ac_cond_wait_for(c.cond, 10), -ETIMEDOUT);
-  ck_assert_int_eq(ac_lock_locked(c.lock), 1);
+  ck_assert_int_eq(ac_lock_is_locked(c.lock), 1);
   ac_lock_release(c.lock);
-  ck_assert_int_eq(ac_cond_destroy(c.cond), 0);
+  ck_assert_int_eq(ac_cond_close(c.cond), 0);
   return 0;
 }
 START_TEST(cancelled_condition_wait_still_holds_the_lock) { RUN_OK(cond_cancel_body, NULL); }
@@ -266,7 +266,7 @@ static int limited(void *arg, void **result) {
   int rc = ac_sem_acquire(a->sem);
   if (rc) return rc;
   if (++*a->inside > *a->most) *a->most = *a->inside;
-  ac_sleep(2);
+  ac_task_sleep(2);
   --*a->inside;
   return ac_sem_release(a->sem);
 }
@@ -274,22 +274,22 @@ static int limited(void *arg, void **result) {
 static int sem_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_sem_t *s;
-  ck_assert_int_eq(ac_sem_create(&s, -1, 0), -EINVAL);
+  ck_assert_int_eq(ac_sem_create(&s, SIZE_MAX, 0), -EINVAL);
   ck_assert_int_eq(ac_sem_create(&s, 3, 0), 0);
   int inside = 0, most = 0;
   sem_arg a = {s, &inside, &most};
   ac_task_t *t[10];
   for (int i = 0; i < 10; i++) ac_task_create(&t[i], limited, &a);
-  ck_assert_int_eq(ac_gather(t, 10, NULL, NULL, 0), 0);
+  ck_assert_int_eq(ac_future_gather(t, 10, NULL, NULL, 0), 0);
   ck_assert_int_eq(most, 3);
   ck_assert_int_eq(ac_sem_value(s), 3);
   ck_assert_int_eq(ac_sem_release(s), 0); /* unbounded: may go above */
   ck_assert_int_eq(ac_sem_value(s), 4);
-  for (int i = 0; i < 10; i++) ac_release(t[i]);
-  ck_assert_int_eq(ac_sem_destroy(s), 0);
+  for (int i = 0; i < 10; i++) ac_future_release(t[i]);
+  ck_assert_int_eq(ac_sem_close(s), 0);
 
   ac_sem_t *b;
-  ac_sem_create(&b, 1, 1);
+  ac_sem_create(&b, 1, AC_SEM_BOUNDED);
   ck_assert_int_eq(ac_sem_release(b), -EOVERFLOW);
   ck_assert_int_eq(ac_sem_try_acquire(b), 0);
   ck_assert_int_eq(ac_sem_try_acquire(b), -EAGAIN);
@@ -308,7 +308,7 @@ static int cmp_int(const void *a, const void *b) { return P2INT(a) - P2INT(b); }
 static void drain_into(ac_queue_t *q, char *out) {
   void *item;
   int n = 0;
-  while (ac_queue_get_nowait(q, &item) == 0) out[n++] = (char)P2INT(item);
+  while (ac_queue_try_get(q, &item) == 0) out[n++] = (char)P2INT(item);
   out[n] = '\0';
 }
 
@@ -322,9 +322,9 @@ static int queue_order_body(void *arg, void **result) {
   const char *in = "dbeacfbhgia"; /* 33 items in all: the storage has to grow */
   for (int round = 0; round < 3; round++)
     for (const char *p = in; *p; p++) {
-      ac_queue_put_nowait(fifo, INT2P(*p));
-      ac_queue_put_nowait(lifo, INT2P(*p));
-      ac_queue_put_nowait(prio, INT2P(*p));
+      ac_queue_try_put(fifo, INT2P(*p));
+      ac_queue_try_put(lifo, INT2P(*p));
+      ac_queue_try_put(prio, INT2P(*p));
     }
   ck_assert_int_eq(ac_queue_size(fifo), 33);
   char out[64];
@@ -335,8 +335,8 @@ static int queue_order_body(void *arg, void **result) {
   drain_into(prio, out);
   ck_assert_str_eq(out, "aaaaaabbbbbbcccdddeeefffggghhhiii");
   void *item;
-  ck_assert_int_eq(ac_queue_get_nowait(fifo, &item), -EAGAIN);
-  ck_assert_int_eq(ac_queue_empty(fifo), 1);
+  ck_assert_int_eq(ac_queue_try_get(fifo, &item), -EAGAIN);
+  ck_assert_int_eq(ac_queue_is_empty(fifo), 1);
   return 0;
 }
 START_TEST(queue_kinds_give_items_in_their_order) { RUN_OK(queue_order_body, NULL); }
@@ -368,7 +368,7 @@ static int consumer(void *arg, void **result) {
     if (rc == -ESHUTDOWN) return 0;
     if (rc) return rc;
     note(a->tr, (char)P2INT(item));
-    ac_sleep(1);
+    ac_task_sleep(1);
     ac_queue_task_done(a->q);
   }
 }
@@ -381,24 +381,24 @@ static int backpressure_body(void *arg, void **result) {
   pc_arg a = {q, &tr, 6};
   ac_task_t *p, *c;
   ac_task_create(&p, producer, &a);
-  ac_sleep(0);
-  ck_assert_int_eq(ac_queue_full(q), 1);
+  ac_task_sleep(0);
+  ck_assert_int_eq(ac_queue_is_full(q), 1);
   ck_assert_str_eq(tr.log, "PP"); /* the third put waits: the queue is full */
-  ck_assert_int_eq(ac_queue_put_nowait(q, NULL), -EAGAIN);
+  ck_assert_int_eq(ac_queue_try_put(q, NULL), -EAGAIN);
   ck_assert_int_eq(ac_queue_put_for(q, NULL, 5), -ETIMEDOUT);
   ac_task_create(&c, consumer, &a);
-  ck_assert_int_eq(ac_await(p, NULL), 0);
+  ck_assert_int_eq(ac_future_await(p, NULL), 0);
   ck_assert_int_eq(ac_queue_join(q), 0); /* every item consumed and marked done */
   ck_assert_int_eq(ac_queue_size(q), 0);
   int digits = 0;
   for (int i = 0; i < tr.len; i++) digits += tr.log[i] >= '0' && tr.log[i] <= '9';
   ck_assert_int_eq(digits, 6);
   ac_queue_shutdown(q, 0);
-  ck_assert_int_eq(ac_await(c, NULL), 0); /* the consumer saw -ESHUTDOWN */
+  ck_assert_int_eq(ac_future_await(c, NULL), 0); /* the consumer saw -ESHUTDOWN */
   ck_assert_int_eq(ac_queue_task_done(q), -EINVAL);
-  ac_release(p);
-  ac_release(c);
-  ck_assert_int_eq(ac_queue_destroy(q), 0);
+  ac_future_release(p);
+  ac_future_release(c);
+  ck_assert_int_eq(ac_queue_close(q), 0);
   return 0;
 }
 START_TEST(queue_backpressure_and_join) { RUN_OK(backpressure_body, NULL); }
@@ -425,11 +425,11 @@ static int no_loss_body(void *arg, void **result) {
   ac_task_t *ta, *tb;
   ac_task_create(&ta, getter, &a);
   ac_task_create(&tb, getter, &b);
-  ac_sleep(1);
-  ac_cancel(ta);                          /* a is cancelled... */
-  ac_queue_put_nowait(q, INT2P(7));       /* ...and in the same step an item arrives */
-  ac_await(ta, NULL);
-  ac_await(tb, NULL);
+  ac_task_sleep(1);
+  ac_future_cancel(ta);                          /* a is cancelled... */
+  ac_queue_try_put(q, INT2P(7));       /* ...and in the same step an item arrives */
+  ac_future_await(ta, NULL);
+  ac_future_await(tb, NULL);
   ck_assert_int_eq(a.rc, -ECANCELED);
   ck_assert_int_eq(b.rc, 0);
   ck_assert_int_eq(P2INT(b.item), 7); /* the item went to b, not lost */
@@ -438,16 +438,16 @@ static int no_loss_body(void *arg, void **result) {
   getter_arg c = {q, NULL, 1};
   ac_task_t *tc;
   ac_task_create(&tc, getter, &c);
-  ac_sleep(1);
-  ac_queue_put_nowait(q, INT2P(8));
-  ac_cancel(tc);
-  ac_await(tc, NULL);
+  ac_task_sleep(1);
+  ac_queue_try_put(q, INT2P(8));
+  ac_future_cancel(tc);
+  ac_future_await(tc, NULL);
   ck_assert_int_eq(c.rc, 0);
   ck_assert_int_eq(P2INT(c.item), 8); /* it keeps the item; the cancel comes later */
   ck_assert_int_eq(ac_queue_size(q), 0);
-  ac_release(ta);
-  ac_release(tb);
-  ac_release(tc);
+  ac_future_release(ta);
+  ac_future_release(tb);
+  ac_future_release(tc);
   return 0;
 }
 START_TEST(queue_item_is_never_lost_to_a_cancelled_getter) { RUN_OK(no_loss_body, NULL); }
@@ -460,23 +460,23 @@ static int shutdown_body(void *arg, void **result) {
   getter_arg g = {q, NULL, 1};
   ac_task_t *t;
   ac_task_create(&t, getter, &g);
-  ac_sleep(1);
+  ac_task_sleep(1);
   ac_queue_shutdown(q, 0);
-  ac_await(t, NULL);
+  ac_future_await(t, NULL);
   ck_assert_int_eq(g.rc, -ESHUTDOWN);
-  ck_assert_int_eq(ac_queue_put_nowait(q, NULL), -ESHUTDOWN);
-  ac_release(t);
+  ck_assert_int_eq(ac_queue_try_put(q, NULL), -ESHUTDOWN);
+  ac_future_release(t);
 
   ac_queue_t *r;
   ac_queue_create(&r, AC_QUEUE_FIFO, 0, NULL);
-  ac_queue_put_nowait(r, INT2P(1));
-  ac_queue_put_nowait(r, INT2P(2));
+  ac_queue_try_put(r, INT2P(1));
+  ac_queue_try_put(r, INT2P(2));
   ac_queue_shutdown(r, 0); /* not immediate: what is left can still be taken */
   void *item;
-  ck_assert_int_eq(ac_queue_get_nowait(r, &item), 0);
+  ck_assert_int_eq(ac_queue_try_get(r, &item), 0);
   ck_assert_int_eq(P2INT(item), 1);
-  ac_queue_shutdown(r, 1); /* immediate: the rest is dropped and counts as done */
-  ck_assert_int_eq(ac_queue_get_nowait(r, &item), -ESHUTDOWN);
+  ac_queue_shutdown(r, AC_QUEUE_SHUTDOWN_IMMEDIATE); /* immediate: the rest is dropped and counts as done */
+  ck_assert_int_eq(ac_queue_try_get(r, &item), -ESHUTDOWN);
   ac_queue_task_done(r);
   ck_assert_int_eq(ac_queue_join(r), 0);
   return 0;
@@ -502,14 +502,14 @@ static int sync_misuse_body(void *arg, void **result) {
 START_TEST(sync_misuse_is_reported) { RUN_OK(sync_misuse_body, NULL); }
 END_TEST
 
-static void put_from_callback(void *arg) { *(int *)arg = ac_queue_put_nowait(NULL, NULL); }
+static void put_from_callback(void *arg) { *(int *)arg = ac_queue_try_put(NULL, NULL); }
 static int callback_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_lock_t *l;
   ac_lock_create(&l);
   int rc = 0;
-  ac_call_soon(put_from_callback, &rc, NULL);
-  ac_sleep(0);
+  ac_loop_call_soon(put_from_callback, &rc, NULL);
+  ac_task_sleep(0);
   ck_assert_int_eq(rc, -EINVAL);
   return 0; /* l is freed with the loop: nothing leaks */
 }

@@ -1,4 +1,4 @@
-/* blocking_call.c - a blocking call inside one task (nanosleep) freezes every task; ac_sleep() lets them run. */
+/* blocking_call.c - a blocking call inside one task (nanosleep) freezes every task; ac_task_sleep() lets them run. */
 #define _POSIX_C_SOURCE 200809L /* for nanosleep() */
 #include <ac.h>
 #include <errno.h>
@@ -21,7 +21,7 @@ static int ticker(void *arg, void **result)
 
   (void)result;
   while (!t->stop) {
-    int rc = ac_sleep(TICK_MS);
+    int rc = ac_task_sleep(TICK_MS);
     if (rc < 0)
       return rc;
     t->ticks++;
@@ -50,7 +50,7 @@ static int worker(void *arg, void **result)
     if (nanosleep(&wait, NULL) != 0) /* the loop cannot run: no tick */
       return -errno;
   } else {
-    int rc = ac_sleep(WAIT_MS); /* the loop runs the ticker meanwhile */
+    int rc = ac_task_sleep(WAIT_MS); /* the loop runs the ticker meanwhile */
     if (rc < 0)
       return rc;
   }
@@ -72,12 +72,12 @@ static int tick_while_working(int blocking)
     return rc;
   rc = ac_task_create(&worker_task, worker, &w);
   if (rc == 0) {
-    rc = ac_await(worker_task, NULL);
-    ac_release(worker_task);
+    rc = ac_future_await(worker_task, NULL);
+    ac_future_release(worker_task);
   }
   t.stop = 1; /* the ticker sees it at its next tick */
-  int ticker_rc = ac_await(ticker_task, NULL);
-  ac_release(ticker_task);
+  int ticker_rc = ac_future_await(ticker_task, NULL);
+  ac_future_release(ticker_task);
   if (rc < 0)
     return rc;
   if (ticker_rc < 0)
@@ -88,7 +88,7 @@ static int tick_while_working(int blocking)
     printf("nanosleep(%d ms): the ticker ticked %d times meanwhile\n",
            WAIT_MS, w.ticks_meanwhile);
   else
-    printf("ac_sleep(%d ms): the ticker %s meanwhile\n", WAIT_MS,
+    printf("ac_task_sleep(%d ms): the ticker %s meanwhile\n", WAIT_MS,
            w.ticks_meanwhile >= 3 ? "kept ticking" : "hardly ticked");
   /* [report] */
   return 0;
@@ -107,9 +107,9 @@ static int main_task(void *arg, void **result)
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "blocking_call: %s\n", ac_strerror(rc));
+    fprintf(stderr, "blocking_call: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

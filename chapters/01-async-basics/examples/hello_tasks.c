@@ -11,7 +11,7 @@ static int greet(void *arg, void **result)
 
   (void)result; /* this task has no result besides its return code */
   printf("%s: hello\n", name);
-  int rc = ac_sleep(10); /* suspend: the loop runs other tasks meanwhile */
+  int rc = ac_task_sleep(10); /* suspend: the loop runs other tasks meanwhile */
   if (rc < 0)
     return rc;
   printf("%s: goodbye\n", name);
@@ -33,16 +33,16 @@ static int main_task(void *arg, void **result)
     return rc;
   rc = ac_task_create(&bob, greet, "bob");
   if (rc < 0) {
-    ac_release(alice); /* create succeeded for alice: release it */
+    ac_future_release(alice); /* create succeeded for alice: release it */
     return rc;
   }
   printf("main: both created, neither has run yet\n");
 
   /* Awaiting suspends main until the task has finished. */
-  int alice_rc = ac_await(alice, NULL);
-  int bob_rc = ac_await(bob, NULL);
-  ac_release(alice);
-  ac_release(bob);
+  int alice_rc = ac_future_await(alice, NULL);
+  int bob_rc = ac_future_await(bob, NULL);
+  ac_future_release(alice);
+  ac_future_release(bob);
   printf("main: both finished\n");
   return alice_rc < 0 ? alice_rc : bob_rc;
 }
@@ -51,9 +51,9 @@ static int main_task(void *arg, void **result)
 /* [main] */
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "hello_tasks: %s\n", ac_strerror(rc));
+    fprintf(stderr, "hello_tasks: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

@@ -1,4 +1,4 @@
-/* interleave.c - two tasks take turns only where they suspend: ac_sleep(0) hands the loop to the other one. */
+/* interleave.c - two tasks take turns only where they suspend: ac_task_sleep(0) hands the loop to the other one. */
 #include <ac.h>
 #include <stdio.h>
 
@@ -7,7 +7,7 @@
 typedef struct {
   const char *name; /* printed before each number */
   int steps;        /* how far to count */
-  int take_turns;   /* 1: call ac_sleep(0) after each number */
+  int take_turns;   /* 1: call ac_task_sleep(0) after each number */
 } counter_t;
 
 static int count(void *arg, void **result)
@@ -18,7 +18,7 @@ static int count(void *arg, void **result)
   for (int i = 1; i <= counter->steps; i++) {
     printf("  %s %d\n", counter->name, i);
     if (counter->take_turns) {
-      int rc = ac_sleep(0); /* let every other ready task run once */
+      int rc = ac_task_sleep(0); /* let every other ready task run once */
       if (rc < 0)
         return rc;
     }
@@ -42,14 +42,14 @@ static int run_pair(int take_turns)
   rc = ac_task_create(&task_b, count, &b);
   if (rc < 0) {
     /* task_a uses `a` on this stack: wait for it before returning */
-    ac_await(task_a, NULL);
-    ac_release(task_a);
+    ac_future_await(task_a, NULL);
+    ac_future_release(task_a);
     return rc;
   }
-  int rc_a = ac_await(task_a, NULL);
-  int rc_b = ac_await(task_b, NULL);
-  ac_release(task_a);
-  ac_release(task_b);
+  int rc_a = ac_future_await(task_a, NULL);
+  int rc_b = ac_future_await(task_b, NULL);
+  ac_future_release(task_a);
+  ac_future_release(task_b);
   return rc_a < 0 ? rc_a : rc_b;
 }
 /* [run_pair] */
@@ -59,19 +59,19 @@ static int main_task(void *arg, void **result)
   (void)arg;
   (void)result;
 
-  printf("without ac_sleep(0): each task runs to its end\n");
+  printf("without ac_task_sleep(0): each task runs to its end\n");
   int rc = run_pair(0);
   if (rc < 0)
     return rc;
-  printf("with ac_sleep(0) after each step: they alternate\n");
+  printf("with ac_task_sleep(0) after each step: they alternate\n");
   return run_pair(1);
 }
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "interleave: %s\n", ac_strerror(rc));
+    fprintf(stderr, "interleave: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

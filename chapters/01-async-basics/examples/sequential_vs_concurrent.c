@@ -8,11 +8,11 @@
 static int64_t waits_ms[N_WAITS] = {100, 200, 300};
 
 /* [sequential] */
-/* One wait after the other: each ac_sleep() starts when the last ended. */
+/* One wait after the other: each ac_task_sleep() starts when the last ended. */
 static int wait_sequentially(void)
 {
   for (size_t i = 0; i < N_WAITS; i++) {
-    int rc = ac_sleep(waits_ms[i]);
+    int rc = ac_task_sleep(waits_ms[i]);
     if (rc < 0)
       return rc;
   }
@@ -27,7 +27,7 @@ static int nap(void *arg, void **result)
   const int64_t *ms = arg;
 
   (void)result;
-  return ac_sleep(*ms);
+  return ac_task_sleep(*ms);
 }
 
 /* Every wait in a task of its own: all three start, then all three wait
@@ -45,10 +45,10 @@ static int wait_concurrently(void)
     started++;
   }
   for (size_t i = 0; i < started; i++) {
-    int task_rc = ac_await(tasks[i], NULL);
+    int task_rc = ac_future_await(tasks[i], NULL);
     if (rc == 0)
       rc = task_rc;
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
   }
   return rc;
 }
@@ -77,26 +77,26 @@ static int main_task(void *arg, void **result)
   (void)arg;
   (void)result;
 
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   int rc = wait_sequentially();
   if (rc < 0)
     return rc;
-  report("sequential", ac_time_precise() - start);
+  report("sequential", ac_loop_time_precise() - start);
 
-  start = ac_time_precise();
+  start = ac_loop_time_precise();
   rc = wait_concurrently();
   if (rc < 0)
     return rc;
-  report("concurrent", ac_time_precise() - start);
+  report("concurrent", ac_loop_time_precise() - start);
   return 0;
 }
 /* [main_task] */
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "sequential_vs_concurrent: %s\n", ac_strerror(rc));
+    fprintf(stderr, "sequential_vs_concurrent: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

@@ -12,7 +12,7 @@
 /* [interface] */
 typedef struct job_s job_t;
 
-/* The work of one job. It runs inside a task and may suspend (ac_sleep()).
+/* The work of one job. It runs inside a task and may suspend (ac_task_sleep()).
  * It returns 0 on success or a negative errno on failure. */
 typedef int (*job_fn)(job_t *job);
 
@@ -28,7 +28,7 @@ struct job_s {
  * at the same time, and return once every one of them has finished. Each
  * job's return value is stored in its `result` field.
  *
- * Call it from inside a task (the main task of ac_run(), or one it started).
+ * Call it from inside a task (the main task of ac_loop_run(), or one it started).
  *
  * Returns:
  *   0          every job returned 0 (and for n == 0, where jobs may be NULL);

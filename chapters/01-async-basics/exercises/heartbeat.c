@@ -3,11 +3,11 @@
  * What to build: run_with_heartbeat(), described in heartbeat.h. Start a
  * heartbeat task that calls beat() every interval_ms, run the work in the
  * calling task, then stop the heartbeat and wait for it to finish. The
- * heartbeat can only beat while the work is suspended (in ac_sleep(), for
+ * heartbeat can only beat while the work is suspended (in ac_task_sleep(), for
  * instance): one thread, one task at a time.
  *
  * Stopping needs care: the heartbeat spends nearly all its time in
- * ac_sleep(), so it can only notice that it should stop when it wakes up,
+ * ac_task_sleep(), so it can only notice that it should stop when it wakes up,
  * and it must not beat once more after the work has returned.
  *
  * What the tests check: bad arguments get -EINVAL and nothing runs; the

@@ -11,7 +11,7 @@
 
 /* [interface] */
 /* The work: runs in the task that called run_with_heartbeat(), may suspend
- * (ac_sleep()), returns 0 or a negative errno. */
+ * (ac_task_sleep()), returns 0 or a negative errno. */
 typedef int (*hb_work_fn)(void *arg);
 
 /* One heartbeat: called from the heartbeat task. It must not suspend. */

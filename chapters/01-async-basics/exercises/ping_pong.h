@@ -31,7 +31,7 @@ static inline int pp_log_write(pp_log_t *log, const char *word)
   if (log->len == PP_LOG_MAX)
     return -ENOSPC;
   log->words[log->len] = word;
-  log->writers[log->len] = (uintptr_t)ac_current_task();
+  log->writers[log->len] = (uintptr_t)ac_task_current();
   log->len++;
   return 0;
 }

@@ -1,7 +1,7 @@
 /* test_concurrent_sleeps.c - tests of chapter 01, exercise 1:
  * run_jobs_concurrently() runs a batch of sleeping jobs at the same time.
  *
- * Every test runs a batch from inside ac_run() with probe jobs that sleep,
+ * Every test runs a batch from inside ac_loop_run() with probe jobs that sleep,
  * note when they started and finished (as a sequence number, so order is
  * checked without clocks), and return a chosen code. Time is only checked
  * as a ratio to the sum of the waits, with a wide margin.
@@ -59,7 +59,7 @@ static int probe_run(job_t *job)
 
   probe->runs++;
   probe->start_seq = next_event++;
-  int rc = ac_sleep(probe->delay_ms);
+  int rc = ac_task_sleep(probe->delay_ms);
   if (rc < 0)
     return rc;
   probe->finish_seq = next_event++;
@@ -86,18 +86,18 @@ static int batch_main(void *arg, void **result)
   batch_t *b = arg;
 
   (void)result;
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   b->rc = run_jobs_concurrently(b->n ? b->jobs : NULL, b->n);
-  b->elapsed_ms = ac_time_precise() - start;
-  b->tasks_after = ac_all_tasks(NULL, 0);
+  b->elapsed_ms = ac_loop_time_precise() - start;
+  b->tasks_after = ac_task_all(NULL, 0);
   return 0;
 }
 
 static void batch_run(batch_t *b)
 {
-  int rc = ac_run(batch_main, b, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)",
-                rc, ac_strerror(rc));
+  int rc = ac_loop_run(batch_main, b, NULL);
+  ck_assert_msg(rc == 0, "expected ac_loop_run() to return 0, it returned %d (%s)",
+                rc, ac_error_message(rc));
 }
 
 static void assert_each_ran_once(const batch_t *b)
@@ -124,7 +124,7 @@ START_TEST(zero_jobs_returns_zero)
   batch_run(&b);
   ck_assert_msg(b.rc == 0,
                 "expected 0 for an empty batch (jobs NULL, n 0), got %d (%s)",
-                b.rc, ac_strerror(b.rc));
+                b.rc, ac_error_message(b.rc));
 }
 END_TEST
 
@@ -135,7 +135,7 @@ START_TEST(one_job_runs_once)
   int returns[] = {0};
   batch_init(&b, 1, delays, returns);
   batch_run(&b);
-  ck_assert_msg(b.rc == 0, "expected 0, got %d (%s)", b.rc, ac_strerror(b.rc));
+  ck_assert_msg(b.rc == 0, "expected 0, got %d (%s)", b.rc, ac_error_message(b.rc));
   assert_each_ran_once(&b);
   assert_each_finished(&b);
   ck_assert_msg(b.jobs[0].result == 0,
@@ -151,7 +151,7 @@ START_TEST(runs_all_jobs)
   int returns[] = {0, 0, 0, 0, 0};
   batch_init(&b, 5, delays, returns);
   batch_run(&b);
-  ck_assert_msg(b.rc == 0, "expected 0, got %d (%s)", b.rc, ac_strerror(b.rc));
+  ck_assert_msg(b.rc == 0, "expected 0, got %d (%s)", b.rc, ac_error_message(b.rc));
   assert_each_ran_once(&b);
   assert_each_finished(&b);
   for (size_t i = 0; i < b.n; i++)
@@ -168,7 +168,7 @@ START_TEST(total_near_longest)
   int returns[] = {0, 0, 0, 0};
   batch_init(&b, 4, delays, returns);
   batch_run(&b);
-  ck_assert_msg(b.rc == 0, "expected 0, got %d (%s)", b.rc, ac_strerror(b.rc));
+  ck_assert_msg(b.rc == 0, "expected 0, got %d (%s)", b.rc, ac_error_message(b.rc));
   assert_each_finished(&b);
   /* Sequential: at least 1000 ms. Concurrent: about 400 ms. The bound sits
    * far from both, so a slow machine does not fail a right answer. */
@@ -228,7 +228,7 @@ START_TEST(failure_is_reported_after_all_finish)
   batch_init(&b, 3, delays, returns);
   batch_run(&b);
   ck_assert_msg(b.rc == -EIO, "expected -EIO (%d) from the failed job, got %d (%s)",
-                -EIO, b.rc, ac_strerror(b.rc));
+                -EIO, b.rc, ac_error_message(b.rc));
   assert_each_ran_once(&b);
   assert_each_finished(&b);
   for (size_t i = 0; i < b.n; i++)
@@ -248,7 +248,7 @@ START_TEST(lowest_index_failure_wins)
   ck_assert_msg(b.rc == -EIO,
                 "jobs 1 (-EIO, slower) and 2 (-EPIPE, faster) failed: expected "
                 "job 1's -EIO (%d), the lowest index; got %d (%s)",
-                -EIO, b.rc, ac_strerror(b.rc));
+                -EIO, b.rc, ac_error_message(b.rc));
   ck_assert_msg(b.jobs[2].result == -EPIPE,
                 "expected job 2's result field to be -EPIPE (%d), it is %d",
                 -EPIPE, b.jobs[2].result);
@@ -264,7 +264,7 @@ START_TEST(bad_input_is_rejected)
   batch_run(&b);
   ck_assert_msg(b.rc == -EINVAL,
                 "expected -EINVAL (%d) for a job whose run is NULL, got %d (%s)",
-                -EINVAL, b.rc, ac_strerror(b.rc));
+                -EINVAL, b.rc, ac_error_message(b.rc));
   for (size_t i = 0; i < 2; i++)
     ck_assert_msg(b.probes[i].runs == 0,
                   "expected no job to run when the batch is refused, "
@@ -273,7 +273,7 @@ START_TEST(bad_input_is_rejected)
   int rc = run_jobs_concurrently(NULL, 3);
   ck_assert_msg(rc == -EINVAL,
                 "expected -EINVAL (%d) for jobs NULL with n 3, got %d (%s)",
-                -EINVAL, rc, ac_strerror(rc));
+                -EINVAL, rc, ac_error_message(rc));
 }
 END_TEST
 
@@ -283,11 +283,11 @@ START_TEST(create_error_is_passed_through)
   batch_t b;
   int64_t delays[] = {10, 10};
   batch_init(&b, 2, delays, NULL);
-  ac_set_misuse_messages(0);
+  ac_error_set_messages(false);
   int rc = run_jobs_concurrently(b.jobs, b.n);
   ck_assert_msg(rc == -ENOENT,
                 "outside a loop, expected ac_task_create()'s -ENOENT (%d) to be "
-                "returned, got %d (%s)", -ENOENT, rc, ac_strerror(rc));
+                "returned, got %d (%s)", -ENOENT, rc, ac_error_message(rc));
   for (size_t i = 0; i < b.n; i++) {
     ck_assert_msg(b.probes[i].runs == 0,
                   "expected no job to run, job %zu ran %d times", i,
@@ -310,7 +310,7 @@ START_TEST(create_error_midway_is_cleaned_up)
   batch_run(&b);
   ck_assert_msg(b.rc == -ENOMEM,
                 "when the 3rd ac_task_create() fails with -ENOMEM (%d), expected it "
-                "to be returned, got %d (%s)", -ENOMEM, b.rc, ac_strerror(b.rc));
+                "to be returned, got %d (%s)", -ENOMEM, b.rc, ac_error_message(b.rc));
   for (size_t i = 0; i < 2; i++) {
     ck_assert_msg(b.probes[i].runs == 1 && b.probes[i].finish_seq != 0,
                   "expected job %zu, started before the failure, to have run to its "
@@ -342,7 +342,7 @@ START_TEST(leaves_no_task_behind)
   batch_init(&b, 2, delays, returns);
   batch_run(&b);
   ck_assert_msg(b.rc == -EIO, "expected -EIO (%d), got %d (%s)", -EIO, b.rc,
-                ac_strerror(b.rc));
+                ac_error_message(b.rc));
   ck_assert_msg(b.tasks_after == 1,
                 "expected only the calling task to be unfinished after the "
                 "call, there were %zu unfinished tasks", b.tasks_after);

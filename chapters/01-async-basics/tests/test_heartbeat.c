@@ -1,7 +1,7 @@
 /* test_heartbeat.c - tests of chapter 01, exercise 3: run_with_heartbeat()
  * keeps a heartbeat task beating while the work waits, and stops it cleanly.
  *
- * Every test runs run_with_heartbeat() from inside ac_run() with work that
+ * Every test runs run_with_heartbeat() from inside ac_loop_run() with work that
  * sleeps (or fails) and a beat that counts, notes its task, and notes when it
  * came. The number of beats is checked against the time the work took, with
  * a wide margin: a loaded machine wakes timers late, never early.
@@ -39,9 +39,9 @@ static int sleepy_work(void *arg)
   run_t *r = arg;
 
   r->work_runs++;
-  r->work_task = (uintptr_t)ac_current_task();
+  r->work_task = (uintptr_t)ac_task_current();
   if (r->work_ms >= 0) {
-    int rc = ac_sleep(r->work_ms);
+    int rc = ac_task_sleep(r->work_ms);
     if (rc < 0)
       return rc;
   }
@@ -52,7 +52,7 @@ static int sleepy_work(void *arg)
 static void count_beat(void *arg)
 {
   run_t *r = arg;
-  uintptr_t task = (uintptr_t)ac_current_task();
+  uintptr_t task = (uintptr_t)ac_task_current();
 
   if (r->beats == 0)
     r->beat_task = task;
@@ -66,15 +66,15 @@ static int run_main(void *arg, void **result)
   run_t *r = arg;
 
   (void)result;
-  r->caller = (uintptr_t)ac_current_task();
-  double start = ac_time_precise();
+  r->caller = (uintptr_t)ac_task_current();
+  double start = ac_loop_time_precise();
   r->rc = run_with_heartbeat(sleepy_work, r, r->interval_ms, count_beat, r);
-  r->elapsed_ms = ac_time_precise() - start;
+  r->elapsed_ms = ac_loop_time_precise() - start;
   r->beats_at_return = r->beats;
-  r->tasks_after = ac_all_tasks(NULL, 0);
+  r->tasks_after = ac_task_all(NULL, 0);
   /* A heartbeat left running would beat during this wait. */
   int64_t wait_ms = r->interval_ms > 0 ? 3 * r->interval_ms : 50;
-  int rc = ac_sleep(wait_ms);
+  int rc = ac_task_sleep(wait_ms);
   r->beats_later = r->beats;
   return rc;
 }
@@ -85,9 +85,9 @@ static void run(run_t *r, int64_t work_ms, int work_returns, int64_t interval_ms
   r->work_ms = work_ms;
   r->work_returns = work_returns;
   r->interval_ms = interval_ms;
-  int rc = ac_run(run_main, r, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)",
-                rc, ac_strerror(rc));
+  int rc = ac_loop_run(run_main, r, NULL);
+  ck_assert_msg(rc == 0, "expected ac_loop_run() to return 0, it returned %d (%s)",
+                rc, ac_error_message(rc));
 }
 
 static void assert_no_beat_after_work(const run_t *r)
@@ -111,24 +111,24 @@ START_TEST(bad_arguments_are_rejected)
   run(&r, 10, 0, 0);
   ck_assert_msg(r.rc == -EINVAL,
                 "interval 0: expected -EINVAL (%d), got %d (%s)", -EINVAL,
-                r.rc, ac_strerror(r.rc));
+                r.rc, ac_error_message(r.rc));
   ck_assert_msg(r.work_runs == 0 && r.beats == 0,
                 "interval 0: expected nothing to run; the work ran %d times "
                 "and %d beats came", r.work_runs, r.beats);
   run(&r, 10, 0, -5);
   ck_assert_msg(r.rc == -EINVAL,
                 "interval -5: expected -EINVAL (%d), got %d (%s)", -EINVAL,
-                r.rc, ac_strerror(r.rc));
+                r.rc, ac_error_message(r.rc));
   ck_assert_msg(r.work_runs == 0,
                 "interval -5: expected the work not to run, it ran %d times",
                 r.work_runs);
 
   int rc = run_with_heartbeat(NULL, NULL, 10, count_beat, &r);
   ck_assert_msg(rc == -EINVAL, "work NULL: expected -EINVAL (%d), got %d (%s)",
-                -EINVAL, rc, ac_strerror(rc));
+                -EINVAL, rc, ac_error_message(rc));
   rc = run_with_heartbeat(sleepy_work, &r, 10, NULL, NULL);
   ck_assert_msg(rc == -EINVAL, "beat NULL: expected -EINVAL (%d), got %d (%s)",
-                -EINVAL, rc, ac_strerror(rc));
+                -EINVAL, rc, ac_error_message(rc));
   ck_assert_msg(r.work_runs == 0,
                 "beat NULL: expected the work not to run, it ran %d times",
                 r.work_runs);
@@ -140,12 +140,12 @@ START_TEST(returns_what_work_returns)
   run_t r;
   run(&r, -1, 0, 20);
   ck_assert_msg(r.rc == 0, "work returning 0: expected 0, got %d (%s)", r.rc,
-                ac_strerror(r.rc));
+                ac_error_message(r.rc));
   ck_assert_msg(r.work_runs == 1, "expected the work to run once, it ran %d times",
                 r.work_runs);
   run(&r, -1, -EIO, 20);
   ck_assert_msg(r.rc == -EIO, "work returning -EIO: expected -EIO (%d), got %d (%s)",
-                -EIO, r.rc, ac_strerror(r.rc));
+                -EIO, r.rc, ac_error_message(r.rc));
 }
 END_TEST
 
@@ -165,7 +165,7 @@ START_TEST(beats_while_work_waits)
 {
   run_t r;
   run(&r, 300, 0, 50);
-  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_strerror(r.rc));
+  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_error_message(r.rc));
   /* 300 ms of work at one beat per 50 ms: 6 beats at most (a timer never
    * fires early; one more for a tie at the end), and well over 1 even on a
    * machine that wakes timers late. */
@@ -194,7 +194,7 @@ START_TEST(no_beat_after_work)
 {
   run_t r;
   run(&r, 120, 0, 30);
-  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_strerror(r.rc));
+  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_error_message(r.rc));
   ck_assert_msg(r.beats_at_return > 0,
                 "expected beats while the work slept 120 ms, got none");
   assert_no_beat_after_work(&r);
@@ -205,7 +205,7 @@ START_TEST(instant_work_gets_no_beat)
 {
   run_t r;
   run(&r, -1, 0, 40);
-  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_strerror(r.rc));
+  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_error_message(r.rc));
   ck_assert_msg(r.beats == 0,
                 "work that never waits leaves no time for a beat; expected 0 "
                 "beats, got %d", r.beats);
@@ -213,7 +213,7 @@ START_TEST(instant_work_gets_no_beat)
 
   /* The first beat is due one interval after the start, not at once. */
   run(&r, 30, 0, 100);
-  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_strerror(r.rc));
+  ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_error_message(r.rc));
   ck_assert_msg(r.beats == 0,
                 "work that waits 30 ms ends before the first beat is due (interval "
                 "100 ms); expected 0 beats, got %d", r.beats);
@@ -225,7 +225,7 @@ START_TEST(failed_work_still_stops_the_heartbeat)
   run_t r;
   run(&r, 100, -EPIPE, 20);
   ck_assert_msg(r.rc == -EPIPE, "expected the work's -EPIPE (%d), got %d (%s)",
-                -EPIPE, r.rc, ac_strerror(r.rc));
+                -EPIPE, r.rc, ac_error_message(r.rc));
   assert_no_beat_after_work(&r);
 }
 END_TEST

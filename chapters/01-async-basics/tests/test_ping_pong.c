@@ -1,7 +1,7 @@
 /* test_ping_pong.c - tests of chapter 01, exercise 2: ping_pong() makes two
  * tasks write into a shared log in strict turns.
  *
- * Every test calls ping_pong() from inside ac_run() and keeps a copy of the
+ * Every test calls ping_pong() from inside ac_loop_run() and keeps a copy of the
  * log as it was when ping_pong() returned: the exact sequence of words, and
  * which task wrote each one. Words written after the return do not count.
  */
@@ -37,10 +37,10 @@ static int game_main(void *arg, void **result)
   memset(&shared_log, 0, sizeof shared_log);
   for (; shared_log.len < g->earlier; shared_log.len++)
     shared_log.words[shared_log.len] = "earlier";
-  g->caller = (uintptr_t)ac_current_task();
+  g->caller = (uintptr_t)ac_task_current();
   g->rc = ping_pong(&shared_log, g->pings, g->pongs);
   g->log = shared_log;
-  g->tasks_after = ac_all_tasks(NULL, 0);
+  g->tasks_after = ac_task_all(NULL, 0);
   return 0;
 }
 
@@ -51,9 +51,9 @@ static void game_play_after(game_t *g, size_t earlier, int pings, int pongs)
   g->earlier = earlier;
   g->pings = pings;
   g->pongs = pongs;
-  int rc = ac_run(game_main, g, NULL);
-  ck_assert_msg(rc == 0, "expected ac_run() to return 0, it returned %d (%s)",
-                rc, ac_strerror(rc));
+  int rc = ac_loop_run(game_main, g, NULL);
+  ck_assert_msg(rc == 0, "expected ac_loop_run() to return 0, it returned %d (%s)",
+                rc, ac_error_message(rc));
 }
 
 static void game_play(game_t *g, int pings, int pongs)
@@ -79,7 +79,7 @@ static void assert_game_writes(int pings, int pongs, const char *want)
 
   game_play(&g, pings, pongs);
   ck_assert_msg(g.rc == 0, "ping_pong(log, %d, %d): expected 0, got %d (%s)",
-                pings, pongs, g.rc, ac_strerror(g.rc));
+                pings, pongs, g.rc, ac_error_message(g.rc));
   log_text(&g.log, got, sizeof got);
   ck_assert_msg(strcmp(got, want) == 0,
                 "ping_pong(log, %d, %d): expected the log \"%s\", got \"%s\"",
@@ -91,7 +91,7 @@ START_TEST(zero_words_writes_nothing)
   game_t g;
   game_play(&g, 0, 0);
   ck_assert_msg(g.rc == 0, "ping_pong(log, 0, 0): expected 0, got %d (%s)",
-                g.rc, ac_strerror(g.rc));
+                g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == 0,
                 "ping_pong(log, 0, 0): expected an empty log, it has %zu words",
                 g.log.len);
@@ -114,7 +114,7 @@ START_TEST(words_come_from_two_tasks)
 {
   game_t g;
   game_play(&g, 3, 3);
-  ck_assert_msg(g.rc == 0, "expected 0, got %d (%s)", g.rc, ac_strerror(g.rc));
+  ck_assert_msg(g.rc == 0, "expected 0, got %d (%s)", g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == 6, "expected 6 words, got %zu", g.log.len);
 
   uintptr_t pinger = 0, ponger = 0;
@@ -162,14 +162,14 @@ START_TEST(bad_counts_are_rejected)
   game_play(&g, -1, 2);
   ck_assert_msg(g.rc == -EINVAL,
                 "ping_pong(log, -1, 2): expected -EINVAL (%d), got %d (%s)",
-                -EINVAL, g.rc, ac_strerror(g.rc));
+                -EINVAL, g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == 0,
                 "ping_pong(log, -1, 2): expected nothing written, got %zu words",
                 g.log.len);
   game_play(&g, 2, -3);
   ck_assert_msg(g.rc == -EINVAL,
                 "ping_pong(log, 2, -3): expected -EINVAL (%d), got %d (%s)",
-                -EINVAL, g.rc, ac_strerror(g.rc));
+                -EINVAL, g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == 0,
                 "ping_pong(log, 2, -3): expected nothing written, got %zu words",
                 g.log.len);
@@ -177,7 +177,7 @@ START_TEST(bad_counts_are_rejected)
   int rc = ping_pong(NULL, 1, 1);
   ck_assert_msg(rc == -EINVAL,
                 "ping_pong(NULL, 1, 1): expected -EINVAL (%d), got %d (%s)",
-                -EINVAL, rc, ac_strerror(rc));
+                -EINVAL, rc, ac_error_message(rc));
 }
 END_TEST
 
@@ -188,7 +188,7 @@ START_TEST(full_log_is_rejected)
   ck_assert_msg(g.rc == -ENOSPC,
                 "ping_pong(log, %d, %d) on a log of %d words: expected -ENOSPC "
                 "(%d), got %d (%s)", PP_LOG_MAX / 2, PP_LOG_MAX / 2 + 1,
-                PP_LOG_MAX, -ENOSPC, g.rc, ac_strerror(g.rc));
+                PP_LOG_MAX, -ENOSPC, g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == 0,
                 "expected nothing written when the words do not fit, got %zu",
                 g.log.len);
@@ -198,14 +198,14 @@ START_TEST(full_log_is_rejected)
   game_play_after(&g, earlier, 3, 2);
   ck_assert_msg(g.rc == -ENOSPC,
                 "ping_pong(log, 3, 2) on a log with room for 4 more words: expected "
-                "-ENOSPC (%d), got %d (%s)", -ENOSPC, g.rc, ac_strerror(g.rc));
+                "-ENOSPC (%d), got %d (%s)", -ENOSPC, g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == earlier,
                 "expected nothing written when the words do not fit in the room left, "
                 "the log went from %zu to %zu words", earlier, g.log.len);
   game_play_after(&g, earlier, 2, 2);
   ck_assert_msg(g.rc == 0 && g.log.len == PP_LOG_MAX,
                 "ping_pong(log, 2, 2) on a log with room for 4 more words: expected 0 and a "
-                "full log, got %d (%s) and %zu words", g.rc, ac_strerror(g.rc), g.log.len);
+                "full log, got %d (%s) and %zu words", g.rc, ac_error_message(g.rc), g.log.len);
 }
 END_TEST
 
@@ -214,7 +214,7 @@ START_TEST(fills_the_log_exactly)
   game_t g;
   game_play(&g, PP_LOG_MAX / 2, PP_LOG_MAX / 2);
   ck_assert_msg(g.rc == 0, "ping_pong(log, %d, %d): expected 0, got %d (%s)",
-                PP_LOG_MAX / 2, PP_LOG_MAX / 2, g.rc, ac_strerror(g.rc));
+                PP_LOG_MAX / 2, PP_LOG_MAX / 2, g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == PP_LOG_MAX, "expected %d words, got %zu",
                 PP_LOG_MAX, g.log.len);
   for (size_t i = 0; i < g.log.len; i++) {
@@ -230,7 +230,7 @@ START_TEST(both_tasks_finish_before_return)
 {
   game_t g;
   game_play(&g, 2, 5);
-  ck_assert_msg(g.rc == 0, "expected 0, got %d (%s)", g.rc, ac_strerror(g.rc));
+  ck_assert_msg(g.rc == 0, "expected 0, got %d (%s)", g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == 7,
                 "expected all 7 words written when ping_pong() returned, "
                 "got %zu", g.log.len);

@@ -12,14 +12,14 @@ static void tick(void *arg)
   turns++;
   printf("tick %d\n", turns);
   if (turns == 5) {
-    int rc = ac_loop_stop(); /* ac_loop_run() returns after this turn */
+    int rc = ac_loop_stop(); /* ac_loop_drive() returns after this turn */
     if (rc < 0)
-      fprintf(stderr, "stop_the_loop: ac_loop_stop: %s\n", ac_strerror(rc));
+      fprintf(stderr, "stop_the_loop: ac_loop_stop: %s\n", ac_error_message(rc));
     return;
   }
-  int rc = ac_call_soon(tick, NULL, NULL);
+  int rc = ac_loop_call_soon(tick, NULL, NULL);
   if (rc < 0)
-    fprintf(stderr, "stop_the_loop: ac_call_soon: %s\n", ac_strerror(rc));
+    fprintf(stderr, "stop_the_loop: ac_loop_call_soon: %s\n", ac_error_message(rc));
 }
 /* [tick] */
 
@@ -28,21 +28,21 @@ int main(void)
 {
   int rc = ac_loop_open();
   if (rc < 0) {
-    fprintf(stderr, "stop_the_loop: ac_loop_open: %s\n", ac_strerror(rc));
+    fprintf(stderr, "stop_the_loop: ac_loop_open: %s\n", ac_error_message(rc));
     return 1;
   }
-  rc = ac_call_soon(tick, NULL, NULL);
+  rc = ac_loop_call_soon(tick, NULL, NULL);
   if (rc == 0)
-    rc = ac_loop_run(AC_RUN_DEFAULT); /* 0: stopped, 1: ran out of work */
+    rc = ac_loop_drive(AC_DRIVE_DEFAULT); /* 1: work remains, 0: none left */
   if (rc < 0) {
-    fprintf(stderr, "stop_the_loop: %s\n", ac_strerror(rc));
+    fprintf(stderr, "stop_the_loop: %s\n", ac_error_message(rc));
     ac_loop_close();
     return 1;
   }
-  printf("ac_loop_run returned %d after %d ticks\n", rc, turns);
+  printf("ac_loop_drive returned %d after %d ticks\n", rc, turns);
   rc = ac_loop_close();
   if (rc < 0) {
-    fprintf(stderr, "stop_the_loop: ac_loop_close: %s\n", ac_strerror(rc));
+    fprintf(stderr, "stop_the_loop: ac_loop_close: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

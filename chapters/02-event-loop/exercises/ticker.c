@@ -1,14 +1,14 @@
 /* ticker.c - chapter 02, exercise 2: a periodic ticker with stop.
  *
- * What to build: ticker_start() and ticker_stop(), described in ticker.h,
- * on the runtime's loop. Schedule each tick with ac_call_at() for
- * start + n * interval (not ac_call_later() from the previous tick, which
+ * What to build: ticker_start() and ticker_close(), described in ticker.h,
+ * on the runtime's loop. Schedule each tick with ac_loop_call_at() for
+ * start + n * interval (not ac_loop_call_later() from the previous tick, which
  * would add each tick's own run time to the next delay), keep the handle,
  * and cancel it with ac_handle_close() when the ticker stops.
  *
  * What the tests check: the right number of ticks, numbered from 1, each
  * no earlier than its deadline; two tickers interleave in time order; a
- * slow tick does not make the ticker drift; ticker_stop() cancels the
+ * slow tick does not make the ticker drift; ticker_close() cancels the
  * pending tick, also from inside a tick; bad arguments get -EINVAL.
  *
  * Grade it with: make grade CH=02 EX=ticker
@@ -35,7 +35,7 @@ int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn,
   return -ENOSYS;
 }
 
-int ticker_stop(ticker_t *ticker)
+int ticker_close(ticker_t *ticker)
 {
   /* TODO: cancel the pending tick and free the ticker (but not while its
    * own tick callback is still using it). */

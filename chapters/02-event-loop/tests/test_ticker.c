@@ -1,7 +1,7 @@
 /* test_ticker.c - tests of chapter 02, exercise 2: a periodic ticker on the
  * runtime's loop (ticker.h).
  *
- * Every test runs its body as the main task of ac_run(), starts tickers
+ * Every test runs its body as the main task of ac_loop_run(), starts tickers
  * whose callbacks note the tick number and the loop time, sleeps, and
  * checks what was noted.
  */
@@ -20,11 +20,11 @@ typedef struct {
   char name;           /* a letter for the shared trace */
   int ticks;           /* how many ticks ran */
   int numbers[32];     /* the n each tick was given */
-  double at[32];       /* ac_time_precise() at each tick */
+  double at[32];       /* ac_loop_time_precise() at each tick */
   int busy_ms;         /* how long each tick keeps the loop busy */
   int stop_at;         /* stop the ticker from inside tick stop_at (0: never) */
   ticker_t *self;      /* the ticker, for stopping from inside */
-  int stop_rc;         /* what that ticker_stop() returned */
+  int stop_rc;         /* what that ticker_close() returned */
 } seen_t;
 
 /* All ticks of all tickers, one letter each, in the order they ran. */
@@ -34,7 +34,7 @@ static size_t trace_len;
 static void on_tick(void *arg, int n)
 {
   seen_t *s = arg;
-  double now = ac_time_precise();
+  double now = ac_loop_time_precise();
 
   if (s->ticks < 32) {
     s->numbers[s->ticks] = n;
@@ -44,10 +44,10 @@ static void on_tick(void *arg, int n)
   if (trace_len < sizeof trace - 1)
     trace[trace_len++] = s->name;
   /* Block the loop on purpose, to see whether the ticker drifts. */
-  while (ac_time_precise() - now < s->busy_ms)
+  while (ac_loop_time_precise() - now < s->busy_ms)
     ;
   if (s->stop_at != 0 && n == s->stop_at)
-    s->stop_rc = ticker_stop(s->self);
+    s->stop_rc = ticker_close(s->self);
 }
 
 static int bad_arguments_main(void *arg, void **result)
@@ -62,8 +62,8 @@ static int bad_arguments_main(void *arg, void **result)
   ck_assert_int_eq(ticker_start(&t, 0, 1, on_tick, &s), -EINVAL);
   ck_assert_int_eq(ticker_start(&t, -5, 1, on_tick, &s), -EINVAL);
   ck_assert_int_eq(ticker_start(&t, 10, -1, on_tick, &s), -EINVAL);
-  ck_assert_int_eq(ticker_stop(NULL), -EINVAL);
-  ck_assert_int_eq(ac_sleep(50), 0);
+  ck_assert_int_eq(ticker_close(NULL), -EINVAL);
+  ck_assert_int_eq(ac_task_sleep(50), 0);
   ck_assert_msg(s.ticks == 0, "expected no tick after rejected starts, %d ran", s.ticks);
   return 0;
 }
@@ -80,11 +80,11 @@ static int count_main(void *arg, void **result)
   ticker_t *t = NULL;
 
   (void)result;
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   ck_assert_int_eq(ticker_start(&t, 20, 5, on_tick, s), 0);
-  ck_assert_int_eq(ac_sleep(300), 0);
-  int ran = ticker_stop(t);
-  ck_assert_msg(ran == 5, "expected ticker_stop() to report 5 ticks, it returned %d", ran);
+  ck_assert_int_eq(ac_task_sleep(300), 0);
+  int ran = ticker_close(t);
+  ck_assert_msg(ran == 5, "expected ticker_close() to report 5 ticks, it returned %d", ran);
   for (int i = 0; i < s->ticks && i < 32; i++)
     s->at[i] -= start;
   return 0;
@@ -125,9 +125,9 @@ static int two_tickers_main(void *arg, void **result)
   (void)result;
   ck_assert_int_eq(ticker_start(&a, 40, 4, on_tick, &s[0]), 0);
   ck_assert_int_eq(ticker_start(&b, 100, 1, on_tick, &s[1]), 0);
-  ck_assert_int_eq(ac_sleep(250), 0);
-  ck_assert_int_eq(ticker_stop(a), 4);
-  ck_assert_int_eq(ticker_stop(b), 1);
+  ck_assert_int_eq(ac_task_sleep(250), 0);
+  ck_assert_int_eq(ticker_close(a), 4);
+  ck_assert_int_eq(ticker_close(b), 1);
   return 0;
 }
 
@@ -147,12 +147,12 @@ static int drift_main(void *arg, void **result)
   ticker_t *t = NULL;
 
   (void)result;
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   ck_assert_int_eq(ticker_start(&t, 30, 8, on_tick, s), 0);
   while (s->ticks < 8)
-    ck_assert_int_eq(ac_sleep(5), 0);
-  s->at[0] = ac_time_precise() - start; /* reused: time for all 8 ticks */
-  ck_assert_int_eq(ticker_stop(t), 8);
+    ck_assert_int_eq(ac_task_sleep(5), 0);
+  s->at[0] = ac_loop_time_precise() - start; /* reused: time for all 8 ticks */
+  ck_assert_int_eq(ticker_close(t), 8);
   return 0;
 }
 
@@ -177,13 +177,13 @@ static int stop_main(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ticker_start(&t, 30, 0, on_tick, s), 0);
-  ck_assert_int_eq(ac_sleep(100), 0);
-  int ran = ticker_stop(t);
-  ck_assert_msg(ran == s->ticks, "expected ticker_stop() to report %d ticks, it said %d",
+  ck_assert_int_eq(ac_task_sleep(100), 0);
+  int ran = ticker_close(t);
+  ck_assert_msg(ran == s->ticks, "expected ticker_close() to report %d ticks, it said %d",
                 s->ticks, ran);
   int before = s->ticks;
-  ck_assert_int_eq(ac_sleep(150), 0);
-  ck_assert_msg(s->ticks == before, "expected no tick after ticker_stop(), %d more ran",
+  ck_assert_int_eq(ac_task_sleep(150), 0);
+  ck_assert_msg(s->ticks == before, "expected no tick after ticker_close(), %d more ran",
                 s->ticks - before);
   ck_assert_msg(before >= 2 && before <= 4,
                 "expected about 3 ticks of 30 ms in 100 ms, %d ran", before);
@@ -203,7 +203,7 @@ static int stop_inside_main(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ticker_start(&s->self, 20, 0, on_tick, s), 0);
-  ck_assert_int_eq(ac_sleep(200), 0);
+  ck_assert_int_eq(ac_task_sleep(200), 0);
   return 0;
 }
 
@@ -213,7 +213,7 @@ START_TEST(stop_from_inside_a_tick)
   grade_run(stop_inside_main, &s);
   ck_assert_msg(s.ticks == 3, "expected the ticker stopped in tick 3 to tick 3 times, it ticked %d",
                 s.ticks);
-  ck_assert_msg(s.stop_rc == 3, "expected ticker_stop() in tick 3 to return 3, it returned %d",
+  ck_assert_msg(s.stop_rc == 3, "expected ticker_close() in tick 3 to return 3, it returned %d",
                 s.stop_rc);
 }
 END_TEST

@@ -8,7 +8,7 @@
 static int fetch(void *arg, void **result)
 {
   intptr_t ms = (intptr_t)arg;
-  int rc = ac_sleep(ms);
+  int rc = ac_task_sleep(ms);
   if (rc < 0) {
     printf("fetch %ld ms: cancelled\n", (long)ms);
     return rc;
@@ -25,8 +25,8 @@ static int start(ac_task_t **tasks, const intptr_t *delays, size_t n)
     int rc = ac_task_create(&tasks[i], fetch, (void *)delays[i]);
     if (rc < 0) {
       while (i-- > 0) {
-        ac_cancel(tasks[i]);
-        ac_release(tasks[i]);
+        ac_future_cancel(tasks[i]);
+        ac_future_release(tasks[i]);
       }
       return rc;
     }
@@ -48,9 +48,9 @@ static int main_task(void *arg, void **result)
   int rc = start(tasks, delays, 3);
   if (rc < 0)
     return rc;
-  rc = ac_gather(tasks, 3, results, NULL, 0);
+  rc = ac_future_gather(tasks, 3, results, NULL, 0);
   for (size_t i = 0; i < 3; i++)
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
   if (rc < 0)
     return rc;
   printf("gather: %ld %ld %ld\n", (long)(intptr_t)results[0],
@@ -60,12 +60,12 @@ static int main_task(void *arg, void **result)
   rc = start(tasks, race_delays, 3);
   if (rc < 0)
     return rc;
-  rc = ac_wait(tasks, 3, AC_FIRST_COMPLETED, AC_NO_TIMEOUT);
+  rc = ac_future_wait(tasks, 3, AC_WAIT_FIRST_COMPLETED);
   printf("wait: %d finished\n", rc);
   for (size_t i = 0; i < 3; i++) {
-    ac_cancel(tasks[i]);       /* no-op for the finished one */
-    ac_await(tasks[i], NULL);  /* let each cancelled task end */
-    ac_release(tasks[i]);
+    ac_future_cancel(tasks[i]);       /* no-op for the finished one */
+    ac_future_await(tasks[i], NULL);  /* let each cancelled task end */
+    ac_future_release(tasks[i]);
   }
   return rc < 0 ? rc : 0;
 }
@@ -73,9 +73,9 @@ static int main_task(void *arg, void **result)
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "gather_and_wait: %s\n", ac_strerror(rc));
+    fprintf(stderr, "gather_and_wait: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

@@ -11,7 +11,7 @@ static int child(void *arg, void **result)
   intptr_t ms = (intptr_t)arg;
 
   (void)result;
-  int rc = ac_sleep(ms);
+  int rc = ac_task_sleep(ms);
   if (rc < 0) {
     printf("child %ld: cancelled\n", (long)ms);
     return rc;
@@ -39,19 +39,19 @@ static int main_task(void *arg, void **result)
   for (size_t i = 0; i < 3 && rc == 0; i++)
     rc = ac_group_spawn(group, NULL, child, (void *)delays[i], NULL);
   /* Always wait, even if a spawn failed: the group owns its children. */
-  int wait_rc = ac_group_wait(group);
+  int wait_rc = ac_group_close(group);
   if (rc == 0)
     rc = wait_rc;
-  printf("group: %s\n", ac_strerror(rc));
+  printf("group: %s\n", ac_error_message(rc));
   return 0;
 }
 /* [main_task] */
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "task_group: %s\n", ac_strerror(rc));
+    fprintf(stderr, "task_group: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

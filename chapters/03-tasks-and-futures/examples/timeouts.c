@@ -9,7 +9,7 @@ static int slow(void *arg, void **result)
 {
   (void)arg;
   (void)result;
-  int rc = ac_sleep(1000);
+  int rc = ac_task_sleep(1000);
   if (rc == -ECANCELED)
     printf("slow: cancelled, cleaning up\n");
   return rc;
@@ -26,29 +26,29 @@ static int main_task(void *arg, void **result)
   int rc = ac_task_create(&task, slow, NULL);
   if (rc < 0)
     return rc;
-  rc = ac_wait_for(task, 50, NULL);
-  printf("wait_for: %s\n", ac_strerror(rc));
-  ac_release(task);
+  rc = ac_future_await_for(task, 50, NULL);
+  printf("wait_for: %s\n", ac_error_message(rc));
+  ac_future_release(task);
 
   /* A scope: every wait inside it shares one 250 ms deadline. */
   ac_timeout_t deadline;
-  rc = ac_timeout_enter(&deadline, 250);
+  rc = ac_timeout_open(&deadline, 250);
   if (rc < 0)
     return rc;
   int step = 0;
-  while (step < 10 && ac_sleep(100) == 0)
+  while (step < 10 && ac_task_sleep(100) == 0)
     step++;
-  rc = ac_timeout_exit(&deadline);
-  printf("scope: %d steps of 100 ms, then %s\n", step, ac_strerror(rc));
+  rc = ac_timeout_close(&deadline);
+  printf("scope: %d steps of 100 ms, then %s\n", step, ac_error_message(rc));
   return 0;
 }
 /* [main_task] */
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "timeouts: %s\n", ac_strerror(rc));
+    fprintf(stderr, "timeouts: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

@@ -22,8 +22,8 @@
  *
  * Returns 0 if all succeeded (at once for @n == 0); the first error;
  * -ECANCELED; -EINVAL for a NULL array or entry; -ENOMEM.
- * Build it from ac_add_done_callback(), a future of your own and
- * ac_await(); not from ac_gather() or ac_wait(). */
+ * Build it from ac_future_add_done_callback(), a future of your own and
+ * ac_future_await(); not from ac_future_gather() or ac_future_wait(). */
 int my_gather(ac_future_t *const *futures, size_t n, void **results);
 /* [interface] */
 

@@ -1,7 +1,7 @@
 /* my_wait_for.c - chapter 03, exercise 2: build wait_for from a timer.
  *
  * What to build: my_wait_for(), described in my_wait_for.h. Schedule a
- * callback with ac_call_later() that notes "time is up" and cancels the
+ * callback with ac_loop_call_later() that notes "time is up" and cancels the
  * future; await the future; then take the timer back with
  * ac_handle_close(), whichever came first.
  *

@@ -14,7 +14,7 @@
 /* Await @future for at most @timeout_ms milliseconds (AC_NO_TIMEOUT: no
  * limit). Call it from inside a task.
  *
- * If @future finishes in time, returns its outcome (as ac_await()) and its
+ * If @future finishes in time, returns its outcome (as ac_future_await()) and its
  * result through @result (if not NULL). If the time runs out first, @future
  * is cancelled, the call waits until it has really finished (a task may
  * need a moment to clean up), and returns -ETIMEDOUT. If the calling task
@@ -22,8 +22,8 @@
  *
  * Returns the future's outcome; -ETIMEDOUT; -ECANCELED; -EINVAL for a NULL
  * @future or a negative @timeout_ms other than AC_NO_TIMEOUT.
- * Build it from ac_call_later(), ac_cancel(), ac_await() and
- * ac_handle_close(); not from ac_wait_for() or ac_timeout_enter(). */
+ * Build it from ac_loop_call_later(), ac_future_cancel(), ac_future_await() and
+ * ac_handle_close(); not from ac_future_await_for() or ac_timeout_open(). */
 int my_wait_for(ac_future_t *future, int64_t timeout_ms, void **result);
 /* [interface] */
 

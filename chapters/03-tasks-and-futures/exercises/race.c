@@ -1,8 +1,8 @@
 /* race.c - chapter 03, exercise 3: first completed wins, losers cancelled.
  *
  * What to build: race(), described in race.h. Create all the tasks before
- * waiting for any; ac_wait() with AC_FIRST_COMPLETED tells you when one
- * has finished and ac_done() which. Then cancel the rest, await each of
+ * waiting for any; ac_future_wait() with AC_WAIT_FIRST_COMPLETED tells you when one
+ * has finished and ac_future_is_done() which. Then cancel the rest, await each of
  * them so their cleanup runs before you return, and release every task.
  *
  * What the tests check: the fastest task wins and race() returns soon

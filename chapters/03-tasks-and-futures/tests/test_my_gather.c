@@ -2,7 +2,7 @@
  * many futures, keeps results in order, and cancels the rest on the first
  * failure.
  *
- * Every test runs as the main task of ac_run(). The futures are mostly
+ * Every test runs as the main task of ac_loop_run(). The futures are mostly
  * tasks that sleep, note when they start and end, and return a value.
  */
 #include <check.h>
@@ -21,7 +21,7 @@ typedef struct {
   int64_t delay_ms; /* how long it sleeps */
   int error;        /* what it returns (0 or a negative errno) */
   intptr_t value;   /* its result when it succeeds */
-  double started;   /* ac_time_precise() when it started */
+  double started;   /* ac_loop_time_precise() when it started */
   double ended;     /* when it returned, 0 if never */
   int cancelled;    /* 1 if its sleep was cancelled */
 } worker_t;
@@ -30,9 +30,9 @@ static int worker(void *arg, void **result)
 {
   worker_t *w = arg;
 
-  w->started = ac_time_precise();
-  int rc = ac_sleep(w->delay_ms);
-  w->ended = ac_time_precise();
+  w->started = ac_loop_time_precise();
+  int rc = ac_task_sleep(w->delay_ms);
+  w->ended = ac_loop_time_precise();
   if (rc == -ECANCELED) {
     w->cancelled = 1;
     return rc;
@@ -50,7 +50,7 @@ typedef struct {
   void *results[4];
   int rc;           /* what my_gather() returned */
   double elapsed;   /* how long it took, in ms */
-  ac_state state[4];/* each task's state when it returned */
+  ac_future_state_t state[4];/* each task's state when it returned */
   size_t tasks_after; /* unfinished tasks right after it returned */
 } gather_run_t;
 
@@ -62,13 +62,13 @@ static int gather_main(void *arg, void **result)
   (void)result;
   for (size_t i = 0; i < g->n; i++)
     ck_assert_int_eq(ac_task_create(&tasks[i], worker, &g->w[i]), 0);
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   g->rc = my_gather((ac_future_t *const *)tasks, g->n, g->results);
-  g->elapsed = ac_time_precise() - start;
-  g->tasks_after = ac_all_tasks(NULL, 0);
+  g->elapsed = ac_loop_time_precise() - start;
+  g->tasks_after = ac_task_all(NULL, 0);
   for (size_t i = 0; i < g->n; i++) {
     g->state[i] = ac_future_state(tasks[i]);
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
   }
   return 0;
 }
@@ -134,7 +134,7 @@ START_TEST(first_error_cancels_the_rest)
                 g.elapsed);
   ck_assert_msg(g.w[0].cancelled && g.w[2].cancelled,
                 "expected the slow workers to be cancelled");
-  ck_assert_msg(g.state[0] == AC_CANCELLED && g.state[2] == AC_CANCELLED,
+  ck_assert_msg(g.state[0] == AC_FUTURE_CANCELLED && g.state[2] == AC_FUTURE_CANCELLED,
                 "expected the slow workers to have finished as cancelled on return");
   ck_assert_msg(g.tasks_after == 1,
                 "expected only the main task left after my_gather(), %zu tasks were",
@@ -160,14 +160,14 @@ static int plain_main(void *arg, void **result)
   (void)result;
   for (intptr_t i = 0; i < 3; i++) {
     ck_assert_int_eq(ac_future_create(&plain[i]), 0);
-    ck_assert_int_eq(ac_call_later(40 - 10 * i, finish_plain, (void *)i, NULL), 0);
+    ck_assert_int_eq(ac_loop_call_later(40 - 10 * i, finish_plain, (void *)i, NULL), 0);
   }
   int rc = my_gather(plain, 3, results);
   ck_assert_msg(rc == 0, "expected 0 for three futures that succeed, got %d", rc);
   for (intptr_t i = 0; i < 3; i++) {
     ck_assert_msg((intptr_t)results[i] == i * 10, "expected results[%ld] = %ld, got %ld",
                   (long)i, (long)(i * 10), (long)(intptr_t)results[i]);
-    ac_release(plain[i]);
+    ac_future_release(plain[i]);
   }
   return 0;
 }
@@ -193,8 +193,8 @@ static int done_main(void *arg, void **result)
   ck_assert_msg(rc == 0, "expected 0 for finished futures, got %d", rc);
   ck_assert_msg((intptr_t)results[0] == 7 && (intptr_t)results[1] == 8,
                 "expected results 7 and 8");
-  ac_release(f[0]);
-  ac_release(f[1]);
+  ac_future_release(f[0]);
+  ac_future_release(f[1]);
   return 0;
 }
 
@@ -208,7 +208,7 @@ END_TEST
 typedef struct {
   worker_t w[2];
   int rc;
-  ac_state state[2];
+  ac_future_state_t state[2];
   size_t tasks_after;
 } cancel_run_t;
 
@@ -223,7 +223,7 @@ static int gatherer(void *arg, void **result)
   c->rc = my_gather((ac_future_t *const *)tasks, 2, NULL);
   for (int i = 0; i < 2; i++) {
     c->state[i] = ac_future_state(tasks[i]);
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
   }
   return c->rc;
 }
@@ -235,12 +235,12 @@ static int cancel_main(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ac_task_create(&t, gatherer, c), 0);
-  ck_assert_int_eq(ac_sleep(30), 0);
-  ck_assert_int_eq(ac_cancel(t), 1);
-  int rc = ac_await(t, NULL);
+  ck_assert_int_eq(ac_task_sleep(30), 0);
+  ck_assert_int_eq(ac_future_cancel(t), 1);
+  int rc = ac_future_await(t, NULL);
   ck_assert_msg(rc == -ECANCELED, "expected the gatherer to end with -ECANCELED, got %d", rc);
-  ac_release(t);
-  c->tasks_after = ac_all_tasks(NULL, 0);
+  ac_future_release(t);
+  c->tasks_after = ac_task_all(NULL, 0);
   return 0;
 }
 
@@ -251,7 +251,7 @@ START_TEST(cancelled_caller_leaves_nothing_running)
   c.w[1] = (worker_t){.delay_ms = 1000};
   grade_run(cancel_main, &c);
   ck_assert_msg(c.rc == -ECANCELED, "expected my_gather() to return -ECANCELED, got %d", c.rc);
-  ck_assert_msg(c.state[0] == AC_CANCELLED && c.state[1] == AC_CANCELLED,
+  ck_assert_msg(c.state[0] == AC_FUTURE_CANCELLED && c.state[1] == AC_FUTURE_CANCELLED,
                 "expected both workers cancelled and finished when my_gather() returned");
   ck_assert_msg(c.tasks_after == 1, "expected only the main task left, %zu were",
                 c.tasks_after);

@@ -1,7 +1,7 @@
 /* test_my_wait_for.c - tests of chapter 03, exercise 2: my_wait_for()
  * awaits a future for a limited time, and cancels it when time is up.
  *
- * Every test runs as the main task of ac_run() and waits for a worker task
+ * Every test runs as the main task of ac_loop_run() and waits for a worker task
  * that sleeps, then returns; a cancelled worker takes a moment to clean up.
  */
 #include <check.h>
@@ -25,11 +25,11 @@ static int worker(void *arg, void **result)
 {
   worker_t *w = arg;
 
-  int rc = ac_sleep(w->delay_ms);
+  int rc = ac_task_sleep(w->delay_ms);
   if (rc == -ECANCELED) {
     /* A cancelled task may still wait for its cleanup. */
     if (w->cleanup_ms > 0)
-      ac_sleep(w->cleanup_ms);
+      ac_task_sleep(w->cleanup_ms);
     w->cleaned = 1;
     return rc;
   }
@@ -43,7 +43,7 @@ typedef struct {
   int rc;
   void *result;
   double elapsed;
-  ac_state state;   /* the worker's state when my_wait_for() returned */
+  ac_future_state_t state;   /* the worker's state when my_wait_for() returned */
   int cleaned;      /* its cleanup flag when my_wait_for() returned */
 } wait_run_t;
 
@@ -54,12 +54,12 @@ static int wait_main(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ac_task_create(&t, worker, &r->w), 0);
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   r->rc = my_wait_for(t, r->timeout, &r->result);
-  r->elapsed = ac_time_precise() - start;
+  r->elapsed = ac_loop_time_precise() - start;
   r->state = ac_future_state(t);
   r->cleaned = r->w.cleaned;
-  ac_release(t);
+  ac_future_release(t);
   return 0;
 }
 
@@ -72,9 +72,9 @@ static int bad_main(void *arg, void **result)
   ck_assert_int_eq(my_wait_for(NULL, 10, NULL), -EINVAL);
   ck_assert_int_eq(ac_future_create(&f), 0);
   ck_assert_int_eq(my_wait_for(f, -5, NULL), -EINVAL);
-  ck_assert_msg(ac_future_state(f) == AC_PENDING,
+  ck_assert_msg(ac_future_state(f) == AC_FUTURE_PENDING,
                 "expected a rejected call to leave the future alone");
-  ac_release(f);
+  ac_future_release(f);
   return 0;
 }
 
@@ -111,7 +111,7 @@ START_TEST(slow_task_times_out_and_is_cancelled)
   ck_assert_msg(r.rc == -ETIMEDOUT, "expected -ETIMEDOUT, got %d", r.rc);
   ck_assert_msg(r.elapsed >= 45.0 && r.elapsed < 1000.0,
                 "expected to return soon after the 50 ms deadline, took %.0f ms", r.elapsed);
-  ck_assert_msg(r.state == AC_CANCELLED, "expected the task cancelled and finished, state %d",
+  ck_assert_msg(r.state == AC_FUTURE_CANCELLED, "expected the task cancelled and finished, state %d",
                 (int)r.state);
 }
 END_TEST
@@ -142,7 +142,7 @@ typedef struct {
   int64_t timeout;   /* given to my_wait_for() */
   int64_t cancel_at; /* when the caller is cancelled, in ms */
   int rc;
-  ac_state state;
+  ac_future_state_t state;
 } outer_t;
 
 static int waiter(void *arg, void **result)
@@ -154,7 +154,7 @@ static int waiter(void *arg, void **result)
   ck_assert_int_eq(ac_task_create(&t, worker, &o->w), 0);
   o->rc = my_wait_for(t, o->timeout, NULL);
   o->state = ac_future_state(t);
-  ac_release(t);
+  ac_future_release(t);
   return o->rc;
 }
 
@@ -164,10 +164,10 @@ static int outer_main(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ac_task_create(&t, waiter, arg), 0);
-  ck_assert_int_eq(ac_sleep(((outer_t *)arg)->cancel_at), 0);
-  ac_cancel(t);
-  ac_await(t, NULL);
-  ac_release(t);
+  ck_assert_int_eq(ac_task_sleep(((outer_t *)arg)->cancel_at), 0);
+  ac_future_cancel(t);
+  ac_future_await(t, NULL);
+  ac_future_release(t);
   return 0;
 }
 
@@ -177,7 +177,7 @@ START_TEST(cancelled_caller_gets_ecanceled)
   grade_run(outer_main, &o);
   ck_assert_msg(o.rc == -ECANCELED,
                 "expected -ECANCELED when the caller is cancelled (not -ETIMEDOUT), got %d", o.rc);
-  ck_assert_msg(o.state == AC_CANCELLED, "expected the awaited task cancelled too");
+  ck_assert_msg(o.state == AC_FUTURE_CANCELLED, "expected the awaited task cancelled too");
 
   /* Cancelled after the deadline, while the timed-out task still cleans
    * up: the caller's own cancellation wins over the timeout. */
@@ -186,7 +186,7 @@ START_TEST(cancelled_caller_gets_ecanceled)
   ck_assert_msg(o.rc == -ECANCELED,
                 "a caller cancelled at 80 ms, after its 30 ms deadline but during the task's "
                 "150 ms cleanup: expected -ECANCELED (it was cancelled), got %d (%s)", o.rc,
-                ac_strerror(o.rc));
+                ac_error_message(o.rc));
 }
 END_TEST
 
@@ -201,16 +201,16 @@ static int in_time_main(void *arg, void **result)
   (void)result;
   ck_assert_int_eq(ac_task_create(&t, worker, &quick), 0);
   int rc = my_wait_for(t, 50, NULL);
-  ac_release(t);
+  ac_future_release(t);
   ck_assert_msg(rc == 0, "expected 0 from a 10 ms task with a 50 ms timeout, got %d", rc);
   /* Keep the loop running well past the 50 ms deadline. */
   ck_assert_int_eq(ac_task_create(&next, worker, &later), 0);
-  rc = ac_await(next, NULL);
-  ac_release(next);
+  rc = ac_future_await(next, NULL);
+  ac_future_release(next);
   ck_assert_msg(rc == 0 && !later.cleaned,
                 "expected nothing to be cancelled after my_wait_for() returned in time, but a "
                 "task running past the deadline got %d (%s): was the timer left armed?", rc,
-                ac_strerror(rc));
+                ac_error_message(rc));
   return 0;
 }
 

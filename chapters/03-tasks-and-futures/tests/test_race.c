@@ -1,7 +1,7 @@
 /* test_race.c - tests of chapter 03, exercise 3: race() starts several
  * tasks, keeps the first to finish, and cancels the others.
  *
- * Every test runs as the main task of ac_run(). The runners sleep, note
+ * Every test runs as the main task of ac_loop_run(). The runners sleep, note
  * when they started and whether their cleanup ran, and return their index.
  */
 #include <check.h>
@@ -30,9 +30,9 @@ static int runner(void *arg, void **result)
   runner_t *r = arg;
 
   r->started = 1;
-  int rc = ac_sleep(r->delay_ms);
+  int rc = ac_task_sleep(r->delay_ms);
   if (rc == -ECANCELED) {
-    ac_sleep(20); /* cleanup that takes a moment */
+    ac_task_sleep(20); /* cleanup that takes a moment */
     r->cleaned = 1;
     return rc;
   }
@@ -60,10 +60,10 @@ static int race_main(void *arg, void **result)
 
   (void)result;
   r->winner = 99;
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   r->rc = race(fns, args, r->n, &r->winner, &r->result);
-  r->elapsed = ac_time_precise() - start;
-  r->tasks_after = ac_all_tasks(NULL, 0);
+  r->elapsed = ac_loop_time_precise() - start;
+  r->tasks_after = ac_task_all(NULL, 0);
   return 0;
 }
 
@@ -182,11 +182,11 @@ static int cancel_main(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ac_task_create(&t, racer, r), 0);
-  ck_assert_int_eq(ac_sleep(30), 0);
-  ac_cancel(t);
-  ac_await(t, NULL);
-  ac_release(t);
-  r->tasks_after = ac_all_tasks(NULL, 0);
+  ck_assert_int_eq(ac_task_sleep(30), 0);
+  ac_future_cancel(t);
+  ac_future_await(t, NULL);
+  ac_future_release(t);
+  r->tasks_after = ac_task_all(NULL, 0);
   return 0;
 }
 

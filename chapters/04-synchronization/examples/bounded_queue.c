@@ -19,7 +19,7 @@ static int producer(void *arg, void **result)
     int rc = ac_queue_put(queue, (void *)i);
     if (rc < 0)
       return rc;
-    printf("put %d (queued %d)\n", (int)i, ac_queue_size(queue));
+    printf("put %d (queued %zd)\n", (int)i, ac_queue_size(queue));
   }
   return 0;
 }
@@ -36,7 +36,7 @@ static int consumer(void *arg, void **result)
   (void)result;
   while ((rc = ac_queue_get(queue, &item)) == 0) {
     printf("  got %d\n", (int)(intptr_t)item);
-    rc = ac_sleep(0); /* the work on the item */
+    rc = ac_task_sleep(0); /* the work on the item */
     int done_rc = ac_queue_task_done(queue);
     if (rc < 0 || done_rc < 0)
       return rc < 0 ? rc : done_rc;
@@ -60,34 +60,34 @@ static int main_task(void *arg, void **result)
   if (rc == 0)
     rc = ac_task_create(&prod, producer, queue);
   if (rc == 0)
-    rc = ac_await(prod, NULL); /* every item is in the queue... */
+    rc = ac_future_await(prod, NULL); /* every item is in the queue... */
   if (rc == 0)
     rc = ac_queue_join(queue); /* ...and every item is done */
   if (rc == 0)
     printf("all done\n");
   /* The consumer's next get fails; after an error, drop what is left. */
-  int shutdown_rc = ac_queue_shutdown(queue, rc < 0);
+  int shutdown_rc = ac_queue_shutdown(queue, rc < 0 ? AC_QUEUE_SHUTDOWN_IMMEDIATE : 0);
   if (cons) {
-    int cons_rc = ac_await(cons, NULL);
+    int cons_rc = ac_future_await(cons, NULL);
     if (rc == 0)
       rc = cons_rc;
   }
   if (rc == 0)
     rc = shutdown_rc;
   if (prod)
-    ac_release(prod);
+    ac_future_release(prod);
   if (cons)
-    ac_release(cons);
-  int destroy_rc = ac_queue_destroy(queue);
-  return rc < 0 ? rc : destroy_rc;
+    ac_future_release(cons);
+  int close_rc = ac_queue_close(queue);
+  return rc < 0 ? rc : close_rc;
 }
 /* [main] */
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "bounded_queue: %s\n", ac_strerror(rc));
+    fprintf(stderr, "bounded_queue: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

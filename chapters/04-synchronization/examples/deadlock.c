@@ -21,7 +21,7 @@ static int transfer(void *arg, void **result)
   if (rc < 0)
     return rc;
   printf("%s holds its first lock\n", h->name);
-  rc = ac_sleep(0);
+  rc = ac_task_sleep(0);
   if (rc == 0)
     rc = ac_lock_acquire(h->second);
   if (rc == 0) {
@@ -51,8 +51,8 @@ static int main_task(void *arg, void **result)
   if (rc == 0)
     rc = ac_task_create_ex(&t2, transfer, &bob, &(ac_task_opts_t){.name = "bob"});
   if (rc == 0)
-    rc = ac_await(t1, NULL); /* waits forever: alice never gets lock b */
-  /* Once the runtime has cancelled everything, ac_run() closes the loop,
+    rc = ac_future_await(t1, NULL); /* waits forever: alice never gets lock b */
+  /* Once the runtime has cancelled everything, ac_loop_run() closes the loop,
    * which frees the tasks and locks still left. */
   return rc;
 }
@@ -63,8 +63,8 @@ int main(void)
   /* The runtime reports a deadlock on stderr; show it in order with ours. */
   setvbuf(stdout, NULL, _IONBF, 0);
   dup2(STDOUT_FILENO, STDERR_FILENO);
-  int rc = ac_run(main_task, NULL, NULL);
-  printf("ac_run returned %d (%s)\n", rc, ac_strerror(rc));
+  int rc = ac_loop_run(main_task, NULL, NULL);
+  printf("ac_loop_run returned %d (%s)\n", rc, ac_error_message(rc));
   return rc == -EDEADLK ? 0 : 1;
 }
 /* [main] */

@@ -21,7 +21,7 @@ static int deposit(account_t *a)
   if (a->lock && (rc = ac_lock_acquire(a->lock)) < 0)
     return rc;
   int seen = a->balance;
-  rc = ac_sleep(0); /* the suspension point: every other ready task runs */
+  rc = ac_task_sleep(0); /* the suspension point: every other ready task runs */
   if (rc == 0)
     a->balance = seen + 1;
   if (a->lock) {
@@ -56,9 +56,9 @@ static int run_workers(account_t *a, const char *label)
       break;
   }
   if (rc == 0)
-    rc = ac_gather(tasks, (size_t)n, NULL, NULL, 0);
+    rc = ac_future_gather(tasks, (size_t)n, NULL, NULL, 0);
   for (int i = 0; i < n; i++)
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
   if (rc < 0)
     return rc;
   printf("%s: balance %d, expected %d\n", label, a->balance, WORKERS * DEPOSITS);
@@ -78,15 +78,15 @@ static int main_task(void *arg, void **result)
   if (rc < 0)
     return rc;
   rc = run_workers(&safe, "with a lock");
-  int destroy_rc = ac_lock_destroy(safe.lock);
-  return rc < 0 ? rc : destroy_rc;
+  int close_rc = ac_lock_close(safe.lock);
+  return rc < 0 ? rc : close_rc;
 }
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "lost_update: %s\n", ac_strerror(rc));
+    fprintf(stderr, "lost_update: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

@@ -25,7 +25,7 @@ static int job(void *arg, void **result)
   (*j->running)++;
   printf("job %d starts (%d running)\n", j->id, *j->running);
   for (int turn = 0; turn < 2 && rc == 0; turn++)
-    rc = ac_sleep(0); /* the work: other tasks run meanwhile */
+    rc = ac_task_sleep(0); /* the work: other tasks run meanwhile */
   (*j->running)--;
   printf("job %d ends\n", j->id);
   int release_rc = ac_sem_release(j->sem);
@@ -42,7 +42,7 @@ static int main_task(void *arg, void **result)
   (void)arg;
   (void)result;
 
-  int rc = ac_sem_create(&sem, LIMIT, 1);
+  int rc = ac_sem_create(&sem, LIMIT, AC_SEM_BOUNDED);
   if (rc < 0)
     return rc;
   for (; n < JOBS; n++) {
@@ -52,18 +52,18 @@ static int main_task(void *arg, void **result)
       break;
   }
   if (rc == 0)
-    rc = ac_gather(tasks, (size_t)n, NULL, NULL, 0);
+    rc = ac_future_gather(tasks, (size_t)n, NULL, NULL, 0);
   for (int i = 0; i < n; i++)
-    ac_release(tasks[i]);
-  int destroy_rc = ac_sem_destroy(sem);
-  return rc < 0 ? rc : destroy_rc;
+    ac_future_release(tasks[i]);
+  int close_rc = ac_sem_close(sem);
+  return rc < 0 ? rc : close_rc;
 }
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "semaphore_limit: %s\n", ac_strerror(rc));
+    fprintf(stderr, "semaphore_limit: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

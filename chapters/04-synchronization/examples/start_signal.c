@@ -44,7 +44,7 @@ static int main_task(void *arg, void **result)
     rc = ac_task_create(&tasks[n], worker, &workers[n]);
   }
   if (rc == 0)
-    rc = ac_sleep(0); /* the workers run up to their wait */
+    rc = ac_task_sleep(0); /* the workers run up to their wait */
   if (rc == 0) {
     printf("setup done, setting the event\n");
     rc = ac_event_set(go); /* wakes every waiter, in the order they came */
@@ -55,19 +55,19 @@ static int main_task(void *arg, void **result)
     n += rc == 0;
   }
   if (rc == 0)
-    rc = ac_gather(tasks, (size_t)n, NULL, NULL, 0);
+    rc = ac_future_gather(tasks, (size_t)n, NULL, NULL, 0);
   for (int i = 0; i < n; i++)
-    ac_release(tasks[i]);
-  int destroy_rc = ac_event_destroy(go);
-  return rc < 0 ? rc : destroy_rc;
+    ac_future_release(tasks[i]);
+  int close_rc = ac_event_close(go);
+  return rc < 0 ? rc : close_rc;
 }
 /* [main] */
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "start_signal: %s\n", ac_strerror(rc));
+    fprintf(stderr, "start_signal: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

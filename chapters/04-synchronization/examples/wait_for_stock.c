@@ -59,7 +59,7 @@ static int restock(shop_t *shop, int items)
     printf("restock: %d in stock\n", shop->stock);
     ac_cond_notify_all(shop->restocked);
     ac_lock_release(shop->lock);
-    rc = ac_sleep(0); /* let the woken buyers look */
+    rc = ac_task_sleep(0); /* let the woken buyers look */
     if (rc < 0)
       return rc;
   }
@@ -83,24 +83,24 @@ static int main_task(void *arg, void **result)
   for (; n < BUYERS && rc == 0; n++)
     rc = ac_task_create(&tasks[n], buyer, &buyers[n]);
   if (rc == 0)
-    rc = ac_sleep(0); /* every buyer is waiting now */
+    rc = ac_task_sleep(0); /* every buyer is waiting now */
   if (rc == 0)
     rc = restock(&shop, 6);
   if (rc == 0)
-    rc = ac_gather(tasks, (size_t)n, NULL, NULL, 0);
+    rc = ac_future_gather(tasks, (size_t)n, NULL, NULL, 0);
   for (int i = 0; i < n; i++)
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
   if (shop.restocked)
-    ac_cond_destroy(shop.restocked);
-  int destroy_rc = ac_lock_destroy(shop.lock);
-  return rc < 0 ? rc : destroy_rc;
+    ac_cond_close(shop.restocked);
+  int close_rc = ac_lock_close(shop.lock);
+  return rc < 0 ? rc : close_rc;
 }
 
 int main(void)
 {
-  int rc = ac_run(main_task, NULL, NULL);
+  int rc = ac_loop_run(main_task, NULL, NULL);
   if (rc < 0) {
-    fprintf(stderr, "wait_for_stock: %s\n", ac_strerror(rc));
+    fprintf(stderr, "wait_for_stock: %s\n", ac_error_message(rc));
     return 1;
   }
   return 0;

@@ -8,7 +8,7 @@
  * ac_cond_wait() holds the lock again when it returns, whatever happened,
  * cancellation and timeout included, and that a woken waiter may find the
  * permit already taken by a task that did not wait. Count the waiting
- * tasks yourself, for my_sem_destroy().
+ * tasks yourself, for my_sem_close().
  *
  * What the tests check: bad arguments get -EINVAL; permits are counted,
  * and acquire does not wait while one is free; acquire waits for a
@@ -17,7 +17,7 @@
  * -ETIMEDOUT after its time, takes no permit and leaves the semaphore
  * usable; a cancelled waiter gets -ECANCELED and leaves no trace, and a
  * permit released as the waiter woken for it is cancelled is not lost;
- * destroy gets -EBUSY while a task waits, and 0 once none does.
+ * close gets -EBUSY while a task waits, and 0 once none does.
  *
  * Grade it with: make grade CH=04 EX=my_semaphore
  */
@@ -77,9 +77,9 @@ int my_sem_value(const my_sem_t *sem)
   return -ENOSYS;
 }
 
-int my_sem_destroy(my_sem_t *sem)
+int my_sem_close(my_sem_t *sem)
 {
-  /* TODO: refuse while a task waits; otherwise destroy the condition and
+  /* TODO: refuse while a task waits; otherwise close the condition and
    * the lock, and free the struct. */
   (void)sem;
   return -ENOSYS;

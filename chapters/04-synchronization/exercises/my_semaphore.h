@@ -57,7 +57,7 @@ int my_sem_value(const my_sem_t *sem);
 /* Free the semaphore, its condition and its lock. Returns 0; -EBUSY while
  * a task waits in my_sem_acquire() or my_sem_acquire_for() (nothing is
  * freed then); -EINVAL if @sem is NULL. */
-int my_sem_destroy(my_sem_t *sem);
+int my_sem_close(my_sem_t *sem);
 /* [interface] */
 
 #endif

@@ -8,8 +8,8 @@
  * caller produces: it calls produce() until it returns 0 and puts each item
  * with ac_queue_put(), which waits while the queue is full. Then
  * ac_queue_join() waits until every item is done, ac_queue_shutdown() ends
- * the workers, and you await and release each of them and destroy the
- * queue. On the first error, stop at once: ac_queue_shutdown(queue, 1)
+ * the workers, and you await and release each of them and close the
+ * queue. On the first error, stop at once: ac_queue_shutdown(queue, AC_QUEUE_SHUTDOWN_IMMEDIATE)
  * drops what is queued and wakes a waiting put. On a cancellation, cancel
  * the workers.
  *
@@ -38,7 +38,7 @@ int pipeline_run(pipeline_produce_fn produce, pipeline_consume_fn consume, void 
    * return). */
   /* TODO: produce and put until produce() returns 0 or something fails. */
   /* TODO: join, shut the queue down, await and release the workers,
-   * destroy the queue; on an error or a cancellation, stop them first. */
+   * close the queue; on an error or a cancellation, stop them first. */
   (void)produce;
   (void)consume;
   (void)ctx;

@@ -42,7 +42,7 @@ typedef int (*pipeline_consume_fn)(void *ctx, void *item);
  * @workers == 0 or @maxsize < 1; an error of ac_queue_create() or
  * ac_task_create() is returned after cleaning up. Whatever the outcome,
  * nothing is left running when pipeline_run() returns, and the queue is
- * destroyed. */
+ * closed. */
 int pipeline_run(pipeline_produce_fn produce, pipeline_consume_fn consume, void *ctx,
                  size_t workers, int maxsize);
 /* [interface] */

@@ -5,16 +5,16 @@
  * the window as @limit places: an acquisition takes a place and gives it
  * back @period_ms later. A semaphore with @limit permits already counts
  * places, serves waiters in arrival order and leaves no trace of a
- * cancelled waiter; a timer (ac_call_later()) can give each permit back
+ * cancelled waiter; a timer (ac_loop_call_later()) can give each permit back
  * when its time is up. Keep the handles of the pending timers, so that
- * destroy can take them back with ac_handle_close(): a timer left armed
+ * close can take them back with ac_handle_close(): a timer left armed
  * would run on freed memory.
  *
  * What the tests check: the first @limit acquisitions pass at once; the
  * next waits until a period after the first, not longer; with eight tasks
  * acquiring side by side no window of one period holds more than @limit;
  * waiters go in arrival order; a cancelled waiter gets -ECANCELED and the
- * next one goes when it would have; destroy refuses while a task waits and
+ * next one goes when it would have; close refuses while a task waits and
  * then frees everything, pending timers too (under AddressSanitizer and
  * LeakSanitizer); bad arguments get -EINVAL.
  *
@@ -48,7 +48,7 @@ int rate_limiter_acquire(rate_limiter_t *limiter)
   return -ENOSYS;
 }
 
-int rate_limiter_destroy(rate_limiter_t *limiter)
+int rate_limiter_close(rate_limiter_t *limiter)
 {
   /* TODO: refuse while a task is inside acquire; otherwise cancel the
    * pending timers and free everything. */

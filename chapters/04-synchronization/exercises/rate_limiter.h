@@ -19,7 +19,7 @@ typedef struct rate_limiter rate_limiter_t;
  * acquisition holds its place for @period_ms from the moment it returned,
  * so the (@limit + 1)-th returns no earlier than @period_ms after the
  * first. On success *@limiter receives the limiter, to be given back with
- * rate_limiter_destroy().
+ * rate_limiter_close().
  * Returns 0; -EINVAL for a NULL @limiter, @limit < 1 or @period_ms < 1;
  * -ENOMEM. On an error, *@limiter is set to NULL (unless @limiter is). */
 int rate_limiter_create(rate_limiter_t **limiter, int limit, int64_t period_ms);
@@ -37,10 +37,10 @@ int rate_limiter_acquire(rate_limiter_t *limiter);
 /* Free @limiter and everything it holds, the timers still pending
  * included: nothing of it runs or is touched after this returns. A task
  * that is inside rate_limiter_acquire() (waiting, or handed its turn but
- * not yet returned) still needs the limiter, so destroy refuses then.
+ * not yet returned) still needs the limiter, so close refuses then.
  * Returns 0; -EBUSY while a task is inside rate_limiter_acquire() (nothing
  * is freed); -EINVAL for a NULL @limiter. */
-int rate_limiter_destroy(rate_limiter_t *limiter);
+int rate_limiter_close(rate_limiter_t *limiter);
 /* [interface] */
 
 #endif

@@ -1,7 +1,7 @@
 /* test_my_semaphore.c - tests of chapter 04, exercise 3: a counting
  * semaphore built from a lock and a condition.
  *
- * Every test runs as the main task of ac_run(). A call that a wrong
+ * Every test runs as the main task of ac_loop_run(). A call that a wrong
  * semaphore could leave hanging (a waiter nobody wakes, a lock left held)
  * is made in a task of its own, which the test waits for a bounded time
  * without cancelling it: the test then fails saying what hung, instead of
@@ -40,13 +40,13 @@ static int caller(void *arg, void **result)
   call_t *c = arg;
 
   (void)result;
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   switch (c->op) {
   case ACQUIRE: c->rc = my_sem_acquire(c->sem); break;
   case ACQUIRE_FOR: c->rc = my_sem_acquire_for(c->sem, c->timeout_ms); break;
   case RELEASE: c->rc = my_sem_release(c->sem); break;
   }
-  c->took_ms = ac_time_precise() - start;
+  c->took_ms = ac_loop_time_precise() - start;
   c->returned = 1;
   return 0;
 }
@@ -70,8 +70,8 @@ static void expect_value(my_sem_t *sem, int want, const char *when)
 
 static void destroy(my_sem_t *sem, const char *when)
 {
-  int rc = my_sem_destroy(sem);
-  ck_assert_msg(rc == 0, "expected my_sem_destroy() to return 0 %s, it returned %d", when, rc);
+  int rc = my_sem_close(sem);
+  ck_assert_msg(rc == 0, "expected my_sem_close() to return 0 %s, it returned %d", when, rc);
 }
 
 /* Start call @c in a task and let it run until it waits (or returns). */
@@ -80,7 +80,7 @@ static ac_task_t *start(call_t *c)
   ac_task_t *t;
   int rc = ac_task_create(&t, caller, c);
   ck_assert_msg(rc == 0, "expected ac_task_create() to return 0, it returned %d", rc);
-  ck_assert_int_eq(ac_sleep(10), 0);
+  ck_assert_int_eq(ac_task_sleep(10), 0);
   return t;
 }
 
@@ -88,8 +88,8 @@ static ac_task_t *start(call_t *c)
  * stays stuck. Returns how many have finished. */
 static int finish_within(ac_task_t **tasks, size_t n, int64_t ms)
 {
-  int rc = ac_wait((ac_future_t *const *)tasks, n, AC_ALL_COMPLETED, ms);
-  ck_assert_msg(rc >= 0, "expected ac_wait() to return a count, it returned %d", rc);
+  int rc = ac_future_wait_for((ac_future_t *const *)tasks, n, AC_WAIT_ALL_COMPLETED, ms);
+  ck_assert_msg(rc >= 0, "expected ac_future_wait() to return a count, it returned %d", rc);
   return rc;
 }
 
@@ -104,7 +104,7 @@ static int call(my_sem_t *sem, op_t op, int64_t timeout_ms, double *took_ms, con
   ck_assert_msg(rc == 0, "expected ac_task_create() to return 0, it returned %d", rc);
   ck_assert_msg(finish_within(&t, 1, PATIENCE_MS) == 1, "%s did not return within %d ms: %s",
                 op_names[op], PATIENCE_MS, hang);
-  ac_release(t);
+  ac_future_release(t);
   if (took_ms != NULL)
     *took_ms = c.took_ms;
   return c.rc;
@@ -133,8 +133,8 @@ static int bad_main(void *arg, void **result)
   ck_assert_msg(rc == -EINVAL, "expected -EINVAL from my_sem_release(NULL), got %d", rc);
   rc = my_sem_value(NULL);
   ck_assert_msg(rc == -EINVAL, "expected -EINVAL from my_sem_value(NULL), got %d", rc);
-  rc = my_sem_destroy(NULL);
-  ck_assert_msg(rc == -EINVAL, "expected -EINVAL from my_sem_destroy(NULL), got %d", rc);
+  rc = my_sem_close(NULL);
+  ck_assert_msg(rc == -EINVAL, "expected -EINVAL from my_sem_close(NULL), got %d", rc);
 
   sem = new_sem(1);
   rc = my_sem_acquire_for(sem, -5);
@@ -198,7 +198,7 @@ static int waits_main(void *arg, void **result)
   my_sem_t *sem = new_sem(0);
   call_t w = {.sem = sem, .op = ACQUIRE};
   ac_task_t *t = start(&w);
-  ck_assert_int_eq(ac_sleep(50), 0);
+  ck_assert_int_eq(ac_task_sleep(50), 0);
   ck_assert_msg(!w.returned, "expected acquire to wait with no permit free, it returned %d", w.rc);
 
   int rc = call(sem, RELEASE, 0, NULL, "the waiter must not hold the lock while it waits");
@@ -213,7 +213,7 @@ static int waits_main(void *arg, void **result)
                 "after %.0f ms",
                 w.took_ms);
   expect_value(sem, 0, "once the waiter has the permit");
-  ac_release(t);
+  ac_future_release(t);
 
   rc = call(sem, RELEASE, 0, NULL, "a release with nobody waiting should not wait");
   ck_assert_msg(rc == 0, "expected the release to return 0, got %d", rc);
@@ -257,7 +257,7 @@ static int worker(void *arg, void **result)
       break;
     if (++*w->holders > *w->max_holders)
       *w->max_holders = *w->holders;
-    int slept = ac_sleep(HOLD_MS);
+    int slept = ac_task_sleep(HOLD_MS);
     --*w->holders;
     w->rc = my_sem_release(w->sem);
     if (w->rc == 0)
@@ -297,7 +297,7 @@ static int holders_main(void *arg, void **result)
                 PERMITS, max_holders);
   expect_value(sem, PERMITS, "once every task has given its permits back");
   for (int i = 0; i < WORKERS; i++)
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
   destroy(sem, "once every task has finished");
   return 0;
 }
@@ -339,8 +339,8 @@ static int two_main(void *arg, void **result)
   ck_assert_msg(w[0].rc == 0 && w[1].rc == 0, "expected both acquires to return 0, got %d and %d",
                 w[0].rc, w[1].rc);
   expect_value(sem, 0, "once both waiters have a permit");
-  ac_release(tasks[0]);
-  ac_release(tasks[1]);
+  ac_future_release(tasks[0]);
+  ac_future_release(tasks[1]);
   my_sem_release(sem);
   my_sem_release(sem);
   destroy(sem, "once no task waits");
@@ -368,7 +368,7 @@ static int timeout_main(void *arg, void **result)
   ck_assert_int_eq(ac_task_create(&t, caller, &w), 0);
   ck_assert_msg(finish_within(&t, 1, 2000) == 1,
                 "expected my_sem_acquire_for(sem, 50) to give up, it still waited after 2 s");
-  ac_release(t);
+  ac_future_release(t);
   ck_assert_msg(w.rc == -ETIMEDOUT, "expected -ETIMEDOUT with no permit free, got %d", w.rc);
   ck_assert_msg(w.took_ms >= 45.0 && w.took_ms < 1000.0,
                 "expected to give up once its 50 ms were over, it gave up after %.1f ms",
@@ -413,7 +413,7 @@ static int timeout_main(void *arg, void **result)
                 "expected acquire_for(sem, 2000) to return once a permit was released, it still "
                 "waited %d ms later",
                 PATIENCE_MS);
-  ac_release(t);
+  ac_future_release(t);
   ck_assert_msg(w2.rc == 0, "expected 0 from an acquire_for that got a permit in time, got %d",
                 w2.rc);
   expect_value(sem, 0, "once the waiter has the permit");
@@ -440,10 +440,10 @@ static void release_and_cancel_together(my_sem_t *sem, int cancel_first)
   ac_task_t *ta = start(&a), *tb = start(&b);
 
   if (cancel_first)
-    ac_cancel(ta);
+    ac_future_cancel(ta);
   int rc = my_sem_release(sem);
   if (!cancel_first)
-    ac_cancel(ta);
+    ac_future_cancel(ta);
   ck_assert_msg(rc == 0, "expected the release to return 0 (%s), got %d", how, rc);
   ck_assert_msg(finish_within(&ta, 1, PATIENCE_MS) == 1,
                 "expected the cancelled waiter to return soon (%s), it still waited", how);
@@ -466,8 +466,8 @@ static void release_and_cancel_together(my_sem_t *sem, int cancel_first)
   expect_value(sem, 0, "once the other waiter has the permit");
   ck_assert_int_eq(my_sem_release(sem), 0);
   ck_assert_int_eq(call(sem, ACQUIRE, 0, NULL, "the lock was left held"), 0);
-  ac_release(ta);
-  ac_release(tb);
+  ac_future_release(ta);
+  ac_future_release(tb);
 }
 
 static int cancelled_main(void *arg, void **result)
@@ -478,7 +478,7 @@ static int cancelled_main(void *arg, void **result)
   call_t a = {.sem = sem, .op = ACQUIRE}, b = {.sem = sem, .op = ACQUIRE};
   ac_task_t *ta = start(&a), *tb = start(&b);
 
-  ac_cancel(ta);
+  ac_future_cancel(ta);
   ck_assert_msg(finish_within(&ta, 1, PATIENCE_MS) == 1,
                 "expected the cancelled waiter to return soon, it still waited %d ms later",
                 PATIENCE_MS);
@@ -497,8 +497,8 @@ static int cancelled_main(void *arg, void **result)
                 PATIENCE_MS, my_sem_value(sem));
   ck_assert_msg(b.rc == 0, "expected the next waiter's acquire to return 0, got %d", b.rc);
   expect_value(sem, 0, "once the next waiter has the permit");
-  ac_release(ta);
-  ac_release(tb);
+  ac_future_release(ta);
+  ac_future_release(tb);
 
   release_and_cancel_together(sem, 0);
   release_and_cancel_together(sem, 1);
@@ -512,7 +512,7 @@ START_TEST(cancelled_waiter_leaves_no_trace)
 }
 END_TEST
 
-/* ---- destroy_refuses_while_waited -------------------------------------- */
+/* ---- close_refuses_while_waited -------------------------------------- */
 
 static int destroy_main(void *arg, void **result)
 {
@@ -525,37 +525,37 @@ static int destroy_main(void *arg, void **result)
   tasks[0] = start(&w[0]);
   tasks[1] = start(&w[1]);
 
-  int rc = my_sem_destroy(sem);
+  int rc = my_sem_close(sem);
   ck_assert_msg(rc == -EBUSY, "expected -EBUSY from destroy while two tasks wait, got %d", rc);
   expect_value(sem, 0, "after a refused destroy");
 
   /* One waiter leaves with a permit... */
   ck_assert_int_eq(call(sem, RELEASE, 0, NULL, "the waiters must not hold the lock"), 0);
-  rc = ac_wait((ac_future_t *const *)tasks, 2, AC_FIRST_COMPLETED, PATIENCE_MS);
+  rc = ac_future_wait_for((ac_future_t *const *)tasks, 2, AC_WAIT_FIRST_COMPLETED, PATIENCE_MS);
   ck_assert_msg(rc >= 1, "expected a waiter to get the released permit within %d ms",
                 PATIENCE_MS);
   ck_assert_msg(rc == 1, "expected one permit to satisfy one waiter, both returned");
   int left = w[0].returned ? 1 : 0;
   ck_assert_msg(w[1 - left].rc == 0, "expected the served waiter's acquire to return 0, got %d",
                 w[1 - left].rc);
-  rc = my_sem_destroy(sem);
+  rc = my_sem_close(sem);
   ck_assert_msg(rc == -EBUSY, "expected -EBUSY from destroy while one task still waits, got %d",
                 rc);
 
   /* ...the other is cancelled. */
-  ac_cancel(tasks[left]);
+  ac_future_cancel(tasks[left]);
   ck_assert_msg(finish_within(&tasks[left], 1, PATIENCE_MS) == 1,
                 "expected the cancelled waiter to return soon, it still waited %d ms later",
                 PATIENCE_MS);
   ck_assert_msg(w[left].rc == -ECANCELED, "expected -ECANCELED from the cancelled waiter, got %d",
                 w[left].rc);
-  ac_release(tasks[0]);
-  ac_release(tasks[1]);
+  ac_future_release(tasks[0]);
+  ac_future_release(tasks[1]);
   destroy(sem, "once no task waits (one got a permit, the other was cancelled)");
   return 0;
 }
 
-START_TEST(destroy_refuses_while_waited)
+START_TEST(close_refuses_while_waited)
 {
   grade_run(destroy_main, NULL);
 }
@@ -570,5 +570,5 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, two_releases_wake_two_waiters);
   GRADE_ADD(s, timeout_gives_up_cleanly);
   GRADE_ADD(s, cancelled_waiter_leaves_no_trace);
-  GRADE_ADD(s, destroy_refuses_while_waited);
+  GRADE_ADD(s, close_refuses_while_waited);
 }

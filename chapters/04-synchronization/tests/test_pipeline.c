@@ -1,7 +1,7 @@
 /* test_pipeline.c - tests of chapter 04, exercise 1: pipeline_run() joins a
  * producer and a pool of workers with a bounded queue.
  *
- * Every test runs as the main task of ac_run(). The test's produce() and
+ * Every test runs as the main task of ac_loop_run(). The test's produce() and
  * consume() record what happened: the items made, the consume() calls
  * started and finished, how many were in progress at once, how far the
  * producer ran ahead of the workers, and when. A watchdog cancels a
@@ -97,11 +97,11 @@ static int consume(void *ctx, void *item)
     ms = n % 3;
   if (n == r->items && r->last_ms > 0)
     ms = r->last_ms;
-  int rc = ac_sleep(ms);
+  int rc = ac_task_sleep(ms);
 
   r->in_progress--;
   r->finished++;
-  r->last_finish = ac_time_precise();
+  r->last_finish = ac_loop_time_precise();
   if (rc == -ECANCELED) {
     r->cancelled++;
     return rc;
@@ -126,13 +126,13 @@ static void watchdog_fired(void *arg)
   watchdog_t *w = arg;
 
   w->fired = 1;
-  ac_cancel(w->task);
+  ac_future_cancel(w->task);
 }
 
 static void watchdog_start(watchdog_t *w)
 {
-  *w = (watchdog_t){.task = ac_current_task()};
-  ck_assert_int_eq(ac_call_later(WATCHDOG_MS, watchdog_fired, w, &w->handle), 0);
+  *w = (watchdog_t){.task = ac_task_current()};
+  ck_assert_int_eq(ac_loop_call_later(WATCHDOG_MS, watchdog_fired, w, &w->handle), 0);
 }
 
 /* Stop the watchdog; 1 if it had fired. */
@@ -149,12 +149,12 @@ static int pipeline_main(void *arg, void **result)
 
   (void)result;
   watchdog_start(&dog);
-  double start = ac_time_precise();
+  double start = ac_loop_time_precise();
   r->rc = pipeline_run(produce, consume, r, r->workers, r->maxsize);
-  r->returned_at = ac_time_precise();
+  r->returned_at = ac_loop_time_precise();
   r->elapsed = r->returned_at - start;
   r->finished_at_return = r->finished;
-  r->tasks_after = ac_all_tasks(NULL, 0);
+  r->tasks_after = ac_task_all(NULL, 0);
   r->hung = watchdog_stop(&dog);
   return 0;
 }
@@ -174,7 +174,7 @@ static void run_pipeline(run_t *r)
 #define EXPECT_RC(r, want)                                                                         \
   ck_assert_msg((r)->rc == (want),                                                                 \
                 "expected pipeline_run() to return %d (%s), it returned %d (%s)", (want),          \
-                ac_strerror(want), (r)->rc, ac_strerror((r)->rc))
+                ac_error_message(want), (r)->rc, ac_error_message((r)->rc))
 
 #define EXPECT_NO_TASK_LEFT(r)                                                                     \
   ck_assert_msg((r)->tasks_after == 1,                                                             \
@@ -203,7 +203,7 @@ static int bad_main(void *arg, void **result)
   bad_rc[2] = pipeline_run(produce, consume, r, 0, 2);
   bad_rc[3] = pipeline_run(produce, consume, r, 2, 0);
   bad_rc[4] = pipeline_run(produce, consume, r, 2, -1);
-  r->tasks_after = ac_all_tasks(NULL, 0);
+  r->tasks_after = ac_task_all(NULL, 0);
   r->hung = watchdog_stop(&dog);
   return 0;
 }
@@ -216,7 +216,7 @@ START_TEST(bad_arguments_are_rejected)
                            "not returned after %d ms", WATCHDOG_MS);
   for (int i = 0; i < BAD_CASES; i++)
     ck_assert_msg(bad_rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", bad_names[i],
-                  bad_rc[i], ac_strerror(bad_rc[i]));
+                  bad_rc[i], ac_error_message(bad_rc[i]));
   ck_assert_msg(run.produce_calls == 0 && run.started == 0,
                 "expected nothing called on bad arguments, produce() was called %d times and "
                 "consume() %d times",
@@ -242,7 +242,7 @@ START_TEST(every_item_consumed_once)
   run = (run_t){.items = 0, .workers = 2, .maxsize = 1};
   run_pipeline(&run);
   ck_assert_msg(run.rc == 0, "expected 0 from a producer with no items, got %d (%s)", run.rc,
-                ac_strerror(run.rc));
+                ac_error_message(run.rc));
   ck_assert_msg(run.started == 0, "expected no consume() call without items, there were %d",
                 run.started);
 }
@@ -375,15 +375,15 @@ static int cancel_main(void *arg, void **result)
 
   (void)result;
   ck_assert_int_eq(ac_task_create(&t, caller, r), 0);
-  ck_assert_int_eq(ac_sleep(50), 0); /* both workers are in their 1000 ms consume() */
+  ck_assert_int_eq(ac_task_sleep(50), 0); /* both workers are in their 1000 ms consume() */
   r->in_progress_at_cancel = r->in_progress;
-  double start = ac_time_precise();
-  ac_cancel(t);
-  int n = ac_wait((ac_future_t *const *)&t, 1, AC_ALL_COMPLETED, WATCHDOG_MS);
-  r->elapsed = ac_time_precise() - start;
+  double start = ac_loop_time_precise();
+  ac_future_cancel(t);
+  int n = ac_future_wait_for((ac_future_t *const *)&t, 1, AC_WAIT_ALL_COMPLETED, WATCHDOG_MS);
+  r->elapsed = ac_loop_time_precise() - start;
   r->hung = n == 0;
-  ac_release(t);
-  r->tasks_after = ac_all_tasks(NULL, 0);
+  ac_future_release(t);
+  r->tasks_after = ac_task_all(NULL, 0);
   return 0;
 }
 

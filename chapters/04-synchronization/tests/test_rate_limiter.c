@@ -1,8 +1,8 @@
 /* test_rate_limiter.c - tests of chapter 04, exercise 2: a sliding-window
  * rate limiter (rate_limiter.h).
  *
- * Every test runs as the main task of ac_run(). Tasks acquire from a
- * limiter and note when each acquisition returned (ac_time_precise()); the
+ * Every test runs as the main task of ac_loop_run(). Tasks acquire from a
+ * limiter and note when each acquisition returned (ac_loop_time_precise()); the
  * checks are on the order of those times and on generous fractions and
  * multiples of the period, since a timer never fires early but may fire
  * late on a loaded machine.
@@ -26,27 +26,27 @@ static rate_limiter_t *make_limiter(int limit, int64_t period_ms)
   ck_assert_msg(rc == 0 && l != NULL,
                 "expected rate_limiter_create(&l, %d, %lld) to return 0 and a limiter, "
                 "it returned %d (%s)%s",
-                limit, (long long)period_ms, rc, ac_strerror(rc),
+                limit, (long long)period_ms, rc, ac_error_message(rc),
                 rc == 0 ? " and no limiter" : "");
   return l;
 }
 
 static void destroy_limiter(rate_limiter_t *l)
 {
-  int rc = rate_limiter_destroy(l);
+  int rc = rate_limiter_close(l);
   ck_assert_msg(rc == 0,
-                "expected rate_limiter_destroy() to return 0 with no task waiting, "
+                "expected rate_limiter_close() to return 0 with no task waiting, "
                 "it returned %d (%s)",
-                rc, ac_strerror(rc));
+                rc, ac_error_message(rc));
 }
 
 /* Acquire once in the main task; returns when it returned. */
 static double acquire_now(rate_limiter_t *l, const char *which)
 {
   int rc = rate_limiter_acquire(l);
-  double at = ac_time_precise();
+  double at = ac_loop_time_precise();
   ck_assert_msg(rc == 0, "expected 0 from the %s acquisition, got %d (%s)", which, rc,
-                ac_strerror(rc));
+                ac_error_message(rc));
   return at;
 }
 
@@ -60,7 +60,7 @@ typedef struct {
   int id;
   int64_t delay_ms; /* sleeps this long before acquiring */
   int rc;           /* what rate_limiter_acquire() returned */
-  double at;        /* ac_time_precise() when it returned */
+  double at;        /* ac_loop_time_precise() when it returned */
   int done;         /* 1 once acquire has returned */
 } acquirer_t;
 
@@ -69,10 +69,10 @@ static int acquirer(void *arg, void **result)
   acquirer_t *a = arg;
 
   (void)result;
-  if (a->delay_ms > 0 && ac_sleep(a->delay_ms) < 0)
+  if (a->delay_ms > 0 && ac_task_sleep(a->delay_ms) < 0)
     return -ECANCELED;
   a->rc = rate_limiter_acquire(a->limiter);
-  a->at = ac_time_precise();
+  a->at = ac_loop_time_precise();
   a->done = 1;
   if (a->rc == 0 && served_len < sizeof served / sizeof served[0])
     served[served_len++] = a->id;
@@ -84,7 +84,7 @@ static ac_task_t *start(ac_task_fn fn, void *arg)
   ac_task_t *t = NULL;
   int rc = ac_task_create(&t, fn, arg);
   ck_assert_msg(rc == 0, "expected ac_task_create() to return 0, got %d (%s)", rc,
-                ac_strerror(rc));
+                ac_error_message(rc));
   return t;
 }
 
@@ -92,11 +92,11 @@ static ac_task_t *start(ac_task_fn fn, void *arg)
  * not all finish, and release them. */
 static void finish(ac_task_t **tasks, size_t n, int64_t timeout_ms, const char *what)
 {
-  int rc = ac_wait(tasks, n, AC_ALL_COMPLETED, timeout_ms);
+  int rc = ac_future_wait_for(tasks, n, AC_WAIT_ALL_COMPLETED, timeout_ms);
   ck_assert_msg(rc == (int)n, "expected %s within %lld ms; only %d of %zu tasks had finished",
                 what, (long long)timeout_ms, rc < 0 ? 0 : rc, n);
   for (size_t i = 0; i < n; i++)
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
 }
 
 /* ---- bad_arguments_are_rejected ----------------------------------------- */
@@ -109,7 +109,7 @@ static int bad_main(void *arg, void **result)
   (void)result;
   int rc = rate_limiter_create(NULL, 1, 100);
   ck_assert_msg(rc == -EINVAL, "expected -EINVAL for a NULL limiter pointer, got %d (%s)", rc,
-                ac_strerror(rc));
+                ac_error_message(rc));
 
   const struct {
     int limit;
@@ -119,17 +119,17 @@ static int bad_main(void *arg, void **result)
     rate_limiter_t *l = (rate_limiter_t *)(void *)&not_a_limiter;
     rc = rate_limiter_create(&l, bad[i].limit, bad[i].period_ms);
     ck_assert_msg(rc == -EINVAL, "expected -EINVAL for limit %d, period %lld ms, got %d (%s)",
-                  bad[i].limit, (long long)bad[i].period_ms, rc, ac_strerror(rc));
+                  bad[i].limit, (long long)bad[i].period_ms, rc, ac_error_message(rc));
     ck_assert_msg(l == NULL, "expected *limiter set to NULL after -EINVAL (limit %d, period %lld)",
                   bad[i].limit, (long long)bad[i].period_ms);
   }
 
   rc = rate_limiter_acquire(NULL);
   ck_assert_msg(rc == -EINVAL, "expected -EINVAL from acquire(NULL), got %d (%s)", rc,
-                ac_strerror(rc));
-  rc = rate_limiter_destroy(NULL);
+                ac_error_message(rc));
+  rc = rate_limiter_close(NULL);
   ck_assert_msg(rc == -EINVAL, "expected -EINVAL from destroy(NULL), got %d (%s)", rc,
-                ac_strerror(rc));
+                ac_error_message(rc));
   return 0;
 }
 
@@ -146,13 +146,13 @@ static int first_main(void *arg, void **result)
   (void)arg;
   (void)result;
   rate_limiter_t *l = make_limiter(3, 300);
-  double start_at = ac_time_precise();
+  double start_at = ac_loop_time_precise();
   double last = start_at;
   for (int i = 0; i < 3; i++) {
     int rc = rate_limiter_acquire(l);
-    last = ac_time_precise();
+    last = ac_loop_time_precise();
     ck_assert_msg(rc == 0, "expected 0 from acquisition %d of 3 (limit 3), got %d (%s)", i + 1,
-                  rc, ac_strerror(rc));
+                  rc, ac_error_message(rc));
   }
   ck_assert_msg(last - start_at < 100.0,
                 "expected 3 acquisitions with a limit of 3 to pass at once, they took %.0f ms "
@@ -180,7 +180,7 @@ static int window_main(void *arg, void **result)
   const double period = 400.0;
   rate_limiter_t *l = make_limiter(3, (int64_t)period);
   double first = acquire_now(l, "first");
-  ck_assert_int_eq(ac_sleep(300), 0);
+  ck_assert_int_eq(ac_task_sleep(300), 0);
   (void)acquire_now(l, "second");
   double third = acquire_now(l, "third");
   double fourth = acquire_now(l, "fourth");
@@ -230,7 +230,7 @@ static int worker(void *arg, void **result)
       return rc;
     }
     if (n_stamps < STAMPS)
-      stamps[n_stamps++] = ac_time_precise();
+      stamps[n_stamps++] = ac_loop_time_precise();
   }
   return 0;
 }
@@ -257,12 +257,12 @@ static int crowd_main(void *arg, void **result)
   n_stamps = 0;
   worker_error = 0;
   stamps[n_stamps++] = acquire_now(l, "first");
-  ck_assert_int_eq(ac_sleep(50), 0);
+  ck_assert_int_eq(ac_task_sleep(50), 0);
   for (int i = 0; i < WORKERS; i++)
     tasks[i] = start(worker, l);
   finish(tasks, WORKERS, 3000, "eight tasks' 24 acquisitions done");
   ck_assert_msg(worker_error == 0, "expected every acquisition to return 0, one got %d (%s)",
-                worker_error, ac_strerror(worker_error));
+                worker_error, ac_error_message(worker_error));
   ck_assert_msg(n_stamps == STAMPS, "expected %d acquisitions to return, %zu did", STAMPS,
                 n_stamps);
 
@@ -319,7 +319,7 @@ static int order_main(void *arg, void **result)
   finish(tasks, 6, 2000, "six acquisitions on a 30 ms window done");
   for (int i = 0; i < 6; i++)
     ck_assert_msg(a[i].rc == 0, "expected 0 from task %d's acquisition, got %d (%s)", i,
-                  a[i].rc, ac_strerror(a[i].rc));
+                  a[i].rc, ac_error_message(a[i].rc));
   int in_order = served_len == 6;
   for (size_t i = 0; in_order && i < 6; i++)
     in_order = served[i] == (int)i;
@@ -341,7 +341,7 @@ static int order_main(void *arg, void **result)
   finish(tasks, 2, 2000, "two acquisitions on a 100 ms window done");
   ck_assert_msg(early.rc == 0 && late.rc == 0,
                 "expected 0 from both acquisitions, got %d (%s) and %d (%s)", early.rc,
-                ac_strerror(early.rc), late.rc, ac_strerror(late.rc));
+                ac_error_message(early.rc), late.rc, ac_error_message(late.rc));
   ck_assert_msg(served_len == 2 && served[0] == 1,
                 "expected the task that had waited since the start (1) to go before the one "
                 "arriving as the place came free (2), got %s",
@@ -372,21 +372,21 @@ static int cancel_main(void *arg, void **result)
   acquirer_t c = {.limiter = l, .id = 2};
   ac_task_t *tb = start(acquirer, &b);
   ac_task_t *tc = start(acquirer, &c);
-  ck_assert_int_eq(ac_sleep(50), 0);
+  ck_assert_int_eq(ac_task_sleep(50), 0);
   ck_assert_msg(!b.done && !c.done, "expected B and C to wait for the place taken at 0");
 
-  ac_cancel(tb);
+  ac_future_cancel(tb);
   finish(&tb, 1, 1000, "the cancelled waiter B to return");
   ck_assert_msg(b.done && b.rc == -ECANCELED,
                 "expected -ECANCELED from the cancelled waiter B, got %d (%s)", b.rc,
-                ac_strerror(b.rc));
+                ac_error_message(b.rc));
   ck_assert_msg(b.at - first < 0.9 * period,
                 "expected B's -ECANCELED soon after its cancel at 50 ms, it came after %.0f ms",
                 b.at - first);
 
   finish(&tc, 1, 2000, "the waiter C to get its turn");
   ck_assert_msg(c.rc == 0, "expected 0 from C's acquisition, got %d (%s)", c.rc,
-                ac_strerror(c.rc));
+                ac_error_message(c.rc));
   ck_assert_msg(c.at - first >= 0.9 * period,
                 "expected C to wait until the place taken at 0 came free (300 ms), it went "
                 "after %.0f ms",
@@ -413,7 +413,7 @@ START_TEST(cancelled_waiter_uses_no_slot)
 }
 END_TEST
 
-/* ---- destroy_frees_everything ------------------------------------------- */
+/* ---- close_frees_everything ------------------------------------------- */
 
 typedef struct {
   rate_limiter_t *limiter;
@@ -426,8 +426,8 @@ static int destroyer(void *arg, void **result)
   destroyer_t *d = arg;
 
   (void)result;
-  int rc = ac_sleep(50);
-  d->rc = rc < 0 ? rc : rate_limiter_destroy(d->limiter);
+  int rc = ac_task_sleep(50);
+  d->rc = rc < 0 ? rc : rate_limiter_close(d->limiter);
   return 0;
 }
 
@@ -456,20 +456,20 @@ static int destroy_main(void *arg, void **result)
   for (int attempt = 0; attempt < 50 && !same_ms; attempt++) {
     if (l != NULL)
       destroy_limiter(l);
-    uint64_t taken_at = ac_time();
+    uint64_t taken_at = ac_loop_time();
     l = make_limiter(2, 300);
     (void)acquire_now(l, "first");
     (void)acquire_now(l, "second");
     w[0].limiter = w[1].limiter = d.limiter = l;
-    same_ms = ac_time() == taken_at;
+    same_ms = ac_loop_time() == taken_at;
   }
-  ck_assert_int_eq(ac_sleep(300), 0);
-  int rc = rate_limiter_destroy(l);
+  ck_assert_int_eq(ac_task_sleep(300), 0);
+  int rc = rate_limiter_close(l);
 
   finish(&td, 1, 1000, "the destroying task to end");
   ck_assert_msg(d.rc == -EBUSY,
                 "expected -EBUSY from destroy while two tasks waited in acquire, got %d (%s)",
-                d.rc, ac_strerror(d.rc));
+                d.rc, ac_error_message(d.rc));
   if (same_ms) { /* the waiters have their places but have not run yet */
     ck_assert_msg(!w[0].done && !w[1].done,
                   "expected the two waiters not to have run yet in the turn their places came "
@@ -477,24 +477,24 @@ static int destroy_main(void *arg, void **result)
     ck_assert_msg(rc == -EBUSY,
                   "expected -EBUSY from destroy while a task had been handed its turn but had not "
                   "returned from acquire yet (it still uses the limiter), got %d (%s)",
-                  rc, ac_strerror(rc));
+                  rc, ac_error_message(rc));
   }
   finish(tasks, 2, 1000, "the two waiters to get their turns after destroy refused");
   if (same_ms || rc != 0)
-    rc = rate_limiter_destroy(l);
+    rc = rate_limiter_close(l);
   for (int i = 0; i < 2; i++)
     ck_assert_msg(w[i].rc == 0, "expected 0 from waiter W%d once the places came free, got %d (%s)",
-                  i, w[i].rc, ac_strerror(w[i].rc));
+                  i, w[i].rc, ac_error_message(w[i].rc));
   ck_assert_msg(rc == 0,
                 "expected 0 from destroy once no task waited (two timers still pending), got %d "
                 "(%s)",
-                rc, ac_strerror(rc));
+                rc, ac_error_message(rc));
   /* Past the two pending timers: one left armed would now touch freed memory. */
-  ck_assert_int_eq(ac_sleep(400), 0);
+  ck_assert_int_eq(ac_task_sleep(400), 0);
   return 0;
 }
 
-START_TEST(destroy_frees_everything)
+START_TEST(close_frees_everything)
 {
   grade_run(destroy_main, NULL);
 }
@@ -508,5 +508,5 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, no_window_holds_more_than_limit);
   GRADE_ADD(s, waiters_served_in_arrival_order);
   GRADE_ADD(s, cancelled_waiter_uses_no_slot);
-  GRADE_ADD(s, destroy_frees_everything);
+  GRADE_ADD(s, close_frees_everything);
 }

@@ -3,8 +3,10 @@
 #define AC_BASE_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,11 +23,32 @@ extern "C" {
  * function, a negative delay, a suspending call outside a task) it also
  * prints one line to standard error naming the function and what was wrong,
  * so the mistake is found where it happened.
+ *
+ * **Names.** Every function is `ac_<noun>_<verb>`: the noun is the type it
+ * acts on (`ac_lock_acquire()` takes an ::ac_lock_t first), or, for calls
+ * without such an argument, the part of the runtime they belong to
+ * (`ac_loop_time()`, `ac_task_sleep()`, `ac_error_message()`). Predicates are
+ * `_is_` calls; a `try_` call never waits; a `_for` call is the same wait
+ * with a timeout in milliseconds.
+ *
+ * **Lifetimes.** What you create you close, with `ac_<noun>_close()`;
+ * closing an object that still has work in flight (a task group, a stream,
+ * a server, an executor, a process) waits for it. Futures and tasks are
+ * the one exception: they are shared, so you give back your reference with
+ * ac_future_release(). Whatever the program leaves open is closed when the
+ * loop closes.
+ *
+ * **Counts and sizes** are `size_t` going in and `ssize_t` coming out, so a
+ * result can also carry a negative errno. **Times** are `int64_t`
+ * milliseconds.
  * @{
  */
 
 /** Runtime version as a number: major * 10000 + minor * 100 + patch. */
-#define AC_VERSION 100
+#define AC_VERSION 10000
+
+/** Timeout value that means "wait as long as it takes". */
+#define AC_NO_TIMEOUT (-1)
 
 /**
  * A future: a slot for a result that arrives later. A task is a future
@@ -56,7 +79,7 @@ typedef void (*ac_callback_fn)(void *arg);
  * @param err a negative errno value (a positive one is accepted too).
  * @return a static string; never NULL.
  */
-const char *ac_strerror(int err);
+const char *ac_error_message(int err);
 
 /**
  * Whether misuse messages are printed to standard error.
@@ -64,9 +87,9 @@ const char *ac_strerror(int err);
  * They are on by default; tests that provoke misuse on purpose turn them
  * off. The environment variable `AC_QUIET=1` also turns them off.
  *
- * @param on 1 to print them, 0 to stay quiet.
+ * @param on true to print them, false to stay quiet.
  */
-void ac_set_misuse_messages(int on);
+void ac_error_set_messages(bool on);
 
 /** @} */
 

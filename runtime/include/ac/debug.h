@@ -14,7 +14,7 @@ extern "C" {
 /**
  * @defgroup debug Debugging
  * Tools to find out what a program is doing: which tasks exist and what each
- * one waits on (ac_task_info(), ac_dump_tasks(), also on a signal), a debug
+ * one waits on (ac_task_info(), ac_debug_dump_tasks(), also on a signal), a debug
  * mode that warns about the classic mistakes, and a trace of the scheduling
  * that Perfetto or chrome://tracing draw as a timeline.
  *
@@ -37,13 +37,13 @@ typedef enum {
   AC_TASK_RUNNING,     /**< running now */
   AC_TASK_SUSPENDED,   /**< waiting: the info's waiting_on field says in what */
   AC_TASK_FINISHED     /**< done, failed or cancelled */
-} ac_task_state;
+} ac_task_state_t;
 
 /** What ac_task_info() tells about a task. */
 typedef struct {
   const char *name;       /**< its name */
   unsigned long long id;  /**< 1, 2, ... in creation order */
-  ac_task_state state;    /**< where it is */
+  ac_task_state_t state;    /**< where it is */
   const char *waiting_on; /**< while suspended, what in: "sleep", "future",
                                "lock", "queue get", "executor job", ... */
   ac_task_fn fn;          /**< the function it runs */
@@ -57,7 +57,7 @@ typedef struct {
 int ac_task_info(const ac_task_t *task, ac_task_info_t *info);
 
 /** The name of a task state ("created", "ready", ...). @return a static string. */
-const char *ac_task_state_name(ac_task_state state);
+const char *ac_task_state_name(ac_task_state_t state);
 
 /**
  * Print every unfinished task of this thread's loop: name, state, what it
@@ -67,7 +67,7 @@ const char *ac_task_state_name(ac_task_state state);
  * @param out where to print (stderr if NULL).
  * @return the number of tasks listed; `-ENOENT` if no loop is open.
  */
-int ac_dump_tasks(FILE *out);
+ssize_t ac_debug_dump_tasks(FILE *out);
 
 /**
  * Dump the tasks (to stderr) whenever the process receives @p signum (for
@@ -75,15 +75,15 @@ int ac_dump_tasks(FILE *out);
  * as soon as the loop regains control.
  * @return 0; `-ENOENT` if no loop is open; a libuv error for a bad signal.
  */
-int ac_dump_tasks_on_signal(int signum);
+int ac_debug_dump_tasks_on_signal(int signum);
 
 /**
  * Turn debug mode on or off for this thread's loop, overriding `AC_DEBUG`.
- * @param on      1 for debug mode, 0 to turn it off.
+ * @param on      true for debug mode, false to turn it off.
  * @param slow_ms the slow-step threshold in ms; 0 keeps the current one.
  * @return 0; `-ENOENT` if no loop is open; `-EINVAL` for a negative threshold.
  */
-int ac_debug_set(int on, int64_t slow_ms);
+int ac_debug_set(bool on, int64_t slow_ms);
 
 /** @} */
 

@@ -4,7 +4,6 @@
 #define AC_EXECUTOR_H
 
 #include "base.h"
-#include "loop.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,7 +19,7 @@ extern "C" {
  *
  * The default executor is a pool of 4 threads started on first use; programs
  * can create pools of their own. Worker functions run on other threads: they
- * must not call the runtime, except ac_call_soon_threadsafe().
+ * must not call the runtime, except ac_loop_call_soon_threadsafe().
  *
  * **Cancellation.** Cancelling the waiting task removes a job that has not
  * started. A job already running cannot be stopped: it is abandoned, runs to
@@ -41,16 +40,22 @@ typedef struct ac_executor_s ac_executor_t;
  */
 typedef int (*ac_work_fn)(void *arg, void **result);
 
+/** Flag of ac_executor_close(): do not wait (see there). */
+#define AC_EXECUTOR_NOWAIT 1
+
 /**
  * Create a pool of @p workers threads.
+ * @param executor receives the pool; close it with ac_executor_close().
+ * @param workers  how many threads, 1..256.
  * @return 0; `-EINVAL` for a NULL pointer or a count outside 1..256;
  *         `-ENOENT`/`-EPERM` without a loop in this thread; `-ENOMEM`;
  *         `-EAGAIN` if the threads cannot be started.
  */
-int ac_executor_create(ac_executor_t **executor, int workers);
+int ac_executor_create(ac_executor_t **executor, size_t workers);
 
 /**
- * Run @p fn(@p arg, &result) on a worker thread and wait for it.
+ * Run @p fn(@p arg, &result) on a worker thread and wait for it
+ * (`loop.run_in_executor`; with a NULL executor, `asyncio.to_thread`).
  * @param executor a pool, or NULL for the default executor.
  * @param fn       the function to run on a worker thread.
  * @param arg      passed to @p fn.
@@ -59,34 +64,23 @@ int ac_executor_create(ac_executor_t **executor, int workers);
  *         cancelled; `-ESHUTDOWN` if the pool is shutting down; `-EINVAL`
  *         if @p fn is NULL; `-EPERM` outside a task; `-ENOMEM`.
  */
-int ac_run_in_executor(ac_executor_t *executor, ac_work_fn fn, void *arg, void **result);
+int ac_executor_run(ac_executor_t *executor, ac_work_fn fn, void *arg, void **result);
 
 /**
- * ac_run_in_executor() on the default executor (`asyncio.to_thread`).
- * @return as ac_run_in_executor().
- */
-int ac_to_thread(ac_work_fn fn, void *arg, void **result);
-
-/**
- * Shut a pool down and free it. No new jobs are accepted. With @p wait, the
- * calling task waits until the queued and running jobs have finished. Without
- * it, queued jobs are cancelled (their tasks get `-ECANCELED`), running ones
- * finish on their own, and the pool frees itself after them.
+ * Shut a pool down and free it (`Executor.shutdown`). No new jobs are
+ * accepted. By default the calling task waits until the queued and running
+ * jobs have finished. With ::AC_EXECUTOR_NOWAIT, queued jobs are cancelled
+ * (their tasks get `-ECANCELED`), running ones finish on their own, and the
+ * pool frees itself after them; that form may be called outside a task.
  *
+ * @param executor the pool.
+ * @param flags    0 or ::AC_EXECUTOR_NOWAIT.
  * @return 0; `-ECANCELED` if the task was cancelled while waiting (the
- *         pool still frees itself once its jobs end); `-EPERM` with @p wait
- *         outside a task; `-EINVAL`; `-EALREADY` if already shutting down.
+ *         pool still frees itself once its jobs end); `-EPERM` when waiting
+ *         outside a task; `-EINVAL` for NULL or unknown flags; `-EALREADY`
+ *         if already shutting down.
  */
-int ac_executor_shutdown(ac_executor_t *executor, int wait);
-
-/**
- * Schedule @p cb(@p arg) to run on @p loop's thread, from any thread
- * (`loop.call_soon_threadsafe`). Callbacks from one thread run in the order
- * they were scheduled. @p loop comes from ac_loop_current() on the loop's
- * thread, and must not be used after that loop has closed.
- * @return 0; `-EINVAL` if @p loop or @p cb is NULL; `-ENOMEM`.
- */
-int ac_call_soon_threadsafe(ac_loop_t *loop, ac_callback_fn cb, void *arg);
+int ac_executor_close(ac_executor_t *executor, int flags);
 
 /** @} */
 

@@ -11,12 +11,12 @@ extern "C" {
 /**
  * @defgroup future Futures
  * A future holds a result that is not there yet. Some code completes it
- * (ac_future_set_result(), ac_future_set_error(), ac_cancel()); tasks wait
- * for it with ac_await(). A task is a future whose result is the return of
+ * (ac_future_set_result(), ac_future_set_error(), ac_future_cancel()); tasks wait
+ * for it with ac_future_await(). A task is a future whose result is the return of
  * its function, so every call here works on tasks as well.
  *
  * **Lifetime.** ac_future_create() and ac_task_create() give the caller a
- * reference that it gives back with ac_release(). The runtime keeps its own
+ * reference that it gives back with ac_future_release(). The runtime keeps its own
  * references while it needs the object (a running task, a waiting task), so
  * releasing early is safe. Whatever is still allocated when the loop closes
  * is freed then.
@@ -25,11 +25,11 @@ extern "C" {
 
 /** Where a future is in its life. */
 typedef enum {
-  AC_PENDING = 0, /**< not finished: no result yet */
-  AC_DONE,        /**< finished with a result (error 0) */
-  AC_FAILED,      /**< finished with an error other than -ECANCELED */
-  AC_CANCELLED    /**< finished by cancellation (error -ECANCELED) */
-} ac_state;
+  AC_FUTURE_PENDING = 0, /**< not finished: no result yet */
+  AC_FUTURE_DONE,        /**< finished with a result (error 0) */
+  AC_FUTURE_FAILED,      /**< finished with an error other than -ECANCELED */
+  AC_FUTURE_CANCELLED    /**< finished by cancellation (error -ECANCELED) */
+} ac_future_state_t;
 
 /** A callback run (on the loop) when a future finishes. */
 typedef void (*ac_done_fn)(ac_future_t *future, void *arg);
@@ -62,7 +62,7 @@ int ac_future_set_error(ac_future_t *future, int error);
  * Wait until @p future has finished, from inside a task, and give its outcome.
  *
  * If the waiting task is cancelled meanwhile, the awaited future is cancelled
- * too (as `await` does in asyncio; see ac_shield() to prevent that), the call
+ * too (as `await` does in asyncio; see ac_future_shield() to prevent that), the call
  * waits until it has finished, and returns `-ECANCELED`.
  *
  * @param future  the future or task to wait for.
@@ -72,7 +72,7 @@ int ac_future_set_error(ac_future_t *future, int error);
  *         `-EINVAL` if @p future is NULL; `-EPERM` outside a task;
  *         `-EDEADLK` if a task awaits itself.
  */
-int ac_await(ac_future_t *future, void **result);
+int ac_future_await(ac_future_t *future, void **result);
 
 /**
  * Ask a future or task to cancel.
@@ -86,19 +86,21 @@ int ac_await(ac_future_t *future, void **result);
  * @return 1 if the request was made, 0 if the future had already finished;
  *         `-EINVAL` if @p future is NULL.
  */
-int ac_cancel(ac_future_t *future);
+int ac_future_cancel(ac_future_t *future);
 
 /**
  * The state of a future: pending, done, failed or cancelled.
- * @return an ::ac_state; ::AC_PENDING for NULL.
+ * @param future the future or task.
+ * @return an ::ac_future_state_t; `-EINVAL` if @p future is NULL.
  */
-ac_state ac_future_state(const ac_future_t *future);
+int ac_future_state(const ac_future_t *future);
 
 /**
  * Whether a future has finished (in any way).
- * @return 1 if finished, 0 if pending or NULL.
+ * @param future the future or task.
+ * @return 1 if finished, 0 if pending; `-EINVAL` if @p future is NULL.
  */
-int ac_done(const ac_future_t *future);
+int ac_future_is_done(const ac_future_t *future);
 
 /**
  * The outcome of a finished future, without waiting.
@@ -107,7 +109,7 @@ int ac_done(const ac_future_t *future);
  * @return the future's error (0 on success); `-EAGAIN` if it has not
  *         finished; `-EINVAL` if @p future is NULL.
  */
-int ac_result(const ac_future_t *future, void **result);
+int ac_future_result(const ac_future_t *future, void **result);
 
 /**
  * Run @p fn(@p future, @p arg) on the loop once @p future finishes (at once,
@@ -115,14 +117,17 @@ int ac_result(const ac_future_t *future, void **result);
  * were added.
  * @return 0; `-EINVAL` if @p future or @p fn is NULL; `-ENOMEM`.
  */
-int ac_add_done_callback(ac_future_t *future, ac_done_fn fn, void *arg);
+int ac_future_add_done_callback(ac_future_t *future, ac_done_fn fn, void *arg);
 
 /**
- * Remove callbacks added with ac_add_done_callback() with the same
+ * Remove callbacks added with ac_future_add_done_callback() with the same
  * @p fn and @p arg, if they have not been scheduled yet.
+ * @param future the future or task.
+ * @param fn     the callback to remove.
+ * @param arg    the argument it was added with.
  * @return how many were removed; `-EINVAL` if @p future or @p fn is NULL.
  */
-int ac_remove_done_callback(ac_future_t *future, ac_done_fn fn, void *arg);
+ssize_t ac_future_remove_done_callback(ac_future_t *future, ac_done_fn fn, void *arg);
 
 /**
  * Give back the caller's reference to a future or task. The object may be
@@ -130,7 +135,7 @@ int ac_remove_done_callback(ac_future_t *future, ac_done_fn fn, void *arg);
  * task does not stop it: it runs to its end and is freed then.
  * @return 0; `-EINVAL` if @p future is NULL.
  */
-int ac_release(ac_future_t *future);
+int ac_future_release(ac_future_t *future);
 
 /** @} */
 

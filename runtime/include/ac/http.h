@@ -29,7 +29,7 @@ typedef struct {
   size_t max_body;             /**< the largest response body accepted; 0 for 64 MiB */
 } ac_http_request_t;
 
-/** What came back. Free it with ac_http_response_free(). */
+/** What came back. Close it with ac_http_response_close(). */
 typedef struct {
   long status;           /**< the HTTP status (200, 404...), or 0 if none came */
   char *headers;         /**< the response's header lines (NUL-terminated) */
@@ -43,7 +43,7 @@ typedef struct {
  * Perform a request and wait for the whole response. An HTTP error status
  * (404, 500...) is a response, not a failure: check `status`.
  * @param request  what to ask.
- * @param response receives the outcome; free it with ac_http_response_free()
+ * @param response receives the outcome; close it with ac_http_response_close()
  *                 whatever this returns.
  * @return 0; `-ETIMEDOUT` past the time limit; `-EFBIG` if the body is over
  *         the cap; `-ELOOP` for too many redirects; `-ECONNREFUSED`;
@@ -54,10 +54,11 @@ typedef struct {
 int ac_http_fetch(const ac_http_request_t *request, ac_http_response_t *response);
 
 /**
- * Free what a response holds (not the structure itself).
+ * Free what a response holds (not the structure itself, which the caller
+ * owns).
  * @param response the response; NULL is ignored.
  */
-void ac_http_response_free(ac_http_response_t *response);
+void ac_http_response_close(ac_http_response_t *response);
 
 /** @} */
 

@@ -12,9 +12,9 @@ extern "C" {
  * @defgroup loop Event loop
  * One loop per thread schedules every task and callback of that thread.
  *
- * Most programs only call ac_run(): it opens the loop, runs a main task to
+ * Most programs only call ac_loop_run(): it opens the loop, runs a main task to
  * completion, cancels whatever is left, and closes everything. The lower
- * calls (ac_loop_open(), ac_loop_run(), ac_loop_close()) are for programs
+ * calls (ac_loop_open(), ac_loop_drive(), ac_loop_close()) are for programs
  * that drive the loop themselves, such as a host application that runs one
  * step of the loop at a time.
  *
@@ -28,19 +28,19 @@ extern "C" {
  * @{
  */
 
-/** How far ac_loop_run() runs. */
+/** How far ac_loop_drive() runs. */
 typedef enum {
-  AC_RUN_DEFAULT = 0, /**< until ac_loop_stop() or until nothing is left to do */
-  AC_RUN_ONCE,        /**< one iteration, waiting for an event if none is ready */
-  AC_RUN_NOWAIT       /**< one iteration, never waiting */
-} ac_run_mode;
+  AC_DRIVE_DEFAULT = 0, /**< until ac_loop_stop() or until nothing is left to do */
+  AC_DRIVE_ONCE,        /**< one iteration, waiting for an event if none is ready */
+  AC_DRIVE_NOWAIT       /**< one iteration, never waiting */
+} ac_drive_mode_t;
 
 /** A loop, as a value another thread can hold (see ac_loop_current()). */
 typedef struct ac_loop_s ac_loop_t;
 
 /**
- * A scheduled callback (from ac_call_soon(), ac_call_later() or
- * ac_call_at()) that the program asked to keep so it can cancel it.
+ * A scheduled callback (from ac_loop_call_soon(), ac_loop_call_later() or
+ * ac_loop_call_at()) that the program asked to keep so it can cancel it.
  */
 typedef struct ac_handle_s ac_handle_t;
 
@@ -54,7 +54,7 @@ typedef struct ac_handle_s ac_handle_t;
  *
  * If every task is waiting and nothing can ever wake one (no timer, no I/O,
  * no callback), the main task is cancelled with a message on standard error
- * and ac_run() returns `-EDEADLK`, instead of hanging forever.
+ * and ac_loop_run() returns `-EDEADLK`, instead of hanging forever.
  *
  * @param main    the main task's function; must not be NULL.
  * @param arg     passed to @p main.
@@ -63,7 +63,7 @@ typedef struct ac_handle_s ac_handle_t;
  *         `-EINVAL` if @p main is NULL; `-EBUSY` if this thread already has
  *         an open loop; `-EDEADLK` if the program deadlocked; `-ENOMEM`.
  */
-int ac_run(ac_task_fn main, void *arg, void **result);
+int ac_loop_run(ac_task_fn main, void *arg, void **result);
 
 /**
  * Open the loop of the calling thread.
@@ -72,17 +72,18 @@ int ac_run(ac_task_fn main, void *arg, void **result);
 int ac_loop_open(void);
 
 /**
- * Run the loop of the calling thread.
- * @param mode how long to run: see ::ac_run_mode.
- * @return with ::AC_RUN_DEFAULT, 0 when stopped and 1 when there was nothing
- *         left to do; otherwise 1 if work remains, 0 if none;
- *         `-ENOENT` if no loop is open; `-EINVAL` for an unknown mode;
- *         `-EBUSY` if called from inside the loop (a task or a callback).
+ * Run the loop of the calling thread (libuv's `uv_run`), for a program that
+ * drives the loop itself. Whatever the mode, the return value says the same
+ * thing: whether the loop still has work (tasks, timers, callbacks, I/O).
+ * @param mode how long to run: see ::ac_drive_mode_t.
+ * @return 1 if work remains, 0 if none is left; `-ENOENT` if no loop is
+ *         open; `-EINVAL` for an unknown mode; `-EBUSY` if called from
+ *         inside the loop (a task or a callback).
  */
-int ac_loop_run(ac_run_mode mode);
+int ac_loop_drive(ac_drive_mode_t mode);
 
 /**
- * Make ac_loop_run() return after the current iteration.
+ * Make ac_loop_drive() return after the current iteration.
  * @return 0; `-ENOENT` if no loop is open.
  */
 int ac_loop_stop(void);
@@ -103,9 +104,9 @@ int ac_loop_is_open(void);
 
 /**
  * The calling thread's loop, to hand to other threads for
- * ac_call_soon_threadsafe(). Once a loop has been handed out this way it
+ * ac_loop_call_soon_threadsafe(). Once a loop has been handed out this way it
  * stays alive while waiting (another thread may call in at any time), so
- * ac_run() no longer reports a deadlock for it.
+ * ac_loop_run() no longer reports a deadlock for it.
  * @return the loop, or NULL if this thread has no open loop.
  */
 ac_loop_t *ac_loop_current(void);
@@ -118,23 +119,23 @@ struct uv_loop_s *ac_loop_uv(void);
 
 /**
  * The loop's clock in milliseconds (monotonic; the zero point is
- * arbitrary). Timers and sleeps are measured on it, so ac_call_at() takes
- * its values. Its resolution is a millisecond; use ac_time_precise() for
+ * arbitrary). Timers and sleeps are measured on it, so ac_loop_call_at() takes
+ * its values. Its resolution is a millisecond; use ac_loop_time_precise() for
  * finer measurements.
  * @return the time, or 0 if this thread has no open loop.
  */
-uint64_t ac_time(void);
+int64_t ac_loop_time(void);
 
 /**
  * The monotonic clock read now, in milliseconds with a fraction.
  * @return the time in milliseconds.
  */
-double ac_time_precise(void);
+double ac_loop_time_precise(void);
 
 /**
  * Schedule @p cb(@p arg) to run soon, after what is already ready
  * (`loop.call_soon`). Callbacks run on the loop, in the order they were
- * scheduled; they must not suspend (ac_sleep() and ac_await() return
+ * scheduled; they must not suspend (ac_task_sleep() and ac_future_await() return
  * `-EPERM` there) but may create tasks and complete futures.
  *
  * @param cb      the callback; must not be NULL.
@@ -145,7 +146,7 @@ double ac_time_precise(void);
  * @return 0; `-EINVAL` if @p cb is NULL; `-ENOENT` if no loop is open;
  *         `-EPERM` from another thread; `-ENOMEM`.
  */
-int ac_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle);
+int ac_loop_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle);
 
 /**
  * Schedule @p cb(@p arg) to run after @p delay_ms milliseconds
@@ -154,32 +155,44 @@ int ac_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle);
  * @param delay_ms the delay; 0 means the next iteration.
  * @param cb       the callback; must not be NULL.
  * @param arg      passed to @p cb.
- * @param handle   as for ac_call_soon().
- * @return as ac_call_soon(), and `-EINVAL` if @p delay_ms is negative.
+ * @param handle   as for ac_loop_call_soon().
+ * @return as ac_loop_call_soon(), and `-EINVAL` if @p delay_ms is negative.
  */
-int ac_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg,
+int ac_loop_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg,
                   ac_handle_t **handle);
 
 /**
- * Schedule @p cb(@p arg) to run when ac_time() reaches @p when_ms
+ * Schedule @p cb(@p arg) to run when ac_loop_time() reaches @p when_ms
  * (`loop.call_at`). A time in the past means the next iteration.
  * @param when_ms the loop time at which to run.
  * @param cb      the callback; must not be NULL.
  * @param arg     passed to @p cb.
- * @param handle  as for ac_call_soon().
- * @return as ac_call_soon().
+ * @param handle  as for ac_loop_call_soon().
+ * @return as ac_loop_call_soon().
  */
-int ac_call_at(uint64_t when_ms, ac_callback_fn cb, void *arg,
+int ac_loop_call_at(int64_t when_ms, ac_callback_fn cb, void *arg,
                ac_handle_t **handle);
 
 /**
  * Cancel a scheduled callback if it has not run yet, and give the handle
  * back to the runtime. The handle is invalid afterwards.
- * @param handle a handle from ac_call_soon(), ac_call_later() or ac_call_at().
+ * @param handle a handle from ac_loop_call_soon(), ac_loop_call_later() or ac_loop_call_at().
  * @return 1 if the callback was cancelled, 0 if it had already run;
  *         `-EINVAL` if @p handle is NULL.
  */
 int ac_handle_close(ac_handle_t *handle);
+
+/**
+ * Schedule @p cb(@p arg) to run on @p loop's thread, from any thread
+ * (`loop.call_soon_threadsafe`). Callbacks from one thread run in the order
+ * they were scheduled. @p loop comes from ac_loop_current() on the loop's
+ * thread, and must not be used after that loop has closed.
+ * @param loop the loop to run on.
+ * @param cb   the callback; must not be NULL.
+ * @param arg  passed to @p cb.
+ * @return 0; `-EINVAL` if @p loop or @p cb is NULL; `-ENOMEM`.
+ */
+int ac_loop_call_soon_threadsafe(ac_loop_t *loop, ac_callback_fn cb, void *arg);
 
 /** @} */
 

@@ -18,15 +18,17 @@ extern "C" {
  * ac_stream_drain() waits while too much is still unsent (backpressure).
  *
  * A peer that resets or vanishes shows as an error on the next read or
- * write, never as a hang; a peer that stalls is handled with a deadline
- * from ac_wait_for() or ::ac_timeout_t around the call. One task at a time
+ * write, never as a hang. The codes say who ended what: `-EPIPE`, the peer
+ * ended the stream (or went away) before the bytes asked for came, or
+ * while we were still writing; `-ECONNRESET`, the peer reset it; `-EBADF`,
+ * this program closed it. A peer that stalls is handled with a deadline
+ * from ac_future_await_for() or ::ac_timeout_t around the call. One task at a time
  * may read a stream (another gets `-EBUSY`); any task may write.
  *
- * **Lifetime.** A stream from ac_open_connection() is the program's: end it
- * with ac_stream_close() and ac_stream_wait_closed(), which frees it. A
- * stream given to a server's handler belongs to the server, which closes
- * and frees it when the handler returns. Whatever is left is freed when the
- * loop closes.
+ * **Lifetime.** A stream from ac_stream_connect() is the program's: end it
+ * with ac_stream_close(), which frees it. A stream given to a server's
+ * handler belongs to the server, which closes and frees it when the handler
+ * returns. Whatever is left is freed when the loop closes.
  * @{
  */
 
@@ -39,7 +41,7 @@ typedef struct ac_server_s ac_server_t;
 /**
  * What a server runs, in a task of its own, for each connection.
  * @param stream the connection (the server closes it when this returns).
- * @param arg    the pointer given to ac_start_server().
+ * @param arg    the pointer given to ac_server_start().
  * @return 0 or a negative errno (a failing handler ends only its connection).
  */
 typedef int (*ac_handler_fn)(ac_stream_t *stream, void *arg);
@@ -53,12 +55,12 @@ typedef int (*ac_handler_fn)(ac_stream_t *stream, void *arg);
  * @param stream receives the stream.
  * @param host   a host name or an address.
  * @param port   the port, 1..65535.
- * @return 0; `-ECANCELED`; an error of the name lookup (such as
- *         `-EAI_NONAME`, see ac_strerror()) or of the last connection
- *         attempt (such as `-ECONNREFUSED`); `-EINVAL` for a NULL argument
- *         or a port outside 1..65535; `-EPERM` outside a task.
+ * @return 0; `-ECANCELED`; `-EHOSTUNREACH` if the name does not resolve;
+ *         the error of the last connection attempt (such as
+ *         `-ECONNREFUSED`); `-EINVAL` for a NULL argument or a port outside
+ *         1..65535; `-EPERM` outside a task.
  */
-int ac_open_connection(ac_stream_t **stream, const char *host, int port);
+int ac_stream_connect(ac_stream_t **stream, const char *host, int port);
 
 /**
  * Listen on @p host : @p port and run @p handler in a new task for each
@@ -71,7 +73,7 @@ int ac_open_connection(ac_stream_t **stream, const char *host, int port);
  * @return 0; `-EADDRINUSE` and other errors of bind and listen; `-EINVAL`;
  *         `-EPERM` outside a task; `-ENOMEM`.
  */
-int ac_start_server(ac_server_t **server, const char *host, int port, ac_handler_fn handler,
+int ac_server_start(ac_server_t **server, const char *host, int port, ac_handler_fn handler,
                     void *arg);
 
 /** The port a server listens on. @return it, or `-EINVAL` for NULL. */
@@ -135,15 +137,17 @@ int ac_stream_readexactly(ac_stream_t *stream, void *buf, size_t size, size_t *g
 
 /**
  * Whether the peer has ended the stream and every byte has been read.
- * @return 1 or 0.
+ * @param stream the stream.
+ * @return 1 or 0; `-EINVAL` for NULL.
  */
-int ac_stream_at_eof(const ac_stream_t *stream);
+int ac_stream_is_eof(const ac_stream_t *stream);
 
 /**
  * Write @p size bytes: what the kernel takes at once is sent now, the rest
  * is copied and sent in the background. Call ac_stream_drain() to wait
  * while too much is pending.
- * @return 0; the error of an earlier failed write; `-EPIPE` after close;
+ * @return 0; the error of an earlier failed write (`-EPIPE` once the peer
+ *         has gone); `-EBADF` after ac_stream_close() or ac_stream_write_eof();
  *         `-EINVAL`; `-ENOMEM`.
  */
 int ac_stream_write(ac_stream_t *stream, const void *data, size_t size);
@@ -156,18 +160,24 @@ int ac_stream_write(ac_stream_t *stream, const void *data, size_t size);
 int ac_stream_drain(ac_stream_t *stream);
 
 /**
- * Begin closing the stream: nothing more is sent or read (a task waiting to
- * read gets `-EPIPE`). Closing twice is harmless.
- * @return 0; `-EINVAL`.
+ * End the sending half (asyncio's `write_eof`): what is queued is sent, then
+ * the peer reads the end of the stream, while this side can still read.
+ * @param stream the stream.
+ * @return 0; `-EBADF` if already closed or ended; `-EINVAL` for NULL.
  */
-int ac_stream_close(ac_stream_t *stream);
+int ac_stream_write_eof(ac_stream_t *stream);
 
 /**
- * Wait until the stream is closed (closing it if needed), then free it,
- * unless a server owns it. The pointer is invalid afterwards.
- * @return 0; `-EINVAL`; `-EPERM` outside a task.
+ * Close the stream: nothing more is sent or read (a task waiting to read on
+ * it gets `-EBADF`), and it is freed, unless a server owns it (the server
+ * frees it when the handler returns). From a task, the call waits until
+ * libuv has closed the connection; elsewhere (a callback) closing goes on in
+ * the background. The pointer is invalid afterwards, except in the handler
+ * that owns it, where further calls return `-EBADF`.
+ * @param stream the stream.
+ * @return 0; `-EINVAL` for NULL.
  */
-int ac_stream_wait_closed(ac_stream_t *stream);
+int ac_stream_close(ac_stream_t *stream);
 
 /**
  * The peer's address, as text, and its port.

@@ -13,7 +13,7 @@ extern "C" {
  * @defgroup sync Synchronization
  * Primitives for tasks of one loop (they are not for threads: see the
  * executor for those). Each is created with its `_create` call and freed
- * with `_destroy`; whatever is left is freed when the loop closes.
+ * with its `_close` call; whatever is left is freed when the loop closes.
  *
  * Every waiting call comes in two forms: one that waits as long as it takes,
  * and one ending in `_for` that gives up after a number of milliseconds with
@@ -78,15 +78,17 @@ int ac_lock_release(ac_lock_t *lock);
 
 /**
  * Whether the lock is held.
- * @return 1 if held, 0 if not (or NULL).
+ * @param lock the lock.
+ * @return 1 if held, 0 if not; `-EINVAL` for NULL.
  */
-int ac_lock_locked(const ac_lock_t *lock);
+int ac_lock_is_locked(const ac_lock_t *lock);
 
 /**
- * Free a lock.
+ * Close (free) a lock.
+ * @param lock the lock.
  * @return 0; `-EBUSY` if it is held or has waiters; `-EINVAL`.
  */
-int ac_lock_destroy(ac_lock_t *lock);
+int ac_lock_close(ac_lock_t *lock);
 
 /* ---- Event --------------------------------------------------------------- */
 
@@ -102,7 +104,7 @@ int ac_event_set(ac_event_t *event);
 /** Clear the event. @return 0; `-EINVAL`. */
 int ac_event_clear(ac_event_t *event);
 
-/** Whether the event is set. @return 1 or 0. */
+/** Whether the event is set. @param event the event. @return 1 or 0; `-EINVAL` for NULL. */
 int ac_event_is_set(const ac_event_t *event);
 
 /**
@@ -114,8 +116,8 @@ int ac_event_wait(ac_event_t *event);
 /** ac_event_wait() giving up after @p timeout_ms. @return as ac_event_wait(), and `-ETIMEDOUT`. */
 int ac_event_wait_for(ac_event_t *event, int64_t timeout_ms);
 
-/** Free an event. @return 0; `-EBUSY` if tasks wait for it; `-EINVAL`. */
-int ac_event_destroy(ac_event_t *event);
+/** Close (free) an event. @param event the event. @return 0; `-EBUSY` if tasks wait for it; `-EINVAL`. */
+int ac_event_close(ac_event_t *event);
 
 /* ---- Condition ----------------------------------------------------------- */
 
@@ -142,36 +144,56 @@ int ac_cond_wait(ac_cond_t *cond);
 int ac_cond_wait_for(ac_cond_t *cond, int64_t timeout_ms);
 
 /**
- * Wait until @p pred(@p arg) is true (`Condition.wait_for`): tests it
- * first, then after each notification, always with the lock held.
+ * Wait until @p pred(@p arg) is true (asyncio's `Condition.wait_for`):
+ * tests it first, then after each notification, always with the lock held.
+ * @param cond the condition.
+ * @param pred the test; must not be NULL.
+ * @param arg  passed to @p pred.
  * @return 0 when the predicate holds; as ac_cond_wait() otherwise.
  */
 int ac_cond_wait_until(ac_cond_t *cond, ac_predicate_fn pred, void *arg);
 
 /**
+ * ac_cond_wait_until() giving up after @p timeout_ms in all (the lock is
+ * still re-acquired).
+ * @param cond       the condition.
+ * @param pred       the test; must not be NULL.
+ * @param arg        passed to @p pred.
+ * @param timeout_ms the longest wait, or ::AC_NO_TIMEOUT.
+ * @return as ac_cond_wait_until(), and `-ETIMEDOUT`.
+ */
+int ac_cond_wait_until_for(ac_cond_t *cond, ac_predicate_fn pred, void *arg, int64_t timeout_ms);
+
+/**
  * Wake up to @p n waiters (they run once they get the lock).
+ * @param cond the condition.
+ * @param n    the most waiters to wake.
  * @return the number woken; `-EPERM` if the caller does not hold the lock;
  *         `-EINVAL`.
  */
-int ac_cond_notify(ac_cond_t *cond, int n);
+ssize_t ac_cond_notify(ac_cond_t *cond, size_t n);
 
-/** Wake every waiter. @return as ac_cond_notify(). */
-int ac_cond_notify_all(ac_cond_t *cond);
+/** Wake every waiter. @param cond the condition. @return as ac_cond_notify(). */
+ssize_t ac_cond_notify_all(ac_cond_t *cond);
 
-/** Free a condition (not its lock). @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
-int ac_cond_destroy(ac_cond_t *cond);
+/** Close (free) a condition, not its lock. @param cond the condition. @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
+int ac_cond_close(ac_cond_t *cond);
 
 /* ---- Semaphore ----------------------------------------------------------- */
+
+/** Flag of ac_sem_create(): refuse releases above the initial value. */
+#define AC_SEM_BOUNDED 1
 
 /**
  * Create a semaphore with @p value permits. A bounded one refuses to be
  * released above its initial value (`BoundedSemaphore`).
- * @param sem     receives the semaphore.
- * @param value   the permits it starts with.
- * @param bounded 1 for a bounded semaphore.
- * @return 0; `-EINVAL` for a NULL pointer or a negative value; `-ENOMEM`.
+ * @param sem   receives the semaphore.
+ * @param value the permits it starts with (at most `INT_MAX`).
+ * @param flags 0, or ::AC_SEM_BOUNDED for a bounded semaphore.
+ * @return 0; `-EINVAL` for a NULL pointer, a value over `INT_MAX` or unknown
+ *         flags; `-ENOMEM`.
  */
-int ac_sem_create(ac_sem_t **sem, int value, int bounded);
+int ac_sem_create(ac_sem_t **sem, size_t value, int flags);
 
 /**
  * Take a permit, waiting while there is none.
@@ -192,11 +214,11 @@ int ac_sem_try_acquire(ac_sem_t *sem);
  */
 int ac_sem_release(ac_sem_t *sem);
 
-/** The number of free permits. @return it, or `-EINVAL`. */
-int ac_sem_value(const ac_sem_t *sem);
+/** The number of free permits. @param sem the semaphore. @return it, or `-EINVAL`. */
+ssize_t ac_sem_value(const ac_sem_t *sem);
 
-/** Free a semaphore. @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
-int ac_sem_destroy(ac_sem_t *sem);
+/** Close (free) a semaphore. @param sem the semaphore. @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
+int ac_sem_close(ac_sem_t *sem);
 
 /* ---- Queue --------------------------------------------------------------- */
 
@@ -206,7 +228,7 @@ typedef enum {
   AC_QUEUE_LIFO,     /**< last in, first out (`asyncio.LifoQueue`) */
   AC_QUEUE_PRIORITY  /**< smallest first by a comparison (`asyncio.PriorityQueue`);
                           equal items in the order they were put */
-} ac_queue_kind;
+} ac_queue_kind_t;
 
 /** Comparison for a priority queue: negative when @p a comes before @p b. */
 typedef int (*ac_compare_fn)(const void *a, const void *b);
@@ -214,13 +236,13 @@ typedef int (*ac_compare_fn)(const void *a, const void *b);
 /**
  * Create a queue.
  * @param queue   receives the queue.
- * @param kind    the order: see ::ac_queue_kind.
+ * @param kind    the order: see ::ac_queue_kind_t.
  * @param maxsize the most items it holds (put waits when full); 0 for no limit.
  * @param compare the order of a priority queue; NULL for the others.
- * @return 0; `-EINVAL` for a NULL pointer, an unknown kind, a negative
- *         maxsize, or a priority queue without @p compare; `-ENOMEM`.
+ * @return 0; `-EINVAL` for a NULL pointer, an unknown kind, a maxsize over
+ *         `INT_MAX`, or a priority queue without @p compare; `-ENOMEM`.
  */
-int ac_queue_create(ac_queue_t **queue, ac_queue_kind kind, int maxsize, ac_compare_fn compare);
+int ac_queue_create(ac_queue_t **queue, ac_queue_kind_t kind, size_t maxsize, ac_compare_fn compare);
 
 /**
  * Add an item, waiting while the queue is full.
@@ -233,7 +255,7 @@ int ac_queue_put(ac_queue_t *queue, void *item);
 int ac_queue_put_for(ac_queue_t *queue, void *item, int64_t timeout_ms);
 
 /** Add an item only if there is room. @return 0; `-EAGAIN` if full; `-ESHUTDOWN`; `-EINVAL`; `-ENOMEM`. */
-int ac_queue_put_nowait(ac_queue_t *queue, void *item);
+int ac_queue_try_put(ac_queue_t *queue, void *item);
 
 /**
  * Take the next item, waiting while the queue is empty.
@@ -248,7 +270,7 @@ int ac_queue_get(ac_queue_t *queue, void **item);
 int ac_queue_get_for(ac_queue_t *queue, void **item, int64_t timeout_ms);
 
 /** Take the next item only if there is one. @return 0; `-EAGAIN` if empty; `-ESHUTDOWN`; `-EINVAL`. */
-int ac_queue_get_nowait(ac_queue_t *queue, void **item);
+int ac_queue_try_get(ac_queue_t *queue, void **item);
 
 /**
  * Tell the queue that an item taken from it has been dealt with, for
@@ -259,29 +281,44 @@ int ac_queue_task_done(ac_queue_t *queue);
 
 /**
  * Wait until every item put has been marked done with ac_queue_task_done().
+ * @param queue the queue.
  * @return 0; `-ECANCELED`; `-EINVAL`; `-EPERM` outside a task.
  */
 int ac_queue_join(ac_queue_t *queue);
 
 /**
- * Shut the queue down: further puts fail with `-ESHUTDOWN`, and so do gets
- * once the queue is empty. Every waiting task is woken. With @p immediate,
- * the items left are discarded (and counted as done for ac_queue_join()).
- * @return 0; `-EINVAL`.
+ * ac_queue_join() giving up after @p timeout_ms.
+ * @param queue      the queue.
+ * @param timeout_ms the longest wait, or ::AC_NO_TIMEOUT.
+ * @return as ac_queue_join(), and `-ETIMEDOUT`.
  */
-int ac_queue_shutdown(ac_queue_t *queue, int immediate);
+int ac_queue_join_for(ac_queue_t *queue, int64_t timeout_ms);
 
-/** Number of items in the queue. @return it, or `-EINVAL`. */
-int ac_queue_size(const ac_queue_t *queue);
+/** Flag of ac_queue_shutdown(): discard the items left (`shutdown(immediate=True)`). */
+#define AC_QUEUE_SHUTDOWN_IMMEDIATE 1
 
-/** Whether the queue is empty. @return 1 or 0. */
-int ac_queue_empty(const ac_queue_t *queue);
+/**
+ * Shut the queue down: further puts fail with `-ESHUTDOWN`, and so do gets
+ * once the queue is empty. Every waiting task is woken. With
+ * ::AC_QUEUE_SHUTDOWN_IMMEDIATE, the items left are discarded (and counted
+ * as done for ac_queue_join()).
+ * @param queue the queue.
+ * @param flags 0 or ::AC_QUEUE_SHUTDOWN_IMMEDIATE.
+ * @return 0; `-EINVAL` for NULL or unknown flags.
+ */
+int ac_queue_shutdown(ac_queue_t *queue, int flags);
 
-/** Whether the queue is full (never, without a maxsize). @return 1 or 0. */
-int ac_queue_full(const ac_queue_t *queue);
+/** Number of items in the queue. @param queue the queue. @return it, or `-EINVAL`. */
+ssize_t ac_queue_size(const ac_queue_t *queue);
 
-/** Free a queue (not its items). @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
-int ac_queue_destroy(ac_queue_t *queue);
+/** Whether the queue is empty. @param queue the queue. @return 1 or 0; `-EINVAL` for NULL. */
+int ac_queue_is_empty(const ac_queue_t *queue);
+
+/** Whether the queue is full (never, without a maxsize). @param queue the queue. @return 1 or 0; `-EINVAL` for NULL. */
+int ac_queue_is_full(const ac_queue_t *queue);
+
+/** Close (free) a queue, not its items. @param queue the queue. @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
+int ac_queue_close(ac_queue_t *queue);
 
 /** @} */
 

@@ -11,7 +11,7 @@ extern "C" {
 /**
  * @defgroup task Tasks
  * A task runs a function on a stack of its own, so it can suspend from any
- * call depth: ac_sleep(), ac_await() and every other waiting call give the
+ * call depth: ac_task_sleep(), ac_future_await() and every other waiting call give the
  * loop to the next ready task and come back when their wait is over.
  *
  * Tasks run one at a time on the loop's thread; a task keeps the loop
@@ -22,10 +22,10 @@ extern "C" {
 
 /** Stack size a task gets unless it asks for another (256 KiB of address
  *  space; only the pages a task touches use memory). */
-#define AC_STACK_SIZE_DEFAULT (256u * 1024u)
+#define AC_TASK_STACK_DEFAULT (256u * 1024u)
 
 /** Smallest stack a task may ask for. */
-#define AC_STACK_SIZE_MIN (16u * 1024u)
+#define AC_TASK_STACK_MIN (16u * 1024u)
 
 /** Longest task name kept (longer names are cut). */
 #define AC_TASK_NAME_MAX 63
@@ -42,7 +42,7 @@ typedef struct {
  * tasks and callbacks already ready.
  *
  * @param task if not NULL, receives the task; the caller owns one reference
- *             and gives it back with ac_release(). If NULL, the task is
+ *             and gives it back with ac_future_release(). If NULL, the task is
  *             detached: it runs to its end and frees itself.
  * @param fn   the function; must not be NULL.
  * @param arg  passed to @p fn.
@@ -58,56 +58,64 @@ int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
  * @param arg  passed to @p fn.
  * @param opts may be NULL for the defaults.
  * @return as ac_task_create(); `-EINVAL` if the stack size is below
- *         ::AC_STACK_SIZE_MIN or over 1 GiB.
+ *         ::AC_TASK_STACK_MIN or over 1 GiB.
  */
 int ac_task_create_ex(ac_task_t **task, ac_task_fn fn, void *arg,
                       const ac_task_opts_t *opts);
 
 /**
  * Suspend the current task for @p ms milliseconds (`asyncio.sleep`).
- * `ac_sleep(0)` lets every other ready task run once, then continues.
+ * `ac_task_sleep(0)` lets every other ready task run once, then continues.
  * @return 0; `-ECANCELED` if the task was cancelled while sleeping;
  *         `-EINVAL` if @p ms is negative; `-EPERM` outside a task.
  */
-int ac_sleep(int64_t ms);
+int ac_task_sleep(int64_t ms);
 
 /**
  * The task that is running now.
  * @return the task, or NULL when called from a callback or outside the loop.
  */
-ac_task_t *ac_current_task(void);
+ac_task_t *ac_task_current(void);
 
 /**
  * The tasks of this loop that have not finished (`asyncio.all_tasks`).
  * @param tasks    array that receives up to @p capacity tasks (may be NULL
  *                 when @p capacity is 0, to count them).
  * @param capacity the array's length.
- * @return the number of unfinished tasks (which may exceed @p capacity).
+ * @return the number of unfinished tasks (which may exceed @p capacity);
+ *         `-EINVAL` if @p tasks is NULL with a nonzero @p capacity;
+ *         `-ENOENT` if no loop is open.
  */
-size_t ac_all_tasks(ac_task_t **tasks, size_t capacity);
+ssize_t ac_task_all(ac_task_t **tasks, size_t capacity);
 
 /**
  * A task's name.
- * @return the name; "" for NULL or for a future that is not a task.
+ * @param task the task.
+ * @return the name; "" for NULL (with a misuse message) or for a future
+ *         that is not a task.
  */
 const char *ac_task_name(const ac_task_t *task);
 
 /**
  * Rename a task (the name is copied, cut to ::AC_TASK_NAME_MAX bytes).
+ * @param task the task.
+ * @param name the new name.
  * @return 0; `-EINVAL` if @p task is NULL or not a task, or @p name is NULL.
  */
 int ac_task_set_name(ac_task_t *task, const char *name);
 
 /**
  * Whether @p future is a task (rather than a plain future).
- * @return 1 for a task, 0 otherwise.
+ * @param future the future.
+ * @return 1 for a task, 0 for a plain future; `-EINVAL` for NULL.
  */
-int ac_is_task(const ac_future_t *future);
+int ac_future_is_task(const ac_future_t *future);
 
 /**
  * How many cancellation requests a task has that were not withdrawn with
  * ac_task_uncancel() (`Task.cancelling`).
- * @return the count; 0 for NULL or a plain future.
+ * @param task the task.
+ * @return the count; 0 for a plain future; `-EINVAL` for NULL.
  */
 int ac_task_cancelling(const ac_task_t *task);
 
@@ -115,6 +123,7 @@ int ac_task_cancelling(const ac_task_t *task);
  * Withdraw one cancellation request (`Task.uncancel`), as a timeout scope
  * does when the cancellation was its own. When none is left, a request not
  * yet delivered is dropped.
+ * @param task the task.
  * @return the number of requests left; `-EINVAL` for NULL or a plain future.
  */
 int ac_task_uncancel(ac_task_t *task);

@@ -1,6 +1,6 @@
 /* concurrent_sleeps.c - reference solution of chapter 01, exercise 1.
  *
- * One task per job: every job reaches its first ac_sleep() before any of
+ * One task per job: every job reaches its first ac_task_sleep() before any of
  * them wakes up, so their waits overlap and the batch takes about as long
  * as its longest job instead of the sum of all of them.
  */
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 /* The task function: run one job. Its return value becomes the task's
- * outcome, which ac_await() hands back. */
+ * outcome, which ac_future_await() hands back. */
 static int job_task(void *arg, void **result)
 {
   job_t *job = arg;
@@ -37,7 +37,7 @@ int run_jobs_concurrently(job_t *jobs, size_t n)
     return -ENOMEM;
 
   /* Start every job. Creating a task only schedules it: none of them runs
-   * until this task suspends in the first ac_await() below. */
+   * until this task suspends in the first ac_future_await() below. */
   int create_error = 0;
   size_t started = 0;
   while (started < n) {
@@ -54,10 +54,10 @@ int run_jobs_concurrently(job_t *jobs, size_t n)
    * a simple first-seen rule. */
   int first_failure = 0;
   for (size_t i = 0; i < started; i++) {
-    jobs[i].result = ac_await(tasks[i], NULL);
+    jobs[i].result = ac_future_await(tasks[i], NULL);
     if (first_failure == 0 && jobs[i].result < 0)
       first_failure = jobs[i].result;
-    ac_release(tasks[i]); /* create succeeded, so we must release */
+    ac_future_release(tasks[i]); /* create succeeded, so we must release */
   }
   free(tasks);
 

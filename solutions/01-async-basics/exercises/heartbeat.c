@@ -3,7 +3,7 @@
  * The heartbeat is a task that sleeps interval_ms, beats, and repeats,
  * until a flag tells it to stop. The flag is checked after every sleep,
  * before beating, so once the flag is set no beat can happen: the task
- * only ever runs between two of its own ac_sleep() calls.
+ * only ever runs between two of its own ac_task_sleep() calls.
  */
 #include "heartbeat.h"
 
@@ -25,7 +25,7 @@ static int heart_task(void *arg, void **result)
 
   (void)result;
   for (;;) {
-    int rc = ac_sleep(heart->interval_ms);
+    int rc = ac_task_sleep(heart->interval_ms);
     if (rc < 0)
       return rc;
     /* Only one task runs at a time, so the flag cannot change between
@@ -55,7 +55,7 @@ int run_with_heartbeat(hb_work_fn work, void *work_arg, int64_t interval_ms,
    * sees the flag when it wakes up, at most interval_ms from now, and ends
    * without beating. */
   heart.stop = 1;
-  int heart_rc = ac_await(heart_task_ref, NULL);
-  ac_release(heart_task_ref);
+  int heart_rc = ac_future_await(heart_task_ref, NULL);
+  ac_future_release(heart_task_ref);
   return work_rc < 0 ? work_rc : heart_rc;
 }

@@ -1,6 +1,6 @@
 /* ping_pong.c - reference solution of chapter 01, exercise 2.
  *
- * Each player writes one word, then calls ac_sleep(0). With two tasks
+ * Each player writes one word, then calls ac_task_sleep(0). With two tasks
  * ready, that hands the loop to the other one for exactly one turn, and
  * the turns alternate. The ping task is created first, so it goes first.
  * When a player has no words left it returns, and the other, finding no
@@ -29,7 +29,7 @@ static int player_task(void *arg, void **result)
     int rc = pp_log_write(player->log, player->word);
     if (rc < 0)
       return rc;
-    rc = ac_sleep(0); /* give the other player its turn */
+    rc = ac_task_sleep(0); /* give the other player its turn */
     if (rc < 0)
       return rc;
   }
@@ -55,14 +55,14 @@ int ping_pong(pp_log_t *log, int pings, int pongs)
   if (rc < 0) {
     /* The ping task is already scheduled and uses `ping` on our stack:
      * wait for it before returning. */
-    ac_await(ping_task, NULL);
-    ac_release(ping_task);
+    ac_future_await(ping_task, NULL);
+    ac_future_release(ping_task);
     return rc;
   }
 
-  int ping_rc = ac_await(ping_task, NULL);
-  int pong_rc = ac_await(pong_task, NULL);
-  ac_release(ping_task);
-  ac_release(pong_task);
+  int ping_rc = ac_future_await(ping_task, NULL);
+  int pong_rc = ac_future_await(pong_task, NULL);
+  ac_future_release(ping_task);
+  ac_future_release(pong_task);
   return ping_rc < 0 ? ping_rc : pong_rc;
 }

@@ -1,5 +1,5 @@
 /* ticker.c - chapter 02, exercise 2, reference solution: a periodic ticker
- * on the runtime's loop, one ac_call_at() per tick.
+ * on the runtime's loop, one ac_loop_call_at() per tick.
  */
 #include "ticker.h"
 
@@ -8,15 +8,15 @@
 #include <stdlib.h>
 
 struct ticker_s {
-  uint64_t start;      /* ac_time() when the ticker started */
+  uint64_t start;      /* ac_loop_time() when the ticker started */
   int64_t interval;    /* milliseconds between ticks */
   int count;           /* ticks to run, 0 for no limit */
   int ran;             /* ticks that have run */
   tick_fn fn;
   void *arg;
   ac_handle_t *next;   /* the pending tick, or NULL */
-  int in_tick;         /* fn is running: ticker_stop() must not free yet */
-  int stopped;         /* ticker_stop() was called from inside fn */
+  int in_tick;         /* fn is running: ticker_close() must not free yet */
+  int stopped;         /* ticker_close() was called from inside fn */
 };
 
 static void on_tick(void *arg);
@@ -26,7 +26,7 @@ static void on_tick(void *arg);
 static int schedule_next(ticker_t *t)
 {
   uint64_t when = t->start + (uint64_t)(t->ran + 1) * (uint64_t)t->interval;
-  return ac_call_at(when, on_tick, t, &t->next);
+  return ac_loop_call_at(when, on_tick, t, &t->next);
 }
 
 static void on_tick(void *arg)
@@ -45,7 +45,7 @@ static void on_tick(void *arg)
     return;
   }
   /* A failure here can only be -ENOMEM: the ticker then stops early, and
-   * ticker_stop() still frees it. */
+   * ticker_close() still frees it. */
   if (t->count == 0 || t->ran < t->count)
     (void)schedule_next(t);
 }
@@ -58,7 +58,7 @@ int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn,
   ticker_t *t = calloc(1, sizeof *t);
   if (t == NULL)
     return -ENOMEM;
-  t->start = ac_time();
+  t->start = ac_loop_time();
   t->interval = interval_ms;
   t->count = count;
   t->fn = fn;
@@ -72,7 +72,7 @@ int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn,
   return 0;
 }
 
-int ticker_stop(ticker_t *ticker)
+int ticker_close(ticker_t *ticker)
 {
   if (ticker == NULL)
     return -EINVAL;

@@ -19,7 +19,7 @@ typedef struct {
 static void gather_unref(gather_t *g)
 {
   if (--g->refs == 0) {
-    ac_release(g->gate);
+    ac_future_release(g->gate);
     free(g);
   }
 }
@@ -27,10 +27,10 @@ static void gather_unref(gather_t *g)
 static void on_done(ac_future_t *future, void *arg)
 {
   gather_t *g = arg;
-  int rc = ac_result(future, NULL);
+  int rc = ac_future_result(future, NULL);
 
   g->pending--;
-  if (!ac_done(g->gate)) {
+  if (!ac_future_is_done(g->gate)) {
     if (rc < 0) {
       g->error = rc;
       ac_future_set_error(g->gate, rc);
@@ -47,10 +47,10 @@ static void on_done(ac_future_t *future, void *arg)
 static void cancel_and_drain(ac_future_t *const *futures, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    ac_cancel(futures[i]);
+    ac_future_cancel(futures[i]);
   for (size_t i = 0; i < n; i++)
-    while (!ac_done(futures[i]))
-      ac_await(futures[i], NULL);
+    while (!ac_future_is_done(futures[i]))
+      ac_future_await(futures[i], NULL);
 }
 
 int my_gather(ac_future_t *const *futures, size_t n, void **results)
@@ -74,7 +74,7 @@ int my_gather(ac_future_t *const *futures, size_t n, void **results)
   g->pending = n;
   g->refs = 1;
   for (size_t i = 0; i < n; i++) {
-    rc = ac_add_done_callback(futures[i], on_done, g);
+    rc = ac_future_add_done_callback(futures[i], on_done, g);
     if (rc < 0) {
       /* Those already registered still hold a reference each. */
       cancel_and_drain(futures, n);
@@ -84,7 +84,7 @@ int my_gather(ac_future_t *const *futures, size_t n, void **results)
     g->refs++;
   }
 
-  rc = ac_await(g->gate, NULL);
+  rc = ac_future_await(g->gate, NULL);
   if (rc < 0) {
     /* A failure, or the caller was cancelled: the gate says which. */
     rc = g->error != 0 ? g->error : -ECANCELED;
@@ -92,7 +92,7 @@ int my_gather(ac_future_t *const *futures, size_t n, void **results)
   }
   if (results != NULL)
     for (size_t i = 0; i < n; i++)
-      ac_result(futures[i], &results[i]); /* NULL for those that failed */
+      ac_future_result(futures[i], &results[i]); /* NULL for those that failed */
   gather_unref(g);
   return rc;
 }

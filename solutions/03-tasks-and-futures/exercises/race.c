@@ -12,13 +12,13 @@
 static void stop_all(ac_task_t **tasks, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    ac_cancel(tasks[i]);
+    ac_future_cancel(tasks[i]);
   for (size_t i = 0; i < n; i++) {
     /* Awaiting again after our own cancellation is fine; a cancellation of
-     * the caller meanwhile only makes ac_await() return early, so loop. */
-    while (!ac_done(tasks[i]))
-      ac_await(tasks[i], NULL);
-    ac_release(tasks[i]);
+     * the caller meanwhile only makes ac_future_await() return early, so loop. */
+    while (!ac_future_is_done(tasks[i]))
+      ac_future_await(tasks[i], NULL);
+    ac_future_release(tasks[i]);
   }
 }
 
@@ -45,17 +45,17 @@ int race(ac_task_fn const *fns, void *const *args, size_t n, size_t *winner,
     }
   }
 
-  int rc = ac_wait((ac_future_t *const *)tasks, n, AC_FIRST_COMPLETED, AC_NO_TIMEOUT);
+  int rc = ac_future_wait((ac_future_t *const *)tasks, n, AC_WAIT_FIRST_COMPLETED);
   if (rc < 0) { /* the caller was cancelled */
     stop_all(tasks, n);
     free(tasks);
     return rc;
   }
   size_t first = 0;
-  while (!ac_done(tasks[first]))
+  while (!ac_future_is_done(tasks[first]))
     first++;
   void *value = NULL;
-  rc = ac_result(tasks[first], &value);
+  rc = ac_future_result(tasks[first], &value);
   stop_all(tasks, n); /* cancelling the finished winner is a no-op */
   free(tasks);
   if (winner != NULL)

@@ -34,7 +34,7 @@ int my_sem_create(my_sem_t **sem, int value)
   }
   rc = ac_cond_create(&s->cond, s->lock);
   if (rc < 0) {
-    ac_lock_destroy(s->lock);
+    ac_lock_close(s->lock);
     free(s);
     return rc;
   }
@@ -51,7 +51,7 @@ static int acquire(my_sem_t *sem, int64_t timeout_ms)
     return -EINVAL;
   /* A deadline, on the loop's clock (the one timers use): a wake-up that
    * finds no permit must wait only for the time left, not start over. */
-  uint64_t deadline = timeout_ms == AC_NO_TIMEOUT ? 0 : ac_time() + (uint64_t)timeout_ms;
+  uint64_t deadline = timeout_ms == AC_NO_TIMEOUT ? 0 : ac_loop_time() + (uint64_t)timeout_ms;
 
   /* Nobody holds the lock across a wait (ac_cond_wait() lets go of it), so
    * this does not wait in practice; still, a cancellation here means we
@@ -68,7 +68,7 @@ static int acquire(my_sem_t *sem, int64_t timeout_ms)
     if (timeout_ms == AC_NO_TIMEOUT) {
       rc = ac_cond_wait(sem->cond);
     } else {
-      uint64_t now = ac_time();
+      uint64_t now = ac_loop_time();
       rc = now < deadline ? ac_cond_wait_for(sem->cond, (int64_t)(deadline - now)) : -ETIMEDOUT;
     }
   }
@@ -117,7 +117,7 @@ int my_sem_release(my_sem_t *sem)
 
 int my_sem_value(const my_sem_t *sem) { return sem != NULL ? sem->value : -EINVAL; }
 
-int my_sem_destroy(my_sem_t *sem)
+int my_sem_close(my_sem_t *sem)
 {
   if (sem == NULL)
     return -EINVAL;
@@ -126,8 +126,8 @@ int my_sem_destroy(my_sem_t *sem)
     return -EBUSY;
   /* With no task inside acquire, nobody waits on the condition and nobody
    * holds the lock: neither destroy can refuse. */
-  ac_cond_destroy(sem->cond);
-  ac_lock_destroy(sem->lock);
+  ac_cond_close(sem->cond);
+  ac_lock_close(sem->lock);
   free(sem);
   return 0;
 }

@@ -26,7 +26,7 @@ static void fail(pipeline_t *p, int rc)
 {
   if (p->error == 0)
     p->error = rc;
-  ac_queue_shutdown(p->queue, 1);
+  ac_queue_shutdown(p->queue, AC_QUEUE_SHUTDOWN_IMMEDIATE);
 }
 
 /* A worker: take an item, consume it, mark it done, until the queue is shut
@@ -75,7 +75,7 @@ static int produce_all(pipeline_t *p)
 static void cancel_all(ac_task_t **tasks, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    ac_cancel(tasks[i]); /* a finished task ignores it */
+    ac_future_cancel(tasks[i]); /* a finished task ignores it */
 }
 
 /* Wait until each of the first @n workers has finished and release them,
@@ -87,9 +87,9 @@ static int finish_workers(pipeline_t *p, ac_task_t **tasks, size_t n, int cancel
   if (cancel)
     cancel_all(tasks, n);
   for (size_t i = 0; i < n; i++) {
-    while (!ac_done(tasks[i])) {
-      ac_await(tasks[i], NULL);
-      if (!ac_done(tasks[i]) && !cancel) { /* our own cancellation */
+    while (!ac_future_is_done(tasks[i])) {
+      ac_future_await(tasks[i], NULL);
+      if (!ac_future_is_done(tasks[i]) && !cancel) { /* our own cancellation */
         cancel = 1;
         fail(p, -ECANCELED);
         cancel_all(tasks, n);
@@ -97,7 +97,7 @@ static int finish_workers(pipeline_t *p, ac_task_t **tasks, size_t n, int cancel
     }
   }
   for (size_t i = 0; i < n; i++)
-    ac_release(tasks[i]);
+    ac_future_release(tasks[i]);
   return cancel;
 }
 
@@ -113,7 +113,7 @@ int pipeline_run(pipeline_produce_fn produce, pipeline_consume_fn consume, void 
     return rc;
   ac_task_t **tasks = calloc(workers, sizeof *tasks);
   if (tasks == NULL) {
-    ac_queue_destroy(p.queue);
+    ac_queue_close(p.queue);
     return -ENOMEM;
   }
   for (size_t i = 0; i < workers; i++) {
@@ -122,7 +122,7 @@ int pipeline_run(pipeline_produce_fn produce, pipeline_consume_fn consume, void 
       fail(&p, rc); /* stop the queue, then the workers already made */
       finish_workers(&p, tasks, i, 1);
       free(tasks);
-      ac_queue_destroy(p.queue);
+      ac_queue_close(p.queue);
       return rc;
     }
   }
@@ -135,7 +135,7 @@ int pipeline_run(pipeline_produce_fn produce, pipeline_consume_fn consume, void 
 
   /* -ECANCELED may come from our own waits or from a produce() that was
    * sleeping; either way it is our cancellation if the task has one. */
-  int cancelled = rc == -ECANCELED && ac_task_cancelling(ac_current_task()) > 0;
+  int cancelled = rc == -ECANCELED && ac_task_cancelling(ac_task_current()) > 0;
   if (rc < 0)
     fail(&p, rc); /* a producer's error, or our cancellation */
   else
@@ -145,6 +145,6 @@ int pipeline_run(pipeline_produce_fn produce, pipeline_consume_fn consume, void 
    * the queue shut; after a cancellation, it is cancelled. */
   cancelled = finish_workers(&p, tasks, workers, cancelled);
   free(tasks);
-  ac_queue_destroy(p.queue); /* nobody waits on it any more */
+  ac_queue_close(p.queue); /* nobody waits on it any more */
   return cancelled ? -ECANCELED : p.error;
 }

@@ -50,7 +50,7 @@ int rate_limiter_create(rate_limiter_t **limiter, int limit, int64_t period_ms)
   l->places = calloc((size_t)limit, sizeof *l->places);
   /* Bounded: a permit given back twice would be a bug, and the semaphore
    * says so (-EOVERFLOW) instead of widening the window. */
-  int rc = l->places != NULL ? ac_sem_create(&l->permits, limit, 1) : -ENOMEM;
+  int rc = l->places != NULL ? ac_sem_create(&l->permits, limit, AC_SEM_BOUNDED) : -ENOMEM;
   if (rc < 0) {
     free(l->places);
     free(l);
@@ -80,7 +80,7 @@ int rate_limiter_acquire(rate_limiter_t *limiter)
     place_t *p = limiter->places;
     while (p->timer != NULL)
       p++;
-    rc = ac_call_later(limiter->period_ms, on_place_expired, p, &p->timer);
+    rc = ac_loop_call_later(limiter->period_ms, on_place_expired, p, &p->timer);
     if (rc < 0) /* no timer: give the place back at once */
       (void)ac_sem_release(limiter->permits);
   }
@@ -90,7 +90,7 @@ int rate_limiter_acquire(rate_limiter_t *limiter)
   return rc;
 }
 
-int rate_limiter_destroy(rate_limiter_t *limiter)
+int rate_limiter_close(rate_limiter_t *limiter)
 {
   if (limiter == NULL)
     return -EINVAL;
@@ -102,7 +102,7 @@ int rate_limiter_destroy(rate_limiter_t *limiter)
     if (limiter->places[i].timer != NULL)
       ac_handle_close(limiter->places[i].timer);
   /* Nobody waits, so this cannot refuse. */
-  (void)ac_sem_destroy(limiter->permits);
+  (void)ac_sem_close(limiter->permits);
   free(limiter->places);
   free(limiter);
   return 0;
