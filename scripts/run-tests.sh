@@ -2,7 +2,10 @@
 # Run each make target given, keep going past failures, and end with one
 # line "N passed, M failed" counting the individual tests: Check's summary
 # lines ("Checks: N, Failures: F, Errors: E") and the examples' ok/FAIL
-# lines; a target that prints neither counts as one test.
+# lines; a target that prints neither counts as one test. A target that
+# leaves a process running fails (scripts/processes.py no-leftovers).
+# TEST_NOT_RUN lists the checks left out and why, each ending with ';':
+# they are reported at the end, never counted.
 set -uo pipefail
 make=${MAKE:-make}
 passed=0 failed=0 failing=()
@@ -10,7 +13,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for target in "$@"; do
   printf '\n### make %s\n' "$target"
-  $make --no-print-directory "$target" 2>&1 | tee "$log"
+  /usr/bin/python3 scripts/processes.py no-leftovers -- $make --no-print-directory "$target" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   counted=0
   while read -r n f e; do
@@ -26,6 +29,11 @@ for target in "$@"; do
   [ "$rc" -eq 0 ] || failing+=("$target")
 done
 echo
+IFS=';' read -ra not_run <<< "${TEST_NOT_RUN:-}"
+for reason in "${not_run[@]}"; do
+  reason=$(echo $reason) # trimmed
+  [ -z "$reason" ] || echo "not run: $reason"
+done
 [ ${#failing[@]} -eq 0 ] || echo "failing targets: ${failing[*]}"
 echo "$passed passed, $failed failed"
 [ ${#failing[@]} -eq 0 ]

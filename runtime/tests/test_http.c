@@ -1,6 +1,7 @@
 /* test_http.c - the HTTP client against a real server that is not ours
  * (Python's http.server, started on 127.0.0.1 by each test): bodies, 404s,
  * redirects, time limits, size caps, cancellation and 1,000 requests. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,8 @@
 #include "helpers.h"
 
 typedef struct {
-  pid_t pid;
+  pid_t pid;     /* scripts/processes.py, which runs the server */
+  int in;        /* its stdin: closing it stops the server */
   int out;       /* the server's stdout: kept open while it runs */
   int port;
   char dir[64];
@@ -28,6 +30,9 @@ static void write_file(const char *dir, const char *name, const char *text, size
   fclose(f);
 }
 
+/* The server runs under scripts/processes.py, which gives it a process group
+ * of its own and stops it cleanly once our end of its stdin closes: in
+ * peer_stop, or when this test's process ends, however it ends. */
 static void peer_start(void) {
   strcpy(server.dir, "/tmp/ac-http-XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(server.dir));
@@ -35,17 +40,21 @@ static void peer_start(void) {
   static char big[1 << 20];
   memset(big, 'b', sizeof big);
   write_file(server.dir, "big.bin", big, sizeof big);
-  int out[2];
-  ck_assert_int_eq(pipe(out), 0);
+  int in[2], out[2]; /* close-on-exec: no later server may hold this one's stdin */
+  ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+  ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
   server.pid = fork();
   ck_assert_int_ge(server.pid, 0);
   if (server.pid == 0) {
+    dup2(in[0], STDIN_FILENO);
     dup2(out[1], STDOUT_FILENO);
-    close(out[0]);
-    execl("/usr/bin/python3", "python3", "runtime/tests/peers/http_peer.py", server.dir, (char *)NULL);
+    execl("/usr/bin/python3", "python3", "scripts/processes.py", "server", "--", "/usr/bin/python3",
+          "runtime/tests/peers/http_peer.py", server.dir, (char *)NULL);
     _exit(127);
   }
+  close(in[0]);
   close(out[1]);
+  server.in = in[1];
   server.out = out[0];
   char line[32] = {0};
   size_t len = 0;
@@ -57,13 +66,23 @@ static void peer_start(void) {
   snprintf(server.base, sizeof server.base, "http://127.0.0.1:%d", server.port);
 }
 
+/* processes.py exits with 0 only if the server stopped on SIGTERM and left no
+ * process behind; it gives up within 20 s, and we wait 25 at most. */
 static void peer_stop(void) {
-  kill(server.pid, SIGKILL);
-  waitpid(server.pid, NULL, 0);
+  close(server.in);
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 500 && (done = waitpid(server.pid, &status, WNOHANG)) == 0; i++) usleep(50 * 1000);
+  if (done == 0) {
+    kill(server.pid, SIGKILL);
+    waitpid(server.pid, &status, 0);
+  }
   close(server.out);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", server.dir);
   ck_assert_int_eq(system(cmd), 0);
+  ck_assert_msg(done == server.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                "the HTTP test server did not stop cleanly (processes.py says why above)");
 }
 
 static int fetch(const char *path, ac_http_request_t req, ac_http_response_t *resp) {
