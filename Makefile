@@ -22,8 +22,10 @@ include mk/quality.mk
 all: runtime
 
 help:
-	@echo "make start          build and run the course's first command (see README)"
-	@echo "make test           every test: runtime, chapters, grader, book"
+	@echo "make start          install, build, run the first program, grade the chapter you are on"
+	@echo "make test           every test this copy can run (what it leaves out, it names)"
+	@echo "make examples       build the chapters' examples (build/<variant>/chapters/...)"
+	@echo "make demo           run runtime/examples/hello.c"
 	@echo "make grade [CH=NN] [EX=name] [SOLUTIONS=1]   grade exercises"
 	@echo "make hint CH=NN EX=name                      show the next hint"
 	@echo "make watch [CH=NN]  re-grade whenever an exercise file is saved"

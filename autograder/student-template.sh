@@ -10,8 +10,9 @@ mkdir -p "$out"
 # own: they answer a toy chapter that the grader's tests need.)
 git -C "$root" ls-files -z | grep -zv '^solutions/' \
   | (cd "$root" && xargs -0 cp --parents -t "$out")
-# The template's own CI grades the learner's work, not the course's.
-rm -f "$out/.github/workflows/ci.yml" "$out/.github/workflows/book.yml"
+# The template's own CI grades the learner's work, not the course's; its book
+# (book.yml) shows the learner's progress instead of the solutions' results.
+rm -f "$out/.github/workflows/ci.yml"
 git -C "$out" init -q
 git -C "$out" add -A
 git -C "$out" -c user.name="course" -c user.email="course@localhost" commit -qm "Async C: the course"

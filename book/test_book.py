@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """The book's checks, after `make book`: nothing loaded from the network,
 every local link resolves, and a real browser renders the index, every
-chapter and the API page (headless Chromium, pages served over HTTP on 127.0.0.1),
-with screenshots saved under build/book/screenshots for a person to look at.
+chapter, the API page and the status page (headless Chromium, pages served
+over HTTP on 127.0.0.1), with screenshots saved under build/book/screenshots
+for a person to look at. The status page shows the reference solutions'
+results in the course's repository, the learner's progress in theirs.
 
 Usage: test_book.py SITE_DIR"""
 import glob
@@ -15,6 +17,9 @@ import sys
 import tempfile
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+import processes  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -69,10 +74,17 @@ def chapter_pages(site):
     return pages
 
 
+def status_must():
+    """What the status page must say: whose results it shows."""
+    if glob.glob(os.path.join("solutions", "*", "exercises")):
+        return ["reference solutions", "Total:"]
+    return ["exercises complete,"]
+
+
 def browse(site):
     port = free_port()
-    server = subprocess.Popen(["/usr/bin/python3", "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", site], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = processes.start(["/usr/bin/python3", "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                              "--directory", site], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shots = os.path.join("build", "book", "screenshots")
     os.makedirs(shots, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="book-chromium-")
@@ -85,6 +97,7 @@ def browse(site):
         pages = [
             ("index", "book/index.html", ["Async C", "Async basics"]),
             ("api", "book/api.html", ["ac_loop_run", "ac_queue_get"]),
+            ("status", "book/status.html", status_must()),
         ] + chapter_pages(site)
         for name, path, must in pages:
             url = f"http://127.0.0.1:{port}/{path}"
@@ -99,9 +112,8 @@ def browse(site):
                            capture_output=True, timeout=120)
             check(os.path.exists(png) and os.path.getsize(png) > 10000, f"{name} screenshot saved ({png})")
     finally:
-        server.kill()
-        server.wait()
         shutil.rmtree(profile, ignore_errors=True)
+        processes.stop(server)
 
 
 def main(site):

@@ -9,11 +9,15 @@ book-deps:
 
 # -E: the pages the extension fills in (contents, API, status) depend on
 # files Sphinx does not track, so every build reads everything anew.
+# The status page: in the course's repository, the reference solutions as
+# graded now; in a learner's, their own last grade run (make grade).
 book: book-deps runtime
 	@mkdir -p build/book/doxygen
 	doxygen book/Doxyfile
+ifneq ($(HAVE_SOLUTIONS),)
 	@$(GRADE) grade --solutions --out build/grade/solutions > build/book/grade.log 2>&1 || \
 	  { cat build/book/grade.log; exit 1; }
+endif
 	AC_TRACE=build/book/trace.json $(BUILD)/runtime/examples/hello > /dev/null
 	$(BOOK_PY) book/trace_svg.py build/book/trace.json build/book/trace.svg
 	$(BOOK_PY) -m sphinx -q -E -W --keep-going -n -b html -c book -d build/book/doctrees . $(BOOK_OUT)

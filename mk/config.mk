@@ -28,3 +28,7 @@ endif
 
 CFLAGS_ALL = $(CFLAGS_BASE) $(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+# The course's repository has the reference solutions; the learner's
+# template (make student-template) does not.
+HAVE_SOLUTIONS := $(wildcard solutions/*/exercises)

@@ -21,8 +21,9 @@ watch: deps
 grade-checksums:
 	@$(GRADE) checksums
 
-# The checks `make test` runs: the solutions score full marks, every test
-# fails on every stub, and bad submissions are scored right.
+# The checks `make test` runs in the course's repository: the solutions
+# score full marks, every test fails on every stub, and bad submissions are
+# scored right.
 grade-solutions: deps
 	@$(GRADE) grade --solutions --out build/grade/solutions
 
@@ -36,7 +37,14 @@ grade-mistakes: deps
 grade-selftest: deps
 	@/usr/bin/python3 autograder/tests/selftest.py
 
-TEST_TARGETS += grade-solutions grade-stubs grade-mistakes grade-selftest
+# The reference solutions are the course's, not the learner's template's:
+# there, the checks that need them are named as not run.
+ifneq ($(HAVE_SOLUTIONS),)
+TEST_TARGETS += grade-solutions grade-stubs grade-mistakes
+else
+TEST_NOT_RUN += solutions/ not present: reference grading, the stub check and the known-mistake check skipped (they need the reference solutions; the learner's template has none);
+endif
+TEST_TARGETS += grade-selftest
 
 # The learner's template: the repository without solutions/, as a fresh git
 # repository under build/student-template.

@@ -5,15 +5,23 @@ from the repository as it is, when the page is read (nothing is copied):
   chapter lesson and its hints;
 - the chapters' hints.md: each "### Hint N" becomes a collapsed block;
 - `<!-- api -->`: one Breathe group per @defgroup of the runtime's headers;
-- `<!-- grading-status -->`: the grader's results on the reference solutions.
+- `<!-- grading-status -->`: in the course's repository, the grader's results
+  on the reference solutions; in a learner's (no solutions/), the learner's
+  own progress from their last grade run.
 """
 import glob
 import json
 import os
 import re
+import sys
+import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-RESULTS = os.path.join(ROOT, "build", "grade", "solutions", "results.json")
+sys.path.insert(0, os.path.join(ROOT, "autograder"))
+from grader import chapters, state  # noqa: E402
+
+SOLUTIONS_RESULTS = os.path.join(ROOT, "build", "grade", "solutions", "results.json")
+LEARNER_RESULTS = os.path.join(ROOT, "build", "grade", "results.json")  # where `make grade` writes
 
 
 def chapter_dirs():
@@ -74,11 +82,17 @@ def api_page():
     return "\n".join(parts)
 
 
-def grading_status():
+def load_results(path):
     try:
-        with open(RESULTS) as f:
-            doc = json.load(f)
-    except OSError:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def solutions_status():
+    doc = load_results(SOLUTIONS_RESULTS)
+    if doc is None:
         return "*The grader's report is missing: `make book` runs `make grade-solutions` first.*\n"
     rows = {}
     for t in doc["tests"]:
@@ -89,11 +103,62 @@ def grading_status():
         r[1] += t["status"] == "passed" if "status" in t else t["score"] == t["max_score"]
         r[2] += t["score"]
         r[3] += t["max_score"]
-    lines = ["| chapter | exercise | tests passed | points |", "|---|---|---|---|"]
+    lines = ["The grader's results on the reference solutions, from the build of this book: every exercise",
+             "can be graded, and the solutions score full marks.", "",
+             "| chapter | exercise | tests passed | points |", "|---|---|---|---|"]
     for (chapter, exercise), (n, passed, score, most) in sorted(rows.items()):
         lines.append(f"| {chapter} | `{exercise}` | {passed}/{n} | {score}/{most} |")
     lines.append(f"\n**Total: {doc['score']}/{doc['max_score']} points.**\n")
     return "\n".join(lines) + "\n"
+
+
+def learner_status():
+    """Every exercise of the course: what the last grade run said of it, and
+    whether it is complete (.grade/state.json keeps that between runs)."""
+    doc = load_results(LEARNER_RESULTS)
+    done = state.load()["done"]
+    last = {}  # (chapter, exercise) -> [tests passed, tests, points, most, built]
+    for t in (doc or {"tests": []})["tests"]:
+        chapter, rest = t["name"].split(" ", 1)
+        exercise, test = rest.split(": ", 1)
+        r = last.setdefault((chapter, exercise), [0, 0, 0, 0, True])
+        if test == "build":  # the grader's entry for an exercise that did not compile
+            r[3], r[4] = t["max_score"], False
+            continue
+        r[0] += t["status"] == "passed"
+        r[1] += 1
+        r[2] += t["score"]
+        r[3] += t["max_score"]
+    if doc is None:
+        lines = ["You have not graded anything yet. `make grade` grades the chapter you are on; then",
+                 "`make book` shows your progress here."]
+    else:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(LEARNER_RESULTS)))
+        lines = [f"Your progress, from your last grade run ({when}). `make grade` and then `make book`",
+                 "bring it up to date; an exercise is complete once it has scored full marks."]
+    lines += ["", "| chapter | exercise | last grade run | points | complete |", "|---|---|---|---|---|"]
+    score = most_total = complete = count = 0
+    for ch in chapters.all_chapters():
+        for ex in ch.exercises:
+            most = sum(t.points for t in ex.tests if not t.hidden)
+            is_done = bool(done.get(f"{ch.number}/{ex.name}"))
+            r = last.get((ch.number, ex.name))
+            if r is None:
+                seen, points = "not graded", most if is_done else 0
+            elif not r[4]:
+                seen, points = "did not compile", 0
+            else:
+                seen, points = f"{r[0]}/{r[1]} tests passed", r[2]
+            lines.append(f"| {ch.number} | `{ex.name}` | {seen} | {points}/{most} | {'yes' if is_done else 'no'} |")
+            score, most_total = score + points, most_total + most
+            complete, count = complete + is_done, count + 1
+    lines.append(f"\n**{complete}/{count} exercises complete, {score}/{most_total} points.**\n")
+    return "\n".join(lines) + "\n"
+
+
+def grading_status():
+    has_solutions = glob.glob(os.path.join(ROOT, "solutions", "*", "exercises"))  # as mk/config.mk decides
+    return solutions_status() if has_solutions else learner_status()
 
 
 def on_source_read(app, docname, source):
