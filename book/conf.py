@@ -9,8 +9,8 @@ BUILD = os.path.join(ROOT, "build", "book")
 sys.path.insert(0, os.path.join(ROOT, "book", "ext"))
 
 project = "Async C"
-author = "the Async C authors"
-copyright = "the Async C authors"
+author = "The Async C authors"
+copyright = "The Async C authors. Code: MIT licence; lessons and diagrams: CC BY-SA 4.0"
 html_title = "Async C"
 root_doc = master_doc = "book/index"
 
