@@ -42,7 +42,7 @@ grade-selftest: deps
 ifneq ($(HAVE_SOLUTIONS),)
 TEST_TARGETS += grade-solutions grade-stubs grade-mistakes
 else
-TEST_NOT_RUN += solutions/ not present: reference grading, the stub check and the known-mistake check skipped (they need the reference solutions; the learner's template has none);
+TEST_NOT_RUN += solutions/ not present: reference grading, the stub check and the known-mistake check skipped (they need the reference solutions, which a learner's repository does not have);
 endif
 TEST_TARGETS += grade-selftest
 
