@@ -7,6 +7,9 @@
   grade.py watch [--ch NN]
   grade.py checksums
 Exit status of `grade`: 0 at full marks, 1 below, 2 when it could not grade.
+Reports go to --out, else $GRADE_OUT, else build/grade; progress to
+$GRADE_STATE, else .grade/state.json (the grader's own tests point both away
+from the learner's).
 """
 import argparse
 import os
@@ -54,7 +57,7 @@ def grade(args):
                 st["done"][f"{ch.number}/{ex.name}"] = res["score"] == res["max_score"] and not res.get("error")
     if not args.solutions:
         state.save(st)
-    out = args.out or os.path.join(ROOT, "build", "grade")
+    out = args.out or os.environ.get("GRADE_OUT") or os.path.join(ROOT, "build", "grade")
     doc = report.write_json(os.path.join(out, "results.json"), results)
     report.write_junit(os.path.join(out, "junit.xml"), results)
     print(f"\nScore: {doc['score']}/{doc['max_score']}"

@@ -16,6 +16,10 @@ FIXTURE = os.path.join(HERE, "fixture")
 SUBMISSIONS = os.path.join(HERE, "submissions")
 GRADE = os.path.join(os.path.dirname(HERE), "grade.py")
 LIMIT_S = 30  # no case may take longer than this
+# Where the grader runs of these tests keep progress and reports, so that
+# they never touch the learner's (.grade/state.json, build/grade).
+SCRATCH = tempfile.mkdtemp(prefix="selftest-grader-")
+SCRATCH_ENV = {"GRADE_STATE": os.path.join(SCRATCH, "state.json"), "GRADE_OUT": os.path.join(SCRATCH, "out")}
 
 # submission, exercise, expected score, words the report must contain
 CASES = [
@@ -43,7 +47,8 @@ def grade(course, exercise, source=None, extra_env=None):
         cmd += ["--source", source]
     else:
         cmd += ["--solutions"]
-    env = dict(os.environ, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID, **(extra_env or {}))
+    env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID,
+               **(extra_env or {}))
     t0 = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     seconds = time.monotonic() - t0
@@ -84,13 +89,28 @@ def leftover_processes(uid=int(SANDBOX_UID)):
     return n
 
 
+def learners_files():
+    """The learner's progress and last reports, as they are now."""
+    root = os.path.dirname(os.path.dirname(HERE))
+    found = {}
+    for rel in (".grade/state.json", "build/grade/results.json", "build/grade/junit.xml"):
+        try:
+            with open(os.path.join(root, rel), "rb") as f:
+                found[rel] = f.read()
+        except OSError:
+            found[rel] = None
+    return found
+
+
 def main():
-    failures = 0
+    failures = checks = 0
+    learners = learners_files()
 
     def check(ok, label, detail=""):
-        nonlocal failures
+        nonlocal failures, checks
         print(f"{'ok  ' if ok else 'FAIL'} {label}" + ("" if ok else f": {detail}"))
         failures += not ok
+        checks += 1
 
     for submission, exercise, want, words in CASES:
         source = None if submission == "good" else os.path.join(SUBMISSIONS, submission)
@@ -138,7 +158,7 @@ def main():
             f.write(f"Mistake: {name}\nCaught by: {caught}\n\n" + diff % body)
     with open(os.path.join(mistakes, "adder.stale.patch"), "w") as f:
         f.write("Mistake: stale\nCaught by: adds\n\n" + diff.replace("a + b", "a * b") % "a - b")
-    env = dict(os.environ, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID)
+    env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID)
     proc = subprocess.run(["/usr/bin/python3", GRADE, "mistakecheck"], env=env, capture_output=True, text=True,
                           timeout=120)
     shutil.rmtree(course, ignore_errors=True)
@@ -160,7 +180,8 @@ def main():
     # Watch mode grades again when an exercise file is saved.
     course = tempfile.mkdtemp(prefix="selftest-watch-")
     shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
-    env = dict(os.environ, GRADE_COURSE=course, GRADE_STATE=os.path.join(state_dir, "watch.json"), NO_COLOR="1")
+    env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1")
+    env["GRADE_STATE"] = os.path.join(state_dir, "watch.json")
     watch = subprocess.Popen(["/usr/bin/python3", GRADE, "watch", "--ch", "90"], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = read_until(watch, "Watching", 60)
@@ -171,8 +192,11 @@ def main():
     watch.wait()
     shutil.rmtree(course, ignore_errors=True)
     shutil.rmtree(state_dir, ignore_errors=True)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    changed = [rel for rel, was in learners_files().items() if learners[rel] != was]
+    check(not changed, "the learner's progress and reports are left as they were", f"changed: {changed}")
     check("adder.c saved: grading it" in out and "3/3" in out, "watch mode grades a saved file again", out[-2000:])
-    print(f"{len(CASES) + 6 - failures} passed, {failures} failed")
+    print(f"{checks - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
