@@ -180,7 +180,8 @@ def main():
     # Watch mode grades again when an exercise file is saved.
     course = tempfile.mkdtemp(prefix="selftest-watch-")
     shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
-    env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1")
+    # Unbuffered: its report comes through a pipe, where Python would hold it back.
+    env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", PYTHONUNBUFFERED="1")
     env["GRADE_STATE"] = os.path.join(state_dir, "watch.json")
     watch = subprocess.Popen(["/usr/bin/python3", GRADE, "watch", "--ch", "90"], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
