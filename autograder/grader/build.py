@@ -1,14 +1,13 @@
 """Building an exercise's test program: the runtime, the harness, the test
 file and the learner's file, each compiled once and rebuilt only when a
-source is newer. The learner's object is checked before linking: it may not
-define global symbols the stub does not (so it cannot replace Check's or
-the runtime's functions) nor run code before main (constructors)."""
+source is newer. The learner's object is checked before linking
+(objcheck.py)."""
 import hashlib
 import os
-import re
 import shlex
 import subprocess
 
+from . import objcheck
 from .chapters import ROOT
 
 CC = os.environ.get("CC", "cc")
@@ -61,40 +60,10 @@ def _compile(src, obj, cflags, deps, learner):
         raise RuntimeError(f"{src} did not compile:\n{msg}")
 
 
-def _defined_globals(obj):
-    out = subprocess.run(["nm", "--defined-only", "-g", "--format=posix", obj],
-                         capture_output=True, text=True, check=True)
-    return {line.split()[0] for line in out.stdout.splitlines() if line.strip()}
-
-
-def _has_constructors(obj):
-    out = subprocess.run(["readelf", "-S", "-W", obj], capture_output=True, text=True, check=True)
-    return any(sec in out.stdout for sec in (".init_array", ".ctors", ".preinit_array"))
-
-
-def declared_names(header):
-    """Functions and extern variables the exercise's header declares."""
-    with open(header) as f:
-        text = f.read()
-    text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
-    text = re.sub(r"static\s+inline[^{]*\{(?:[^{}]|\{[^{}]*\})*\}", " ", text)  # helpers defined there
-    names = set(re.findall(r"\b([A-Za-z_]\w*)\s*\([^;{}]*\)\s*;", text))
-    names |= set(re.findall(r"\bextern\b[^;(]*?\b([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*;", text))
-    return names
-
-
-def _check_learner_object(obj, header, rel_src):
-    if _has_constructors(obj):
-        raise BuildError(f"{rel_src}: code that runs before main() (a constructor) is not allowed "
-                         "in an exercise")
-    extra = _defined_globals(obj) - declared_names(header)
-    if extra:
-        raise BuildError(f"{rel_src} defines {', '.join(sorted(extra))}, which the exercise does not "
-                         "ask for: make your helper functions and variables static")
-
-
-def test_program(chapter, exercise, source, hidden_dir, sanitize):
-    """Build the test program of EXERCISE with the learner's SOURCE; return its path."""
+def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=True):
+    """Build the test program of EXERCISE with the learner's SOURCE; return its path.
+    CHECK_OBJECT=False skips the object check: only the grader's own tests
+    do that, to see the sandbox alone stop what the check would have."""
     lib = runtime(sanitize)
     variant = _variant(sanitize)
     out_dir = os.path.join(ROOT, "build", "grade", variant, chapter.slug, exercise.name)
@@ -104,7 +73,8 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize):
            "-DAC_SANITIZE_ADDRESS=1"] if sanitize else []
     base = ["-std=c11", "-D_GNU_SOURCE", "-O1", "-g", "-fno-omit-frame-pointer", *san]
     check_cflags = _flags(["pkg-config", "--cflags", "check"])
-    deps = _headers(ex_dir, os.path.join(ROOT, "autograder", "include"), os.path.join(ROOT, "runtime", "include"),
+    harness = os.path.join(ROOT, "autograder", "harness")
+    deps = _headers(ex_dir, harness, os.path.join(ROOT, "autograder", "include"), os.path.join(ROOT, "runtime", "include"),
                     os.path.join(ROOT, "runtime", "include", "ac"))
     learner_flags = [*base, "-Wall", "-Wextra", *include]
 
@@ -117,11 +87,17 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize):
     plain_obj = learner_obj if not sanitize else os.path.join(out_dir, f"exercise-{tag}-plain.o")
     if sanitize:
         _compile(source, plain_obj, [f for f in learner_flags if f not in san], deps, learner=True)
-    _check_learner_object(plain_obj, os.path.join(ex_dir, f"{exercise.name}.h"), os.path.relpath(source, ROOT))
+    if check_object:
+        try:
+            objcheck.check(plain_obj, os.path.join(ex_dir, f"{exercise.name}.h"), os.path.relpath(source, ROOT),
+                           [*base[:2], *include])
+        except objcheck.ObjectError as e:
+            raise BuildError(str(e)) from e
 
     objs = [learner_obj]
     test_src = os.path.join(chapter.path, "tests", f"test_{exercise.name}.c")
-    sources = [(test_src, "test.o"), (os.path.join(ROOT, "autograder", "harness", "main.c"), "harness.o")]
+    sources = [(test_src, "test.o"), (os.path.join(harness, "main.c"), "harness.o"),
+               (os.path.join(harness, "sandbox.c"), "sandbox.o")]
     with_hidden = False
     if hidden_dir:
         hidden = os.path.join(hidden_dir, chapter.slug, "tests", f"test_{exercise.name}_hidden.c")
@@ -135,13 +111,16 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize):
 
     # With and without the hidden tests are two programs: neither may stand
     # in for the other because its objects look up to date.
-    program = os.path.join(out_dir, f"run-tests-{tag}{'-hidden' if with_hidden else ''}")
+    program = os.path.join(out_dir, f"run-tests-{tag}{'-hidden' if with_hidden else ''}"
+                           f"{'-unchecked' if not check_object else ''}")
     if _stale(program, [*objs, lib]):
-        libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check"]), "-lpthread", "-lm"]
+        libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check", "libseccomp"]), "-lpthread", "-lm"]
         # Calls to a wrapped function go to the test's __wrap_NAME, which can
         # make it fail on purpose and otherwise calls __real_NAME.
         wraps = [f"-Wl,--wrap={name}" for name in exercise.wrap]
-        out = subprocess.run([CC, *san, *objs, "-o", program, "-rdynamic", *wraps, *libs],
+        # Full RELRO: the GOT is read-only before main, so rewriting it takes
+        # an mprotect() the object check and the sandbox both refuse.
+        out = subprocess.run([CC, *san, *objs, "-o", program, "-rdynamic", "-Wl,-z,relro,-z,now", *wraps, *libs],
                              capture_output=True, text=True)
         if out.returncode != 0:
             raise BuildError("linking failed:\n" + (out.stderr or out.stdout).strip())

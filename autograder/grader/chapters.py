@@ -14,6 +14,12 @@ class ManifestError(Exception):
     pass
 
 
+# What an exercise's `allow` may name: things the sandbox refuses by default.
+ALLOWANCES = {
+    "spawn": "run programs (execve, fork, Unix sockets for their pipes)",
+}
+
+
 @dataclass
 class Test:
     name: str
@@ -31,6 +37,7 @@ class Exercise:
     sanitize: bool
     tests: list
     wrap: list = field(default_factory=list)  # functions the tests interpose on (fault injection)
+    allow: list = field(default_factory=list)  # what the sandbox lets this exercise's tests do besides
 
 
 @dataclass
@@ -79,8 +86,13 @@ def _load(slug):
         for name in wrap:
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_]\w*", name):
                 raise ManifestError(f"{manifest}: '{ex.get('name')}' wraps {name!r}, which is not a C function name")
+        allow = list(ex.get("allow", []))
+        unknown = [a for a in allow if a not in ALLOWANCES]
+        if unknown:
+            raise ManifestError(f"{manifest}: '{ex.get('name')}' allows {', '.join(map(repr, unknown))}; "
+                                f"the sandbox knows {', '.join(ALLOWANCES)}")
         exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests,
-                                  wrap))
+                                  wrap, allow))
     return Chapter(slug[:2], slug, data.get("title", slug), path, exercises)
 
 

@@ -8,17 +8,22 @@ code does costs that test and nothing else.
   process limit does not bind root, and every process left with that id is
   killed afterwards (a fork bomb ends there);
 - output kept up to a cap, the test failed if it floods;
-- the outcome comes only from the harness's line on a private pipe, marked
-  with a secret made for this run, followed by a clean exit.
+- the outcome comes only from Check's XML log of the test, which the harness
+  sends on a channel (a Unix socket, on descriptor CHANNEL_FD) that inside
+  the test process only the harness's one system-call instruction can
+  write to (autograder/harness/sandbox.h), followed by a clean exit. This
+  process, which never runs the learner's code, is the only reader.
 """
 import os
+import re
 import resource
-import secrets
 import select
 import signal
+import socket
 import subprocess
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 # An otherwise unused user id for the tests of this grader run (as root):
@@ -28,6 +33,9 @@ OUTPUT_CAP = 64 * 1024       # bytes of output kept for the report
 OUTPUT_LIMIT = 1024 * 1024   # more than this fails the test
 MEMORY_LIMIT = 8 << 30       # address space of a test (not under ASan)
 PROCESS_ALLOWANCE = 64       # processes a test may start
+CHANNEL_FD = 1000            # above the open-files limit: no other descriptor can take its number
+LOG_LIMIT = 256 * 1024       # bytes of Check's log read from the channel
+CHECK_NS = "{http://check.sourceforge.net/ns}"
 
 
 @dataclass
@@ -83,26 +91,29 @@ def _limits(cpu_seconds, sanitized, as_root):
     return apply
 
 
-def run(program, test, timeout, sanitized):
+def run(program, test, timeout, sanitized, allow=()):
     as_root = os.geteuid() == 0
-    token = secrets.token_hex(16)
-    channel_r, channel_w = os.pipe()
+    channel, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    os.dup2(child_end.fileno(), CHANNEL_FD)
+    child_end.close()
     workdir = tempfile.mkdtemp(prefix="grade-")
     if as_root:
         os.chown(workdir, SANDBOX_UID, SANDBOX_UID)
     env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "AC_QUIET": "0",
-           "GRADE_CHANNEL": f"{channel_w} {token}", "LANG": "C.UTF-8"}
+           "GRADE_CHANNEL_FD": str(CHANNEL_FD), "GRADE_ALLOW": " ".join(allow), "LANG": "C.UTF-8"}
     if sanitized:
         env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:hard_rss_limit_mb=4096"
         env["UBSAN_OPTIONS"] = "print_stacktrace=1"
     start = time.monotonic()
-    proc = subprocess.Popen([program, test], cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(channel_w,),
-                            preexec_fn=_limits(int(timeout) + 1, sanitized, as_root))
-    os.close(channel_w)
-    output, channel, flooded, timed_out = bytearray(), bytearray(), False, False
+    try:
+        proc = subprocess.Popen([program, test], cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(CHANNEL_FD,),
+                                preexec_fn=_limits(int(timeout) + 1, sanitized, as_root))
+    finally:
+        os.close(CHANNEL_FD)
+    output, log, flooded, timed_out = bytearray(), bytearray(), False, False
     deadline = start + timeout
-    streams = {proc.stdout.fileno(): output, channel_r: channel}
+    streams = {proc.stdout.fileno(): output, channel.fileno(): log}
     while streams:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -115,9 +126,9 @@ def run(program, test, timeout, sanitized):
                 del streams[fd]
                 continue
             buf = streams[fd]
-            if fd == channel_r or len(buf) < OUTPUT_LIMIT + 1:
-                buf.extend(chunk[: OUTPUT_LIMIT + 1 - len(buf)] if fd != channel_r else chunk[:8192])
-            if fd != channel_r and len(buf) > OUTPUT_LIMIT:
+            limit = LOG_LIMIT if buf is log else OUTPUT_LIMIT + 1
+            buf.extend(chunk[: max(0, limit - len(buf))])
+            if buf is output and len(buf) > OUTPUT_LIMIT:
                 flooded = True
                 streams.clear()
                 break
@@ -140,16 +151,41 @@ def run(program, test, timeout, sanitized):
             os.killpg(proc.pid, signal.SIGKILL)  # anything it left behind
         except ProcessLookupError:
             pass
-    os.close(channel_r)
+    channel.close()
     proc.stdout.close()
     subprocess.run(["rm", "-rf", workdir])
     text = output[:OUTPUT_CAP].decode("utf-8", "replace")
     if len(output) > OUTPUT_CAP:
         text += f"\n[... output cut at {OUTPUT_CAP // 1024} KiB]"
-    return _judge(token, bytes(channel), status, timed_out, flooded, timeout, text, seconds)
+    return _judge(test, bytes(log), status, timed_out, flooded, timeout, text, seconds)
 
 
-def _judge(token, channel, status, timed_out, flooded, timeout, text, seconds):
+def _check_records(log):
+    """The <test> records of Check's XML log, or None if LOG is not one."""
+    try:
+        return ET.fromstring(log).findall(f"{CHECK_NS}suite/{CHECK_NS}test")
+    except ET.ParseError:
+        return None
+
+
+# The line of a sanitizer's report that says what it found.
+SANITIZER_LINE = re.compile(r"^(?:==\d+==)?ERROR: (\w+Sanitizer: .*)$|^(\S+): runtime error: (.*)$", re.M)
+SANDBOX_LINE = re.compile(r"grade: the grader's sandbox stopped the test: (.*)$", re.M)
+
+
+def sanitizer_report(text):
+    """('AddressSanitizer: heap-use-after-free on address ...', where), or None."""
+    m = SANITIZER_LINE.search(text)
+    if not m:
+        return None
+    if m.group(1):
+        return re.sub(r" (?:at pc|\(pc) 0x.*", "", m.group(1).strip()), ""
+    return "UndefinedBehaviorSanitizer: " + m.group(3).strip(), m.group(2)
+
+
+def _judge(test, log, status, timed_out, flooded, timeout, text, seconds):
+    """A pass needs Check's record of TEST saying so and a clean exit; the
+    output only explains a failure, it never makes or breaks a pass."""
     def fail(msg, where=""):
         return Outcome(False, msg, where, text, seconds)
 
@@ -157,21 +193,23 @@ def _judge(token, channel, status, timed_out, flooded, timeout, text, seconds):
         return fail(f"did not finish within {timeout:g} s (an endless loop, or a wait that never ends?)")
     if flooded:
         return fail(f"printed more than {OUTPUT_LIMIT // 1024} KiB of output")
-    lines = [l for l in channel.decode("utf-8", "replace").splitlines() if l.startswith(token + " ")]
+    records = _check_records(log)
+    record = records[0] if records and len(records) == 1 and records[0].findtext(f"{CHECK_NS}id") == test else None
+    if record is not None and record.get("result") == "success" and status == 0:
+        return Outcome(True, "", "", text, seconds)
+    sandbox, sanitizer = SANDBOX_LINE.search(text), sanitizer_report(text)
+    if sandbox and status == -signal.SIGSYS:
+        return fail(f"stopped by the grader's sandbox: {sandbox.group(1)}")
+    if sanitizer and status != 0:
+        return fail(f"{sanitizer[0]} (the sanitizer's report is below)", sanitizer[1])
     if status < 0:
-        sig = signal.Signals(-status).name
-        return fail(f"crashed ({sig})" + (" — see the sanitizer's report below" if "Sanitizer" in text else ""))
-    if len(lines) != 1:
-        if "Sanitizer" in text:
-            return fail("the sanitizer found a memory or undefined-behaviour error (report below)")
+        return fail(f"crashed ({signal.Signals(-status).name})")
+    if records == [] and status == 0:
+        return fail("no such test in this exercise's test file")
+    if record is None:
         return fail(f"the program ended (exit status {status}) before the test had finished: "
                     "does the exercise call exit()?")
-    _, outcome, where, *msg = lines[0].split(" ", 3) + [""]
-    message = msg[0].strip() if msg else ""
-    if outcome == "PASS":
-        if status != 0:
-            if "Sanitizer" in text:
-                return fail("the test passed, but the sanitizer found an error (report below)")
-            return fail(f"the test passed, but the program then exited with status {status}")
-        return Outcome(True, "", "", text, seconds)
-    return fail(message or "failed", "" if where == "-" else where)
+    if record.get("result") == "success":
+        return fail(f"the test passed, but the program then exited with status {status}")
+    where = os.path.join(record.findtext(f"{CHECK_NS}path", ""), record.findtext(f"{CHECK_NS}fn", ""))
+    return fail((record.findtext(f"{CHECK_NS}message") or "").strip() or "failed", where)

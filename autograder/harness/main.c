@@ -1,81 +1,106 @@
-/* main.c - runs one test of an exercise and reports its outcome to the
- * grader on a private channel.
+/* main.c - runs one test of an exercise and hands Check's record of it to
+ * the grader.
  *
- * The grader starts this program once per test: `test-binary NAME`, with
- * the environment variable GRADE_CHANNEL="FD TOKEN". The token is read and
- * wiped before any exercise code runs; the outcome line starts with it, so
- * output printed by the exercise (to stdout, stderr or any other fd) cannot
- * pass for a result. A test counts as passed only if this line arrives and
- * the process then exits cleanly.
+ * The grader starts this program once per test, `test-binary NAME`, with
+ * its channel open on the descriptor GRADE_CHANNEL_FD names and the
+ * exercise's sandbox allowances in GRADE_ALLOW. Check runs the test in this
+ * process (CK_NOFORK: the grader isolates each test) and logs it as XML.
+ * Right before the test's body, the fixture GRADE_ADD attaches keeps that
+ * log open, unlinks it and enters the sandbox (sandbox.h); afterwards the
+ * log goes to the grader through grade_channel_write(), the one piece of
+ * code the kernel lets write to the channel. The grader scores the test
+ * from that log and the process's exit status, never from its output.
  */
+#define _GNU_SOURCE
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "grade.h"
-
-enum { TOKEN_MAX = 64 };
+#include "sandbox.h"
 
 /* Instructor-held tests, compiled in only where the instructor supplies them. */
 __attribute__((weak)) void exercise_hidden_tests(Suite *s);
 
-static int channel = -1;
-static char token[TOKEN_MAX + 1];
+enum { LOG_MAX = 64 * 1024 };
 
-static void take_channel(void) {
-  char *spec = getenv("GRADE_CHANNEL");
-  if (!spec || sscanf(spec, "%d %64s", &channel, token) != 2) {
-    fprintf(stderr, "grade harness: run me through the grader (make grade)\n");
-    exit(2);
-  }
-  memset(spec, 0, strlen(spec));
-  unsetenv("GRADE_CHANNEL");
+static int channel = -1;
+static unsigned allow;
+static char log_path[] = "grade-log-XXXXXX";
+static int log_fd = -1;
+static int sandboxed;
+
+static void fail_setup(const char *what) {
+  fprintf(stderr, "grade harness: %s\n", what);
+  exit(2);
 }
 
-/* One line: TOKEN PASS, or TOKEN FAIL file:line: message. */
-static void report(const char *outcome, const char *where, const char *msg) {
-  char line[4096];
-  int n = snprintf(line, sizeof line, "%s %s %s %s\n", token, outcome, where ? where : "-",
-                   msg ? msg : "");
-  if (n > (int)sizeof line - 1) {
-    n = (int)sizeof line - 1;
-    line[n - 1] = '\n';
+static void take_setup(void) {
+  const char *fd = getenv("GRADE_CHANNEL_FD");
+  if (!fd || sscanf(fd, "%d", &channel) != 1 || fcntl(channel, F_GETFD) < 0)
+    fail_setup("run me through the grader (make grade)");
+  const char *words = getenv("GRADE_ALLOW");
+  for (char *copy = strdup(words ? words : ""), *save = NULL, *w = strtok_r(copy, " ", &save); w;
+       w = strtok_r(NULL, " ", &save)) {
+    if (strcmp(w, "spawn") == 0)
+      allow |= GRADE_ALLOW_SPAWN;
+    else
+      fail_setup("GRADE_ALLOW names an allowance the sandbox does not know");
   }
-  for (char *p = line; p < line + n - 1; p++)
-    if (*p == '\n') *p = ' '; /* one line per outcome */
-  if (write(channel, line, (size_t)n) != n) _exit(3);
-  memset(token, 0, sizeof token);
+}
+
+void grade_before_test(void) {
+  log_fd = open(log_path, O_RDONLY | O_CLOEXEC);
+  unlink(log_path); /* Check keeps writing it; nothing else can open it */
+  int rc = grade_sandbox_enter(channel, allow);
+  if (log_fd < 0 || rc != 0) {
+    fprintf(stderr, "grade harness: the sandbox could not be set up: %s\n",
+            strerror(log_fd < 0 ? errno : -rc));
+    _exit(2);
+  }
+  sandboxed = 1;
+}
+
+static void send_log(void) {
+  static char log[LOG_MAX];
+  ssize_t n = pread(log_fd, log, sizeof log, 0);
+  for (ssize_t sent = 0; n > 0 && sent < n;) {
+    long w = grade_channel_write(channel, log + sent, (size_t)(n - sent));
+    if (w == -EINTR) continue;
+    if (w < 0) _exit(3);
+    sent += w;
+  }
 }
 
 int main(int argc, char **argv) {
-  take_channel();
+  take_setup();
   if (argc != 2) {
     fprintf(stderr, "usage: %s TEST\n", argv[0]);
     return 2;
   }
+  int fd = mkstemp(log_path);
+  if (fd < 0) fail_setup("cannot create Check's log in the working directory");
+  close(fd);
   Suite *suite = suite_create("exercise");
   exercise_tests(suite);
   if (exercise_hidden_tests) exercise_hidden_tests(suite);
   SRunner *runner = srunner_create(suite);
   srunner_set_fork_status(runner, CK_NOFORK); /* the grader isolates each test */
+  srunner_set_xml(runner, log_path);
   setenv("CK_RUN_CASE", argv[1], 1);
   srunner_run_all(runner, CK_SILENT);
-  int ran = srunner_ntests_run(runner);
-  if (ran != 1) {
-    report("FAIL", NULL, "no such test in this exercise's test file");
-  } else if (srunner_ntests_failed(runner) == 0) {
-    report("PASS", NULL, NULL);
-  } else {
-    TestResult **failures = srunner_failures(runner);
-    char where[512];
-    snprintf(where, sizeof where, "%s:%d", tr_lfile(failures[0]), tr_lno(failures[0]));
-    report("FAIL", where, tr_msg(failures[0]));
-    free(failures);
+  if (!sandboxed) { /* the test did not run, or ran outside the sandbox */
+    if (srunner_ntests_run(runner) != 0) fail_setup("a test was added without GRADE_ADD");
+    log_fd = open(log_path, O_RDONLY | O_CLOEXEC);
+    unlink(log_path);
   }
   fflush(stdout);
   fflush(stderr);
+  send_log();
   srunner_free(runner);
   return 0;
 }

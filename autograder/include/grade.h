@@ -2,7 +2,9 @@
  *
  * A test file defines its tests with Check's START_TEST and lists them in
  * exercise_tests(), each with GRADE_ADD, which puts every test in a case of
- * its own named after it: the grader runs one case at a time, by name.
+ * its own named after it: the grader runs one case at a time, by name. The
+ * case's fixture puts the test process in the grader's sandbox right before
+ * the test's body runs.
  */
 #ifndef GRADE_H
 #define GRADE_H
@@ -13,9 +15,13 @@
 #define GRADE_ADD(s, t)                 \
   do {                                  \
     TCase *grade_tc_ = tcase_create(#t); \
+    tcase_add_unchecked_fixture(grade_tc_, grade_before_test, NULL); \
     tcase_add_test(grade_tc_, t);       \
     suite_add_tcase((s), grade_tc_);    \
   } while (0)
+
+/* The harness's: enter the sandbox (autograder/harness/sandbox.h). */
+void grade_before_test(void);
 
 /* Each test file defines this: add every test of the exercise to S. */
 void exercise_tests(Suite *s);

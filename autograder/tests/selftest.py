@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""The grader's own tests: deliberately bad submissions to the fixture
-chapter (tests/fixture), each of which must be scored right, and quickly.
-Prints one "ok"/"FAIL" line per case."""
+"""The grader's own tests (unittest): deliberately bad submissions to the
+fixture chapter (tests/fixture), each of which must be scored right and
+quickly, the sandbox on its own against the attacks the object check
+stops first, and the grader's other commands."""
 import json
 import os
 import select
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "fixture")
@@ -20,33 +22,60 @@ LIMIT_S = 30  # no case may take longer than this
 # they never touch the learner's (.grade/state.json, build/grade).
 SCRATCH = tempfile.mkdtemp(prefix="selftest-grader-")
 SCRATCH_ENV = {"GRADE_STATE": os.path.join(SCRATCH, "state.json"), "GRADE_OUT": os.path.join(SCRATCH, "out")}
+SANDBOX_UID = str(61000 + os.getpid() % 4000)  # this run's, to look for leftovers
 
+# The grader's modules, on the fixture, for the sandbox-alone tests.
+os.environ.update(GRADE_COURSE=FIXTURE, GRADE_SANDBOX_UID=SANDBOX_UID)
+sys.path.insert(0, os.path.dirname(HERE))
+from grader import build, chapters, sandbox  # noqa: E402
+
+STOPPED = "stopped by the grader's sandbox: it called"
 # submission, exercise, expected score, words the report must contain
 CASES = [
     ("good", "adder", 3, "PASS adds"),
     ("adder_crash.c", "adder", 0, "crashed (SIGSEGV)"),
     ("adder_hang.c", "adder", 0, "did not finish within"),
-    ("adder_forkbomb.c", "adder", 0, ""),
+    ("adder_forkbomb.c", "adder", 0, "calls fork"),
     ("adder_flood.c", "adder", 0, "printed more than"),
-    ("adder_exit0.c", "adder", 0, "before the test had finished"),
+    ("adder_exit0.c", "adder", 0, "calls exit"),
     ("adder_fake.c", "adder", 0, "expected add(2, 3) to be 5, got -1"),
-    ("adder_channel.c", "adder", 0, ""),
     ("adder_membomb.c", "adder", 0, ""),
     ("adder_compile_error.c", "adder", 0, "does not build"),
     ("adder_constructor.c", "adder", 0, "constructor"),
     ("adder_override.c", "adder", 0, "_ck_assert_failed"),
+    # Forging a result: each is refused by the object check before it runs.
+    ("adder_channel.c", "adder", 0, "calls write,"),
+    ("adder_proc.c", "adder", 0, "calls fclose, fgets, fopen"),
+    ("adder_syscall.c", "adder", 0, "calls syscall,"),
+    ("adder_asm_syscall.c", "adder", 0, "makes system calls itself (syscall instruction)"),
+    ("adder_forge_exit.c", "adder", 0, "calls _exit,"),
+    ("adder_longjmp.c", "adder", 0, "calls error_jmp_buffer, longjmp,"),
+    ("adder_check_internals.c", "adder", 0, "calls _tcase_add_test, srunner_create"),
+    ("adder_got.c", "adder", 0, "mprotect"),
     ("good", "copier", 2, "PASS copies"),
-    ("copier_use_after_free.c", "copier", 0, "heap-use-after-free"),
+    ("copier_use_after_free.c", "copier", 0, "AddressSanitizer: heap-use-after-free"),
+    ("copier_overflow.c", "copier", 0, "AddressSanitizer: heap-buffer-overflow"),
+    ("copier_ubsan.c", "copier", 0, "UndefinedBehaviorSanitizer: signed integer overflow"),
+]
+
+# The sandbox alone, with the object check skipped: submission, what the
+# outcome's message and the test's output must contain.
+UNCHECKED = [
+    ("adder_channel.c", STOPPED + " write()", ""),
+    ("adder_syscall.c", STOPPED + " write()", ""),
+    ("adder_asm_syscall.c", STOPPED + " write()", ""),
+    ("adder_proc.c", "", "/proc/self/mem: Permission denied"),
+    ("adder_forge_exit.c", "before the test had finished", ""),
+    ("adder_check_internals.c", "before the test had finished", "/proc/self/fd/1000: No such device"),
+    ("adder_got.c", STOPPED + " mprotect()", ""),
+    ("adder_forkbomb.c", STOPPED + " clone()", ""),
 ]
 
 
 def grade(course, exercise, source=None, extra_env=None):
     out = tempfile.mkdtemp(prefix="selftest-")
     cmd = ["/usr/bin/python3", GRADE, "grade", "--ch", "90", "--ex", exercise, "--out", out]
-    if source:
-        cmd += ["--source", source]
-    else:
-        cmd += ["--solutions"]
+    cmd += ["--source", source] if source else ["--solutions"]
     env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID,
                **(extra_env or {}))
     t0 = time.monotonic()
@@ -75,20 +104,6 @@ def read_until(proc, words, seconds):
     return out.decode(errors="replace")
 
 
-SANDBOX_UID = str(61000 + os.getpid() % 4000)  # this run's, to look for leftovers
-
-
-def leftover_processes(uid=int(SANDBOX_UID)):
-    n = 0
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                n += os.stat(f"/proc/{pid}").st_uid == uid
-            except OSError:
-                pass
-    return n
-
-
 def learners_files():
     """The learner's progress and last reports, as they are now."""
     root = os.path.dirname(os.path.dirname(HERE))
@@ -102,103 +117,164 @@ def learners_files():
     return found
 
 
-def main():
-    failures = checks = 0
-    learners = learners_files()
+LEARNERS = learners_files()
 
-    def check(ok, label, detail=""):
-        nonlocal failures, checks
-        print(f"{'ok  ' if ok else 'FAIL'} {label}" + ("" if ok else f": {detail}"))
-        failures += not ok
-        checks += 1
 
-    for submission, exercise, want, words in CASES:
+def tearDownModule():
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    changed = [rel for rel, was in learners_files().items() if LEARNERS[rel] != was]
+    if changed:
+        raise AssertionError(f"the self-test changed the learner's progress or reports: {changed}")
+
+
+def copy_of_fixture(prefix):
+    course = tempfile.mkdtemp(prefix=prefix)
+    shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
+    return course
+
+
+class Submissions(unittest.TestCase):
+    """Each bad submission scores what it should, with the reason in the report."""
+
+
+def _graded(submission, exercise, want, words):
+    def test(self):
         source = None if submission == "good" else os.path.join(SUBMISSIONS, submission)
         proc, doc, seconds = grade(FIXTURE, exercise, source)
         text = proc.stdout + proc.stderr
-        got = doc["score"] if doc else None
-        ok = got == want and words in text and seconds < LIMIT_S
-        check(ok, f"{submission} ({exercise}) scores {want} in {seconds:.1f}s",
-              f"scored {got}, took {seconds:.1f}s, report:\n{text[-3000:]}")
-    if os.geteuid() == 0:
-        check(leftover_processes() == 0, "no process of the test user is left behind",
-              f"{leftover_processes()} processes left")
+        self.assertEqual(doc["score"] if doc else None, want, text[-3000:])
+        self.assertIn(words, text)
+        self.assertLess(seconds, LIMIT_S)
+    return test
 
-    # A learner who edits a test file to pass it gets no grade at all.
-    course = tempfile.mkdtemp(prefix="selftest-course-")
-    shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
-    test = os.path.join(course, "chapters", "90-fixture", "tests", "test_adder.c")
-    with open(test) as f:
-        text = f.read()
-    with open(test, "w") as f:
-        f.write(text.replace("got == 5", "1"))
-    proc, doc, _ = grade(course, "adder", os.path.join(SUBMISSIONS, "adder_fake.c"))
-    shutil.rmtree(course, ignore_errors=True)
-    check(proc.returncode == 2 and "were changed" in proc.stderr and doc is None,
-          "a tampered test file stops the grading", proc.stdout + proc.stderr)
-    # Hidden tests run and count only where the instructor supplies them.
-    _, plain, _ = grade(FIXTURE, "adder")
-    _, held, _ = grade(FIXTURE, "adder", extra_env={"GRADE_HIDDEN_DIR": os.path.join(HERE, "hidden")})
-    hidden = [t for t in (held or {}).get("tests", []) if t["name"].endswith("adds_zero")]
-    check(plain and plain["max_score"] == 3 and held and held["max_score"] == 4 and hidden
-          and hidden[0]["visibility"] == "after_published" and hidden[0]["score"] == 1,
-          "hidden tests count only with the instructor's directory", f"{plain} / {held}")
 
-    # Known mistakes: one the tests catch passes the check, one they miss or
-    # one that no longer applies to the reference fails it.
-    course = tempfile.mkdtemp(prefix="selftest-mistakes-")
-    shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
-    mistakes = os.path.join(course, "solutions", "90-fixture", "mistakes")
-    os.makedirs(mistakes)
-    diff = ("--- a/adder.c\n+++ b/adder.c\n@@ -1,4 +1,4 @@\n /* adder.c - the fixture's reference solution. */\n"
-            ' #include "adder.h"\n \n-int add(int a, int b) { return a + b; }\n+int add(int a, int b) { return %s; }\n')
-    for name, caught, body in [("subtracts", "adds", "a - b"), ("reordered", "adds", "b + a"),
-                               ("unknown_test", "no_such_test", "a - b")]:
-        with open(os.path.join(mistakes, f"adder.{name}.patch"), "w") as f:
-            f.write(f"Mistake: {name}\nCaught by: {caught}\n\n" + diff % body)
-    with open(os.path.join(mistakes, "adder.stale.patch"), "w") as f:
-        f.write("Mistake: stale\nCaught by: adds\n\n" + diff.replace("a + b", "a * b") % "a - b")
-    env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID)
-    proc = subprocess.run(["/usr/bin/python3", GRADE, "mistakecheck"], env=env, capture_output=True, text=True,
-                          timeout=120)
-    shutil.rmtree(course, ignore_errors=True)
-    out = proc.stdout + proc.stderr
-    check(proc.returncode == 1 and "ok   90 adder.subtracts.patch: caught by adds" in out
-          and "FAIL 90 adder.reordered.patch: adds pass on the mistake (reordered), and should fail" in out
-          and "FAIL 90 adder.stale.patch: does not apply" in out
-          and "FAIL 90 adder.unknown_test.patch: names tests adder does not have: no_such_test" in out,
-          "known mistakes must fail the tests they name", out[-3000:])
+for _sub, _ex, _want, _words in CASES:
+    setattr(Submissions, f"test_{_ex}_good" if _sub == "good" else f"test_{_sub.removesuffix('.c')}",
+            _graded(_sub, _ex, _want, _words))
 
-    # Hints come one level at a time, and the grader remembers where it was.
-    state_dir = tempfile.mkdtemp(prefix="selftest-state-")
-    env = dict(os.environ, GRADE_COURSE=FIXTURE, GRADE_STATE=os.path.join(state_dir, "state.json"))
-    seen = [subprocess.run(["/usr/bin/python3", GRADE, "hint", "--ch", "90", "--ex", "adder"], env=env,
-                           capture_output=True, text=True).stdout for _ in range(3)]
-    check("Hint 1 of 2" in seen[0] and "Hint 2 of 2" in seen[1] and "seen all 2" in seen[2],
-          "hints come one level at a time and are remembered", "\n---\n".join(seen))
 
-    # Watch mode grades again when an exercise file is saved.
-    course = tempfile.mkdtemp(prefix="selftest-watch-")
-    shutil.copytree(FIXTURE, course, dirs_exist_ok=True)
-    # Unbuffered: its report comes through a pipe, where Python would hold it back.
-    env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", PYTHONUNBUFFERED="1")
-    env["GRADE_STATE"] = os.path.join(state_dir, "watch.json")
-    watch = subprocess.Popen(["/usr/bin/python3", GRADE, "watch", "--ch", "90"], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = read_until(watch, "Watching", 60)
-    with open(os.path.join(course, "chapters", "90-fixture", "exercises", "adder.c"), "w") as f:
-        f.write('#include "adder.h"\nint add(int a, int b) { return a + b; }\n')
-    out += read_until(watch, "Score: 3/3", 60)
-    watch.kill()
-    watch.wait()
-    shutil.rmtree(course, ignore_errors=True)
-    shutil.rmtree(state_dir, ignore_errors=True)
-    shutil.rmtree(SCRATCH, ignore_errors=True)
-    changed = [rel for rel, was in learners_files().items() if learners[rel] != was]
-    check(not changed, "the learner's progress and reports are left as they were", f"changed: {changed}")
-    check("adder.c saved: grading it" in out and "3/3" in out, "watch mode grades a saved file again", out[-2000:])
-    print(f"{checks - failures} passed, {failures} failed")
-    return 1 if failures else 0
+class SandboxAlone(unittest.TestCase):
+    """The attacks the object check refuses fail at run time too, with the
+    check skipped: the sandbox holds the line for whatever gets past it."""
+
+
+def _unchecked(submission, message, output):
+    def test(self):
+        chapter = chapters.find("90")
+        adder = chapter.exercise("adder")
+        program = build.test_program(chapter, adder, os.path.join(SUBMISSIONS, submission), None, False,
+                                     check_object=False)
+        out = sandbox.run(program, "adds", 5, False)
+        self.assertFalse(out.passed, out.output)
+        self.assertIn(message, out.message, out.output)
+        self.assertIn(output, out.output)
+    return test
+
+
+for _sub, _message, _output in UNCHECKED:
+    setattr(SandboxAlone, f"test_{_sub.removesuffix('.c')}", _unchecked(_sub, _message, _output))
+
+
+class Grader(unittest.TestCase):
+    def test_no_process_of_the_test_user_is_left_behind(self):
+        if os.geteuid() != 0:
+            self.skipTest("tests run under a user of their own only as root")
+        grade(FIXTURE, "adder", os.path.join(SUBMISSIONS, "adder_hang.c"))
+        self.assertEqual(sandbox._count_user_processes(int(SANDBOX_UID)), 0)
+
+    def test_a_tampered_test_file_stops_the_grading(self):
+        course = copy_of_fixture("selftest-course-")
+        test = os.path.join(course, "chapters", "90-fixture", "tests", "test_adder.c")
+        with open(test) as f:
+            text = f.read()
+        with open(test, "w") as f:
+            f.write(text.replace("got == 5", "1"))
+        proc, doc, _ = grade(course, "adder", os.path.join(SUBMISSIONS, "adder_fake.c"))
+        shutil.rmtree(course, ignore_errors=True)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("were changed", proc.stderr)
+        self.assertIsNone(doc)
+
+    def test_hidden_tests_count_only_with_the_instructors_directory(self):
+        _, plain, _ = grade(FIXTURE, "adder")
+        _, held, _ = grade(FIXTURE, "adder", extra_env={"GRADE_HIDDEN_DIR": os.path.join(HERE, "hidden")})
+        hidden = [t for t in held["tests"] if t["name"].endswith("adds_zero")]
+        self.assertEqual((plain["max_score"], held["max_score"]), (3, 4))
+        self.assertEqual([(t["visibility"], t["score"]) for t in hidden], [("after_published", 1)])
+
+    def test_an_unknown_allowance_is_a_manifest_error(self):
+        course = copy_of_fixture("selftest-allow-")
+        manifest = os.path.join(course, "chapters", "90-fixture", "chapter.toml")
+        with open(manifest) as f:
+            text = f.read()
+        with open(manifest, "w") as f:
+            f.write(text.replace('summary = "add two numbers"', 'summary = "add two numbers"\nallow = ["net"]'))
+        proc, _, _ = grade(course, "adder")
+        shutil.rmtree(course, ignore_errors=True)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("allows 'net'; the sandbox knows spawn", proc.stderr)
+
+    def test_known_mistakes_must_fail_the_tests_they_name(self):
+        course = copy_of_fixture("selftest-mistakes-")
+        mistakes = os.path.join(course, "solutions", "90-fixture", "mistakes")
+        os.makedirs(mistakes)
+        diff = ("--- a/adder.c\n+++ b/adder.c\n@@ -1,4 +1,4 @@\n /* adder.c - the fixture's reference solution. */\n"
+                ' #include "adder.h"\n \n-int add(int a, int b) { return a + b; }\n'
+                "+int add(int a, int b) { return %s; }\n")
+        for name, caught, body in [("subtracts", "adds", "a - b"), ("reordered", "adds", "b + a"),
+                                   ("unknown_test", "no_such_test", "a - b")]:
+            with open(os.path.join(mistakes, f"adder.{name}.patch"), "w") as f:
+                f.write(f"Mistake: {name}\nCaught by: {caught}\n\n" + diff % body)
+        with open(os.path.join(mistakes, "adder.stale.patch"), "w") as f:
+            f.write("Mistake: stale\nCaught by: adds\n\n" + diff.replace("a + b", "a * b") % "a - b")
+        env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", GRADE_SANDBOX_UID=SANDBOX_UID)
+        proc = subprocess.run(["/usr/bin/python3", GRADE, "mistakecheck"], env=env, capture_output=True, text=True,
+                              timeout=120)
+        shutil.rmtree(course, ignore_errors=True)
+        out = proc.stdout + proc.stderr
+        self.assertEqual(proc.returncode, 1, out)
+        for line in ["ok   90 adder.subtracts.patch: caught by adds",
+                     "FAIL 90 adder.reordered.patch: adds pass on the mistake (reordered), and should fail",
+                     "FAIL 90 adder.stale.patch: does not apply",
+                     "FAIL 90 adder.unknown_test.patch: names tests adder does not have: no_such_test"]:
+            self.assertIn(line, out)
+
+    def test_hints_come_one_level_at_a_time_and_are_remembered(self):
+        with tempfile.TemporaryDirectory(prefix="selftest-state-") as state:
+            env = dict(os.environ, GRADE_COURSE=FIXTURE, GRADE_STATE=os.path.join(state, "state.json"))
+            seen = [subprocess.run(["/usr/bin/python3", GRADE, "hint", "--ch", "90", "--ex", "adder"], env=env,
+                                   capture_output=True, text=True).stdout for _ in range(3)]
+        self.assertIn("Hint 1 of 2", seen[0])
+        self.assertIn("Hint 2 of 2", seen[1])
+        self.assertIn("seen all 2", seen[2])
+
+    def test_watch_mode_grades_a_saved_file_again(self):
+        course = copy_of_fixture("selftest-watch-")
+        with tempfile.TemporaryDirectory(prefix="selftest-state-") as state:
+            # Unbuffered: its report comes through a pipe, where Python would hold it back.
+            env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", PYTHONUNBUFFERED="1")
+            env["GRADE_STATE"] = os.path.join(state, "watch.json")
+            watch = subprocess.Popen(["/usr/bin/python3", GRADE, "watch", "--ch", "90"], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            try:
+                out = read_until(watch, "Watching", 60)
+                with open(os.path.join(course, "chapters", "90-fixture", "exercises", "adder.c"), "w") as f:
+                    f.write('#include "adder.h"\nint add(int a, int b) { return a + b; }\n')
+                out += read_until(watch, "Score: 3/3", 60)
+            finally:
+                watch.kill()
+                watch.wait()
+                watch.stdout.close()
+        shutil.rmtree(course, ignore_errors=True)
+        self.assertIn("adder.c saved: grading it", out)
+        self.assertIn("3/3", out)
+
+
+def main():
+    result = unittest.main(exit=False, verbosity=2).result
+    bad = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - bad - len(result.skipped)} passed, {bad} failed, {len(result.skipped)} skipped")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
