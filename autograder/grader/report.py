@@ -4,7 +4,7 @@ XML file for machines."""
 import json
 import os
 import sys
-from xml.sax.saxutils import escape, quoteattr
+import xml.etree.ElementTree as ET
 
 
 def _colour():
@@ -88,25 +88,28 @@ def write_json(path, results):
 
 
 def write_junit(path, results):
-    cases, failures = [], 0
+    suite = ET.Element("testsuite", name="grade")
+    failures = 0
+
+    def case(cls, name, seconds=None, failure=None, text=""):
+        el = ET.SubElement(suite, "testcase", classname=cls, name=name)
+        if seconds is not None:
+            el.set("time", f"{seconds:.3f}")
+        if failure is not None:
+            ET.SubElement(el, "failure", message=failure).text = text
+
     for chapter, ex_result in results:
         ex = ex_result["exercise"]
-        cls = quoteattr(f"chapter{chapter.number}.{ex.name}")
+        cls = f"chapter{chapter.number}.{ex.name}"
         if ex_result.get("error"):
             failures += 1
-            cases.append(f'  <testcase classname={cls} name="build"><failure message={quoteattr("build failed")}>'
-                         f"{escape(ex_result['error'])}</failure></testcase>")
+            case(cls, "build", failure="build failed", text=ex_result["error"])
             continue
         for t in ex_result["tests"]:
-            name = quoteattr(t["test"].name)
-            secs = t.get("seconds", 0.0)
-            if t["status"] == "pass":
-                cases.append(f"  <testcase classname={cls} name={name} time=\"{secs:.3f}\"/>")
-            else:
-                failures += 1
-                cases.append(f"  <testcase classname={cls} name={name} time=\"{secs:.3f}\"><failure "
-                             f"message={quoteattr(t['message'])}>{escape(t.get('output', ''))}</failure></testcase>")
-    xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="grade" tests="{len(cases)}" '
-           f'failures="{failures}">\n' + "\n".join(cases) + "\n</testsuite>\n")
-    with open(path, "w") as f:
-        f.write(xml)
+            passed = t["status"] == "pass"
+            failures += not passed
+            case(cls, t["test"].name, t.get("seconds", 0.0), None if passed else t["message"], t.get("output", ""))
+    suite.set("tests", str(len(suite)))
+    suite.set("failures", str(failures))
+    ET.indent(suite)
+    ET.ElementTree(suite).write(path, encoding="UTF-8", xml_declaration=True)

@@ -133,9 +133,11 @@ static int deny_all(scmp_filter_ctx ctx, uint32_t action, const char *const *cal
 static int library_filter(int channel, unsigned allow) {
   /* Ways to reach another process's memory or the kernel's insides. */
   static const char *const never[] = {
-      "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp", "memfd_create",
-      "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "bpf", "perf_event_open",
-      "userfaultfd", "keyctl", "add_key", "request_key", "open_by_handle_at", NULL};
+      "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
+      "memfd_create",     "unshare",           "setns",       "mount",
+      "umount2",          "pivot_root",        "chroot",      "bpf",
+      "perf_event_open",  "userfaultfd",       "keyctl",      "add_key",
+      "request_key",      "open_by_handle_at", NULL};
   /* LeakSanitizer stops the threads with ptrace from a helper that sets the
    * process dumpable again: under the sanitizers both stay allowed. */
   static const char *const unless_sanitized[] = {"ptrace", NULL};
@@ -267,8 +269,10 @@ static void in_range(struct prog *p, size_t offset, struct range r, enum label i
 }
 
 static int own_filter(int channel) {
-  static const struct name memory_calls[] = {{__NR_mprotect, "mprotect"}, {__NR_pkey_mprotect, "pkey_mprotect"},
-                      {__NR_munmap, "munmap"}, {__NR_mmap, "mmap"}};
+  static const struct name memory_calls[] = {{__NR_mprotect, "mprotect"},
+                                             {__NR_pkey_mprotect, "pkey_mprotect"},
+                                             {__NR_munmap, "munmap"},
+                                             {__NR_mmap, "mmap"}};
   enum { N_MEMORY = sizeof memory_calls / sizeof memory_calls[0] };
   struct range image = {0, 0};
   dl_iterate_phdr(find_image, &image);
@@ -313,7 +317,8 @@ static int own_filter(int channel) {
 }
 
 int grade_sandbox_enter(int channel, unsigned allow) {
-  struct sigaction sa = {.sa_sigaction = on_denied, .sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER};
+  struct sigaction sa = {.sa_sigaction = on_denied,
+                         .sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER};
   sigemptyset(&sa.sa_mask);
   if (sigaction(SIGSYS, &sa, NULL) != 0) return -errno;
   remember(__NR_write, "write");

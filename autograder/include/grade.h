@@ -12,12 +12,12 @@
 #include <check.h>
 
 /* Add test T to suite S, alone in a case named after it. */
-#define GRADE_ADD(s, t)                 \
-  do {                                  \
-    TCase *grade_tc_ = tcase_create(#t); \
+#define GRADE_ADD(s, t)                                              \
+  do {                                                               \
+    TCase *grade_tc_ = tcase_create(#t);                             \
     tcase_add_unchecked_fixture(grade_tc_, grade_before_test, NULL); \
-    tcase_add_test(grade_tc_, t);       \
-    suite_add_tcase((s), grade_tc_);    \
+    tcase_add_test(grade_tc_, t);                                    \
+    suite_add_tcase((s), grade_tc_);                                 \
   } while (0)
 
 /* The harness's: enter the sandbox (autograder/harness/sandbox.h). */

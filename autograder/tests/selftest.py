@@ -56,6 +56,7 @@ CASES = [
     ("copier_use_after_free.c", "copier", 0, "AddressSanitizer: heap-use-after-free"),
     ("copier_overflow.c", "copier", 0, "AddressSanitizer: heap-buffer-overflow"),
     ("copier_ubsan.c", "copier", 0, "UndefinedBehaviorSanitizer: signed integer overflow"),
+    ("good", "spawner", 1, "PASS runs_a_program"),  # allow = ["spawn"]: its test runs sh
 ]
 
 # The sandbox alone, with the object check skipped: submission, what the
@@ -173,6 +174,18 @@ def _unchecked(submission, message, output):
 
 for _sub, _message, _output in UNCHECKED:
     setattr(SandboxAlone, f"test_{_sub.removesuffix('.c')}", _unchecked(_sub, _message, _output))
+
+
+class Allowances(unittest.TestCase):
+    def test_without_spawn_a_test_cannot_run_programs(self):
+        chapter = chapters.find("90")
+        spawner = chapter.exercise("spawner")
+        source = os.path.join(FIXTURE, "solutions", "90-fixture", "exercises", "spawner.c")
+        program = build.test_program(chapter, spawner, source, None, False)
+        self.assertTrue(sandbox.run(program, "runs_a_program", 5, False, spawner.allow).passed)
+        out = sandbox.run(program, "runs_a_program", 5, False, ())
+        self.assertFalse(out.passed)
+        self.assertIn("expected a Unix socket pair", out.message)
 
 
 class Grader(unittest.TestCase):

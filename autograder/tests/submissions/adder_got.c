@@ -26,12 +26,13 @@ int add(int a, int b) {
     char perms[5], path[256] = "";
     if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %255s", &lo, &hi, perms, path) < 3) continue;
     if (!first[0]) strcpy(first, path);
-    if (strcmp(path, first) != 0) break;             /* past the program's own mappings */
-    if (strcmp(perms, "r--p") != 0) continue;         /* the GOT is read-only data */
+    if (strcmp(path, first) != 0) break;      /* past the program's own mappings */
+    if (strcmp(perms, "r--p") != 0) continue; /* the GOT is read-only data */
     for (uintptr_t *slot = (uintptr_t *)lo; slot < (uintptr_t *)hi; slot++)
       if (*slot == real) {
         uintptr_t page = (uintptr_t)slot & ~(uintptr_t)4095;
-        if (mprotect((void *)page, 4096, PROT_READ | PROT_WRITE) == 0) *slot = (uintptr_t)&no_fwrite;
+        if (mprotect((void *)page, 4096, PROT_READ | PROT_WRITE) == 0)
+          *slot = (uintptr_t)&no_fwrite;
       }
   }
   if (maps) fclose(maps);

@@ -14,7 +14,9 @@ static void try_open(const char *path, const char *mode) {
     return;
   }
   printf("%s: opened\n", path);
-  if (strchr(mode, 'w')) fputs("<testsuites><suite><test result=\"success\"><id>adds</id></test></suite></testsuites>", f);
+  if (strchr(mode, 'w'))
+    fputs("<testsuites><suite><test result=\"success\"><id>adds</id></test></suite></testsuites>",
+          f);
   fclose(f);
 }
 
@@ -38,7 +40,8 @@ int add(int a, int b) {
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     FILE *f = fopen(path, "w");
     if (f) {
-      fputs("<testsuites><suite><test result=\"success\"><id>adds</id></test></suite></testsuites>", f);
+      fputs("<testsuites><suite><test result=\"success\"><id>adds</id></test></suite></testsuites>",
+            f);
       fclose(f);
     }
   }
