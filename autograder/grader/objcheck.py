@@ -69,7 +69,8 @@ def may_call(name):
 
 def declared_functions(header, cflags):
     """The functions HEADER declares (not its static inline helpers), as
-    the compiler reads them."""
+    the compiler reads them: gcc's -aux-info, whatever CC is (clang has no
+    such option; build-essential brings gcc)."""
     with tempfile.TemporaryDirectory(prefix="grade-aux-") as tmp:
         probe, info = os.path.join(tmp, "probe.c"), os.path.join(tmp, "decls.txt")
         with open(probe, "w") as f:
