@@ -283,8 +283,29 @@ class Grader(unittest.TestCase):
         self.assertIn("3/3", out)
 
 
+class Lines(unittest.TextTestResult):
+    """One "ok"/"FAIL" line per test, the form `make test` counts."""
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.stream.writeln(f"ok   {test.id()}")
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self.stream.writeln(f"FAIL {test.id()}")
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self.stream.writeln(f"FAIL {test.id()} (error)")
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self.stream.writeln(f"skip {test.id()}: {reason}")
+
+
 def main():
-    result = unittest.main(exit=False, verbosity=2).result
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=0, resultclass=Lines)
+    result = unittest.main(exit=False, testRunner=runner).result
     bad = len(result.failures) + len(result.errors)
     print(f"{result.testsRun - bad - len(result.skipped)} passed, {bad} failed, {len(result.skipped)} skipped")
     return 1 if bad else 0
