@@ -16,6 +16,7 @@ include mk/runtime.mk
 -include mk/grade.mk
 -include mk/chapters.mk
 -include mk/book.mk
+-include mk/lessons.mk
 include mk/quality.mk
 
 .PHONY: all help clean
@@ -33,6 +34,8 @@ help:
 	@echo "make tsan           thread tests under ThreadSanitizer"
 	@echo "make bench          benchmarks against libuv, asyncio and uvloop"
 	@echo "make book           the course as a static site"
+	@echo "make listings       write the lessons' listings from the files they show"
+	@echo "make diagrams       draw the lessons' diagrams (SVG, committed)"
 	@echo "make deps           install the system packages the course needs"
 
 clean:

@@ -1,6 +1,7 @@
 # Sphinx configuration of the book. The sources are the repository itself:
-# the chapters' README.md and hints.md are the pages, listings come from the
-# compiled files next to them, and the API reference from the headers.
+# the chapters' README.md and hints.md are the pages, as plain Markdown with
+# their listings and diagrams written in (make listings, make diagrams), and
+# the API reference comes from the headers.
 import os
 import sys
 
@@ -14,8 +15,7 @@ copyright = "The Async C authors. Code: MIT licence; lessons and diagrams: CC BY
 html_title = "Async C"
 root_doc = master_doc = "book/index"
 
-extensions = ["myst_parser", "breathe", "sphinx.ext.graphviz", "sphinx_copybutton",
-              "sphinx_panels", "course"]
+extensions = ["myst_parser", "breathe", "sphinx_copybutton", "sphinx_panels", "course"]
 
 include_patterns = ["book/*.md", "chapters/*/README.md", "chapters/*/hints.md"]
 exclude_patterns = ["build", "solutions", "autograder", "bench", "runtime", "docs", "**/_build"]
@@ -30,7 +30,6 @@ breathe_default_project = "ac"
 breathe_domain_by_extension = {"h": "c"}
 breathe_show_include = False
 
-graphviz_output_format = "svg"
 panels_add_bootstrap_css = False
 
 html_theme = "sphinx_book_theme"

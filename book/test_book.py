@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """The book's checks, after `make book`: nothing loaded from the network,
-every local link resolves, and a real browser renders the index, every
-chapter, the API page and the status page (headless Chromium, pages served
-over HTTP on 127.0.0.1), with screenshots saved under build/book/screenshots
-for a person to look at. The status page shows the reference solutions'
-results in the course's repository, the learner's progress in theirs.
+every local link resolves, every listing of a lesson is on its page exactly
+as in its source and highlighted in its language, and a real browser renders
+the index, every chapter (showing each of its diagrams), the API page and the
+status page (headless Chromium, pages served over HTTP on 127.0.0.1), with
+screenshots saved under build/book/screenshots for a person to look at. The
+status page shows the reference solutions' results in the course's
+repository, the learner's progress in theirs.
 
 Usage: test_book.py SITE_DIR"""
 import glob
+import html as html_text
 import os
 import re
 import shutil
@@ -19,6 +22,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+import lessons  # noqa: E402  (book/, next to this file)
 import processes  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -54,6 +58,34 @@ def offline_and_linked(site):
     check(not broken, "every local link resolves", "\n".join(sorted(set(broken))[:20]))
 
 
+def highlighted_blocks(page):
+    """(language, text) of every highlighted code block of a built page."""
+    with open(page, encoding="utf-8") as f:
+        html = f.read()
+    return [(lang, html_text.unescape(re.sub(r"<[^>]+>", "", body)))
+            for lang, body in re.findall(r'<div class="highlight-([\w+-]+) notranslate"><div class="highlight">'
+                                         r"<pre>(.*?)</pre>", html, re.S)]
+
+
+def listings_shown(site):
+    """Each listing of each lesson is on its page, exact and highlighted."""
+    for md in lessons.lessons():
+        page = os.path.join(site, os.path.relpath(md, lessons.ROOT)[:-3] + ".html")
+        with open(md, encoding="utf-8") as f:
+            found = lessons.listings(md, f.read())
+        if not found:
+            continue
+        blocks = highlighted_blocks(page) if os.path.exists(page) else []
+        missing = []
+        for line, source, region, _, language, _, _ in found:
+            code = lessons.region(source, region)
+            if (language, code if code.endswith("\n") else code + "\n") not in blocks:
+                missing.append(f"{os.path.relpath(md, lessons.ROOT)}:{line} {os.path.relpath(source, lessons.ROOT)}"
+                               f"{f' [{region}]' if region else ''} as {language}")
+        check(not missing, f"{os.path.relpath(page, site)}: {len(found)} listings shown exactly, highlighted",
+              "not shown as in their source: " + "; ".join(missing))
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,13 +94,14 @@ def free_port():
 
 def chapter_pages(site):
     """Every chapter's page, with what it must show: listings, the sidebar,
-    and its diagrams where the lesson has any."""
+    and each diagram the lesson shows."""
     pages = []
     for html in sorted(glob.glob(os.path.join(site, "chapters", "*", "README.html"))):
         chapter = os.path.basename(os.path.dirname(html))
         with open(os.path.join("chapters", chapter, "README.md"), encoding="utf-8") as f:
             lesson = f.read()
-        must = ["highlight-c", "bd-sidebar"] + (['class="graphviz'] if "{graphviz}" in lesson else [])
+        images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", lesson)
+        must = ["highlight-c", "bd-sidebar"] + [f'/{os.path.basename(i)}"' for i in images]
         pages.append((f"chapter-{chapter[:2]}", os.path.relpath(html, site), must))
     check(pages, "the chapters' pages exist", "no chapters/*/README.html in the site")
     return pages
@@ -118,6 +151,7 @@ def browse(site):
 
 def main(site):
     offline_and_linked(site)
+    listings_shown(site)
     browse(site)
     return 1 if failures else 0
 

@@ -11,13 +11,13 @@ from xml.sax.saxutils import escape
 ROW, LABEL, WIDTH, MIN_BLOCK = 28, 110, 720, 3
 
 
-def main(src, dst):
-    with open(src) as f:
-        events = json.load(f)["traceEvents"]
+def draw(trace, what="the trace"):
+    """The SVG text of a trace (the runtime's JSON, already parsed)."""
+    events = trace["traceEvents"]
     names = {e["tid"]: e["args"]["name"] for e in events if e.get("ph") == "M"}
     slices = [e for e in events if e.get("ph") == "X"]
     if not slices:
-        sys.exit(f"{src}: no steps in the trace")
+        raise ValueError(f"{what}: no steps in the trace")
     t0 = min(e["ts"] for e in slices)
     t1 = max(e["ts"] + e["dur"] for e in slices)
     span = max(t1 - t0, 1)
@@ -50,8 +50,18 @@ def main(src, dst):
     out.append(f'<rect x="{LABEL + 330}" y="{legend - 8}" width="24" height="8" fill="#c6dbef"/>')
     out.append(f'<text x="{LABEL + 360}" y="{legend}">waiting (ac_task_sleep, ac_future_await)</text>')
     out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def main(src, dst):
+    with open(src) as f:
+        trace = json.load(f)
+    try:
+        svg = draw(trace, src)
+    except ValueError as e:
+        sys.exit(str(e))
     with open(dst, "w") as f:
-        f.write("\n".join(out) + "\n")
+        f.write(svg)
 
 
 if __name__ == "__main__":

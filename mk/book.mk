@@ -18,8 +18,6 @@ ifneq ($(HAVE_SOLUTIONS),)
 	@$(GRADE) grade --solutions --out build/grade/solutions > build/book/grade.log 2>&1 || \
 	  { cat build/book/grade.log; exit 1; }
 endif
-	AC_TRACE=build/book/trace.json $(BUILD)/runtime/examples/hello > /dev/null
-	$(BOOK_PY) book/trace_svg.py build/book/trace.json build/book/trace.svg
 	$(BOOK_PY) -m sphinx -q -E -W --keep-going -n -b html -c book -d build/book/doctrees . $(BOOK_OUT)
 
 book-test: book
