@@ -1,11 +1,12 @@
-/* stop_the_loop.c - driving the loop by hand: a callback reschedules itself and stops the loop on its fifth turn. */
+/* stop_the_loop.c - driving the loop by hand: a callback that always schedules its next run, so the loop never runs out of work, stops it on the fifth run. */
 #include <ac.h>
 #include <stdio.h>
 
 /* [tick] */
 static int turns;
 
-/* Each run schedules the next one with call_soon: one run per loop turn. */
+/* Each run sets a timer for the next one, 10 ms later, so there is always
+ * work left: only ac_loop_stop() makes ac_loop_drive() return. */
 static void tick(void *arg)
 {
   (void)arg;
@@ -15,11 +16,10 @@ static void tick(void *arg)
     int rc = ac_loop_stop(); /* ac_loop_drive() returns after this turn */
     if (rc < 0)
       fprintf(stderr, "stop_the_loop: ac_loop_stop: %s\n", ac_error_message(rc));
-    return;
   }
-  int rc = ac_loop_call_soon(tick, NULL, NULL);
+  int rc = ac_loop_call_later(10, tick, NULL, NULL);
   if (rc < 0)
-    fprintf(stderr, "stop_the_loop: ac_loop_call_soon: %s\n", ac_error_message(rc));
+    fprintf(stderr, "stop_the_loop: ac_loop_call_later: %s\n", ac_error_message(rc));
 }
 /* [tick] */
 
@@ -40,7 +40,7 @@ int main(void)
     return 1;
   }
   printf("ac_loop_drive returned %d after %d ticks\n", rc, turns);
-  rc = ac_loop_close();
+  rc = ac_loop_close(); /* drops the sixth tick, still waiting for its timer */
   if (rc < 0) {
     fprintf(stderr, "stop_the_loop: ac_loop_close: %s\n", ac_error_message(rc));
     return 1;
