@@ -19,15 +19,25 @@ static int fetch(void *arg, void **result)
 }
 /* [fetch] */
 
+/* [cancel_all] */
+/* Cancel each task, wait until it has finished, then release it: a
+ * cancelled task is still running its cleanup until it has been awaited. */
+static void cancel_all(ac_task_t **tasks, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    ac_future_cancel(tasks[i]);      /* no-op for a finished one */
+    ac_future_await(tasks[i], NULL); /* let it end */
+    ac_future_release(tasks[i]);
+  }
+}
+/* [cancel_all] */
+
 static int start(ac_task_t **tasks, const intptr_t *delays, size_t n)
 {
   for (size_t i = 0; i < n; i++) {
     int rc = ac_task_create(&tasks[i], fetch, (void *)delays[i]);
     if (rc < 0) {
-      while (i-- > 0) {
-        ac_future_cancel(tasks[i]);
-        ac_future_release(tasks[i]);
-      }
+      cancel_all(tasks, i); /* the ones already created */
       return rc;
     }
   }
@@ -62,11 +72,7 @@ static int main_task(void *arg, void **result)
     return rc;
   rc = ac_future_wait(tasks, 3, AC_WAIT_FIRST_COMPLETED);
   printf("wait: %d finished\n", rc);
-  for (size_t i = 0; i < 3; i++) {
-    ac_future_cancel(tasks[i]);       /* no-op for the finished one */
-    ac_future_await(tasks[i], NULL);  /* let each cancelled task end */
-    ac_future_release(tasks[i]);
-  }
+  cancel_all(tasks, 3);
   return rc < 0 ? rc : 0;
 }
 /* [main_task] */

@@ -23,7 +23,8 @@
  * Returns the future's outcome; -ETIMEDOUT; -ECANCELED; -EINVAL for a NULL
  * @future or a negative @timeout_ms other than AC_NO_TIMEOUT.
  * Build it from ac_loop_call_later(), ac_future_cancel(), ac_future_await() and
- * ac_handle_close(); not from ac_future_await_for() or ac_timeout_open(). */
+ * ac_handle_close(), with ac_task_cancelling() to tell a cancelled caller
+ * from your own timeout; not from ac_future_await_for() or ac_timeout_open(). */
 int my_wait_for(ac_future_t *future, int64_t timeout_ms, void **result);
 /* [interface] */
 
