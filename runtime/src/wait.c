@@ -149,7 +149,16 @@ static int await_one(ac_future_t *f, int64_t timeout_ms, void **result, int prop
   if (rc == 0 || (rc == -ETIMEDOUT && f->state != AC_FUTURE_PENDING)) {
     rc = outcome(f, result);
   } else if (rc == -ECANCELED || rc == -ETIMEDOUT) {
-    if (propagate && ac__cancel_and_wait(t, &f, 1)) rc = -ECANCELED;
+    int cancelled = propagate && ac__cancel_and_wait(t, &f, 1);
+    if (rc == -ETIMEDOUT && f->state != AC_FUTURE_CANCELLED) {
+      /* Past the deadline, F finished anyway (it caught the cancellation,
+       * or was woken in the same step): its outcome is not to be lost, and
+       * a cancellation of the caller meanwhile comes at its next wait. */
+      rc = outcome(f, result);
+      if (cancelled) t->cancel_pending = 1;
+    } else if (cancelled) {
+      rc = -ECANCELED;
+    }
   }
   ac__future_unref(f);
   return rc;

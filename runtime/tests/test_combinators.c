@@ -180,6 +180,124 @@ static int wait_for_body(void *arg, void **result) {
 START_TEST(wait_for_times_out_and_cancels) { RUN_OK(wait_for_body, NULL); }
 END_TEST
 
+/* A task that catches its cancellation and returns a value all the same. */
+typedef struct {
+  int saw_cancel;
+  int cleanup_rc; /* what its clean-up's wait returned */
+} stubborn_state;
+
+static int stubborn(void *arg, void **result) {
+  stubborn_state *s = arg;
+  if (ac_task_sleep(5000) == -ECANCELED) s->saw_cancel = 1;
+  s->cleanup_rc = ac_task_sleep(5);
+  *result = INT2P(42);
+  return 0;
+}
+
+static int wait_for_caught_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  stubborn_state st = {0, 1};
+  ac_task_t *inner;
+  ac_task_create(&inner, stubborn, &st);
+  void *r = NULL;
+  ck_assert_int_eq(ac_future_await_for(inner, 10, &r), 0);
+  ck_assert_msg(st.saw_cancel, "the deadline cancels the inner task");
+  ck_assert_int_eq(st.cleanup_rc, 0); /* one cancellation, not one per wait */
+  ck_assert_int_eq(P2INT(r), 42);
+  ac_future_release(inner);
+
+  /* A plain future has no say: the deadline cancels it, -ETIMEDOUT. */
+  ac_future_t *f;
+  ac_future_create(&f);
+  ck_assert_int_eq(ac_future_await_for(f, 5, &r), -ETIMEDOUT);
+  ck_assert_int_eq(ac_future_state(f), AC_FUTURE_CANCELLED);
+  ac_future_release(f);
+  return 0;
+}
+START_TEST(wait_for_returns_the_result_of_an_inner_task_that_caught_the_deadline) {
+  RUN_OK(wait_for_caught_body, NULL);
+}
+END_TEST
+
+/* The inner task's own timer is due at the deadline itself, set after the
+ * deadline's: both fire in one step, the deadline first. */
+typedef struct {
+  int64_t deadline;
+  int cancel_seen; /* the deadline's cancellation reached it before it ended */
+} same_step;
+
+static int wakes_at_deadline(void *arg, void **result) {
+  same_step *s = arg;
+  int64_t left = s->deadline - ac_loop_time();
+  ck_assert_int_eq(ac_task_sleep(left > 0 ? left : 0), 0);
+  s->cancel_seen = ac_task_cancelling(ac_task_current()) > 0;
+  *result = INT2P(7);
+  return 0;
+}
+
+static int wait_for_same_step_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  int same = 0;
+  for (int round = 0; round < 10; round++) {
+    same_step s = {ac_loop_time() + 20, 0};
+    ac_task_t *inner;
+    ac_task_create(&inner, wakes_at_deadline, &s);
+    void *r = NULL;
+    ck_assert_int_eq(ac_future_await_for(inner, 20, &r), 0);
+    ck_assert_int_eq(P2INT(r), 7);
+    same += s.cancel_seen;
+    ac_future_release(inner);
+  }
+  /* Unless the clock ticked between two calls in every round. */
+  ck_assert_msg(same > 0, "no round had the result and the deadline in the same step");
+  return 0;
+}
+START_TEST(wait_for_keeps_a_result_that_came_in_the_same_step_as_the_deadline) {
+  RUN_OK(wait_for_same_step_body, NULL);
+}
+END_TEST
+
+/* Cancelled from outside while it waits for the inner task after the
+ * deadline: the result still comes back, the cancellation at the next wait. */
+typedef struct {
+  ac_task_t *inner;
+  int rc, value, next_wait;
+} late_cancel;
+
+static int wait_for_then_sleep(void *arg, void **result) {
+  (void)result;
+  late_cancel *s = arg;
+  void *r = NULL;
+  s->rc = ac_future_await_for(s->inner, 10, &r);
+  s->value = P2INT(r);
+  s->next_wait = ac_task_sleep(5000);
+  return 0;
+}
+
+static int wait_for_cancelled_after_deadline_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  stubborn_state st = {0, 1};
+  late_cancel s = {NULL, 1, 0, 1};
+  ac_task_create(&s.inner, stubborn, &st);
+  ac_task_t *waiter;
+  ac_task_create(&waiter, wait_for_then_sleep, &s);
+  ac_task_sleep(12); /* the deadline has passed; the inner task cleans up */
+  ck_assert_msg(st.saw_cancel, "the deadline must have cancelled the inner task by now");
+  ac_future_cancel(waiter);
+  ck_assert_int_eq(ac_future_await(waiter, NULL), 0);
+  ck_assert_int_eq(s.rc, 0);
+  ck_assert_int_eq(s.value, 42);
+  ck_assert_int_eq(s.next_wait, -ECANCELED);
+  ck_assert_int_eq(st.cleanup_rc, -ECANCELED); /* the outside cancellation was passed on */
+  ac_future_release(waiter);
+  ac_future_release(s.inner);
+  return 0;
+}
+START_TEST(wait_for_cancelled_after_the_deadline_keeps_the_result_and_the_cancellation) {
+  RUN_OK(wait_for_cancelled_after_deadline_body, NULL);
+}
+END_TEST
+
 typedef struct {
   ac_task_t *inner;
   int rc;
@@ -358,6 +476,9 @@ Suite *test_suite(void) {
   ADD_TEST(s, wait_returns_when_its_mode_says);
   ADD_TEST(s, wait_timeout_leaves_futures_running);
   ADD_TEST(s, wait_for_times_out_and_cancels);
+  ADD_TEST(s, wait_for_returns_the_result_of_an_inner_task_that_caught_the_deadline);
+  ADD_TEST(s, wait_for_keeps_a_result_that_came_in_the_same_step_as_the_deadline);
+  ADD_TEST(s, wait_for_cancelled_after_the_deadline_keeps_the_result_and_the_cancellation);
   ADD_TEST(s, shield_keeps_the_inner_task_running);
   ADD_TEST(s, timeout_scope_cancels_the_block);
   ADD_TEST(s, nested_timeout_reports_the_right_scope);

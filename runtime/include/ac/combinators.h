@@ -91,7 +91,11 @@ ssize_t ac_future_wait_for(ac_future_t *const *futures, size_t n, ac_wait_mode_t
  * finished. If it then ended by that cancellation, the call returns
  * `-ETIMEDOUT`; if it finished anyway (it caught the cancellation and
  * returned, or completed in the same step as the deadline), its own outcome
- * is returned, as asyncio does: a completed result is never lost.
+ * is returned, as asyncio does: a completed result is never lost. If the
+ * caller is cancelled while it waits for the cancelled future, that
+ * cancellation is passed on too; should the future still finish with its
+ * own outcome, the outcome is returned and the caller's cancellation comes
+ * at its next wait.
  *
  * @param future     the future or task to wait for.
  * @param timeout_ms the longest wait, or ::AC_NO_TIMEOUT.
