@@ -173,8 +173,11 @@ int ac__task_cancel(ac__task *t) {
   if (t->tstate == AC__TASK_FINISHED) return 0;
   t->cancel_requests++;
   /* A suspended task is woken now; one that is ready or running gets it at
-   * its next suspension, so an event already delivered to it is not lost. */
-  if (!ac__wake(t, -ECANCELED)) t->cancel_pending = 1;
+   * its next suspension, so an event already delivered to it is not lost.
+   * One already woken by a cancellation it has not seen yet gets just that
+   * one (as in asyncio): the request is counted, not delivered twice. */
+  if (ac__wake(t, -ECANCELED)) return 1;
+  if (!(t->tstate == AC__TASK_READY && t->wake_value == -ECANCELED)) t->cancel_pending = 1;
   return 1;
 }
 

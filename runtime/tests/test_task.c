@@ -289,6 +289,48 @@ static int counts_steps(void *arg, void **result) {
   return ac_task_sleep(0);
 }
 
+typedef struct {
+  int first, cleanup, cancelling;
+} twice_state;
+
+static int cleans_up_after_cancel(void *arg, void **result) {
+  (void)result;
+  twice_state *s = arg;
+  s->first = ac_task_sleep(5000);
+  s->cancelling = ac_task_cancelling(ac_task_current());
+  s->cleanup = ac_task_sleep(1); /* the clean-up must not be cancelled too */
+  return 0;
+}
+
+static int cancel_twice_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  twice_state s = {1, 1, 0};
+  ac_task_t *t;
+  ac_task_create(&t, cleans_up_after_cancel, &s);
+  ac_task_sleep(1);
+  ck_assert_int_eq(ac_future_cancel(t), 1);
+  ck_assert_int_eq(ac_future_cancel(t), 1); /* before it has run: already woken */
+  ck_assert_int_eq(ac_future_await(t, NULL), 0);
+  ck_assert_int_eq(s.first, -ECANCELED);
+  ck_assert_int_eq(s.cancelling, 2);
+  ck_assert_int_eq(s.cleanup, 0);
+  ac_future_release(t);
+
+  /* Twice before it starts: its first wait gets one cancellation. */
+  twice_state u = {1, 1, 0};
+  ac_task_create(&t, cleans_up_after_cancel, &u);
+  ac_future_cancel(t);
+  ac_future_cancel(t);
+  ck_assert_int_eq(ac_future_await(t, NULL), 0);
+  ck_assert_int_eq(u.first, -ECANCELED);
+  ck_assert_int_eq(u.cancelling, 2);
+  ck_assert_int_eq(u.cleanup, 0);
+  ac_future_release(t);
+  return 0;
+}
+START_TEST(second_cancel_is_counted_not_delivered_twice) { RUN_OK(cancel_twice_body, NULL); }
+END_TEST
+
 static int cancel_before_start_body(void *arg, void **result) {
   (void)arg, (void)result;
   int steps = 0;
@@ -460,6 +502,7 @@ Suite *test_suite(void) {
   ADD_TEST(s, cancel_while_sleeping);
   ADD_TEST(s, task_may_catch_cancel_and_finish);
   ADD_TEST(s, cancel_before_start_runs_to_first_suspension);
+  ADD_TEST(s, second_cancel_is_counted_not_delivered_twice);
   ADD_TEST(s, cancel_propagates_to_awaited_task);
   ADD_TEST(s, run_cancels_leftover_tasks);
   ADD_TEST(s, detached_tasks_run_and_free_themselves);

@@ -81,7 +81,9 @@ int ac_future_await(ac_future_t *future, void **result);
  * current (or next) suspension point, where the call it is in returns
  * `-ECANCELED`; the task may clean up, even await again, and decide how
  * it ends. A task that has not started yet still starts, and its first
- * suspension returns `-ECANCELED`.
+ * suspension returns `-ECANCELED`. Requests made before the task has seen
+ * the first one are delivered once and counted each (ac_task_cancelling()),
+ * so its clean-up waits normally.
  *
  * @return 1 if the request was made, 0 if the future had already finished;
  *         `-EINVAL` if @p future is NULL.
