@@ -27,8 +27,10 @@ static int wait_cond(ac_cond_t *c, int64_t timeout_ms, const char *fn) {
    * after the wait expects to hold it. */
   int cancelled = 0;
   int again;
-  while ((again = ac__lock_acquire(c->lock, t, AC_NO_TIMEOUT)) != 0)
+  while ((again = ac__lock_acquire(c->lock, t, AC_NO_TIMEOUT)) != 0) {
+    if (again == -EOWNERDEAD) return again; /* nobody can ever hold it again */
     if (again == -ECANCELED) cancelled = 1;
+  }
   if (cancelled && rc == 0) {
     ac__sync_grant_first(&c->s.waiters); /* our notification goes to another waiter */
     rc = -ECANCELED;

@@ -19,6 +19,7 @@ const char *ac_error_message(int err) {
   case EALREADY: return "already finished";
   case EAGAIN: return "not ready yet";
   case ESHUTDOWN: return "shut down";
+  case EOWNERDEAD: return "its holder finished without releasing it";
   default: return uv_strerror(-err);
   }
 }

@@ -186,6 +186,13 @@ int ac_future_result(const ac_future_t *f, void **result) {
 
 void ac__future_ref(ac_future_t *f) { f->refs++; }
 
+void ac__future_give(ac_future_t *f) {
+  f->refs++;
+  f->user_ref = 1;
+}
+
+void ac__future_mark_read(ac_future_t *f) { f->retrieved = 1; }
+
 static void future_free(ac_future_t *f) {
   ac__list_remove(&f->link);
   while (!ac__list_empty(&f->waiters)) { /* only done callbacks can be left */

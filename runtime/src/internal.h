@@ -102,6 +102,17 @@ struct ac__stack {
 };
 
 
+/* Something a task owns that must not outlive it: a lock it holds, a task
+ * group it made, a timeout scope it opened. If the task's function returns
+ * with it still owned, LET_GO is called, newest first, while the task still
+ * runs (it may wait); so nothing keeps a pointer to a task that has ended,
+ * whose structure is recycled for another. */
+struct ac__task;
+typedef struct ac__owned {
+  ac__list link;                                        /* in task->owned */
+  void (*let_go)(struct ac__owned *, struct ac__task *);
+} ac__owned;
+
 typedef struct ac__task {
   struct ac_future_s fut; /* a task is a future: this must come first */
   ac__ready ready;        /* in the ready queue when it may run */
@@ -116,7 +127,9 @@ typedef struct ac__task {
   int cancel_requests;    /* ac_future_cancel() calls not withdrawn by uncancel */
   const char *waiting_on; /* what it is suspended in ("sleep", "future"...) */
   ac__list link;          /* in loop->tasks until it finishes */
-  uint64_t id;            /* 1, 2, ... in creation order: default name "Task-<id>" */
+  ac__list owned;         /* ac__owned entries, oldest first */
+  uint64_t id;            /* 1, 2, ... in creation order, never reused (a recycled
+                           * structure gets a new one): "Task-<id>" */
   char *name;             /* malloc'd; NULL until named or asked for */
   uint8_t traced;         /* its track is named in the trace file */
 #if defined(AC_SANITIZE_ADDRESS)
@@ -239,12 +252,21 @@ void ac__future_init(ac__loop *loop, ac_future_t *f, int is_task);
 void ac__future_finish(ac_future_t *f, int error, void *result);
 void ac__future_ref(ac_future_t *f);
 void ac__future_unref(ac_future_t *f);
+/* Hand the program a reference of its own, given back with ac_future_release. */
+void ac__future_give(ac_future_t *f);
+/* Its outcome has been read (debug mode warns about errors nobody read). */
+void ac__future_mark_read(ac_future_t *f);
 void ac__future_free_all(ac__loop *loop);
 void ac__waiter_add(ac_future_t *f, ac__waiter *w,
                     void (*notify)(ac__waiter *, ac_future_t *), void *data);
 void ac__waiter_remove(ac__waiter *w);
 
 /* task.c */
+/* Create a task; *OUT points to it (borrowed: take a reference to keep it). */
+int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_t *opts,
+                   const char *fn_name);
+void ac__owned_add(ac__task *t, ac__owned *o, void (*let_go)(ac__owned *, ac__task *));
+static inline void ac__owned_remove(ac__owned *o) { ac__list_remove(&o->link); }
 int ac__task_rename(ac__task *t, const char *name);
 /* The name, or "Task-<id>", written into BUF without allocating. */
 void ac__task_label(const ac__task *t, char *buf, size_t size);

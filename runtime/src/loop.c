@@ -437,6 +437,7 @@ static void close_walk(uv_handle_t *h, void *arg) {
 
 static void free_handles(ac__loop *loop) {
   for (size_t i = 0; i < loop->heap_len; i++) {
+    if (loop->heap[i]->fire != handle_due) continue; /* not a callback's: not ours to free */
     ac_handle_t *h = AC__CONTAINER(loop->heap[i], ac_handle_t, timer);
     if (!h->kept) free(h);
   }

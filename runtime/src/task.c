@@ -31,15 +31,26 @@ int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg) {
 }
 
 int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_opts_t *opts) {
-  ac__loop *loop = NULL;
+  ac__task *t;
   if (out) *out = NULL;
-  if (!fn) return ac__misuse(-EINVAL, "ac_task_create", "the task function is NULL");
-  int rc = ac__loop_get(&loop, "ac_task_create");
+  int rc = ac__task_spawn(&t, fn, arg, opts, "ac_task_create");
+  if (rc == 0 && out) {
+    ac__future_give(&t->fut);
+    *out = &t->fut;
+  }
+  return rc;
+}
+
+int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_t *opts,
+                   const char *fn_name) {
+  ac__loop *loop = NULL;
+  if (!fn) return ac__misuse(-EINVAL, fn_name, "the task function is NULL");
+  int rc = ac__loop_get(&loop, fn_name);
   if (rc) return rc;
   size_t stack_size = AC_TASK_STACK_DEFAULT;
   if (opts && opts->stack_size) {
     if (opts->stack_size < AC_TASK_STACK_MIN || opts->stack_size > MAX_STACK)
-      return ac__misuse(-EINVAL, "ac_task_create",
+      return ac__misuse(-EINVAL, fn_name,
                         "stack size %zu is outside %u bytes .. 1 GiB", opts->stack_size,
                         AC_TASK_STACK_MIN);
     size_t page = loop->stacks.page;
@@ -63,6 +74,7 @@ int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_o
   t->cancel_pending = 0;
   t->cancel_requests = 0;
   t->waiting_on = NULL;
+  ac__list_init(&t->owned);
   t->id = ++loop->next_task_id;
 #if defined(AC_SANITIZE_ADDRESS)
   t->fake_stack = NULL;
@@ -81,12 +93,22 @@ int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_o
   ac__list_push_back(&loop->tasks, &t->link);
   loop->ntasks++;
   ac__ready_push(loop, &t->ready);
-  if (out) {
-    t->fut.refs++;
-    t->fut.user_ref = 1;
-    *out = &t->fut;
-  }
+  *out = t;
   return 0;
+}
+
+void ac__owned_add(ac__task *t, ac__owned *o, void (*let_go)(ac__owned *, ac__task *)) {
+  o->let_go = let_go;
+  ac__list_push_back(&t->owned, &o->link);
+}
+
+/* The function returned: let go of what it left owned, newest first. */
+static void let_go_owned(ac__task *t) {
+  while (!ac__list_empty(&t->owned)) {
+    ac__owned *o = AC__CONTAINER(t->owned.prev, ac__owned, link);
+    ac__list_remove(&o->link);
+    o->let_go(o, t);
+  }
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -109,6 +131,7 @@ static void task_entry(void *arg) {
                ac_task_name(&t->fut), rc);
     rc = -EINVAL;
   }
+  let_go_owned(t);
   task_complete(loop, t, rc, result);
   ac__switch_away(loop, t, 1); /* never comes back */
   abort();

@@ -183,12 +183,14 @@ END_TEST
 /* A task that catches its cancellation and returns a value all the same. */
 typedef struct {
   int saw_cancel;
-  int cleanup_rc; /* what its clean-up's wait returned */
+  int cleanup_rc;      /* what its clean-up's wait returned */
+  ac_future_t *caught; /* if not NULL, set when the cancellation arrives */
 } stubborn_state;
 
 static int stubborn(void *arg, void **result) {
   stubborn_state *s = arg;
   if (ac_task_sleep(5000) == -ECANCELED) s->saw_cancel = 1;
+  if (s->caught) ac_future_set_result(s->caught, NULL);
   s->cleanup_rc = ac_task_sleep(5);
   *result = INT2P(42);
   return 0;
@@ -196,7 +198,7 @@ static int stubborn(void *arg, void **result) {
 
 static int wait_for_caught_body(void *arg, void **result) {
   (void)arg, (void)result;
-  stubborn_state st = {0, 1};
+  stubborn_state st = {0, 1, NULL};
   ac_task_t *inner;
   ac_task_create(&inner, stubborn, &st);
   void *r = NULL;
@@ -276,13 +278,15 @@ static int wait_for_then_sleep(void *arg, void **result) {
 
 static int wait_for_cancelled_after_deadline_body(void *arg, void **result) {
   (void)arg, (void)result;
-  stubborn_state st = {0, 1};
+  stubborn_state st = {0, 1, NULL};
   late_cancel s = {NULL, 1, 0, 1};
   ac_task_create(&s.inner, stubborn, &st);
   ac_task_t *waiter;
   ac_task_create(&waiter, wait_for_then_sleep, &s);
-  ac_task_sleep(12); /* the deadline has passed; the inner task cleans up */
-  ck_assert_msg(st.saw_cancel, "the deadline must have cancelled the inner task by now");
+  ac_future_create(&st.caught);
+  ck_assert_int_eq(ac_future_await(st.caught, NULL), 0); /* the inner task cleans up now */
+  ac_future_release(st.caught);
+  ck_assert_msg(st.saw_cancel, "the deadline must have cancelled the inner task");
   ac_future_cancel(waiter);
   ck_assert_int_eq(ac_future_await(waiter, NULL), 0);
   ck_assert_int_eq(s.rc, 0);
@@ -453,6 +457,47 @@ static int group_cancel_body(void *arg, void **result) {
 START_TEST(group_owner_cancelled_cancels_children) { RUN_OK(group_cancel_body, NULL); }
 END_TEST
 
+/* A task whose structure is recycled for another must not be reached
+ * through what it left behind. */
+static int opens_scope_and_returns(void *arg, void **result) {
+  (void)result;
+  ac_timeout_t *outside = arg;
+  ac_timeout_t scope; /* on this task's stack, which another task reuses */
+  ck_assert_int_eq(ac_timeout_open(&scope, 20), 0);
+  ck_assert_int_eq(ac_timeout_open(outside, 20), 0);
+  return 0;
+}
+
+static int close_scope(void *arg, void **result) {
+  (void)result;
+  return ac_timeout_close(arg);
+}
+
+static int timeout_left_open_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_timeout_t outside;
+  ac_task_t *opener;
+  ac_task_create(&opener, opens_scope_and_returns, &outside);
+  ck_assert_int_eq(ac_future_await(opener, NULL), 0);
+  uintptr_t old = (uintptr_t)opener;
+  ac_future_release(opener);
+
+  ac_task_t *next;
+  ck_assert_int_eq(ac_task_create(&next, close_scope, &outside), 0);
+  ck_assert_msg((uintptr_t)next == old, "the test needs the next task to reuse the structure");
+  ck_assert_int_eq(ac_future_await(next, NULL), -EPERM); /* not its scope */
+  ac_future_release(next);
+  job later = {60, 3, 0, 0, 0};
+  ck_assert_int_eq(ac_task_create(&next, run_job, &later), 0);
+  ck_assert_int_eq(ac_future_await(next, NULL), 0); /* the deadlines never fire */
+  ac_future_release(next);
+  ck_assert_int_eq(ac_timeout_is_expired(&outside), 0);
+  ck_assert_int_eq(ac_timeout_close(&outside), -EPERM);
+  return 0;
+}
+START_TEST(timeout_scope_left_open_by_a_finished_task_never_fires) { RUN_OK(timeout_left_open_body, NULL); }
+END_TEST
+
 static int group_misuse_body(void *arg, void **result) {
   (void)arg, (void)result;
   ck_assert_int_eq(ac_group_create(NULL), -EINVAL);
@@ -486,6 +531,7 @@ Suite *test_suite(void) {
   ADD_TEST(s, group_waits_for_every_child);
   ADD_TEST(s, group_first_failure_cancels_siblings_and_is_reported);
   ADD_TEST(s, group_owner_cancelled_cancels_children);
+  ADD_TEST(s, timeout_scope_left_open_by_a_finished_task_never_fires);
   ADD_TEST(s, group_misuse_is_reported);
   return s;
 }

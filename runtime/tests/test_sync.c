@@ -484,6 +484,57 @@ static int shutdown_body(void *arg, void **result) {
 START_TEST(queue_shutdown_wakes_waiters_and_drains) { RUN_OK(shutdown_body, NULL); }
 END_TEST
 
+/* A task that finishes holding a lock leaves it broken: not owned by the
+ * task that reuses its structure, and no waiter waits forever. */
+static int takes_lock_and_returns(void *arg, void **result) {
+  (void)result;
+  return ac_lock_acquire(arg);
+}
+
+typedef struct {
+  ac_lock_t *lock;
+  int acquire, release;
+} lock_user;
+
+static int uses_lock(void *arg, void **result) {
+  (void)result;
+  lock_user *u = arg;
+  u->acquire = ac_lock_acquire(u->lock);
+  u->release = ac_lock_release(u->lock);
+  return 0;
+}
+
+static int lock_left_held_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_lock_t *lock;
+  ac_lock_create(&lock);
+  ac_task_t *holder, *waiter, *next;
+  ac_task_create(&holder, takes_lock_and_returns, lock);
+  lock_user w = {lock, 1, 1};
+  ac_task_create(&waiter, uses_lock, &w); /* queued behind the holder */
+  ck_assert_int_eq(ac_future_await(holder, NULL), 0);
+  ck_assert_int_eq(ac_future_await(waiter, NULL), 0);
+  ck_assert_int_eq(w.acquire, -EOWNERDEAD);
+  ck_assert_int_eq(w.release, -EPERM);
+  uintptr_t old = (uintptr_t)holder;
+  ac_future_release(holder);
+
+  lock_user u = {lock, 1, 1};
+  ac_task_create(&next, uses_lock, &u);
+  ck_assert_msg((uintptr_t)next == old, "the test needs the next task to reuse the structure");
+  ck_assert_int_eq(ac_future_await(next, NULL), 0);
+  ck_assert_int_eq(u.acquire, -EOWNERDEAD); /* not -EDEADLK: it is not the holder */
+  ck_assert_int_eq(u.release, -EPERM);
+  ck_assert_int_eq(ac_lock_try_acquire(lock), -EOWNERDEAD);
+  ck_assert_int_eq(ac_lock_is_locked(lock), 1);
+  ck_assert_int_eq(ac_lock_close(lock), 0);
+  ac_future_release(waiter);
+  ac_future_release(next);
+  return 0;
+}
+START_TEST(lock_left_held_by_a_finished_task_is_broken_not_passed_on) { RUN_OK(lock_left_held_body, NULL); }
+END_TEST
+
 static int sync_misuse_body(void *arg, void **result) {
   (void)arg, (void)result;
   ck_assert_int_eq(ac_lock_create(NULL), -EINVAL);
@@ -529,6 +580,7 @@ Suite *test_suite(void) {
   ADD_TEST(s, queue_backpressure_and_join);
   ADD_TEST(s, queue_item_is_never_lost_to_a_cancelled_getter);
   ADD_TEST(s, queue_shutdown_wakes_waiters_and_drains);
+  ADD_TEST(s, lock_left_held_by_a_finished_task_is_broken_not_passed_on);
   ADD_TEST(s, sync_misuse_is_reported);
   ADD_TEST(s, leftover_objects_are_freed_with_the_loop);
   return s;

@@ -116,7 +116,9 @@ int ac_future_shield(ac_future_t *future, void **result);
  * A deadline on a block of code (`asyncio.timeout`). Declare one on the
  * stack; its fields are private. Every ac_timeout_open() that succeeded
  * must be matched by ac_timeout_close() in the same task before the
- * function that declared the scope returns.
+ * function that declared the scope returns. A task that finishes with a
+ * scope still open is reported and the scope's deadline dropped, so it can
+ * never fire on another task.
  *
  * @code
  * ac_timeout_t deadline;
@@ -126,10 +128,10 @@ int ac_future_shield(ac_future_t *future, void **result);
  * @endcode
  */
 typedef struct ac_timeout_s {
-  ac_task_t *task;           /**< private: the task the scope belongs to */
-  struct ac_handle_s *timer; /**< private: the callback that fires at the deadline */
-  int expired;               /**< private: 1 once the deadline has passed */
-  int entered;               /**< private: 1 between enter and exit */
+  unsigned long long task_id; /**< private: the id of the task the scope belongs to */
+  void *deadline;             /**< private: the runtime's timer for it, or NULL */
+  int expired;                /**< private: 1 once the deadline has passed */
+  int entered;                /**< private: 1 between open and close */
 } ac_timeout_t;
 
 /**
@@ -148,7 +150,10 @@ int ac_timeout_open(ac_timeout_t *scope, int64_t limit_ms);
  * (ac_task_uncancel()), so the task goes on normally.
  * @param scope the scope given to ac_timeout_open().
  * @return `-ETIMEDOUT` if the deadline passed inside the block, else 0;
- *         `-EINVAL` if @p scope was not entered; `-EPERM` from another task.
+ *         `-ECANCELED` if it passed but another cancellation of the task is
+ *         still outstanding; `-EINVAL` if @p scope is NULL or not open;
+ *         `-EPERM` outside a task, or from a task other than the one that
+ *         opened it (also once that task has finished).
  */
 int ac_timeout_close(ac_timeout_t *scope);
 
@@ -164,8 +169,9 @@ int ac_timeout_is_expired(const ac_timeout_t *scope);
  * spawned into the group; ac_group_close() returns only when all of them have
  * finished. The first child that fails cancels its siblings and the task
  * that owns the group, and ac_group_close() reports that first error.
- * A group its owner never closes is closed (its children cancelled) when
- * the owner finishes, and freed with the loop.
+ * A group its owner never closes is closed when the owner's function
+ * returns (reported; its children cancelled and awaited before the owner
+ * counts as finished), and freed with the loop.
  */
 typedef struct ac_group_s ac_group_t;
 
@@ -196,14 +202,17 @@ int ac_group_spawn(ac_group_t *group, ac_task_t **task, ac_task_fn fn,
  * `async with TaskGroup()` block).
  *
  * If a child failed, the rest were cancelled and the first error is
- * returned. If the owner is cancelled from outside, before or while
- * waiting, every child is cancelled and awaited, and the call returns
- * `-ECANCELED`.
+ * returned. If the owner was cancelled from outside after it created the
+ * group (in its own block, before this call, or while waiting here) and
+ * did not withdraw that with ac_task_uncancel(), every child is cancelled
+ * and awaited, and the call returns `-ECANCELED`, as asyncio's TaskGroup
+ * re-raises the cancellation; this wins over a child's error.
  *
  * @param group the group.
  * @return 0 if every child succeeded; the first child's error; `-ECANCELED`;
  *         `-EINVAL` if @p group is NULL; `-EPERM` if the caller is not the
- *         task that created the group.
+ *         task that created the group; `-EALREADY` if it is being closed,
+ *         or was closed when its owner finished.
  */
 int ac_group_close(ac_group_t *group);
 

@@ -25,7 +25,10 @@ extern "C" {
  * @{
  */
 
-/** A mutual-exclusion lock (`asyncio.Lock`). Not reentrant. */
+/** A mutual-exclusion lock (`asyncio.Lock`). Not reentrant. It is held by
+ *  a task: one that finishes holding it leaves it broken (reported), and
+ *  its waiters and every later acquire get `-EOWNERDEAD`; only
+ *  ac_lock_close() is left to do with it. */
 typedef struct ac_lock_s ac_lock_t;
 /** A flag tasks can wait for (`asyncio.Event`). */
 typedef struct ac_event_s ac_event_t;
@@ -52,6 +55,7 @@ int ac_lock_create(ac_lock_t **lock);
  * to the task that has waited longest; a task that did not wait cannot take
  * it first.
  * @return 0; `-ECANCELED`; `-EDEADLK` if the caller already holds it;
+ *         `-EOWNERDEAD` if its holder finished without releasing it;
  *         `-EINVAL` if @p lock is NULL; `-EPERM` outside a task.
  */
 int ac_lock_acquire(ac_lock_t *lock);
@@ -66,20 +70,22 @@ int ac_lock_acquire_for(ac_lock_t *lock, int64_t timeout_ms);
 /**
  * Acquire the lock only if that needs no waiting.
  * @return 0; `-EAGAIN` if it is held or tasks are waiting for it;
+ *         `-EOWNERDEAD` if its holder finished without releasing it;
  *         `-EINVAL`; `-EPERM` outside a task.
  */
 int ac_lock_try_acquire(ac_lock_t *lock);
 
 /**
  * Release the lock, handing it to the longest waiter if there is one.
- * @return 0; `-EPERM` if the caller does not hold it; `-EINVAL`.
+ * @return 0; `-EPERM` if the caller does not hold it (also when it is
+ *         broken); `-EINVAL`.
  */
 int ac_lock_release(ac_lock_t *lock);
 
 /**
  * Whether the lock is held.
  * @param lock the lock.
- * @return 1 if held, 0 if not; `-EINVAL` for NULL.
+ * @return 1 if held (or broken), 0 if not; `-EINVAL` for NULL.
  */
 int ac_lock_is_locked(const ac_lock_t *lock);
 
