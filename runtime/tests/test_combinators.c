@@ -457,6 +457,112 @@ static int group_cancel_body(void *arg, void **result) {
 START_TEST(group_owner_cancelled_cancels_children) { RUN_OK(group_cancel_body, NULL); }
 END_TEST
 
+/* The owner is cancelled in its own block, before it reaches close. */
+typedef struct {
+  job jobs[2];
+  int block_rc, close_rc, cancelling_after;
+} block_owner;
+
+static int owner_cancelled_in_block(void *arg, void **result) {
+  (void)result;
+  block_owner *o = arg;
+  ac_group_t *g;
+  ac_group_create(&g);
+  for (int i = 0; i < 2; i++) ac_group_spawn(g, NULL, run_job, &o->jobs[i], NULL);
+  o->block_rc = ac_task_sleep(5000);
+  o->close_rc = ac_group_close(g);
+  o->cancelling_after = ac_task_cancelling(ac_task_current());
+  return o->close_rc;
+}
+
+static int group_block_cancel_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  block_owner o = {{{5000, 1, 0, 0, 0}, {5000, 2, 0, 0, 0}}, 1, 1, 0};
+  ac_task_t *owner;
+  ac_task_create(&owner, owner_cancelled_in_block, &o);
+  ac_task_sleep(5);
+  ac_future_cancel(owner);
+  ck_assert_int_eq(ac_future_await(owner, NULL), -ECANCELED);
+  ck_assert_int_eq(o.block_rc, -ECANCELED);
+  ck_assert_int_eq(o.close_rc, -ECANCELED);
+  ck_assert_msg(o.jobs[0].cancelled && o.jobs[1].cancelled, "the children must be cancelled");
+  ck_assert_int_eq(o.cancelling_after, 1); /* not withdrawn: it came from outside */
+  ac_future_release(owner);
+  return 0;
+}
+START_TEST(group_owner_cancelled_in_its_block_cancels_children_and_close_says_so) {
+  RUN_OK(group_block_cancel_body, NULL);
+}
+END_TEST
+
+/* A cancellation the owner had before it made the group is not the group's. */
+static int group_old_cancel_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_future_cancel(ac_task_current());
+  ck_assert_int_eq(ac_task_sleep(1), -ECANCELED); /* caught, not withdrawn */
+  job jobs[1] = {{5, 1, 0, 0, 0}};
+  ac_group_t *g;
+  ac_group_create(&g);
+  ac_group_spawn(g, NULL, run_job, &jobs[0], NULL);
+  ck_assert_int_eq(ac_group_close(g), 0);
+  ck_assert_msg(jobs[0].finished && !jobs[0].cancelled, "the child runs to its end");
+  return 0;
+}
+START_TEST(group_ignores_a_cancellation_older_than_itself) { RUN_OK(group_old_cancel_body, NULL); }
+END_TEST
+
+/* An owner that returns without closing: the group is closed then (its
+ * children cancelled and awaited), and freed with the loop. */
+static int forgets_to_close(void *arg, void **result) {
+  (void)result;
+  job *jobs = arg;
+  ac_group_t *g;
+  ac_group_create(&g);
+  ac_group_spawn(g, NULL, run_job, &jobs[0], NULL);
+  ac_group_spawn(g, NULL, run_job, &jobs[1], NULL);
+  return ac_task_sleep(5);
+}
+
+static int group_unclosed_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  job jobs[2] = {{5000, 1, 0, 0, 0}, {40, 0, -EIO, 0, 0}};
+  ac_task_t *owner;
+  ac_task_create(&owner, forgets_to_close, jobs);
+  ck_assert_int_eq(ac_future_await(owner, NULL), 0);
+  ck_assert_msg(jobs[0].cancelled && jobs[1].cancelled,
+                "the owner's end closes the group: its children are cancelled");
+  ck_assert_msg(jobs[0].finished && jobs[1].finished, "and awaited before the owner is done");
+  ac_future_release(owner);
+
+  /* The next task may reuse the owner's structure: no child's failure reaches it. */
+  ac_task_t *next;
+  job later = {60, 3, 0, 0, 0};
+  ac_task_create(&next, run_job, &later);
+  ck_assert_int_eq(ac_future_await(next, NULL), 0);
+  ck_assert_msg(!later.cancelled, "a task reusing the owner's structure is left alone");
+  ac_future_release(next);
+  return 0;
+}
+START_TEST(group_left_open_is_closed_when_its_owner_finishes) { RUN_OK(group_unclosed_body, NULL); }
+END_TEST
+
+/* A group whose owner the loop drops (it ignored its cancellation) is freed
+ * with the loop: LeakSanitizer and valgrind see no leak. */
+static int owner_never_ends(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_group_t *g;
+  ac_group_create(&g);
+  static job quick = {1, 1, 0, 0, 0};
+  ac_group_spawn(g, NULL, run_job, &quick, NULL);
+  ac_future_t *never;
+  ac_future_create(&never);
+  ac_future_await(never, NULL);
+  ac_future_await(never, NULL); /* ignores the cancellation and waits again */
+  return 0;
+}
+START_TEST(group_of_a_dropped_owner_is_freed_with_the_loop) { RUN_EXPECT(owner_never_ends, NULL, -EDEADLK); }
+END_TEST
+
 /* A task whose structure is recycled for another must not be reached
  * through what it left behind. */
 static int opens_scope_and_returns(void *arg, void **result) {
@@ -531,6 +637,10 @@ Suite *test_suite(void) {
   ADD_TEST(s, group_waits_for_every_child);
   ADD_TEST(s, group_first_failure_cancels_siblings_and_is_reported);
   ADD_TEST(s, group_owner_cancelled_cancels_children);
+  ADD_TEST(s, group_owner_cancelled_in_its_block_cancels_children_and_close_says_so);
+  ADD_TEST(s, group_ignores_a_cancellation_older_than_itself);
+  ADD_TEST(s, group_left_open_is_closed_when_its_owner_finishes);
+  ADD_TEST(s, group_of_a_dropped_owner_is_freed_with_the_loop);
   ADD_TEST(s, timeout_scope_left_open_by_a_finished_task_never_fires);
   ADD_TEST(s, group_misuse_is_reported);
   return s;
