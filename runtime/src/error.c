@@ -20,8 +20,21 @@ const char *ac_error_message(int err) {
   case EAGAIN: return "not ready yet";
   case ESHUTDOWN: return "shut down";
   case EOWNERDEAD: return "its holder finished without releasing it";
-  default: return uv_strerror(-err);
+  default: break;
   }
+  /* libuv's texts for the codes it knows, taken from its own table:
+   * uv_strerror() would allocate a string for any other code. */
+  switch (-err) {
+#define AC__UV_TEXT(name, text) case UV_##name: return text;
+    UV_ERRNO_MAP(AC__UV_TEXT)
+#undef AC__UV_TEXT
+  default: break;
+  }
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+  const char *text = strerrordesc_np(err); /* static, thread-safe; NULL if unknown */
+  if (text) return text;
+#endif
+  return "unknown error";
 }
 
 void ac_error_set_messages(bool on) { misuse_messages = on ? 1 : 0; }

@@ -77,7 +77,8 @@ typedef void (*ac_callback_fn)(void *arg);
  * Text for an error code returned by the runtime.
  *
  * @param err a negative errno value (a positive one is accepted too).
- * @return a static string; never NULL.
+ * @return a static string (safe from any thread, nothing to free); never
+ *         NULL; "unknown error" for a code that is no errno.
  */
 const char *ac_error_message(int err);
 
