@@ -3,12 +3,17 @@
  * call it back (one uv_timer_t); finished transfers wake their tasks.
  * One multi handle per loop, made on first use, shares the connections. */
 #include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
 enum { DEFAULT_MAX_BODY = 64 << 20, DEFAULT_REDIRECTS = 10 };
+#define DEFAULT_PROTOCOLS "http,https"
+
 
 typedef struct http_client {
   ac__resource res;     /* closed with the loop */
@@ -185,7 +190,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg) {
   return append(&t->resp->headers, &t->resp->headers_size, &t->headers_cap, data, bytes) ? 0 : bytes;
 }
 
-static int error_of(CURLcode code, const transfer *t) {
+/* What went wrong, as an errno: the codes ac/http.h lists. STATUS is the
+ * last response's HTTP status (0 if none came). */
+static int error_of(CURLcode code, const transfer *t, long status) {
   switch (code) {
   case CURLE_OK: return 0;
   case CURLE_OPERATION_TIMEDOUT: return -ETIMEDOUT;
@@ -193,11 +200,131 @@ static int error_of(CURLcode code, const transfer *t) {
   case CURLE_FILESIZE_EXCEEDED: return -EFBIG;
   case CURLE_TOO_MANY_REDIRECTS: return -ELOOP;
   case CURLE_COULDNT_CONNECT: return -ECONNREFUSED;
-  case CURLE_COULDNT_RESOLVE_HOST: return -EHOSTUNREACH;
-  case CURLE_URL_MALFORMAT:
-  case CURLE_UNSUPPORTED_PROTOCOL: return -EINVAL;
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY: return -EHOSTUNREACH;
+  case CURLE_URL_MALFORMAT: return -EINVAL;
+  /* The request's own scheme was checked before: after a redirect this is
+   * the target's scheme refused; otherwise an answer with no HTTP status
+   * line (HTTP/0.9, which libcurl refuses). */
+  case CURLE_UNSUPPORTED_PROTOCOL: return status >= 300 && status < 400 ? -EPROTONOSUPPORT : -EPROTO;
+  case CURLE_WEIRD_SERVER_REPLY:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+  case CURLE_BAD_CONTENT_ENCODING: return -EPROTO;
+  case CURLE_GOT_NOTHING:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_SEND_ERROR: return -EPIPE;
+  case CURLE_RECV_ERROR: return -ECONNRESET;
+  /* libcurl before 8.6 says "out of memory" for a header over its limit too. */
+  case CURLE_OUT_OF_MEMORY: return t->resp->body_size == 0 ? -EMSGSIZE : -ENOMEM;
+#if LIBCURL_VERSION_NUM >= 0x080600
+  case CURLE_TOO_LARGE: return -EMSGSIZE;
+#endif
   default: return -EIO;
   }
+}
+
+/* The value of the last Location header in HEADERS (the redirect libcurl
+ * refused to follow), cut to SIZE. */
+static void last_location(const char *headers, char *out, size_t size) {
+  snprintf(out, size, "?");
+  for (const char *line = headers; line && *line; line += strcspn(line, "\n"), line += *line == '\n') {
+    if (strncasecmp(line, "Location:", 9) != 0) continue;
+    const char *v = line + 9 + strspn(line + 9, " \t");
+    snprintf(out, size, "%.*s", (int)strcspn(v, "\r\n"), v);
+  }
+}
+
+/* Put the reason for ERR in the response's message, if libcurl gave none
+ * (or a less clear one). */
+static void describe(ac_http_response_t *resp, CURLcode code, int err,
+                     const char *protocols) {
+  char curl_said[sizeof resp->error];
+  snprintf(curl_said, sizeof curl_said, "%s", resp->error[0] ? resp->error : curl_easy_strerror(code));
+  if (err == -EPROTONOSUPPORT) {
+    char to[128];
+    last_location(resp->headers, to, sizeof to);
+    snprintf(resp->error, sizeof resp->error, "a redirect to '%s' was refused: its scheme is "
+             "not one of \"%.60s\"", to, protocols);
+  } else if (err == -EPROTO && code == CURLE_UNSUPPORTED_PROTOCOL) {
+    snprintf(resp->error, sizeof resp->error, "the server's answer is not HTTP (%.200s)", curl_said);
+  } else if (err == -EMSGSIZE) {
+    snprintf(resp->error, sizeof resp->error, "the response's header is over libcurl's limit "
+             "(100 KiB a line), or libcurl ran out of memory (%.100s)", curl_said);
+  } else {
+    snprintf(resp->error, sizeof resp->error, "%s", curl_said);
+  }
+}
+
+/* Fail with ERR before any transfer, saying why in the response too. */
+static int refuse(ac_http_response_t *resp, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refuse(ac_http_response_t *resp, int err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(resp->error, sizeof resp->error, fmt, ap);
+  va_end(ap);
+  return ac__misuse(err, "ac_http_fetch", "%s", resp->error);
+}
+
+/* Whether the scheme of URL is one of PROTOCOLS ("http,https"; "all" for
+ * any): 0, -EPROTONOSUPPORT, or -EINVAL for a URL that does not parse. */
+static int check_scheme(const char *url, const char *protocols, ac_http_response_t *resp) {
+  CURLU *u = curl_url();
+  if (!u) return refuse(resp, -ENOMEM, "no memory to parse the URL");
+  char *scheme = NULL;
+  int rc = 0;
+  if (curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+    rc = refuse(resp, -EINVAL, "the URL '%.160s' does not parse", url);
+  } else {
+    size_t len = strlen(scheme);
+    int allowed = 0;
+    for (const char *p = protocols; *p && !allowed; p += strcspn(p, ",")) {
+      p += *p == ',';
+      size_t n = strcspn(p, ",");
+      allowed = (n == len && strncasecmp(p, scheme, n) == 0) || (n == 3 && strncasecmp(p, "all", 3) == 0);
+    }
+    if (!allowed)
+      rc = refuse(resp, -EPROTONOSUPPORT, "the scheme '%s' of '%.120s' is not one of \"%s\" "
+                  "(ac_http_request_t.protocols)", scheme, url, protocols);
+  }
+  curl_free(scheme);
+  curl_url_cleanup(u);
+  return rc;
+}
+
+#if LIBCURL_VERSION_NUM < 0x075500
+/* libcurl before 7.85 takes the protocols as a bit mask. */
+static long protocol_bits(const char *protocols) {
+  static const struct { const char *name; long bit; } known[] = {
+      {"http", CURLPROTO_HTTP}, {"https", CURLPROTO_HTTPS}, {"ftp", CURLPROTO_FTP},
+      {"ftps", CURLPROTO_FTPS}, {"file", CURLPROTO_FILE}, {"all", CURLPROTO_ALL}};
+  long bits = 0;
+  for (const char *p = protocols; *p; p += strcspn(p, ",")) {
+    p += *p == ',';
+    size_t n = strcspn(p, ","), i = 0;
+    while (i < sizeof known / sizeof *known && !(strlen(known[i].name) == n && strncasecmp(p, known[i].name, n) == 0)) i++;
+    if (i == sizeof known / sizeof *known) return -1;
+    bits |= known[i].bit;
+  }
+  return bits;
+}
+#endif
+
+/* Only the allowed protocols, for the request and for every redirect. */
+static int restrict_protocols(CURL *e, const char *protocols) {
+#if LIBCURL_VERSION_NUM >= 0x075500
+  if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK ||
+      curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, protocols) != CURLE_OK)
+    return -EINVAL;
+#else
+  long bits = protocol_bits(protocols);
+  if (bits <= 0 || curl_easy_setopt(e, CURLOPT_PROTOCOLS, bits) != CURLE_OK ||
+      curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, bits) != CURLE_OK)
+    return -EINVAL;
+#endif
+  return 0;
 }
 
 void ac_http_response_close(ac_http_response_t *resp) {
@@ -213,17 +340,23 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
   const char *fn = "ac_http_fetch";
   if (!resp) return ac__misuse(-EINVAL, fn, "the response is NULL");
   memset(resp, 0, sizeof *resp);
-  if (!req || !req->url) return ac__misuse(-EINVAL, fn, "no request or no URL");
-  if (req->timeout_ms < 0) return ac__misuse(-EINVAL, fn, "negative timeout");
+  if (!req || !req->url) return refuse(resp, -EINVAL, "no request, or no URL in it");
+  if (req->timeout_ms < 0) return refuse(resp, -EINVAL, "negative timeout (%lld ms)", (long long)req->timeout_ms);
   int rc = ac__current(&task, fn);
-  if (rc) return rc;
+  if (rc) return refuse(resp, rc, "must be called from inside a task");
+  const char *protocols = req->protocols ? req->protocols : DEFAULT_PROTOCOLS;
+  if ((rc = check_scheme(req->url, protocols, resp))) return rc;
   http_client *c;
-  if ((rc = client_get(task->fut.loop, &c))) return rc;
+  if ((rc = client_get(task->fut.loop, &c))) return refuse(resp, rc, "cannot set up the HTTP client");
 
   transfer t = {.task = task, .resp = resp};
   t.max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY;
-  if (!(t.easy = curl_easy_init())) return -ENOMEM;
+  if (!(t.easy = curl_easy_init())) return refuse(resp, -ENOMEM, "no memory for a transfer");
   CURL *e = t.easy;
+  if (restrict_protocols(e, protocols)) {
+    curl_easy_cleanup(e);
+    return refuse(resp, -EINVAL, "libcurl does not know every protocol of \"%s\"", protocols);
+  }
   curl_easy_setopt(e, CURLOPT_URL, req->url);
   curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -248,6 +381,7 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
 
   if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
     rc = -ENOMEM;
+    snprintf(resp->error, sizeof resp->error, "libcurl could not start the transfer");
   } else {
     while (!t.done) {
       rc = ac__suspend(task, "http request");
@@ -255,8 +389,10 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
     }
     curl_multi_remove_handle(c->multi, e);
     if (t.done) {
-      rc = error_of(t.result, &t);
       curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
+      if ((rc = error_of(t.result, &t, resp->status))) describe(resp, t.result, rc, protocols);
+    } else {
+      snprintf(resp->error, sizeof resp->error, "%s", ac_error_message(rc));
     }
   }
   curl_easy_cleanup(e);

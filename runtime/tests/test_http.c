@@ -86,7 +86,7 @@ static void peer_stop(void) {
 }
 
 static int fetch(const char *path, ac_http_request_t req, ac_http_response_t *resp) {
-  char url[256];
+  char url[512];
   snprintf(url, sizeof url, "%s%s", server.base, path);
   req.url = url;
   return ac_http_fetch(&req, resp);
@@ -157,7 +157,8 @@ static int limits_body(void *arg, void **result) {
   ck_assert_int_eq(fetch("/big.bin", (ac_http_request_t){0}, &r), 0);
   ck_assert_int_eq(r.body_size, 1 << 20);
   ac_http_response_close(&r);
-  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "nothing://here"}, &r), -EINVAL);
+  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://[::1"}, &r), -EINVAL);
+  ck_assert_msg(r.error[0] != '\0', "a URL that does not parse is explained");
   ac_http_response_close(&r);
   ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){0}, &r), -EINVAL);
   ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://127.0.0.1:1/"}, &r), -ECONNREFUSED);
@@ -167,6 +168,72 @@ static int limits_body(void *arg, void **result) {
 START_TEST(timeouts_caps_and_bad_urls) {
   peer_start();
   RUN_OK(limits_body, NULL);
+  peer_stop();
+}
+END_TEST
+
+/* Every failure has a code that says what happened and a message. */
+static int not_http_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_http_response_t r;
+  ck_assert_int_eq(fetch("/not-http", (ac_http_request_t){0}, &r), -EPROTO);
+  ck_assert_msg(strstr(r.error, "not HTTP") != NULL, "message: '%s'", r.error);
+  ac_http_response_close(&r);
+  ck_assert_int_eq(fetch("/huge-header", (ac_http_request_t){0}, &r), -EMSGSIZE);
+  ck_assert_msg(strstr(r.error, "header") != NULL, "message: '%s'", r.error);
+  ac_http_response_close(&r);
+  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://127.0.0.1:1/"}, &r), -ECONNREFUSED);
+  ck_assert_msg(r.error[0] != '\0', "a refused connection is explained");
+  ac_http_response_close(&r);
+  ck_assert_int_eq(fetch("/hello.txt", (ac_http_request_t){.timeout_ms = -1}, &r), -EINVAL);
+  ck_assert_msg(strstr(r.error, "timeout") != NULL, "message: '%s'", r.error);
+  ac_http_response_close(&r);
+  ck_assert_int_eq(fetch("/hello.txt", (ac_http_request_t){0}, &r), 0);
+  ck_assert_str_eq(r.error, ""); /* no message when nothing failed */
+  ac_http_response_close(&r);
+  return 0;
+}
+START_TEST(answers_that_are_not_http_say_so) {
+  peer_start();
+  RUN_OK(not_http_body, NULL);
+  peer_stop();
+}
+END_TEST
+
+/* Other schemes than http and https are refused unless asked for, directly
+ * and through a redirect; none of them is ever connected to. */
+static int schemes_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  char file_url[128], redirect[256];
+  snprintf(file_url, sizeof file_url, "file://%s/hello.txt", server.dir);
+  const char *others[] = {file_url, "file:///etc/hostname", "ftp://127.0.0.1:1/x",
+                          "gopher://127.0.0.1:1/", "dict://127.0.0.1:1/d:word"};
+  ac_http_response_t r;
+  for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+    ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = others[i]}, &r), -EPROTONOSUPPORT);
+    ck_assert_msg(strstr(r.error, "scheme") != NULL, "%s: message '%s'", others[i], r.error);
+    ck_assert_ptr_null(r.body);
+    ac_http_response_close(&r);
+
+    snprintf(redirect, sizeof redirect, "/redirect-to/%s", others[i]);
+    ck_assert_int_eq(fetch(redirect, (ac_http_request_t){0}, &r), -EPROTONOSUPPORT);
+    ck_assert_int_eq(r.status, 302);
+    ck_assert_msg(strstr(r.error, "redirect") && strstr(r.error, others[i]),
+                  "%s: message '%s'", others[i], r.error);
+    ac_http_response_close(&r);
+  }
+  /* Asked for, file:// is spoken. */
+  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = file_url, .protocols = "http,https,file"}, &r), 0);
+  ck_assert_str_eq(r.body, "hello world\n");
+  ac_http_response_close(&r);
+  ck_assert_int_eq(fetch("/hello.txt", (ac_http_request_t){.protocols = "http,bogus"}, &r), -EINVAL);
+  ck_assert_msg(strstr(r.error, "bogus") != NULL, "message: '%s'", r.error);
+  ac_http_response_close(&r);
+  return 0;
+}
+START_TEST(only_http_and_https_unless_asked) {
+  peer_start();
+  RUN_OK(schemes_body, NULL);
   peer_stop();
 }
 END_TEST
@@ -241,6 +308,8 @@ Suite *test_suite(void) {
   ADD_TEST(s, get_post_and_404);
   ADD_TEST(s, redirects_followed_and_limited);
   ADD_TEST(s, timeouts_caps_and_bad_urls);
+  ADD_TEST(s, answers_that_are_not_http_say_so);
+  ADD_TEST(s, only_http_and_https_unless_asked);
   ADD_TEST(s, cancel_removes_the_transfer);
   ADD_TEST(s, thousand_requests_at_concurrency_100);
   return s;

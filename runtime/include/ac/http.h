@@ -27,6 +27,9 @@ typedef struct {
   int64_t timeout_ms;          /**< the whole transfer's time limit; 0 for none */
   int max_redirects;           /**< redirects followed: 0 for the default (10), -1 for none */
   size_t max_body;             /**< the largest response body accepted; 0 for 64 MiB */
+  const char *protocols;       /**< the schemes allowed, for the request and every redirect,
+                                    as libcurl names them, comma-separated ("http,https,file");
+                                    NULL for "http,https" */
 } ac_http_request_t;
 
 /** What came back. Close it with ac_http_response_close(). */
@@ -36,20 +39,38 @@ typedef struct {
   size_t headers_size;   /**< their length */
   char *body;            /**< the body (NUL-terminated, for convenience) */
   size_t body_size;      /**< its length */
-  char error[256];       /**< libcurl's message when the request failed */
+  char error[256];       /**< why the request failed (never empty then), else "" */
 } ac_http_response_t;
 
 /**
  * Perform a request and wait for the whole response. An HTTP error status
- * (404, 500...) is a response, not a failure: check `status`.
+ * (404, 500...) is a response, not a failure: check `status`. Only the
+ * schemes in `protocols` are spoken ("http,https" unless the caller says
+ * otherwise), for the URL and for every redirect. Whatever fails, the
+ * response's `error` says why.
  * @param request  what to ask.
  * @param response receives the outcome; close it with ac_http_response_close()
  *                 whatever this returns.
- * @return 0; `-ETIMEDOUT` past the time limit; `-EFBIG` if the body is over
- *         the cap; `-ELOOP` for too many redirects; `-ECONNREFUSED`;
- *         `-EHOSTUNREACH` if the name does not resolve; `-EINVAL` for a bad
- *         URL or argument; `-ECANCELED`; `-EIO` for other failures (the
- *         message is in the response); `-EPERM` outside a task.
+ * @return 0;
+ *         `-ETIMEDOUT` past the time limit;
+ *         `-EFBIG` if the body is over the cap;
+ *         `-ELOOP` for too many redirects;
+ *         `-EPROTONOSUPPORT` if the URL's scheme, or a redirect's, is not allowed;
+ *         `-EPROTO` if the answer is not HTTP (no status line, a malformed
+ *         header, a broken HTTP/2 stream or content encoding);
+ *         `-EMSGSIZE` if a header of the response is over libcurl's limit
+ *         (100 KiB a line; libcurl before 8.6 cannot tell that from running
+ *         out of memory);
+ *         `-ECONNREFUSED` if nothing listens;
+ *         `-EHOSTUNREACH` if the name does not resolve;
+ *         `-EPIPE` if the server closed the connection before the whole
+ *         answer came (or while we sent);
+ *         `-ECONNRESET` if the connection was reset;
+ *         `-EINVAL` for a NULL argument, a URL that does not parse, a
+ *         negative timeout, or a protocol libcurl does not know;
+ *         `-ENOMEM`; `-ECANCELED`; `-EPERM` outside a task;
+ *         `-EIO` for other failures (TLS, proxies...; libcurl's message is
+ *         in the response).
  */
 int ac_http_fetch(const ac_http_request_t *request, ac_http_response_t *response);
 

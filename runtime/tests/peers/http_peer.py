@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """A real HTTP server for the HTTP client's tests (Python's http.server, not
 ours): serves the files of a directory, plus /redirect/N (N redirects, then
-the file hello.txt) and /slow (answers after 3 s). Listens on 127.0.0.1 on a
+the file hello.txt), /redirect-to/URL (one redirect to URL, which may be of
+any scheme), /slow (answers after 3 s), /not-http (bytes that are no HTTP
+answer) and /huge-header (a 200 KB header line). Listens on 127.0.0.1 on a
 free port, prints the port, and serves until killed.
 
 Usage: http_peer.py DIRECTORY"""
@@ -9,6 +11,7 @@ import functools
 import http.server
 import sys
 import time
+import urllib.parse
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -17,6 +20,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             left = int(self.path.rsplit("/", 1)[1])
             self.send_response(302)
             self.send_header("Location", f"/redirect/{left - 1}" if left > 1 else "/hello.txt")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path.startswith("/redirect-to/"):
+            self.send_response(302)
+            self.send_header("Location", urllib.parse.unquote(self.path[len("/redirect-to/"):]))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/not-http":
+            self.wfile.write(b"this is not an HTTP answer\r\n\r\n")
+            self.close_connection = True
+        elif self.path == "/huge-header":
+            self.send_response(200)
+            self.send_header("X-Huge", "h" * 200_000)
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif self.path == "/slow":
