@@ -227,7 +227,8 @@ int ac_debug_dump_tasks_on_signal(int signum) {
   int rc = ac__loop_get(&loop, "ac_debug_dump_tasks_on_signal");
   if (rc) return rc;
   if (!loop->dump_signal_started) {
-    if ((rc = uv_signal_init(&loop->uv, &loop->dump_signal))) return rc;
+    if ((rc = uv_signal_init(&loop->uv, &loop->dump_signal)))
+      return ac__misuse(rc, "ac_debug_dump_tasks_on_signal", "cannot set up a signal handle");
     loop->dump_signal_started = 1;
   }
   if ((rc = uv_signal_start(&loop->dump_signal, on_dump_signal, signum)))

@@ -47,6 +47,7 @@ struct ac_executor_s {
   int running_workers;    /* threads not yet exited */
   int nworkers;           /* threads to join */
   int exit_held;          /* the loop is held until pool_exited */
+  int joined_inline;      /* creation failed: the threads are joined there, nothing is posted */
   pthread_t *threads;
   ac__task *shutdown_waiter; /* the task in ac_executor_close(wait), if any */
 };
@@ -106,7 +107,7 @@ static void *worker(void *arg) {
     }
     job *j = ex->head;
     if (!j) { /* stopping, and nothing left */
-      int last = --ex->running_workers == 0;
+      int last = --ex->running_workers == 0 && !ex->joined_inline;
       pthread_mutex_unlock(&ex->mutex);
       if (last) ac__call_threadsafe(ex->loop, pool_exited, ex);
       return NULL;
@@ -136,7 +137,7 @@ static void stop_workers(ac_executor_t *ex) {
   pthread_mutex_unlock(&ex->mutex);
 }
 
-/* The loop closes (or creation failed): stop, and wait for the threads.
+/* The loop closes: stop, and wait for the threads.
  * All tasks have ended, so no job is queued. pool_exited, posted by the
  * last thread, frees the pool. */
 static void pool_close(ac__resource *r) {
@@ -146,32 +147,46 @@ static void pool_close(ac__resource *r) {
   ex->nworkers = 0;
 }
 
-static int pool_create(ac__loop *loop, int workers, ac_executor_t **out) {
+/* Each step is checked; a failure undoes the steps before it, in reverse
+ * order. Returns 0 or a negative errno, with *STEP naming what failed. */
+static int pool_create(ac__loop *loop, int workers, ac_executor_t **out, const char **step) {
+  *step = "calloc";
   ac_executor_t *ex = calloc(1, sizeof *ex);
-  if (!ex || !(ex->threads = calloc((size_t)workers, sizeof *ex->threads))) {
-    free(ex);
-    return -ENOMEM;
-  }
+  if (!ex) return -ENOMEM;
+  int rc = -ENOMEM;
+  if (!(ex->threads = calloc((size_t)workers, sizeof *ex->threads))) goto fail_pool;
+  *step = "pthread_mutex_init";
+  if ((rc = -pthread_mutex_init(&ex->mutex, NULL))) goto fail_threads;
+  *step = "pthread_cond_init";
+  if ((rc = -pthread_cond_init(&ex->wake, NULL))) goto fail_mutex;
   ex->loop = loop;
   ac__list_init(&ex->res.link);
-  pthread_mutex_init(&ex->mutex, NULL);
-  pthread_cond_init(&ex->wake, NULL);
+  *step = "pthread_create";
   for (; ex->nworkers < workers; ex->nworkers++) {
     ex->running_workers++;
-    if (pthread_create(&ex->threads[ex->nworkers], NULL, worker, ex) != 0) {
+    if ((rc = -pthread_create(&ex->threads[ex->nworkers], NULL, worker, ex))) {
       ex->running_workers--;
-      break;
+      goto fail_workers;
     }
-  }
-  if (ex->nworkers < workers) { /* could not start them all: undo */
-    int started = ex->nworkers;
-    pool_close(&ex->res);
-    if (started == 0) pool_free(ex); /* else the last thread's pool_exited frees it */
-    return -EAGAIN;
   }
   ac__resource_track(loop, &ex->res, pool_close);
   *out = ex;
   return 0;
+
+fail_workers: /* stop the threads that started, and wait for them here */
+  pthread_mutex_lock(&ex->mutex);
+  ex->joined_inline = 1;
+  pthread_mutex_unlock(&ex->mutex);
+  stop_workers(ex);
+  for (int i = 0; i < ex->nworkers; i++) pthread_join(ex->threads[i], NULL);
+  pthread_cond_destroy(&ex->wake);
+fail_mutex:
+  pthread_mutex_destroy(&ex->mutex);
+fail_threads:
+  free(ex->threads);
+fail_pool:
+  free(ex);
+  return rc;
 }
 
 int ac_executor_create(ac_executor_t **out, size_t workers) {
@@ -183,9 +198,10 @@ int ac_executor_create(ac_executor_t **out, size_t workers) {
     return ac__misuse(-EINVAL, fn, "%zu workers: a pool has 1 to 256", workers);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
-  if ((rc = pool_create(loop, (int)workers, out)) == -EAGAIN)
-    ac__misuse(rc, fn, "could not start %zu threads", workers);
-  return rc;
+  const char *step;
+  if ((rc = pool_create(loop, (int)workers, out, &step)))
+    return ac__misuse(rc, fn, "cannot set up a pool of %zu threads: %s failed", workers, step);
+  return 0;
 }
 
 /* ---- running jobs -------------------------------------------------------- */
@@ -220,8 +236,9 @@ int ac_executor_run(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) 
   if (ex && ex->loop != loop)
     return ac__misuse(-EPERM, name, "the executor belongs to the loop of another thread");
   if (!ex && !(ex = loop->default_pool)) {
-    if ((rc = pool_create(loop, DEFAULT_WORKERS, &loop->default_pool)))
-      return ac__misuse(rc, name, "cannot start the default executor's threads");
+    const char *step;
+    if ((rc = pool_create(loop, DEFAULT_WORKERS, &loop->default_pool, &step)))
+      return ac__misuse(rc, name, "cannot set up the default executor: %s failed", step);
     ex = loop->default_pool;
   }
   job *j = calloc(1, sizeof *j);

@@ -43,7 +43,8 @@ typedef struct transfer {
 } transfer;
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static CURLcode curl_init_rc;
+static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 /* ---- driving curl from the loop ------------------------------------------ */
 
@@ -106,8 +107,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *clientp, void
     curl_multi_assign(c->multi, fd, w);
   }
   int events = (what & CURL_POLL_IN ? UV_READABLE : 0) | (what & CURL_POLL_OUT ? UV_WRITABLE : 0);
-  uv_poll_start(&w->poll, events, on_poll);
-  return 0;
+  return uv_poll_start(&w->poll, events, on_poll) == 0 ? 0 : -1; /* -1: curl fails the transfer */
 }
 
 static int on_timeout(CURLM *multi, long ms, void *clientp) {
@@ -133,29 +133,48 @@ static void client_close(ac__resource *r) {
   uv_close((uv_handle_t *)&c->timer, free_handle_data); /* timer.data is the client */
 }
 
-static int client_get(ac__loop *loop, http_client **out) {
+/* Each step is checked; a failure undoes the steps before it, in reverse
+ * order. */
+static int client_get(ac__loop *loop, http_client **out, const char **step) {
   if (loop->http) {
     *out = loop->http;
     return 0;
   }
+  *step = "curl_global_init";
   pthread_once(&curl_once, curl_init);
+  if (curl_init_rc != CURLE_OK) return -ENOMEM;
+  *step = "calloc";
   http_client *c = calloc(1, sizeof *c);
-  if (!c || !(c->multi = curl_multi_init())) {
-    free(c);
-    return -ENOMEM;
-  }
+  if (!c) return -ENOMEM;
+  int rc = -ENOMEM;
+  *step = "curl_multi_init";
+  if (!(c->multi = curl_multi_init())) goto fail_client;
+  *step = "uv_timer_init";
+  if ((rc = uv_timer_init(&loop->uv, &c->timer))) goto fail_multi;
+  c->timer.data = c;
+  *step = "curl_multi_setopt";
+  rc = -EINVAL;
+  if (curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
+      curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c) != CURLM_OK ||
+      curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timeout) != CURLM_OK ||
+      curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c) != CURLM_OK)
+    goto fail_timer;
   c->loop = loop;
   ac__list_init(&c->sockets);
-  uv_timer_init(&loop->uv, &c->timer);
-  c->timer.data = c;
-  curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-  curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
-  curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timeout);
-  curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
   ac__resource_track(loop, &c->res, client_close);
   loop->http = c;
   *out = c;
   return 0;
+
+fail_timer:
+  curl_multi_cleanup(c->multi);
+  uv_close((uv_handle_t *)&c->timer, free_handle_data); /* frees the client */
+  return rc;
+fail_multi:
+  curl_multi_cleanup(c->multi);
+fail_client:
+  free(c);
+  return rc;
 }
 
 /* ---- one request --------------------------------------------------------- */
@@ -347,7 +366,9 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
   const char *protocols = req->protocols ? req->protocols : DEFAULT_PROTOCOLS;
   if ((rc = check_scheme(req->url, protocols, resp))) return rc;
   http_client *c;
-  if ((rc = client_get(task->fut.loop, &c))) return refuse(resp, rc, "cannot set up the HTTP client");
+  const char *step;
+  if ((rc = client_get(task->fut.loop, &c, &step)))
+    return refuse(resp, rc, "cannot set up the HTTP client: %s failed", step);
 
   transfer t = {.task = task, .resp = resp};
   t.max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY;

@@ -373,22 +373,44 @@ static void ignore_sigpipe(void) {
   if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
 }
 
+static void close_walk(uv_handle_t *h, void *arg) {
+  (void)arg;
+  if (!uv_is_closing(h)) uv_close(h, NULL);
+}
+
+/* Close every libuv handle still open, let libuv finish, close its loop. */
+static void uv_teardown(ac__loop *loop) {
+  uv_walk(&loop->uv, close_walk, NULL);
+  uv_run(&loop->uv, UV_RUN_DEFAULT);
+  uv_loop_close(&loop->uv);
+}
+
+/* Each set-up step is checked, and a failure undoes the steps before it in
+ * reverse order (as uv_loop_init does). */
 int ac_loop_open(void) {
-  if (ac__cur)
-    return ac__misuse(-EBUSY, "ac_loop_open", "this thread already has an open loop");
+  const char *fn = "ac_loop_open";
+  if (ac__cur) return ac__misuse(-EBUSY, fn, "this thread already has an open loop");
   ac__loop *loop = calloc(1, sizeof *loop);
-  if (!loop) return -ENOMEM;
+  if (!loop) return ac__misuse(-ENOMEM, fn, "no memory for the loop");
+  const char *step = "uv_loop_init";
   int rc = uv_loop_init(&loop->uv);
-  if (rc) {
-    free(loop);
-    return rc;
-  }
-  uv_timer_init(&loop->uv, &loop->uv_timer);
+  if (rc) goto fail_free;
+  step = "pthread_mutex_init";
+  if ((rc = -pthread_mutex_init(&loop->ts_lock, NULL))) goto fail_uv_loop;
+  step = "uv_timer_init";
+  if ((rc = uv_timer_init(&loop->uv, &loop->uv_timer))) goto fail_handles;
   loop->uv_timer.data = loop;
-  uv_prepare_init(&loop->uv, &loop->uv_prepare);
+  step = "uv_prepare_init";
+  if ((rc = uv_prepare_init(&loop->uv, &loop->uv_prepare))) goto fail_handles;
   loop->uv_prepare.data = loop;
-  uv_prepare_start(&loop->uv_prepare, on_uv_prepare);
+  step = "uv_prepare_start";
+  if ((rc = uv_prepare_start(&loop->uv_prepare, on_uv_prepare))) goto fail_handles;
   uv_unref((uv_handle_t *)&loop->uv_prepare);
+  step = "uv_async_init";
+  if ((rc = uv_async_init(&loop->uv, &loop->ts_async, on_ts_async))) goto fail_handles;
+  loop->ts_async.data = loop;
+  uv_unref((uv_handle_t *)&loop->ts_async);
+
   loop->armed_for = UINT64_MAX;
   loop->owner = pthread_self();
   loop->ready_tail = &loop->ready_head;
@@ -397,10 +419,6 @@ int ac_loop_open(void) {
   ac__list_init(&loop->kept_handles);
   ac__list_init(&loop->resources);
   ac__stacks_init(&loop->stacks);
-  pthread_mutex_init(&loop->ts_lock, NULL);
-  uv_async_init(&loop->uv, &loop->ts_async, on_ts_async);
-  loop->ts_async.data = loop;
-  uv_unref((uv_handle_t *)&loop->ts_async);
 #if defined(AC_SANITIZE_THREAD)
   loop->tsan_loop_fiber = __tsan_get_current_fiber();
 #endif
@@ -411,6 +429,16 @@ int ac_loop_open(void) {
   ac__cur = loop;
   atomic_fetch_add(&open_loops, 1);
   return 0;
+
+fail_handles:
+  uv_teardown(loop); /* closes whichever handles were made */
+  pthread_mutex_destroy(&loop->ts_lock);
+  goto fail_free;
+fail_uv_loop:
+  uv_loop_close(&loop->uv);
+fail_free:
+  free(loop);
+  return ac__misuse(rc, fn, "cannot set up the loop: %s failed", step);
 }
 
 /* Cancel every task and run until all have finished. A task that waits
@@ -428,11 +456,6 @@ static void finish_tasks(ac__loop *loop) {
       ac__task_abandon_all(loop);
     }
   }
-}
-
-static void close_walk(uv_handle_t *h, void *arg) {
-  (void)arg;
-  if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
 static void free_handles(ac__loop *loop) {
@@ -471,9 +494,7 @@ int ac_loop_close(void) {
   free_handles(loop);
   ac__future_free_all(loop);
   ac__timers_free(loop);
-  uv_walk(&loop->uv, close_walk, NULL);
-  uv_run(&loop->uv, UV_RUN_DEFAULT);
-  uv_loop_close(&loop->uv);
+  uv_teardown(loop);
   ac__stacks_free(&loop->stacks);
   ac__debug_close(loop);
   pthread_mutex_destroy(&loop->ts_lock);
