@@ -38,13 +38,21 @@ $(BUILD)/runtime/%.o: runtime/%.S
 
 $(BUILD)/runtime/tests/%: runtime/tests/%.c $(RT_TEST_HELPERS) $(RT_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) $(CHECK_CFLAGS) $< $(RT_TEST_HELPERS) -o $@ -rdynamic $(TEST_WRAP) $(LDFLAGS_ALL) $(AC_LIBS) $(CHECK_LIBS)
+	$(CC) $(RT_CFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) $< $(RT_TEST_HELPERS) -o $@ -rdynamic $(TEST_WRAP) $(LDFLAGS_ALL) $(AC_LIBS) $(CHECK_LIBS)
 
 # The set-up failure test links the runtime with these calls wrapped
 # (-Wl,--wrap): its own __wrap_ functions fail them on demand.
 SETUP_WRAP := uv_loop_init uv_timer_init uv_prepare_init uv_prepare_start uv_async_init \
   uv_signal_init pthread_mutex_init pthread_cond_init pthread_create curl_multi_init curl_multi_setopt
 $(BUILD)/runtime/tests/test_setup_failures: TEST_WRAP := $(SETUP_WRAP:%=-Wl,--wrap=%)
+
+# The NULL test checks its table against the headers' list of functions.
+RT_API_LIST := $(BUILD)/runtime/tests/api_functions.h
+$(RT_API_LIST): runtime/tests/check_api.py $(wildcard $(RT_INC)/ac/*.h)
+	@mkdir -p $(@D)
+	/usr/bin/python3 runtime/tests/check_api.py --list > $@
+$(BUILD)/runtime/tests/test_null_objects: $(RT_API_LIST)
+$(BUILD)/runtime/tests/test_null_objects: TEST_CFLAGS := -I$(BUILD)/runtime/tests
 
 $(BUILD)/runtime/examples/%: runtime/examples/%.c $(RT_LIB)
 	@mkdir -p $(@D)
