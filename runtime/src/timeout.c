@@ -44,7 +44,7 @@ int ac_timeout_open(ac_timeout_t *scope, int64_t limit_ms) {
     return ac__misuse(-EINVAL, "ac_timeout_open", "negative timeout (%lld ms)",
                       (long long)limit_ms);
   scope->task_id = t->id;
-  scope->deadline = NULL;
+  scope->timer = NULL;
   scope->expired = 0;
   if (limit_ms != AC_NO_TIMEOUT) {
     deadline *d = malloc(sizeof *d);
@@ -58,7 +58,7 @@ int ac_timeout_open(ac_timeout_t *scope, int64_t limit_ms) {
       return rc;
     }
     ac__owned_add(t, &d->owned, let_go);
-    scope->deadline = d;
+    scope->timer = d;
   }
   scope->entered = 1;
   return 0;
@@ -75,8 +75,8 @@ int ac_timeout_close(ac_timeout_t *scope) {
     return ac__misuse(-EPERM, "ac_timeout_close",
                       "the scope belongs to another task (or to one that has finished)");
   scope->entered = 0;
-  deadline *d = scope->deadline;
-  scope->deadline = NULL;
+  deadline *d = scope->timer;
+  scope->timer = NULL;
   if (d) {
     ac__owned_remove(&d->owned);
     deadline_free(d);

@@ -129,7 +129,7 @@ int ac_future_shield(ac_future_t *future, void **result);
  */
 typedef struct ac_timeout_s {
   unsigned long long task_id; /**< private: the id of the task the scope belongs to */
-  void *deadline;             /**< private: the runtime's timer for it, or NULL */
+  void *timer;                /**< private: the runtime's timer for its deadline, or NULL */
   int expired;                /**< private: 1 once the deadline has passed */
   int entered;                /**< private: 1 between open and close */
 } ac_timeout_t;
