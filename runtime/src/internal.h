@@ -304,6 +304,13 @@ int ac__lock_acquire(ac_lock_t *l, ac__task *t, int64_t timeout_ms);
 void ac__lock_release(ac_lock_t *l);
 int ac__lock_held_by(const ac_lock_t *l, const ac__task *t);
 
+/* stream.c, for subprocesses: a stream over our end FD of a pipe, which
+ * we READABLE ? only read : only write; its owner ends it with
+ * ac__stream_dispose (ac_stream_close on it only closes). */
+int ac__stream_open_pipe(ac__loop *loop, int fd, int readable, ac_stream_t **out);
+/* Close S and free it: waits from task T, or in the background if T is NULL. */
+void ac__stream_dispose(ac_stream_t *s, ac__task *t);
+
 /* debug.c */
 void ac__debug_open(ac__loop *loop);
 void ac__debug_close(ac__loop *loop);

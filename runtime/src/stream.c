@@ -1,6 +1,7 @@
-/* stream.c - TCP streams on libuv: an input buffer filled by libuv's read
- * callback, read by one waiting task; writes tried at once and queued for
- * the rest; closing that waits for libuv's close callback. */
+/* stream.c - streams on libuv's (TCP connections, and the pipes of
+ * subprocesses): an input buffer filled by libuv's read callback, read by
+ * one waiting task; writes tried at once and queued for the rest; closing
+ * that waits for libuv's close callback. Servers are here too. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,13 @@ enum {
 struct ac_stream_s {
   ac__resource res;      /* freed with the loop if nobody did */
   ac__loop *loop;
-  uv_tcp_t tcp;          /* the connection; tcp.data is the stream */
+  union {                /* the libuv stream; uv.handle.data is the stream */
+    uv_handle_t handle;
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } uv;
+  int readable;          /* 0: a pipe we only write (a child's stdin) */
   char *in;              /* input buffer: unread bytes are in[in_off, in_len) */
   size_t in_off, in_len, in_cap;
   int eof;               /* the peer ended the stream */
@@ -27,7 +34,7 @@ struct ac_stream_s {
   int closing, closed;   /* uv_close called; its callback came */
   int write_ended;       /* ac_stream_write_eof was called */
   ac__task *close_waiter;
-  int server_owned;      /* the server frees it after the handler */
+  int owned;             /* a server or a subprocess frees it, not ac_stream_close */
   int orphaned;          /* the loop is closing: free it in the close callback */
 };
 
@@ -57,20 +64,22 @@ static void stream_close_resource(ac__resource *r) {
     stream_free(s);
   else if (!s->closing) {
     s->closing = 1;
-    uv_close((uv_handle_t *)&s->tcp, on_closed);
+    uv_close(&s->uv.handle, on_closed);
   }
 }
 
+/* A TCP stream, not yet connected; the loop closes it if nobody does. */
 static int stream_new(ac__loop *loop, ac_stream_t **out) {
   ac_stream_t *s = calloc(1, sizeof *s);
   if (!s) return -ENOMEM;
-  int rc = uv_tcp_init(&loop->uv, &s->tcp);
+  int rc = uv_tcp_init(&loop->uv, &s->uv.tcp);
   if (rc) {
     free(s);
     return rc;
   }
   s->loop = loop;
-  s->tcp.data = s;
+  s->uv.handle.data = s;
+  s->readable = 1;
   ac__resource_track(loop, &s->res, stream_close_resource);
   *out = s;
   return 0;
@@ -104,7 +113,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
 }
 
 static void stop_reading(ac_stream_t *s) {
-  if (s->reading) uv_read_stop((uv_stream_t *)&s->tcp);
+  if (s->reading) uv_read_stop(&s->uv.stream);
   s->reading = 0;
 }
 
@@ -127,7 +136,7 @@ static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
 static void start_reading(ac_stream_t *s) {
   if (s->reading || s->eof || s->error || s->closing) return;
   if (s->in_len - s->in_off >= READ_LIMIT / 2) return;
-  int rc = uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
+  int rc = uv_read_start(&s->uv.stream, on_alloc, on_read);
   if (rc)
     s->error = rc;
   else
@@ -148,6 +157,13 @@ static int check_stream(const ac_stream_t *s, const char *fn) {
   return 0;
 }
 
+static int check_reader(const ac_stream_t *s, const char *fn) {
+  int rc = check_stream(s, fn);
+  if (rc == 0 && !s->readable)
+    rc = ac__misuse(-EBADF, fn, "the stream is only written (a subprocess's stdin)");
+  return rc;
+}
+
 /* Wait until there is more input than HAVE bytes, the end, or an error. */
 static int wait_input(ac_stream_t *s, size_t have, const char *fn) {
   ac__task *t = NULL;
@@ -166,7 +182,7 @@ static int wait_input(ac_stream_t *s, size_t have, const char *fn) {
 }
 
 ssize_t ac_stream_read(ac_stream_t *s, void *buf, size_t size) {
-  int rc = check_stream(s, "ac_stream_read");
+  int rc = check_reader(s, "ac_stream_read");
   if (rc) return rc;
   if (!buf && size) return ac__misuse(-EINVAL, "ac_stream_read", "the buffer is NULL");
   if (size == 0) return 0;
@@ -199,7 +215,7 @@ static int until(ac_stream_t *s, const char *sep, size_t size, size_t *len, cons
 }
 
 ssize_t ac_stream_readuntil(ac_stream_t *s, const char *sep, char *buf, size_t size) {
-  int rc = check_stream(s, "ac_stream_readuntil");
+  int rc = check_reader(s, "ac_stream_readuntil");
   if (rc) return rc;
   if (!sep || !*sep) return ac__misuse(-EINVAL, "ac_stream_readuntil", "the separator is empty");
   if (!buf) return ac__misuse(-EINVAL, "ac_stream_readuntil", "the buffer is NULL");
@@ -210,7 +226,7 @@ ssize_t ac_stream_readuntil(ac_stream_t *s, const char *sep, char *buf, size_t s
 }
 
 ssize_t ac_stream_readline(ac_stream_t *s, char *buf, size_t size) {
-  int rc = check_stream(s, "ac_stream_readline");
+  int rc = check_reader(s, "ac_stream_readline");
   if (rc) return rc;
   if (!buf || size < 2) return ac__misuse(-EINVAL, "ac_stream_readline", "the buffer is NULL or too small");
   size_t len;
@@ -231,7 +247,7 @@ ssize_t ac_stream_readline(ac_stream_t *s, char *buf, size_t size) {
 
 int ac_stream_readexactly(ac_stream_t *s, void *buf, size_t size, size_t *got) {
   if (got) *got = 0;
-  int rc = check_stream(s, "ac_stream_readexactly");
+  int rc = check_reader(s, "ac_stream_readexactly");
   if (rc) return rc;
   if (!buf && size) return ac__misuse(-EINVAL, "ac_stream_readexactly", "the buffer is NULL");
   size_t have = 0;
@@ -279,7 +295,7 @@ int ac_stream_write(ac_stream_t *s, const void *data, size_t size) {
   size_t done = 0;
   if (s->unsent == 0) { /* nothing queued: try to send it now */
     uv_buf_t b = uv_buf_init((char *)data, (unsigned)size);
-    int n = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
+    int n = uv_try_write(&s->uv.stream, &b, 1);
     if (n >= 0)
       done = (size_t)n;
     else if (n != UV_EAGAIN)
@@ -292,7 +308,7 @@ int ac_stream_write(ac_stream_t *s, const void *data, size_t size) {
   w->size = size - done;
   memcpy(w->data, (const char *)data + done, w->size);
   uv_buf_t b = uv_buf_init(w->data, (unsigned)w->size);
-  if ((rc = uv_write(&w->req, (uv_stream_t *)&s->tcp, &b, 1, on_written))) {
+  if ((rc = uv_write(&w->req, &s->uv.stream, &b, 1, on_written))) {
     free(w);
     return s->write_error = rc;
   }
@@ -322,7 +338,7 @@ static void begin_close(ac_stream_t *s) {
   stop_reading(s);
   if (!s->error) s->error = -EBADF;
   wake_reader(s);
-  uv_close((uv_handle_t *)&s->tcp, on_closed);
+  uv_close(&s->uv.handle, on_closed);
 }
 
 /* Wait for the close callback; cancellation cannot shorten this wait,
@@ -337,23 +353,48 @@ static void await_closed(ac_stream_t *s, ac__task *t) {
   if (cancelled) t->cancel_pending = 1; /* delivered at the next suspension */
 }
 
+void ac__stream_dispose(ac_stream_t *s, ac__task *t) {
+  begin_close(s);
+  if (t) {
+    await_closed(s, t);
+    stream_free(s);
+  } else if (s->closed) {
+    stream_free(s);
+  } else { /* a callback cannot wait: the close callback frees it */
+    s->orphaned = 1;
+  }
+}
+
 int ac_stream_close(ac_stream_t *s) {
   int rc = check_stream(s, "ac_stream_close");
   if (rc) return rc;
-  ac__task *t = ac__cur ? ac__cur->current : NULL;
-  if (s->server_owned) { /* the server frees it after the handler */
+  if (s->owned) /* its server or subprocess frees it */
     begin_close(s);
-    return 0;
+  else
+    ac__stream_dispose(s, s->loop->current);
+  return 0;
+}
+
+int ac__stream_open_pipe(ac__loop *loop, int fd, int readable, ac_stream_t **out) {
+  ac_stream_t *s = calloc(1, sizeof *s);
+  if (!s) return -ENOMEM;
+  int rc = uv_pipe_init(&loop->uv, &s->uv.pipe, 0);
+  if (rc) {
+    free(s);
+    return rc;
   }
-  if (!t) { /* a callback cannot wait: the close callback frees it */
-    begin_close(s);
-    if (s->closed) stream_free(s);
-    else s->orphaned = 1;
-    return 0;
+  s->loop = loop;
+  s->uv.handle.data = s;
+  s->owned = 1;
+  ac__list_init(&s->res.link); /* not tracked: its subprocess closes it */
+  if ((rc = uv_pipe_open(&s->uv.pipe, fd))) {
+    ac__stream_dispose(s, NULL);
+    return rc;
   }
-  begin_close(s);
-  await_closed(s, t);
-  stream_free(s);
+  s->readable = readable;
+  s->write_ended = readable; /* a pipe goes one way */
+  if (readable) start_reading(s);
+  *out = s;
   return 0;
 }
 
@@ -372,7 +413,7 @@ int ac_stream_write_eof(ac_stream_t *s) {
   if (s->closing || s->write_ended) return -EBADF;
   shutdown_req *r = malloc(sizeof *r);
   if (!r) return -ENOMEM;
-  if ((rc = uv_shutdown(&r->req, (uv_stream_t *)&s->tcp, on_shutdown))) {
+  if ((rc = uv_shutdown(&r->req, &s->uv.stream, on_shutdown))) {
     free(r);
     return rc;
   }
@@ -386,7 +427,8 @@ int ac_stream_peer(const ac_stream_t *s, char *host, size_t size, int *port) {
   if (!host || !size) return ac__misuse(-EINVAL, "ac_stream_peer", "the host buffer is NULL");
   struct sockaddr_storage addr;
   int len = sizeof addr;
-  if ((rc = uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&addr, &len))) return rc;
+  if (s->uv.handle.type != UV_TCP) return -ENOTSOCK; /* a subprocess's pipe */
+  if ((rc = uv_tcp_getpeername(&s->uv.tcp, (struct sockaddr *)&addr, &len))) return rc;
   if (addr.ss_family == AF_INET6) {
     const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&addr;
     rc = uv_ip6_name(a, host, size);
@@ -467,7 +509,7 @@ static void on_connected(uv_connect_t *req, int status) {
 /* Connect S to ADDR from task T: 0, an error, or -ECANCELED. */
 static int connect_one(ac_stream_t *s, ac__task *t, const struct sockaddr *addr) {
   connecting c = {.task = t};
-  int rc = uv_tcp_connect(&c.req, &s->tcp, addr, on_connected);
+  int rc = uv_tcp_connect(&c.req, &s->uv.tcp, addr, on_connected);
   if (rc) return rc;
   rc = ac__suspend(t, "connect");
   if (rc == 0 || c.done) return c.done ? c.status : rc;
@@ -536,10 +578,7 @@ static int run_handler(void *arg, void **result) {
   (void)result;
   connection *c = arg;
   int rc = c->server->handler(c->stream, c->server->arg);
-  ac__task *t = ac__cur->current;
-  begin_close(c->stream);
-  await_closed(c->stream, t);
-  stream_free(c->stream);
+  ac__stream_dispose(c->stream, c->stream->loop->current);
   c->stream = NULL;
   return rc;
 }
@@ -563,8 +602,8 @@ static void on_connection(uv_stream_t *listener, int status) {
     free(c);
     return;
   }
-  c->stream->server_owned = 1;
-  if (uv_accept(listener, (uv_stream_t *)&c->stream->tcp) != 0 ||
+  c->stream->owned = 1;
+  if (uv_accept(listener, &c->stream->uv.stream) != 0 ||
       ac_task_create_ex(&c->task, run_handler, c, &(ac_task_opts_t){.name = "connection"}) != 0) {
     stream_close_resource(&c->stream->res); /* frees it once closed */
     ac__resource_untrack(&c->stream->res);
