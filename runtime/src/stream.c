@@ -9,7 +9,8 @@
 
 enum {
   READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read */
-  READ_LIMIT = 1024 * 1024    /* buffered input at which reading pauses */
+  READ_LIMIT = 1024 * 1024    /* buffered input at which reading pauses, unless
+                                 the reader waits for more (a longer line) */
 };
 
 struct ac_stream_s {
@@ -28,6 +29,7 @@ struct ac_stream_s {
   int error;             /* a read failed (negative errno), or -EBADF after close */
   int reading;           /* uv_read_start is on */
   ac__task *reader;      /* the task waiting for input */
+  size_t wanted;         /* what it waits to have buffered; 0: nobody waits */
   size_t unsent;         /* bytes queued in uv_write and not yet written */
   int write_error;       /* a write failed */
   ac__task *drainer;     /* the task in ac_stream_drain */
@@ -117,12 +119,18 @@ static void stop_reading(ac_stream_t *s) {
   s->reading = 0;
 }
 
+static size_t buffered(const ac_stream_t *s) { return s->in_len - s->in_off; }
+
+/* Reading pauses at READ_LIMIT buffered, so a fast peer cannot grow memory
+ * without bound, but never below what the waiting reader asked for. */
+static size_t pause_at(const ac_stream_t *s) { return s->wanted > READ_LIMIT ? s->wanted : READ_LIMIT; }
+
 static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
   ac_stream_t *s = of((uv_handle_t *)h);
   (void)buf;
   if (n > 0) {
     s->in_len += (size_t)n;
-    if (s->in_len - s->in_off >= READ_LIMIT) stop_reading(s); /* the reader is behind */
+    if (buffered(s) >= pause_at(s)) stop_reading(s); /* the reader is behind */
   } else if (n == UV_EOF) {
     s->eof = 1;
     stop_reading(s);
@@ -135,7 +143,6 @@ static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
 
 static void start_reading(ac_stream_t *s) {
   if (s->reading || s->eof || s->error || s->closing) return;
-  if (s->in_len - s->in_off >= READ_LIMIT / 2) return;
   int rc = uv_read_start(&s->uv.stream, on_alloc, on_read);
   if (rc)
     s->error = rc;
@@ -143,12 +150,10 @@ static void start_reading(ac_stream_t *s) {
     s->reading = 1;
 }
 
-static size_t buffered(const ac_stream_t *s) { return s->in_len - s->in_off; }
-
 static void consume(ac_stream_t *s, void *to, size_t n) {
   if (to) memcpy(to, s->in + s->in_off, n);
   s->in_off += n;
-  start_reading(s); /* room again */
+  if (buffered(s) < READ_LIMIT / 2) start_reading(s); /* room again */
 }
 
 static int check_stream(const ac_stream_t *s, const char *fn) {
@@ -171,13 +176,16 @@ static int wait_input(ac_stream_t *s, size_t have, const char *fn) {
   if (rc) return rc;
   if (s->reader && s->reader != t) return ac__misuse(-EBUSY, fn, "another task is reading this stream");
   while (buffered(s) <= have && !s->eof && !s->error) {
+    s->wanted = have + 1;
     start_reading(s);
     if (s->error) break;
     s->reader = t;
     rc = ac__suspend(t, "stream read");
     s->reader = NULL;
+    s->wanted = 0;
     if (rc) return rc;
   }
+  s->wanted = 0;
   return 0;
 }
 
@@ -193,19 +201,22 @@ ssize_t ac_stream_read(ac_stream_t *s, void *buf, size_t size) {
   return (ssize_t)n;
 }
 
-/* Bytes up to and including the first SEP in the buffer, or 0 if none. */
-static size_t find(const ac_stream_t *s, const char *sep, size_t seplen) {
-  if (buffered(s) == 0) return 0; /* s->in may be NULL yet */
-  const char *at = memmem(s->in + s->in_off, buffered(s), sep, seplen);
-  return at ? (size_t)(at - (s->in + s->in_off)) + seplen : 0;
+/* Bytes up to and including the first SEP in the buffer, or 0 if none;
+ * the first FROM bytes are known not to start one. */
+static size_t find(const ac_stream_t *s, const char *sep, size_t seplen, size_t from) {
+  if (buffered(s) <= from) return 0; /* s->in may be NULL yet */
+  const char *start = s->in + s->in_off;
+  const char *at = memmem(start + from, buffered(s) - from, sep, seplen);
+  return at ? (size_t)(at - start) + seplen : 0;
 }
 
 /* The common part of readuntil and readline: 0 and *LEN once SEP is in
  * the buffer within SIZE bytes, or why not. */
 static int until(ac_stream_t *s, const char *sep, size_t size, size_t *len, const char *fn) {
-  size_t seplen = strlen(sep);
+  size_t seplen = strlen(sep), from = 0;
   for (;;) {
-    if ((*len = find(s, sep, seplen))) return *len <= size ? 0 : -EMSGSIZE;
+    if ((*len = find(s, sep, seplen, from))) return *len <= size ? 0 : -EMSGSIZE;
+    if (buffered(s) >= seplen) from = buffered(s) - seplen + 1; /* search only what comes */
     if (buffered(s) >= size) return -EMSGSIZE; /* longer than allowed: stop buffering */
     if (s->error) return s->error;
     if (s->eof) return -EPIPE;

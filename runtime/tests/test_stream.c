@@ -1,6 +1,7 @@
 /* test_stream.c - TCP streams against real sockets on loopback: echo,
  * many clients, the reading calls and their limits, backpressure, peers
  * that vanish or stall, cancellation, and server shutdown. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -183,6 +184,53 @@ static int last_line_body(void *arg, void **result) {
 START_TEST(last_line_without_newline) { RUN_OK(last_line_body, NULL); }
 END_TEST
 
+/* Lines far above the 1 MiB at which reading pauses, into buffers that
+ * hold them: a line, then a record with a separator, then a short line. */
+enum { LONG_LINE = 3 << 20 };
+
+static int send_long_lines(ac_stream_t *s, void *arg) {
+  (void)arg;
+  char *line = malloc(LONG_LINE);
+  memset(line, 'a', LONG_LINE - 1);
+  line[LONG_LINE - 1] = '\n';
+  int rc = ac_stream_write(s, line, LONG_LINE);
+  memset(line, 'b', LONG_LINE - 4);
+  memcpy(line + LONG_LINE - 4, "\r\n\r\n", 4);
+  if (rc == 0) rc = ac_stream_write(s, line, LONG_LINE);
+  free(line);
+  if (rc == 0) rc = ac_stream_write(s, "short\n", 6);
+  if (rc == 0) rc = ac_stream_drain(s);
+  char buf[16];
+  while (rc == 0 && ac_stream_read(s, buf, sizeof buf) > 0) { /* open until the client ends */
+  }
+  return rc;
+}
+
+static int long_line_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_server_t *srv = serve("127.0.0.1", send_long_lines, NULL);
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  size_t size = LONG_LINE + 1024;
+  char *buf = malloc(size);
+  ac_timeout_t scope; /* a reader that hangs fails instead */
+  ac_timeout_open(&scope, 20000);
+  ssize_t n = ac_stream_readline(s, buf, size);
+  ck_assert_msg(n == LONG_LINE, "readline of a 3 MiB line returned %zd (%s)", n, ac_error_message((int)n));
+  ck_assert(buf[0] == 'a' && buf[LONG_LINE - 2] == 'a' && buf[LONG_LINE - 1] == '\n' && buf[LONG_LINE] == 0);
+  n = ac_stream_readuntil(s, "\r\n\r\n", buf, size);
+  ck_assert_msg(n == LONG_LINE, "readuntil of a 3 MiB record returned %zd (%s)", n, ac_error_message((int)n));
+  ck_assert(buf[0] == 'b' && memcmp(buf + LONG_LINE - 5, "b\r\n\r\n", 5) == 0);
+  ck_assert_int_eq(ac_stream_readline(s, buf, size), 6);
+  ck_assert_str_eq(buf, "short\n");
+  ck_assert_int_eq(ac_timeout_close(&scope), 0);
+  free(buf);
+  ac_stream_close(s);
+  ck_assert_int_eq(ac_server_close(srv, 1000), 0);
+  return 0;
+}
+START_TEST(lines_longer_than_the_read_pause_limit) { RUN_OK(long_line_body, NULL); }
+END_TEST
+
 /* ---- backpressure -------------------------------------------------------- */
 
 typedef struct {
@@ -352,6 +400,7 @@ Suite *test_suite(void) {
   ADD_TEST(s, fifty_clients_at_once);
   ADD_TEST(s, readuntil_readline_limit_and_short_readexactly);
   ADD_TEST(s, last_line_without_newline);
+  ADD_TEST(s, lines_longer_than_the_read_pause_limit);
   ADD_TEST(s, drain_waits_for_a_slow_reader);
   ADD_TEST(s, connection_refused_and_bad_names);
   ADD_TEST(s, vanished_peer_ends_reads_and_fails_writes);
