@@ -32,7 +32,7 @@ struct ac_stream_s {
   size_t wanted;         /* what it waits to have buffered; 0: nobody waits */
   size_t unsent;         /* bytes queued in uv_write and not yet written */
   int write_error;       /* a write failed */
-  ac__task *drainer;     /* the task in ac_stream_drain */
+  ac__list drainers;     /* tasks in ac_stream_drain (ac__sync_waiter) */
   int closing, closed;   /* uv_close called; its callback came */
   int write_ended;       /* ac_stream_write_eof was called */
   ac__task *close_waiter;
@@ -82,6 +82,7 @@ static int stream_new(ac__loop *loop, ac_stream_t **out) {
   s->loop = loop;
   s->uv.handle.data = s;
   s->readable = 1;
+  ac__list_init(&s->drainers);
   ac__resource_track(loop, &s->res, stream_close_resource);
   *out = s;
   return 0;
@@ -292,7 +293,7 @@ static void on_written(uv_write_t *req, int status) {
   ac_stream_t *s = w->stream;
   s->unsent -= w->size;
   if (status < 0 && !s->write_error) s->write_error = status;
-  if (s->drainer && (s->unsent <= AC_STREAM_HIGH_WATER || s->write_error)) ac__wake(s->drainer, 0);
+  if (s->unsent <= AC_STREAM_HIGH_WATER || s->write_error) ac__sync_wake_all(&s->drainers, 0);
   free(w);
 }
 
@@ -333,10 +334,8 @@ int ac_stream_drain(ac_stream_t *s) {
   if (rc) return rc;
   if ((rc = ac__current(&t, "ac_stream_drain"))) return rc;
   while (s->unsent > AC_STREAM_HIGH_WATER && !s->write_error) {
-    s->drainer = t;
-    rc = ac__suspend(t, "stream drain");
-    s->drainer = NULL;
-    if (rc) return rc;
+    ac__sync_waiter w;
+    if ((rc = ac__sync_wait(t, &s->drainers, &w, AC_NO_TIMEOUT, "stream drain"))) return rc;
   }
   return s->write_error;
 }
@@ -347,8 +346,10 @@ static void begin_close(ac_stream_t *s) {
   if (s->closing) return;
   s->closing = 1;
   stop_reading(s);
-  if (!s->error) s->error = -EBADF;
+  if (!s->error) s->error = -EBADF; /* this program closed it */
+  if (!s->write_error) s->write_error = -EBADF;
   wake_reader(s);
+  ac__sync_wake_all(&s->drainers, 0);
   uv_close(&s->uv.handle, on_closed);
 }
 
@@ -397,6 +398,7 @@ int ac__stream_open_pipe(ac__loop *loop, int fd, int readable, ac_stream_t **out
   s->loop = loop;
   s->uv.handle.data = s;
   s->owned = 1;
+  ac__list_init(&s->drainers);
   ac__list_init(&s->res.link); /* not tracked: its subprocess closes it */
   if ((rc = uv_pipe_open(&s->uv.pipe, fd))) {
     ac__stream_dispose(s, NULL);

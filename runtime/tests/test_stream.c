@@ -272,6 +272,39 @@ static int drain_body(void *arg, void **result) {
 START_TEST(drain_waits_for_a_slow_reader) { RUN_OK(drain_body, NULL); }
 END_TEST
 
+static int drain_task(void *arg, void **result) {
+  (void)result;
+  return ac_stream_drain(arg);
+}
+
+/* Two tasks drain the same stream: both wait, and both are woken. */
+static int two_drainers_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  slow_reader r = {NULL, 0};
+  ac_event_create(&r.go);
+  ac_server_t *srv = serve("127.0.0.1", read_later, &r);
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  enum { CHUNK = 1 << 20, CHUNKS = 16 };
+  static char data[CHUNK];
+  for (int i = 0; i < CHUNKS; i++) ck_assert_int_eq(ac_stream_write(s, data, sizeof data), 0);
+  ac_task_t *t[2];
+  ac_task_create(&t[0], drain_task, s);
+  ac_task_create(&t[1], drain_task, s);
+  ck_assert_int_eq(ac_future_wait_for(t, 2, AC_WAIT_FIRST_COMPLETED, 100), 0); /* both wait */
+  ac_event_set(r.go);
+  ck_assert_int_eq(ac_future_wait_for(t, 2, AC_WAIT_ALL_COMPLETED, 10000), 2);
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_eq(ac_future_result(t[i], NULL), 0);
+    ac_future_release(t[i]);
+  }
+  ac_stream_close(s);
+  ck_assert_int_eq(ac_server_close(srv, 5000), 0);
+  ck_assert_int_eq(r.received, (size_t)CHUNK * CHUNKS);
+  return 0;
+}
+START_TEST(two_tasks_drain_the_same_stream) { RUN_OK(two_drainers_body, NULL); }
+END_TEST
+
 /* ---- failures ------------------------------------------------------------ */
 
 static int refused_body(void *arg, void **result) {
@@ -402,6 +435,7 @@ Suite *test_suite(void) {
   ADD_TEST(s, last_line_without_newline);
   ADD_TEST(s, lines_longer_than_the_read_pause_limit);
   ADD_TEST(s, drain_waits_for_a_slow_reader);
+  ADD_TEST(s, two_tasks_drain_the_same_stream);
   ADD_TEST(s, connection_refused_and_bad_names);
   ADD_TEST(s, vanished_peer_ends_reads_and_fails_writes);
   ADD_TEST(s, stalled_peer_times_out_with_wait_for);
