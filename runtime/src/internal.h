@@ -310,6 +310,11 @@ int ac__lock_held_by(const ac_lock_t *l, const ac__task *t);
 int ac__stream_open_pipe(ac__loop *loop, int fd, int readable, ac_stream_t **out);
 /* Close S and free it: waits from task T, or in the background if T is NULL. */
 void ac__stream_dispose(ac_stream_t *s, ac__task *t);
+/* The most bytes one uv_buf_t carries here (uv_buf_init takes an unsigned). */
+#define AC__BUF_MAX ((size_t)1 << 30)
+/* Describe SIZE bytes at DATA as pieces of at most AC__BUF_MAX bytes, the
+ * first ROOM of them in BUFS; returns how many pieces SIZE needs. */
+size_t ac__stream_bufs(char *data, size_t size, uv_buf_t *bufs, size_t room);
 
 /* debug.c */
 void ac__debug_open(ac__loop *loop);

@@ -297,6 +297,55 @@ static void on_written(uv_write_t *req, int status) {
   free(w);
 }
 
+size_t ac__stream_bufs(char *data, size_t size, uv_buf_t *bufs, size_t room) {
+  size_t n = 0;
+  for (size_t off = 0; off < size; off += AC__BUF_MAX, n++)
+    if (n < room) bufs[n] = uv_buf_init(data + off, (unsigned)(size - off < AC__BUF_MAX ? size - off : AC__BUF_MAX));
+  return n;
+}
+
+/* SIZE bytes at DATA as libuv buffers: in SMALL (SMALL_N of them) when they
+ * fit, else in an array to free; NULL if out of memory. */
+static uv_buf_t *as_bufs(const void *data, size_t size, uv_buf_t *small, size_t small_n, size_t *n) {
+  *n = ac__stream_bufs((char *)data, size, small, small_n);
+  if (*n <= small_n) return small;
+  uv_buf_t *bufs = malloc(*n * sizeof *bufs);
+  if (bufs) ac__stream_bufs((char *)data, size, bufs, *n);
+  return bufs;
+}
+
+/* Send what the kernel takes of SIZE bytes at DATA now: how much, or an error. */
+static ssize_t send_now(ac_stream_t *s, const void *data, size_t size) {
+  uv_buf_t small[4];
+  size_t n;
+  uv_buf_t *bufs = as_bufs(data, size, small, 4, &n);
+  if (!bufs) return -ENOMEM;
+  int sent = uv_try_write(&s->uv.stream, bufs, (unsigned)n);
+  if (bufs != small) free(bufs);
+  return sent == UV_EAGAIN ? 0 : sent;
+}
+
+/* Copy SIZE bytes at DATA and queue them behind what is unsent. */
+static int queue_copy(ac_stream_t *s, const void *data, size_t size) {
+  if (size > SIZE_MAX - sizeof(write_req)) return -ENOMEM;
+  write_req *w = malloc(sizeof *w + size);
+  if (!w) return -ENOMEM;
+  w->stream = s;
+  w->size = size;
+  memcpy(w->data, data, size);
+  uv_buf_t small[4];
+  size_t n;
+  uv_buf_t *bufs = as_bufs(w->data, size, small, 4, &n);
+  int rc = bufs ? uv_write(&w->req, &s->uv.stream, bufs, (unsigned)n, on_written) : -ENOMEM;
+  if (bufs && bufs != small) free(bufs); /* uv_write keeps its own copy */
+  if (rc) {
+    free(w);
+    return rc;
+  }
+  s->unsent += size;
+  return 0;
+}
+
 int ac_stream_write(ac_stream_t *s, const void *data, size_t size) {
   int rc = check_stream(s, "ac_stream_write");
   if (rc) return rc;
@@ -306,26 +355,15 @@ int ac_stream_write(ac_stream_t *s, const void *data, size_t size) {
   if (size == 0) return 0;
   size_t done = 0;
   if (s->unsent == 0) { /* nothing queued: try to send it now */
-    uv_buf_t b = uv_buf_init((char *)data, (unsigned)size);
-    int n = uv_try_write(&s->uv.stream, &b, 1);
-    if (n >= 0)
-      done = (size_t)n;
-    else if (n != UV_EAGAIN)
-      return s->write_error = n;
+    ssize_t n = send_now(s, data, size);
+    if (n == -ENOMEM) return (int)n;
+    if (n < 0) return s->write_error = (int)n;
+    done = (size_t)n;
   }
   if (done == size) return 0;
-  write_req *w = malloc(sizeof *w + size - done);
-  if (!w) return -ENOMEM;
-  w->stream = s;
-  w->size = size - done;
-  memcpy(w->data, (const char *)data + done, w->size);
-  uv_buf_t b = uv_buf_init(w->data, (unsigned)w->size);
-  if ((rc = uv_write(&w->req, &s->uv.stream, &b, 1, on_written))) {
-    free(w);
-    return s->write_error = rc;
-  }
-  s->unsent += w->size;
-  return 0;
+  rc = queue_copy(s, (const char *)data + done, size - done);
+  if (rc && rc != -ENOMEM) s->write_error = rc;
+  return rc;
 }
 
 int ac_stream_drain(ac_stream_t *s) {

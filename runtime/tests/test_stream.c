@@ -3,10 +3,12 @@
  * that vanish or stall, cancellation, and server shutdown. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "helpers.h"
+#include "internal.h" /* ac__stream_bufs, AC__BUF_MAX */
 
 /* ---- helper servers ------------------------------------------------------ */
 
@@ -305,6 +307,100 @@ static int two_drainers_body(void *arg, void **result) {
 START_TEST(two_tasks_drain_the_same_stream) { RUN_OK(two_drainers_body, NULL); }
 END_TEST
 
+/* ---- writes over 4 GiB --------------------------------------------------- */
+
+/* libuv describes a buffer with an unsigned length: a larger write goes
+ * out as several pieces, each within AC__BUF_MAX, none lost. */
+START_TEST(a_write_is_split_into_pieces_libuv_can_describe) {
+  char *base = (char *)(uintptr_t)0x10000; /* never read: only described */
+  uv_buf_t bufs[8];
+  size_t size = ((size_t)4 << 30) + 12345;
+  size_t n = ac__stream_bufs(base, size, bufs, 8);
+  ck_assert_uint_eq(n, 5);
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_ptr_eq(bufs[i].base, base + total);
+    ck_assert_uint_le(bufs[i].len, AC__BUF_MAX);
+    total += bufs[i].len;
+  }
+  ck_assert_uint_eq(total, size);
+  ck_assert_uint_eq(bufs[4].len, 12345);
+  ck_assert_uint_eq(ac__stream_bufs(base, size, bufs, 2), 5); /* the count, even without room */
+  ck_assert_uint_eq(ac__stream_bufs(base, AC__BUF_MAX, bufs, 8), 1);
+  ck_assert_uint_eq(ac__stream_bufs(base, 0, bufs, 8), 0);
+}
+END_TEST
+
+/* A big write from a sparse mapping (only the marked pages are touched on
+ * this side) to a reader that counts what comes and checks the marks: at
+ * the start, across the line where a piece ends, at the end. The stream
+ * copies what the kernel did not take, so the test needs that much memory:
+ * a write over 1 GiB (two pieces) always runs, one over 4 GiB (five pieces,
+ * beyond what an unsigned length holds) only with AC_TEST_BIG_WRITES=1. */
+enum { MARKS = 3, MARK_LEN = 8 };
+
+typedef struct {
+  size_t size;             /* bytes written */
+  size_t mark_at[MARKS];   /* where the marks are */
+  size_t received;         /* bytes the reader got */
+  int marks_ok;            /* mark bytes it found in place */
+} big_write;
+
+static char mark_byte(int m, size_t k) { return (char)('A' + m * MARK_LEN + (int)k); }
+
+static int count_bytes(ac_stream_t *s, void *arg) {
+  big_write *b = arg;
+  enum { CHUNK = 1 << 20 };
+  char *buf = malloc(CHUNK);
+  ssize_t n;
+  while ((n = ac_stream_read(s, buf, CHUNK)) > 0) {
+    for (int m = 0; m < MARKS; m++)
+      for (size_t k = 0; k < MARK_LEN; k++) {
+        size_t at = b->mark_at[m] + k;
+        if (at >= b->received && at < b->received + (size_t)n)
+          b->marks_ok += buf[at - b->received] == mark_byte(m, k);
+      }
+    b->received += (size_t)n;
+  }
+  free(buf);
+  return n < 0 ? (int)n : 0;
+}
+
+static int big_write_body(void *arg, void **result) {
+  (void)result;
+  big_write *b = arg;
+  char *data = mmap(NULL, b->size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ck_assert_msg(data != MAP_FAILED, "cannot map %zu bytes of address space", b->size);
+  for (int m = 0; m < MARKS; m++)
+    for (size_t k = 0; k < MARK_LEN; k++) data[b->mark_at[m] + k] = mark_byte(m, k);
+  ac_server_t *srv = serve("127.0.0.1", count_bytes, b);
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  int rc = ac_stream_write(s, data, b->size);
+  munmap(data, b->size); /* the stream kept its own copy of what was not sent */
+  ck_assert_msg(rc == 0, "writing %zu bytes: %s", b->size, ac_error_message(rc));
+  ck_assert_int_eq(ac_stream_drain(s), 0);
+  ck_assert_int_eq(ac_stream_write_eof(s), 0);
+  char byte;
+  ck_assert_int_eq(ac_stream_read(s, &byte, 1), 0); /* the server hung up: all was counted */
+  ac_stream_close(s);
+  ck_assert_int_eq(ac_server_close(srv, 1000), 0);
+  ck_assert_uint_eq(b->received, b->size);
+  ck_assert_int_eq(b->marks_ok, MARKS * MARK_LEN);
+  return 0;
+}
+
+static void write_big(size_t size) {
+  big_write b = {size, {0, AC__BUF_MAX - MARK_LEN / 2, size - MARK_LEN}, 0, 0};
+  RUN_OK(big_write_body, &b);
+}
+
+START_TEST(a_write_over_1_gib_arrives_whole) { write_big(AC__BUF_MAX + 65536); }
+END_TEST
+
+START_TEST(a_write_over_4_gib_arrives_whole) { write_big(((size_t)4 << 30) + 65536); }
+END_TEST
+
 /* ---- failures ------------------------------------------------------------ */
 
 static int refused_body(void *arg, void **result) {
@@ -436,6 +532,15 @@ Suite *test_suite(void) {
   ADD_TEST(s, lines_longer_than_the_read_pause_limit);
   ADD_TEST(s, drain_waits_for_a_slow_reader);
   ADD_TEST(s, two_tasks_drain_the_same_stream);
+  ADD_TEST(s, a_write_is_split_into_pieces_libuv_can_describe);
+  ADD_TEST(s, a_write_over_1_gib_arrives_whole);
+  const char *big = getenv("AC_TEST_BIG_WRITES");
+  if (big && *big == '1') { /* 4 GiB of memory, a minute on a slow machine */
+    TCase *tc = tcase_create("a_write_over_4_gib_arrives_whole");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, a_write_over_4_gib_arrives_whole);
+    suite_add_tcase(s, tc);
+  }
   ADD_TEST(s, connection_refused_and_bad_names);
   ADD_TEST(s, vanished_peer_ends_reads_and_fails_writes);
   ADD_TEST(s, stalled_peer_times_out_with_wait_for);
