@@ -187,6 +187,7 @@ typedef struct ac_loop_s {
   _Atomic int ts_spinning;  /* the loop is polling ts_count: no need to wake it */
   struct ac_executor_s *default_pool; /* the default executor, made on first use */
   struct http_client *http; /* the HTTP client, made on first use (http.c) */
+  struct ac__read_area *read_area; /* where libuv reads streams, made on first use (stream.c) */
   int ts_shared;            /* the loop was handed to other threads */
   int holds;                /* work elsewhere that will post back (ac__loop_hold) */
   /* Debugging (debug.c): */

@@ -8,7 +8,7 @@
 #include "internal.h"
 
 enum {
-  READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read */
+  READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read (shared) */
   READ_LIMIT = 1024 * 1024    /* buffered input at which reading pauses, unless
                                  the reader waits for more (a longer line) */
 };
@@ -23,7 +23,7 @@ struct ac_stream_s {
     uv_pipe_t pipe;
   } uv;
   int readable;          /* 0: a pipe we only write (a child's stdin) */
-  char *in;              /* input buffer: unread bytes are in[in_off, in_len) */
+  char *in;              /* what the reader has not taken: in[in_off, in_len); NULL when none */
   size_t in_off, in_len, in_cap;
   int eof;               /* the peer ended the stream */
   int error;             /* a read failed (negative errno), or -EBADF after close */
@@ -94,25 +94,68 @@ static void wake_reader(ac_stream_t *s) {
   if (s->reader) ac__wake(s->reader, 0);
 }
 
+/* libuv reads every stream of a loop into one area, and each read's bytes
+ * move at once to the stream's own buffer, which holds only what its reader
+ * has not taken: an idle connection keeps no read buffer at all. */
+struct ac__read_area {
+  ac__resource res; /* freed when the loop closes */
+  ac__loop *loop;
+  char bytes[READ_CHUNK];
+};
+
+static void read_area_close(ac__resource *r) {
+  struct ac__read_area *a = AC__CONTAINER(r, struct ac__read_area, res);
+  a->loop->read_area = NULL;
+  free(a);
+}
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-  ac_stream_t *s = of(h);
+  ac__loop *loop = of(h)->loop;
   (void)suggested;
-  if (s->in_off > 0) { /* move what is unread to the front */
+  if (!loop->read_area && (loop->read_area = malloc(sizeof *loop->read_area))) {
+    loop->read_area->loop = loop;
+    ac__resource_track(loop, &loop->read_area->res, read_area_close);
+  }
+  /* Without memory, libuv reports UV_ENOBUFS to on_read. */
+  *buf = loop->read_area ? uv_buf_init(loop->read_area->bytes, READ_CHUNK) : uv_buf_init(NULL, 0);
+}
+
+/* Append N bytes to what the reader has not taken. */
+static int keep(ac_stream_t *s, const char *bytes, size_t n) {
+  if (s->in_cap - s->in_len < n && s->in_off > 0) { /* move what is unread to the front */
     memmove(s->in, s->in + s->in_off, s->in_len - s->in_off);
     s->in_len -= s->in_off;
     s->in_off = 0;
   }
-  if (s->in_cap - s->in_len < READ_CHUNK) {
-    size_t cap = s->in_len + READ_CHUNK;
+  if (s->in_cap - s->in_len < n) { /* doubling: a long line costs few copies */
+    size_t cap = s->in_len + n > 2 * s->in_cap ? s->in_len + n : 2 * s->in_cap;
     char *in = realloc(s->in, cap);
-    if (!in) { /* libuv reports UV_ENOBUFS to on_read */
-      *buf = uv_buf_init(NULL, 0);
-      return;
-    }
+    if (!in) return -ENOMEM;
     s->in = in;
     s->in_cap = cap;
   }
-  *buf = uv_buf_init(s->in + s->in_len, (unsigned)(s->in_cap - s->in_len));
+  memcpy(s->in + s->in_len, bytes, n);
+  s->in_len += n;
+  return 0;
+}
+
+/* After the reader took some: give back what is no longer needed. */
+static void trim(ac_stream_t *s) {
+  size_t left = s->in_len - s->in_off;
+  if (left == 0) {
+    free(s->in);
+    s->in = NULL;
+    s->in_off = s->in_len = s->in_cap = 0;
+  } else if (s->in_cap > READ_CHUNK && left <= s->in_cap / 4) { /* after a long line */
+    memmove(s->in, s->in + s->in_off, left);
+    char *in = realloc(s->in, 2 * left);
+    if (in) {
+      s->in = in;
+      s->in_cap = 2 * left;
+    }
+    s->in_off = 0;
+    s->in_len = left;
+  }
 }
 
 static void stop_reading(ac_stream_t *s) {
@@ -128,10 +171,13 @@ static size_t pause_at(const ac_stream_t *s) { return s->wanted > READ_LIMIT ? s
 
 static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
   ac_stream_t *s = of((uv_handle_t *)h);
-  (void)buf;
   if (n > 0) {
-    s->in_len += (size_t)n;
-    if (buffered(s) >= pause_at(s)) stop_reading(s); /* the reader is behind */
+    if (keep(s, buf->base, (size_t)n) != 0) {
+      s->error = -ENOMEM;
+      stop_reading(s);
+    } else if (buffered(s) >= pause_at(s)) {
+      stop_reading(s); /* the reader is behind */
+    }
   } else if (n == UV_EOF) {
     s->eof = 1;
     stop_reading(s);
@@ -154,6 +200,7 @@ static void start_reading(ac_stream_t *s) {
 static void consume(ac_stream_t *s, void *to, size_t n) {
   if (to) memcpy(to, s->in + s->in_off, n);
   s->in_off += n;
+  trim(s);
   if (buffered(s) < READ_LIMIT / 2) start_reading(s); /* room again */
 }
 
