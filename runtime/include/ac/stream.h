@@ -98,8 +98,9 @@ int ac_server_close(ac_server_t *server, int64_t grace_ms);
 /**
  * Read up to @p size bytes, waiting until at least one is there.
  * @return the number of bytes read; 0 at the end of the stream; a negative
- *         errno for a failed connection (`-ECONNRESET`...); `-ECANCELED`;
- *         `-EBUSY` if another task is reading; `-EINVAL`.
+ *         errno for a failed connection (`-ECONNRESET`...); `-EBADF` once
+ *         this program closed it (or it is a subprocess's stdin);
+ *         `-ECANCELED`; `-EBUSY` if another task is reading; `-EINVAL`.
  */
 ssize_t ac_stream_read(ac_stream_t *stream, void *buf, size_t size);
 
@@ -160,7 +161,8 @@ int ac_stream_write(ac_stream_t *stream, const void *data, size_t size);
 /**
  * Wait while more than ::AC_STREAM_HIGH_WATER bytes are unsent.
  * @return 0; the error of a failed write (`-EPIPE`, `-ECONNRESET`...);
- *         `-ECANCELED`; `-EINVAL`; `-EPERM` outside a task.
+ *         `-EBADF` once this program closed the stream; `-ECANCELED`;
+ *         `-EINVAL`; `-EPERM` outside a task.
  */
 int ac_stream_drain(ac_stream_t *stream);
 
