@@ -730,6 +730,17 @@ static void server_close_resource(ac__resource *r) {
   uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
 }
 
+/* Which port the server got (it may have asked for 0). */
+static int listening_port(ac_server_t *srv) {
+  struct sockaddr_storage addr;
+  int len = sizeof addr;
+  int rc = uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&addr, &len);
+  if (rc == 0)
+    srv->port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                                                 : ((struct sockaddr_in *)&addr)->sin_port);
+  return rc;
+}
+
 int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn handler, void *arg) {
   ac__task *t = NULL;
   const char *fn = "ac_server_start";
@@ -750,25 +761,30 @@ int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn
   srv->handler = handler;
   srv->arg = arg;
   ac__list_init(&srv->connections);
-  uv_tcp_init(&srv->loop->uv, &srv->tcp);
+  if ((rc = uv_tcp_init(&srv->loop->uv, &srv->tcp))) { /* nothing to close yet */
+    uv_freeaddrinfo(addrs);
+    free(srv);
+    return rc;
+  }
   srv->tcp.data = srv;
   rc = uv_tcp_bind(&srv->tcp, addrs->ai_addr, 0);
   uv_freeaddrinfo(addrs);
   if (rc == 0) rc = uv_listen((uv_stream_t *)&srv->tcp, 128, on_connection);
+  if (rc == 0) rc = listening_port(srv);
   if (rc == 0) {
-    struct sockaddr_storage addr;
-    int len = sizeof addr;
-    uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&addr, &len);
-    srv->port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
-                                                 : ((struct sockaddr_in *)&addr)->sin_port);
     ac__resource_track(srv->loop, &srv->res, server_close_resource);
     *out = srv;
     return 0;
   }
-  srv->closer = t; /* undo: close the socket, wait, free */
+  /* Undo: close the socket and wait for it (briefly, so not cut short by a
+   * cancellation, which comes at the next suspension), then free. */
+  srv->closer = t;
   srv->closing = 1;
   uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
-  while (!srv->closed) ac__suspend(t, "server close");
+  int cancelled = 0;
+  while (!srv->closed)
+    if (ac__suspend(t, "server close") == -ECANCELED) cancelled = 1;
+  if (cancelled) t->cancel_pending = 1;
   free(srv);
   return rc;
 }
