@@ -315,6 +315,46 @@ static int two_drainers_body(void *arg, void **result) {
 START_TEST(two_tasks_drain_the_same_stream) { RUN_OK(two_drainers_body, NULL); }
 END_TEST
 
+/* ---- half-close ---------------------------------------------------------- */
+
+/* Count what comes until the end, then answer with the count. */
+static int count_then_answer(ac_stream_t *s, void *arg) {
+  (void)arg;
+  static char buf[65536];
+  size_t total = 0;
+  ssize_t n;
+  while ((n = ac_stream_read(s, buf, sizeof buf)) > 0) total += (size_t)n;
+  if (n < 0) return (int)n;
+  char answer[64];
+  snprintf(answer, sizeof answer, "got %zu bytes\n", total);
+  int rc = ac_stream_write(s, answer, strlen(answer));
+  return rc ? rc : ac_stream_drain(s);
+}
+
+static int write_eof_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_server_t *srv = serve("127.0.0.1", count_then_answer, NULL);
+  ac_stream_t *s = dial("127.0.0.1", srv);
+  enum { SIZE = 2 << 20 }; /* more than the kernel takes at once: some is queued */
+  char *data = calloc(1, SIZE);
+  ck_assert_int_eq(ac_stream_write(s, data, SIZE), 0);
+  free(data);
+  ck_assert_int_eq(ac_stream_write_eof(s), 0); /* queued bytes go first, then the end */
+  char line[64];
+  ck_assert_int_eq(ac_stream_readline(s, line, sizeof line), 18); /* this side still reads */
+  ck_assert_str_eq(line, "got 2097152 bytes\n");
+  ck_assert_int_eq(ac_stream_read(s, line, sizeof line), 0);
+  ck_assert_int_eq(ac_stream_is_eof(s), 1);
+  ck_assert_int_eq(ac_stream_write_eof(s), -EBADF);
+  ck_assert_int_eq(ac_stream_drain(s), 0);
+  ac_stream_close(s);
+  ck_assert_int_eq(ac_server_close(srv, 1000), 0);
+  ck_assert_int_eq(ac_stream_write_eof(NULL), -EINVAL);
+  return 0;
+}
+START_TEST(write_eof_ends_our_half_and_we_still_read) { RUN_OK(write_eof_body, NULL); }
+END_TEST
+
 /* ---- writes over 4 GiB --------------------------------------------------- */
 
 /* libuv describes a buffer with an unsigned length: a larger write goes
@@ -743,6 +783,7 @@ Suite *test_suite(void) {
   ADD_TEST(s, lines_longer_than_the_read_pause_limit);
   ADD_TEST(s, drain_waits_for_a_slow_reader);
   ADD_TEST(s, two_tasks_drain_the_same_stream);
+  ADD_TEST(s, write_eof_ends_our_half_and_we_still_read);
   ADD_TEST(s, a_write_is_split_into_pieces_libuv_can_describe);
   ADD_TEST(s, a_write_over_1_gib_arrives_whole);
   ADD_TEST(s, idle_connections_leave_no_memory_behind);
