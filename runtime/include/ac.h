@@ -17,6 +17,7 @@
 #include "ac/debug.h"
 #include "ac/stream.h"
 #include "ac/signal.h"
+#include "ac/process.h"
 #include "ac/http.h"
 
 #endif /* AC_H */
