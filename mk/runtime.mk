@@ -40,6 +40,9 @@ $(BUILD)/runtime/tests/%: runtime/tests/%.c $(RT_TEST_HELPERS) $(RT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $(CHECK_CFLAGS) $< $(RT_TEST_HELPERS) -o $@ -rdynamic $(LDFLAGS_ALL) $(AC_LIBS) $(CHECK_LIBS)
 
+# test_process runs two of the examples.
+$(BUILD)/runtime/tests/test_process: | $(BUILD)/runtime/examples/graceful_server $(BUILD)/runtime/examples/run_commands
+
 # test_server_faults makes libuv's set-up calls fail on purpose: they are
 # wrapped at link time, so the library's own calls reach the test's
 # __wrap_ functions.

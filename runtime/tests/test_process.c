@@ -2,7 +2,9 @@
  * pipes, exit codes, death by a signal, a child that ignores SIGTERM, a
  * missing program, many at once, environment and directory, cancellation.
  * After every test no child is left, running or zombie. */
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -401,6 +403,73 @@ START_TEST(the_loop_kills_and_reaps_what_is_left_open) {
 }
 END_TEST
 
+/* ---- the examples --------------------------------------------------------- */
+
+/* An example program of this build: runtime/examples/NAME, built next to
+ * the tests' directory. */
+static void example_path(const char *name, char *path, size_t size) {
+  char self[PATH_MAX / 2]; /* and PATH_MAX for the result: it fits */
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  ck_assert_int_gt(n, 0);
+  self[n] = '\0';
+  *strrchr(self, '/') = '\0'; /* .../runtime/tests */
+  *strrchr(self, '/') = '\0'; /* .../runtime */
+  snprintf(path, size, "%s/examples/%s", self, name);
+  ck_assert_msg(access(path, X_OK) == 0, "%s is not built", path);
+}
+
+/* graceful_server stops on SIGTERM: it finishes the connection it has
+ * (within its grace period) and exits 0. */
+static int graceful_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  char path[PATH_MAX], line[128];
+  example_path("graceful_server", path, sizeof path);
+  ac_process_t *p = spawn(AC_PROCESS_PIPE_STDOUT, (const char *[]){path, "0", NULL});
+  ac_stream_t *out = pipe_of(p, 1);
+  int port = 0;
+  ck_assert_int_gt(ac_stream_readline(out, line, sizeof line), 0);
+  ck_assert_msg(sscanf(line, "listening on 127.0.0.1:%d", &port) == 1, "first line: %s", line);
+  ac_stream_t *c = NULL;
+  ck_assert_int_eq(ac_stream_connect(&c, "127.0.0.1", port), 0);
+  ck_assert_int_eq(ac_stream_write(c, "hello\n", 6), 0);
+  ck_assert_int_eq(ac_stream_readline(c, line, sizeof line), 6);
+  ck_assert_str_eq(line, "HELLO\n");
+  ck_assert_int_eq(ac_process_kill(p, SIGTERM), 0);
+  ck_assert_int_gt(ac_stream_readline(out, line, sizeof line), 0);
+  ck_assert_str_eq(line, "stopping on SIGTERM\n");
+  ck_assert_int_eq(ac_stream_write(c, "still here\n", 11), 0); /* served during the grace period */
+  ck_assert_int_eq(ac_stream_readline(c, line, sizeof line), 11);
+  ck_assert_str_eq(line, "STILL HERE\n");
+  ac_stream_close(c);
+  ck_assert_int_gt(ac_stream_readline(out, line, sizeof line), 0);
+  ck_assert_str_eq(line, "stopped: 1 connection(s) served\n");
+  ck_assert_int_eq(exit_status(p), 0);
+  ck_assert_int_eq(ac_process_close(p), 0);
+  assert_no_children();
+  return 0;
+}
+START_TEST(the_graceful_server_example_stops_on_sigterm) { RUN_OK(graceful_body, NULL); }
+END_TEST
+
+static int run_commands_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  char path[PATH_MAX], out[1024];
+  example_path("run_commands", path, sizeof path);
+  ac_process_t *p = spawn(AC_PROCESS_PIPE_STDOUT, (const char *[]){path, NULL});
+  read_all(pipe_of(p, 1), out, sizeof out);
+  ck_assert_int_eq(exit_status(p), 0);
+  const char *want[] = {"sort     exited with 0, said: apple / fig / pear\n",
+                        "fails    exited with 3, said: giving up\n",
+                        "missing  could not start: no such file or directory\n",
+                        "slow     took longer than 300 ms: killed\n"};
+  for (size_t i = 0; i < 4; i++) ck_assert_msg(strstr(out, want[i]), "missing from the output: %sgot:\n%s", want[i], out);
+  ck_assert_int_eq(ac_process_close(p), 0);
+  assert_no_children();
+  return 0;
+}
+START_TEST(the_run_commands_example) { RUN_OK(run_commands_body, NULL); }
+END_TEST
+
 /* ---- misuse -------------------------------------------------------------- */
 
 static int misuse_body(void *arg, void **result) {
@@ -455,6 +524,8 @@ Suite *test_suite(void) {
   ADD_TEST(s, a_cancelled_close_still_reaps);
   ADD_TEST(s, close_from_a_callback_reaps_in_the_background);
   ADD_TEST(s, the_loop_kills_and_reaps_what_is_left_open);
+  ADD_TEST(s, the_graceful_server_example_stops_on_sigterm);
+  ADD_TEST(s, the_run_commands_example);
   ADD_TEST(s, bad_arguments_are_refused);
   return s;
 }
