@@ -10,37 +10,50 @@
 
 #include "internal.h"
 
-#define ALL_FLAGS \
-  (AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT | AC_PROCESS_PIPE_STDERR | AC_PROCESS_STDERR_TO_STDOUT)
+#define ALL_FLAGS                                                            \
+  (AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT | AC_PROCESS_PIPE_STDERR | \
+   AC_PROCESS_STDERR_TO_STDOUT)
 
 struct ac_process_s {
-  ac__sync s;               /* loop, waiters (ac__sync_waiter; item: the status) */
-  uv_process_t uv;          /* uv.data is the process */
-  int pid;
-  ac_stream_t *streams[3];  /* the pipes of fds 0, 1, 2, or NULL */
-  int exited;               /* libuv reaped it: status is known */
-  int status;               /* exit code, or -signum */
-  int closing, closed;      /* ac_process_close began; the handle's close callback came */
-  int orphaned;             /* nobody waits to free it: on_closed does */
-  ac__task *closer;         /* the task in ac_process_close */
+  ac__sync s;                 /* loop, waiters (ac__sync_waiter; item: the status) */
+  uv_process_t uv;            /* uv.data is the process */
+  int pid;                    /* the child's, still known after it exits */
+  ac_stream_t *streams[3];    /* the pipes of fds 0, 1, 2, or NULL */
+  int exited;                 /* libuv reaped it: status is known */
+  int status;                 /* exit code, or -signum */
+  int closing;                /* ac_process_close began */
+  int handle_closing, closed; /* uv_close was called; its callback came */
+  int orphaned;               /* nobody waits to free it: on_closed does */
+  ac__task *closer;           /* the task in ac_process_close */
 };
 
 static void on_closed(uv_handle_t *h) {
   ac_process_t *p = h->data;
   p->closed = 1;
-  if (p->closer) ac__wake(p->closer, 0);
-  else free(p); /* orphaned: waiters keep nothing of it once woken */
+  if (p->closer) {
+    ac__wake(p->closer, 0);
+  } else { /* orphaned: waiters keep nothing of it once woken */
+    ac__resource_untrack(&p->s.res);
+    free(p);
+  }
+}
+
+static void close_handle(ac_process_t *p) {
+  if (p->handle_closing) return;
+  p->handle_closing = 1;
+  uv_close((uv_handle_t *)&p->uv, on_closed);
 }
 
 static void on_child_exit(uv_process_t *h, int64_t exit_status, int term_signal) {
   ac_process_t *p = h->data;
   p->exited = 1;
   p->status = term_signal ? -term_signal : (int)exit_status;
-  for (ac__sync_waiter *w; (w = ac__sync_grant_first(&p->s.waiters));) w->item = (void *)(intptr_t)p->status;
+  for (ac__sync_waiter *w; (w = ac__sync_grant_first(&p->s.waiters));)
+    w->item = (void *)(intptr_t)p->status;
   if (p->closer)
     ac__wake(p->closer, 0);
   else if (p->orphaned)
-    uv_close((uv_handle_t *)&p->uv, on_closed);
+    close_handle(p);
 }
 
 /* ---- spawning ------------------------------------------------------------ */
@@ -76,7 +89,8 @@ static int check_opts(const ac_process_opts_t *opts, const char *fn) {
   if (!opts) return ac__misuse(-EINVAL, fn, "the options are NULL");
   if (!opts->argv || !opts->argv[0] || !opts->argv[0][0])
     return ac__misuse(-EINVAL, fn, "argv is NULL or names no program");
-  if (opts->flags & ~ALL_FLAGS) return ac__misuse(-EINVAL, fn, "unknown flags %#x", opts->flags & ~ALL_FLAGS);
+  if (opts->flags & ~ALL_FLAGS)
+    return ac__misuse(-EINVAL, fn, "unknown flags %#x", opts->flags & ~ALL_FLAGS);
   if ((opts->flags & AC_PROCESS_PIPE_STDERR) && (opts->flags & AC_PROCESS_STDERR_TO_STDOUT))
     return ac__misuse(-EINVAL, fn, "stderr cannot be both piped and sent to stdout");
   return 0;
@@ -102,7 +116,8 @@ int ac_process_spawn(ac_process_t **out, const ac_process_opts_t *opts) {
                                    {.flags = UV_INHERIT_FD, .data.fd = 1},
                                    {.flags = UV_INHERIT_FD, .data.fd = 2}};
   int child_ends[3] = {-1, -1, -1};
-  static const int pipe_flag[3] = {AC_PROCESS_PIPE_STDIN, AC_PROCESS_PIPE_STDOUT, AC_PROCESS_PIPE_STDERR};
+  static const int pipe_flag[3] = {AC_PROCESS_PIPE_STDIN, AC_PROCESS_PIPE_STDOUT,
+                                   AC_PROCESS_PIPE_STDERR};
   for (int fd = 0; fd < 3 && rc == 0; fd++)
     if (opts->flags & pipe_flag[fd]) rc = make_pipe(p, fd, &stdio[fd], &child_ends[fd]);
   if (opts->flags & AC_PROCESS_STDERR_TO_STDOUT) stdio[2] = stdio[1];
@@ -117,7 +132,7 @@ int ac_process_spawn(ac_process_t **out, const ac_process_opts_t *opts) {
     rc = uv_spawn(&loop->uv, &p->uv, &o);
     if (rc) { /* libuv reaped the child if there was one; its handle still closes */
       p->orphaned = 1;
-      uv_close((uv_handle_t *)&p->uv, on_closed);
+      close_handle(p);
     }
   }
   for (int fd = 0; fd < 3; fd++) /* the child has its ends now */
@@ -137,7 +152,8 @@ int ac_process_spawn(ac_process_t **out, const ac_process_opts_t *opts) {
 
 static int check_process(const ac_process_t *p, const char *fn) {
   if (!p) return ac__misuse(-EINVAL, fn, "the process is NULL");
-  if (p->s.loop != ac__cur) return ac__misuse(-EPERM, fn, "the process belongs to another thread's loop");
+  if (p->s.loop != ac__cur)
+    return ac__misuse(-EPERM, fn, "the process belongs to another thread's loop");
   return 0;
 }
 
@@ -148,7 +164,9 @@ int ac_process_stream(ac_process_t *p, int fd, ac_stream_t **stream) {
   if (rc) return rc;
   if (!stream) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
   if (fd < 0 || fd > 2) return ac__misuse(-EINVAL, fn, "fd %d is not 0, 1 or 2", fd);
-  if (!p->streams[fd]) return ac__misuse(-ENOENT, fn, "the child's fd %d is not a pipe (no AC_PROCESS_PIPE_* flag)", fd);
+  if (!p->streams[fd])
+    return ac__misuse(-ENOENT, fn, "the child's fd %d is not a pipe (no AC_PROCESS_PIPE_* flag)",
+                      fd);
   *stream = p->streams[fd];
   return 0;
 }
@@ -183,7 +201,8 @@ int ac_process_wait_for(ac_process_t *p, int *status, int64_t timeout_ms) {
 int ac_process_kill(ac_process_t *p, int signum) {
   int rc = check_process(p, "ac_process_kill");
   if (rc) return rc;
-  if (signum < 0 || signum >= NSIG) return ac__misuse(-EINVAL, "ac_process_kill", "%d is not a signal number", signum);
+  if (signum < 0 || signum >= NSIG)
+    return ac__misuse(-EINVAL, "ac_process_kill", "%d is not a signal number", signum);
   if (p->exited) return -ESRCH;
   return uv_process_kill(&p->uv, signum);
 }
@@ -203,7 +222,7 @@ static void close_resource(ac__resource *r) {
     }
     p->exited = 1;
   }
-  uv_close((uv_handle_t *)&p->uv, on_closed); /* libuv forgets it: no second reaping */
+  close_handle(p); /* libuv forgets it: no second reaping */
 }
 
 int ac_process_close(ac_process_t *p) {
@@ -212,21 +231,24 @@ int ac_process_close(ac_process_t *p) {
   if (p->closing) return ac__misuse(-EBADF, "ac_process_close", "the process is already closing");
   ac__task *t = p->s.loop->current;
   p->closing = 1;
-  ac__resource_untrack(&p->s.res);
   close_streams(p, t);
   if (!p->exited) uv_process_kill(&p->uv, SIGKILL);
-  if (!t) { /* a callback cannot wait: on_child_exit closes the handle, on_closed frees */
+  if (!t) {
+    /* A callback cannot wait: the exit closes the handle, on_closed frees.
+     * It stays a loop resource until then, so a loop that closes first
+     * still reaps the child. */
     p->orphaned = 1;
-    if (p->exited) uv_close((uv_handle_t *)&p->uv, on_closed);
+    if (p->exited) close_handle(p);
     return 0;
   }
   /* Short waits (SIGKILL cannot be caught), not cut by a cancellation:
    * that comes at the next suspension. */
+  ac__resource_untrack(&p->s.res);
   p->closer = t;
   int cancelled = 0;
   while (!p->exited)
     if (ac__suspend(t, "process exit") == -ECANCELED) cancelled = 1;
-  uv_close((uv_handle_t *)&p->uv, on_closed);
+  close_handle(p);
   while (!p->closed)
     if (ac__suspend(t, "process close") == -ECANCELED) cancelled = 1;
   if (cancelled) t->cancel_pending = 1;

@@ -13,19 +13,19 @@
 
 /* One caught signal of an object. */
 typedef struct catcher {
-  uv_signal_t uv;           /* uv.data is the catcher */
+  uv_signal_t uv; /* uv.data is the catcher */
   struct ac_signal_s *sig;
   int signum;
-  size_t pending;           /* arrivals no task has taken */
+  size_t pending; /* arrivals no task has taken */
 } catcher;
 
 struct ac_signal_s {
-  ac__sync s;               /* loop, waiters (ac__sync_waiter; item: the signal) */
-  size_t n;                 /* catchers */
-  size_t open;              /* uv handles whose close callback has not come */
+  ac__sync s;  /* loop, waiters (ac__sync_waiter; item: the signal) */
+  size_t n;    /* catchers */
+  size_t open; /* uv handles whose close callback has not come */
   int closing;
-  int orphaned;             /* nobody waits to free it: the last close callback does */
-  ac__task *closer;         /* the task in ac_signal_close */
+  int orphaned;     /* nobody waits to free it: the last close callback does */
+  ac__task *closer; /* the task in ac_signal_close */
   catcher catchers[];
 };
 
@@ -33,8 +33,8 @@ struct ac_signal_s {
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-  unsigned users;           /* objects catching this signal, in any loop */
-  struct sigaction before;  /* its disposition before the first of them */
+  unsigned users;          /* objects catching this signal, in any loop */
+  struct sigaction before; /* its disposition before the first of them */
 } registry[NSIG];
 
 /* Before libuv installs its handler: note what the signal did until now. */
@@ -123,7 +123,8 @@ static void on_closed(uv_handle_t *h) {
   } else if (sig->orphaned) {
     /* Freed behind the waiters already woken with -EBADF, which may still
      * be in the ready queue; at loop close nothing runs any more. */
-    if (sig->s.loop->closing || ac__call_soon_internal(sig->s.loop, free_signal, sig) != 0) free(sig);
+    if (sig->s.loop->closing || ac__call_soon_internal(sig->s.loop, free_signal, sig) != 0)
+      free(sig);
   }
 }
 
@@ -177,9 +178,11 @@ static int check_signums(const int *signums, size_t n, const char *fn) {
     int s = signums[i];
     if (s <= 0 || s >= NSIG) return ac__misuse(-EINVAL, fn, "%d is not a signal number", s);
     if (s == SIGKILL || s == SIGSTOP)
-      return ac__misuse(-EINVAL, fn, "signal %d (%s) cannot be caught", s, s == SIGKILL ? "SIGKILL" : "SIGSTOP");
+      return ac__misuse(-EINVAL, fn, "signal %d (%s) cannot be caught", s,
+                        s == SIGKILL ? "SIGKILL" : "SIGSTOP");
     if (s == SIGSEGV || s == SIGBUS || s == SIGFPE || s == SIGILL)
-      return ac__misuse(-EINVAL, fn, "signal %d comes from a fault, which cannot wait for a task", s);
+      return ac__misuse(-EINVAL, fn, "signal %d comes from a fault, which cannot wait for a task",
+                        s);
     for (size_t j = 0; j < i; j++)
       if (signums[j] == s) return ac__misuse(-EINVAL, fn, "signal %d is listed twice", s);
   }

@@ -393,6 +393,8 @@ static int left_open_body(void *arg, void **result) {
   (void)arg, (void)result;
   spawn(AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT, (const char *[]){"sleep", "30", NULL});
   spawn(0, (const char *[]){"true", NULL});
+  /* Closed from a callback, and the loop closes before the exit comes. */
+  ac_loop_call_soon(close_from_callback, spawn(0, (const char *[]){"sleep", "30", NULL}), NULL);
   return 0; /* never closed: the loop kills and reaps them */
 }
 START_TEST(the_loop_kills_and_reaps_what_is_left_open) {
