@@ -51,6 +51,7 @@ def benches(build):
         "executor_latency": (impls([sync, "executor_latency"], "executor_latency"), True,
                              ("faster", "asyncio", 10)),
         "executor_throughput": (impls([sync, "executor_throughput"], "executor_throughput"), False, None),
+        "idle_conn_rss": ({"ac": [f"{build}/bench/ac_idle_conns"]}, True, ("below", 6)),
     }
 
 

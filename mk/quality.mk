@@ -21,7 +21,10 @@ export TEST_NOT_RUN
 test: deps
 	@bash scripts/run-tests.sh $(TEST_TARGETS)
 
-VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+# Children forked to exec a program (subprocesses) are not checked: between
+# fork and exec they only set up descriptors.
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+  --child-silent-after-fork=yes
 
 # ASan+UBSan over the runtime's tests and the examples, then valgrind.
 sanitize: deps

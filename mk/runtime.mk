@@ -54,6 +54,18 @@ $(RT_API_LIST): runtime/tests/check_api.py $(wildcard $(RT_INC)/ac/*.h)
 $(BUILD)/runtime/tests/test_null_objects: $(RT_API_LIST)
 $(BUILD)/runtime/tests/test_null_objects: TEST_CFLAGS := -I$(BUILD)/runtime/tests
 
+# test_process runs two of the examples.
+$(BUILD)/runtime/tests/test_process: | $(BUILD)/runtime/examples/graceful_server $(BUILD)/runtime/examples/run_commands
+
+# test_server_faults makes libuv's set-up calls fail on purpose: they are
+# wrapped at link time, so the library's own calls reach the test's
+# __wrap_ functions.
+SERVER_FAULT_WRAPS := uv_tcp_init uv_tcp_bind uv_listen uv_tcp_getsockname
+$(BUILD)/runtime/tests/test_server_faults: runtime/tests/test_server_faults.c $(RT_TEST_HELPERS) $(RT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(CHECK_CFLAGS) $< $(RT_TEST_HELPERS) -o $@ -rdynamic $(LDFLAGS_ALL) \
+	  $(SERVER_FAULT_WRAPS:%=-Wl,--wrap=%) $(AC_LIBS) $(CHECK_LIBS)
+
 $(BUILD)/runtime/examples/%: runtime/examples/%.c $(RT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $< -o $@ $(LDFLAGS_ALL) $(AC_LIBS)

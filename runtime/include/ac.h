@@ -16,6 +16,8 @@
 #include "ac/executor.h"
 #include "ac/debug.h"
 #include "ac/stream.h"
+#include "ac/signal.h"
+#include "ac/process.h"
 #include "ac/http.h"
 
 #endif /* AC_H */

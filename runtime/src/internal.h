@@ -200,6 +200,7 @@ typedef struct ac_loop_s {
   _Atomic int ts_spinning;  /* the loop is polling ts_count: no need to wake it */
   struct ac_executor_s *default_pool; /* the default executor, made on first use */
   struct http_client *http; /* the HTTP client, made on first use (http.c) */
+  struct ac__read_area *read_area; /* where libuv reads streams, made on first use (stream.c) */
   int ts_shared;            /* the loop was handed to other threads */
   int holds;                /* work elsewhere that will post back (ac__loop_hold) */
   /* Debugging (debug.c): */
@@ -325,6 +326,18 @@ int ac__sync_wake_all(ac__list *list, int value);
 int ac__lock_acquire(ac_lock_t *l, ac__task *t, int64_t timeout_ms);
 void ac__lock_release(ac_lock_t *l);
 int ac__lock_held_by(const ac_lock_t *l, const ac__task *t);
+
+/* stream.c, for subprocesses: a stream over our end FD of a pipe, which
+ * we READABLE ? only read : only write; its owner ends it with
+ * ac__stream_dispose (ac_stream_close on it only closes). */
+int ac__stream_open_pipe(ac__loop *loop, int fd, int readable, ac_stream_t **out);
+/* Close S and free it: waits from task T, or in the background if T is NULL. */
+void ac__stream_dispose(ac_stream_t *s, ac__task *t);
+/* The most bytes one uv_buf_t carries here (uv_buf_init takes an unsigned). */
+#define AC__BUF_MAX ((size_t)1 << 30)
+/* Describe SIZE bytes at DATA as pieces of at most AC__BUF_MAX bytes, the
+ * first ROOM of them in BUFS; returns how many pieces SIZE needs. */
+size_t ac__stream_bufs(char *data, size_t size, uv_buf_t *bufs, size_t room);
 
 /* debug.c */
 void ac__debug_open(ac__loop *loop);

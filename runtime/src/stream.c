@@ -1,33 +1,42 @@
-/* stream.c - TCP streams on libuv: an input buffer filled by libuv's read
- * callback, read by one waiting task; writes tried at once and queued for
- * the rest; closing that waits for libuv's close callback. */
+/* stream.c - streams on libuv's (TCP connections, and the pipes of
+ * subprocesses): an input buffer filled by libuv's read callback, read by
+ * one waiting task; writes tried at once and queued for the rest; closing
+ * that waits for libuv's close callback. Servers are here too. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
 enum {
-  READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read */
-  READ_LIMIT = 1024 * 1024    /* buffered input at which reading pauses */
+  READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read (shared) */
+  READ_LIMIT = 1024 * 1024    /* buffered input at which reading pauses, unless
+                                 the reader waits for more (a longer line) */
 };
 
 struct ac_stream_s {
   ac__resource res;      /* freed with the loop if nobody did */
   ac__loop *loop;
-  uv_tcp_t tcp;          /* the connection; tcp.data is the stream */
-  char *in;              /* input buffer: unread bytes are in[in_off, in_len) */
+  union {                /* the libuv stream; uv.handle.data is the stream */
+    uv_handle_t handle;
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } uv;
+  int readable;          /* 0: a pipe we only write (a child's stdin) */
+  char *in;              /* what the reader has not taken: in[in_off, in_len); NULL when none */
   size_t in_off, in_len, in_cap;
   int eof;               /* the peer ended the stream */
   int error;             /* a read failed (negative errno), or -EBADF after close */
   int reading;           /* uv_read_start is on */
   ac__task *reader;      /* the task waiting for input */
+  size_t wanted;         /* what it waits to have buffered; 0: nobody waits */
   size_t unsent;         /* bytes queued in uv_write and not yet written */
   int write_error;       /* a write failed */
-  ac__task *drainer;     /* the task in ac_stream_drain */
+  ac__list drainers;     /* tasks in ac_stream_drain (ac__sync_waiter) */
   int closing, closed;   /* uv_close called; its callback came */
   int write_ended;       /* ac_stream_write_eof was called */
   ac__task *close_waiter;
-  int server_owned;      /* the server frees it after the handler */
+  int owned;             /* a server or a subprocess frees it, not ac_stream_close */
   int orphaned;          /* the loop is closing: free it in the close callback */
 };
 
@@ -57,20 +66,23 @@ static void stream_close_resource(ac__resource *r) {
     stream_free(s);
   else if (!s->closing) {
     s->closing = 1;
-    uv_close((uv_handle_t *)&s->tcp, on_closed);
+    uv_close(&s->uv.handle, on_closed);
   }
 }
 
+/* A TCP stream, not yet connected; the loop closes it if nobody does. */
 static int stream_new(ac__loop *loop, ac_stream_t **out) {
   ac_stream_t *s = calloc(1, sizeof *s);
   if (!s) return -ENOMEM;
-  int rc = uv_tcp_init(&loop->uv, &s->tcp);
+  int rc = uv_tcp_init(&loop->uv, &s->uv.tcp);
   if (rc) {
     free(s);
     return rc;
   }
   s->loop = loop;
-  s->tcp.data = s;
+  s->uv.handle.data = s;
+  s->readable = 1;
+  ac__list_init(&s->drainers);
   ac__resource_track(loop, &s->res, stream_close_resource);
   *out = s;
   return 0;
@@ -82,38 +94,90 @@ static void wake_reader(ac_stream_t *s) {
   if (s->reader) ac__wake(s->reader, 0);
 }
 
+/* libuv reads every stream of a loop into one area, and each read's bytes
+ * move at once to the stream's own buffer, which holds only what its reader
+ * has not taken: an idle connection keeps no read buffer at all. */
+struct ac__read_area {
+  ac__resource res; /* freed when the loop closes */
+  ac__loop *loop;
+  char bytes[READ_CHUNK];
+};
+
+static void read_area_close(ac__resource *r) {
+  struct ac__read_area *a = AC__CONTAINER(r, struct ac__read_area, res);
+  a->loop->read_area = NULL;
+  free(a);
+}
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-  ac_stream_t *s = of(h);
+  ac__loop *loop = of(h)->loop;
   (void)suggested;
-  if (s->in_off > 0) { /* move what is unread to the front */
+  if (!loop->read_area && (loop->read_area = malloc(sizeof *loop->read_area))) {
+    loop->read_area->loop = loop;
+    ac__resource_track(loop, &loop->read_area->res, read_area_close);
+  }
+  /* Without memory, libuv reports UV_ENOBUFS to on_read. */
+  *buf = loop->read_area ? uv_buf_init(loop->read_area->bytes, READ_CHUNK) : uv_buf_init(NULL, 0);
+}
+
+/* Append N bytes to what the reader has not taken. */
+static int keep(ac_stream_t *s, const char *bytes, size_t n) {
+  if (s->in_cap - s->in_len < n && s->in_off > 0) { /* move what is unread to the front */
     memmove(s->in, s->in + s->in_off, s->in_len - s->in_off);
     s->in_len -= s->in_off;
     s->in_off = 0;
   }
-  if (s->in_cap - s->in_len < READ_CHUNK) {
-    size_t cap = s->in_len + READ_CHUNK;
+  if (s->in_cap - s->in_len < n) { /* doubling: a long line costs few copies */
+    size_t cap = s->in_len + n > 2 * s->in_cap ? s->in_len + n : 2 * s->in_cap;
     char *in = realloc(s->in, cap);
-    if (!in) { /* libuv reports UV_ENOBUFS to on_read */
-      *buf = uv_buf_init(NULL, 0);
-      return;
-    }
+    if (!in) return -ENOMEM;
     s->in = in;
     s->in_cap = cap;
   }
-  *buf = uv_buf_init(s->in + s->in_len, (unsigned)(s->in_cap - s->in_len));
+  memcpy(s->in + s->in_len, bytes, n);
+  s->in_len += n;
+  return 0;
+}
+
+/* After the reader took some: give back what is no longer needed. */
+static void trim(ac_stream_t *s) {
+  size_t left = s->in_len - s->in_off;
+  if (left == 0) {
+    free(s->in);
+    s->in = NULL;
+    s->in_off = s->in_len = s->in_cap = 0;
+  } else if (s->in_cap > READ_CHUNK && left <= s->in_cap / 4) { /* after a long line */
+    memmove(s->in, s->in + s->in_off, left);
+    char *in = realloc(s->in, 2 * left);
+    if (in) {
+      s->in = in;
+      s->in_cap = 2 * left;
+    }
+    s->in_off = 0;
+    s->in_len = left;
+  }
 }
 
 static void stop_reading(ac_stream_t *s) {
-  if (s->reading) uv_read_stop((uv_stream_t *)&s->tcp);
+  if (s->reading) uv_read_stop(&s->uv.stream);
   s->reading = 0;
 }
 
+static size_t buffered(const ac_stream_t *s) { return s->in_len - s->in_off; }
+
+/* Reading pauses at READ_LIMIT buffered, so a fast peer cannot grow memory
+ * without bound, but never below what the waiting reader asked for. */
+static size_t pause_at(const ac_stream_t *s) { return s->wanted > READ_LIMIT ? s->wanted : READ_LIMIT; }
+
 static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
   ac_stream_t *s = of((uv_handle_t *)h);
-  (void)buf;
   if (n > 0) {
-    s->in_len += (size_t)n;
-    if (s->in_len - s->in_off >= READ_LIMIT) stop_reading(s); /* the reader is behind */
+    if (keep(s, buf->base, (size_t)n) != 0) {
+      s->error = -ENOMEM;
+      stop_reading(s);
+    } else if (buffered(s) >= pause_at(s)) {
+      stop_reading(s); /* the reader is behind */
+    }
   } else if (n == UV_EOF) {
     s->eof = 1;
     stop_reading(s);
@@ -126,26 +190,31 @@ static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
 
 static void start_reading(ac_stream_t *s) {
   if (s->reading || s->eof || s->error || s->closing) return;
-  if (s->in_len - s->in_off >= READ_LIMIT / 2) return;
-  int rc = uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
+  int rc = uv_read_start(&s->uv.stream, on_alloc, on_read);
   if (rc)
     s->error = rc;
   else
     s->reading = 1;
 }
 
-static size_t buffered(const ac_stream_t *s) { return s->in_len - s->in_off; }
-
 static void consume(ac_stream_t *s, void *to, size_t n) {
   if (to) memcpy(to, s->in + s->in_off, n);
   s->in_off += n;
-  start_reading(s); /* room again */
+  trim(s);
+  if (buffered(s) < READ_LIMIT / 2) start_reading(s); /* room again */
 }
 
 static int check_stream(const ac_stream_t *s, const char *fn) {
   if (!s) return ac__misuse(-EINVAL, fn, "the stream is NULL");
   if (s->loop != ac__cur) return ac__misuse(-EPERM, fn, "the stream belongs to another thread's loop");
   return 0;
+}
+
+static int check_reader(const ac_stream_t *s, const char *fn) {
+  int rc = check_stream(s, fn);
+  if (rc == 0 && !s->readable)
+    rc = ac__misuse(-EBADF, fn, "the stream is only written (a subprocess's stdin)");
+  return rc;
 }
 
 /* Wait until there is more input than HAVE bytes, the end, or an error. */
@@ -155,18 +224,21 @@ static int wait_input(ac_stream_t *s, size_t have, const char *fn) {
   if (rc) return rc;
   if (s->reader && s->reader != t) return ac__misuse(-EBUSY, fn, "another task is reading this stream");
   while (buffered(s) <= have && !s->eof && !s->error) {
+    s->wanted = have + 1;
     start_reading(s);
     if (s->error) break;
     s->reader = t;
     rc = ac__suspend(t, "stream read");
     s->reader = NULL;
+    s->wanted = 0;
     if (rc) return rc;
   }
+  s->wanted = 0;
   return 0;
 }
 
 ssize_t ac_stream_read(ac_stream_t *s, void *buf, size_t size) {
-  int rc = check_stream(s, "ac_stream_read");
+  int rc = check_reader(s, "ac_stream_read");
   if (rc) return rc;
   if (!buf && size) return ac__misuse(-EINVAL, "ac_stream_read", "the buffer is NULL");
   if (size == 0) return 0;
@@ -177,19 +249,22 @@ ssize_t ac_stream_read(ac_stream_t *s, void *buf, size_t size) {
   return (ssize_t)n;
 }
 
-/* Bytes up to and including the first SEP in the buffer, or 0 if none. */
-static size_t find(const ac_stream_t *s, const char *sep, size_t seplen) {
-  if (buffered(s) == 0) return 0; /* s->in may be NULL yet */
-  const char *at = memmem(s->in + s->in_off, buffered(s), sep, seplen);
-  return at ? (size_t)(at - (s->in + s->in_off)) + seplen : 0;
+/* Bytes up to and including the first SEP in the buffer, or 0 if none;
+ * the first FROM bytes are known not to start one. */
+static size_t find(const ac_stream_t *s, const char *sep, size_t seplen, size_t from) {
+  if (buffered(s) <= from) return 0; /* s->in may be NULL yet */
+  const char *start = s->in + s->in_off;
+  const char *at = memmem(start + from, buffered(s) - from, sep, seplen);
+  return at ? (size_t)(at - start) + seplen : 0;
 }
 
 /* The common part of readuntil and readline: 0 and *LEN once SEP is in
  * the buffer within SIZE bytes, or why not. */
 static int until(ac_stream_t *s, const char *sep, size_t size, size_t *len, const char *fn) {
-  size_t seplen = strlen(sep);
+  size_t seplen = strlen(sep), from = 0;
   for (;;) {
-    if ((*len = find(s, sep, seplen))) return *len <= size ? 0 : -EMSGSIZE;
+    if ((*len = find(s, sep, seplen, from))) return *len <= size ? 0 : -EMSGSIZE;
+    if (buffered(s) >= seplen) from = buffered(s) - seplen + 1; /* search only what comes */
     if (buffered(s) >= size) return -EMSGSIZE; /* longer than allowed: stop buffering */
     if (s->error) return s->error;
     if (s->eof) return -EPIPE;
@@ -199,7 +274,7 @@ static int until(ac_stream_t *s, const char *sep, size_t size, size_t *len, cons
 }
 
 ssize_t ac_stream_readuntil(ac_stream_t *s, const char *sep, char *buf, size_t size) {
-  int rc = check_stream(s, "ac_stream_readuntil");
+  int rc = check_reader(s, "ac_stream_readuntil");
   if (rc) return rc;
   if (!sep || !*sep) return ac__misuse(-EINVAL, "ac_stream_readuntil", "the separator is empty");
   if (!buf) return ac__misuse(-EINVAL, "ac_stream_readuntil", "the buffer is NULL");
@@ -210,7 +285,7 @@ ssize_t ac_stream_readuntil(ac_stream_t *s, const char *sep, char *buf, size_t s
 }
 
 ssize_t ac_stream_readline(ac_stream_t *s, char *buf, size_t size) {
-  int rc = check_stream(s, "ac_stream_readline");
+  int rc = check_reader(s, "ac_stream_readline");
   if (rc) return rc;
   if (!buf || size < 2) return ac__misuse(-EINVAL, "ac_stream_readline", "the buffer is NULL or too small");
   size_t len;
@@ -231,7 +306,7 @@ ssize_t ac_stream_readline(ac_stream_t *s, char *buf, size_t size) {
 
 int ac_stream_readexactly(ac_stream_t *s, void *buf, size_t size, size_t *got) {
   if (got) *got = 0;
-  int rc = check_stream(s, "ac_stream_readexactly");
+  int rc = check_reader(s, "ac_stream_readexactly");
   if (rc) return rc;
   if (!buf && size) return ac__misuse(-EINVAL, "ac_stream_readexactly", "the buffer is NULL");
   size_t have = 0;
@@ -265,8 +340,57 @@ static void on_written(uv_write_t *req, int status) {
   ac_stream_t *s = w->stream;
   s->unsent -= w->size;
   if (status < 0 && !s->write_error) s->write_error = status;
-  if (s->drainer && (s->unsent <= AC_STREAM_HIGH_WATER || s->write_error)) ac__wake(s->drainer, 0);
+  if (s->unsent <= AC_STREAM_HIGH_WATER || s->write_error) ac__sync_wake_all(&s->drainers, 0);
   free(w);
+}
+
+size_t ac__stream_bufs(char *data, size_t size, uv_buf_t *bufs, size_t room) {
+  size_t n = 0;
+  for (size_t off = 0; off < size; off += AC__BUF_MAX, n++)
+    if (n < room) bufs[n] = uv_buf_init(data + off, (unsigned)(size - off < AC__BUF_MAX ? size - off : AC__BUF_MAX));
+  return n;
+}
+
+/* SIZE bytes at DATA as libuv buffers: in SMALL (SMALL_N of them) when they
+ * fit, else in an array to free; NULL if out of memory. */
+static uv_buf_t *as_bufs(const void *data, size_t size, uv_buf_t *small, size_t small_n, size_t *n) {
+  *n = ac__stream_bufs((char *)data, size, small, small_n);
+  if (*n <= small_n) return small;
+  uv_buf_t *bufs = malloc(*n * sizeof *bufs);
+  if (bufs) ac__stream_bufs((char *)data, size, bufs, *n);
+  return bufs;
+}
+
+/* Send what the kernel takes of SIZE bytes at DATA now: how much, or an error. */
+static ssize_t send_now(ac_stream_t *s, const void *data, size_t size) {
+  uv_buf_t small[4];
+  size_t n;
+  uv_buf_t *bufs = as_bufs(data, size, small, 4, &n);
+  if (!bufs) return -ENOMEM;
+  int sent = uv_try_write(&s->uv.stream, bufs, (unsigned)n);
+  if (bufs != small) free(bufs);
+  return sent == UV_EAGAIN ? 0 : sent;
+}
+
+/* Copy SIZE bytes at DATA and queue them behind what is unsent. */
+static int queue_copy(ac_stream_t *s, const void *data, size_t size) {
+  if (size > SIZE_MAX - sizeof(write_req)) return -ENOMEM;
+  write_req *w = malloc(sizeof *w + size);
+  if (!w) return -ENOMEM;
+  w->stream = s;
+  w->size = size;
+  memcpy(w->data, data, size);
+  uv_buf_t small[4];
+  size_t n;
+  uv_buf_t *bufs = as_bufs(w->data, size, small, 4, &n);
+  int rc = bufs ? uv_write(&w->req, &s->uv.stream, bufs, (unsigned)n, on_written) : -ENOMEM;
+  if (bufs && bufs != small) free(bufs); /* uv_write keeps its own copy */
+  if (rc) {
+    free(w);
+    return rc;
+  }
+  s->unsent += size;
+  return 0;
 }
 
 int ac_stream_write(ac_stream_t *s, const void *data, size_t size) {
@@ -278,26 +402,15 @@ int ac_stream_write(ac_stream_t *s, const void *data, size_t size) {
   if (size == 0) return 0;
   size_t done = 0;
   if (s->unsent == 0) { /* nothing queued: try to send it now */
-    uv_buf_t b = uv_buf_init((char *)data, (unsigned)size);
-    int n = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
-    if (n >= 0)
-      done = (size_t)n;
-    else if (n != UV_EAGAIN)
-      return s->write_error = n;
+    ssize_t n = send_now(s, data, size);
+    if (n == -ENOMEM) return (int)n;
+    if (n < 0) return s->write_error = (int)n;
+    done = (size_t)n;
   }
   if (done == size) return 0;
-  write_req *w = malloc(sizeof *w + size - done);
-  if (!w) return -ENOMEM;
-  w->stream = s;
-  w->size = size - done;
-  memcpy(w->data, (const char *)data + done, w->size);
-  uv_buf_t b = uv_buf_init(w->data, (unsigned)w->size);
-  if ((rc = uv_write(&w->req, (uv_stream_t *)&s->tcp, &b, 1, on_written))) {
-    free(w);
-    return s->write_error = rc;
-  }
-  s->unsent += w->size;
-  return 0;
+  rc = queue_copy(s, (const char *)data + done, size - done);
+  if (rc && rc != -ENOMEM) s->write_error = rc;
+  return rc;
 }
 
 int ac_stream_drain(ac_stream_t *s) {
@@ -306,10 +419,8 @@ int ac_stream_drain(ac_stream_t *s) {
   if (rc) return rc;
   if ((rc = ac__current(&t, "ac_stream_drain"))) return rc;
   while (s->unsent > AC_STREAM_HIGH_WATER && !s->write_error) {
-    s->drainer = t;
-    rc = ac__suspend(t, "stream drain");
-    s->drainer = NULL;
-    if (rc) return rc;
+    ac__sync_waiter w;
+    if ((rc = ac__sync_wait(t, &s->drainers, &w, AC_NO_TIMEOUT, "stream drain"))) return rc;
   }
   return s->write_error;
 }
@@ -320,9 +431,11 @@ static void begin_close(ac_stream_t *s) {
   if (s->closing) return;
   s->closing = 1;
   stop_reading(s);
-  if (!s->error) s->error = -EBADF;
+  if (!s->error) s->error = -EBADF; /* this program closed it */
+  if (!s->write_error) s->write_error = -EBADF;
   wake_reader(s);
-  uv_close((uv_handle_t *)&s->tcp, on_closed);
+  ac__sync_wake_all(&s->drainers, 0);
+  uv_close(&s->uv.handle, on_closed);
 }
 
 /* Wait for the close callback; cancellation cannot shorten this wait,
@@ -337,23 +450,49 @@ static void await_closed(ac_stream_t *s, ac__task *t) {
   if (cancelled) t->cancel_pending = 1; /* delivered at the next suspension */
 }
 
+void ac__stream_dispose(ac_stream_t *s, ac__task *t) {
+  begin_close(s);
+  if (t) {
+    await_closed(s, t);
+    stream_free(s);
+  } else if (s->closed) {
+    stream_free(s);
+  } else { /* a callback cannot wait: the close callback frees it */
+    s->orphaned = 1;
+  }
+}
+
 int ac_stream_close(ac_stream_t *s) {
   int rc = check_stream(s, "ac_stream_close");
   if (rc) return rc;
-  ac__task *t = ac__cur ? ac__cur->current : NULL;
-  if (s->server_owned) { /* the server frees it after the handler */
+  if (s->owned) /* its server or subprocess frees it */
     begin_close(s);
-    return 0;
+  else
+    ac__stream_dispose(s, s->loop->current);
+  return 0;
+}
+
+int ac__stream_open_pipe(ac__loop *loop, int fd, int readable, ac_stream_t **out) {
+  ac_stream_t *s = calloc(1, sizeof *s);
+  if (!s) return -ENOMEM;
+  int rc = uv_pipe_init(&loop->uv, &s->uv.pipe, 0);
+  if (rc) {
+    free(s);
+    return rc;
   }
-  if (!t) { /* a callback cannot wait: the close callback frees it */
-    begin_close(s);
-    if (s->closed) stream_free(s);
-    else s->orphaned = 1;
-    return 0;
+  s->loop = loop;
+  s->uv.handle.data = s;
+  s->owned = 1;
+  ac__list_init(&s->drainers);
+  ac__list_init(&s->res.link); /* not tracked: its subprocess closes it */
+  if ((rc = uv_pipe_open(&s->uv.pipe, fd))) {
+    ac__stream_dispose(s, NULL);
+    return rc;
   }
-  begin_close(s);
-  await_closed(s, t);
-  stream_free(s);
+  s->readable = readable;
+  s->write_ended = readable; /* a pipe goes one way */
+  if (readable) start_reading(s);
+  *out = s;
   return 0;
 }
 
@@ -372,7 +511,7 @@ int ac_stream_write_eof(ac_stream_t *s) {
   if (s->closing || s->write_ended) return -EBADF;
   shutdown_req *r = malloc(sizeof *r);
   if (!r) return -ENOMEM;
-  if ((rc = uv_shutdown(&r->req, (uv_stream_t *)&s->tcp, on_shutdown))) {
+  if ((rc = uv_shutdown(&r->req, &s->uv.stream, on_shutdown))) {
     free(r);
     return rc;
   }
@@ -386,7 +525,8 @@ int ac_stream_peer(const ac_stream_t *s, char *host, size_t size, int *port) {
   if (!host || !size) return ac__misuse(-EINVAL, "ac_stream_peer", "the host buffer is NULL");
   struct sockaddr_storage addr;
   int len = sizeof addr;
-  if ((rc = uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&addr, &len))) return rc;
+  if (s->uv.handle.type != UV_TCP) return -ENOTSOCK; /* a subprocess's pipe */
+  if ((rc = uv_tcp_getpeername(&s->uv.tcp, (struct sockaddr *)&addr, &len))) return rc;
   if (addr.ss_family == AF_INET6) {
     const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&addr;
     rc = uv_ip6_name(a, host, size);
@@ -467,7 +607,7 @@ static void on_connected(uv_connect_t *req, int status) {
 /* Connect S to ADDR from task T: 0, an error, or -ECANCELED. */
 static int connect_one(ac_stream_t *s, ac__task *t, const struct sockaddr *addr) {
   connecting c = {.task = t};
-  int rc = uv_tcp_connect(&c.req, &s->tcp, addr, on_connected);
+  int rc = uv_tcp_connect(&c.req, &s->uv.tcp, addr, on_connected);
   if (rc) return rc;
   rc = ac__suspend(t, "connect");
   if (rc == 0 || c.done) return c.done ? c.status : rc;
@@ -536,10 +676,7 @@ static int run_handler(void *arg, void **result) {
   (void)result;
   connection *c = arg;
   int rc = c->server->handler(c->stream, c->server->arg);
-  ac__task *t = ac__cur->current;
-  begin_close(c->stream);
-  await_closed(c->stream, t);
-  stream_free(c->stream);
+  ac__stream_dispose(c->stream, c->stream->loop->current);
   c->stream = NULL;
   return rc;
 }
@@ -563,8 +700,8 @@ static void on_connection(uv_stream_t *listener, int status) {
     free(c);
     return;
   }
-  c->stream->server_owned = 1;
-  if (uv_accept(listener, (uv_stream_t *)&c->stream->tcp) != 0 ||
+  c->stream->owned = 1;
+  if (uv_accept(listener, &c->stream->uv.stream) != 0 ||
       ac_task_create_ex(&c->task, run_handler, c, &(ac_task_opts_t){.name = "connection"}) != 0) {
     stream_close_resource(&c->stream->res); /* frees it once closed */
     ac__resource_untrack(&c->stream->res);
@@ -593,6 +730,17 @@ static void server_close_resource(ac__resource *r) {
   uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
 }
 
+/* Which port the server got (it may have asked for 0). */
+static int listening_port(ac_server_t *srv) {
+  struct sockaddr_storage addr;
+  int len = sizeof addr;
+  int rc = uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&addr, &len);
+  if (rc == 0)
+    srv->port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                                                 : ((struct sockaddr_in *)&addr)->sin_port);
+  return rc;
+}
+
 int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn handler, void *arg) {
   ac__task *t = NULL;
   const char *fn = "ac_server_start";
@@ -613,25 +761,30 @@ int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn
   srv->handler = handler;
   srv->arg = arg;
   ac__list_init(&srv->connections);
-  uv_tcp_init(&srv->loop->uv, &srv->tcp);
+  if ((rc = uv_tcp_init(&srv->loop->uv, &srv->tcp))) { /* nothing to close yet */
+    uv_freeaddrinfo(addrs);
+    free(srv);
+    return rc;
+  }
   srv->tcp.data = srv;
   rc = uv_tcp_bind(&srv->tcp, addrs->ai_addr, 0);
   uv_freeaddrinfo(addrs);
   if (rc == 0) rc = uv_listen((uv_stream_t *)&srv->tcp, 128, on_connection);
+  if (rc == 0) rc = listening_port(srv);
   if (rc == 0) {
-    struct sockaddr_storage addr;
-    int len = sizeof addr;
-    uv_tcp_getsockname(&srv->tcp, (struct sockaddr *)&addr, &len);
-    srv->port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
-                                                 : ((struct sockaddr_in *)&addr)->sin_port);
     ac__resource_track(srv->loop, &srv->res, server_close_resource);
     *out = srv;
     return 0;
   }
-  srv->closer = t; /* undo: close the socket, wait, free */
+  /* Undo: close the socket and wait for it (briefly, so not cut short by a
+   * cancellation, which comes at the next suspension), then free. */
+  srv->closer = t;
   srv->closing = 1;
   uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
-  while (!srv->closed) ac__suspend(t, "server close");
+  int cancelled = 0;
+  while (!srv->closed)
+    if (ac__suspend(t, "server close") == -ECANCELED) cancelled = 1;
+  if (cancelled) t->cancel_pending = 1;
   free(srv);
   return rc;
 }

@@ -1,4 +1,5 @@
-/* ac/stream.h - TCP connections as streams: open, serve, read, write. */
+/* ac/stream.h - streams (TCP connections, a subprocess's pipes): open,
+ * serve, read, write. */
 #ifndef AC_STREAM_H
 #define AC_STREAM_H
 
@@ -12,10 +13,13 @@ extern "C" {
 
 /**
  * @defgroup stream Streams
- * A stream is one TCP connection, read and written from tasks
+ * A stream is one TCP connection, or one pipe to a subprocess (see
+ * ac_process_stream()), read and written from tasks with the same calls
  * (`asyncio.open_connection`, `asyncio.start_server`, `StreamReader`,
  * `StreamWriter`). Reads wait until data is there; writes are buffered and
  * ac_stream_drain() waits while too much is still unsent (backpressure).
+ * A subprocess's pipe goes one way: its stdin is only written, its stdout
+ * and stderr only read (the other calls return `-EBADF`).
  *
  * A peer that resets or vanishes shows as an error on the next read or
  * write, never as a hang. The codes say who ended what: `-EPIPE`, the peer
@@ -28,11 +32,12 @@ extern "C" {
  * **Lifetime.** A stream from ac_stream_connect() is the program's: end it
  * with ac_stream_close(), which frees it. A stream given to a server's
  * handler belongs to the server, which closes and frees it when the handler
- * returns. Whatever is left is freed when the loop closes.
+ * returns; a subprocess's streams belong to it and are freed by
+ * ac_process_close(). Whatever is left is freed when the loop closes.
  * @{
  */
 
-/** One TCP connection. */
+/** One TCP connection, or one pipe to a subprocess. */
 typedef struct ac_stream_s ac_stream_t;
 
 /** A listening TCP server; each connection runs its handler in a task. */
@@ -93,8 +98,9 @@ int ac_server_close(ac_server_t *server, int64_t grace_ms);
 /**
  * Read up to @p size bytes, waiting until at least one is there.
  * @return the number of bytes read; 0 at the end of the stream; a negative
- *         errno for a failed connection (`-ECONNRESET`...); `-ECANCELED`;
- *         `-EBUSY` if another task is reading; `-EINVAL`.
+ *         errno for a failed connection (`-ECONNRESET`...); `-EBADF` once
+ *         this program closed it (or it is a subprocess's stdin);
+ *         `-ECANCELED`; `-EBUSY` if another task is reading; `-EINVAL`.
  */
 ssize_t ac_stream_read(ac_stream_t *stream, void *buf, size_t size);
 
@@ -155,7 +161,8 @@ int ac_stream_write(ac_stream_t *stream, const void *data, size_t size);
 /**
  * Wait while more than ::AC_STREAM_HIGH_WATER bytes are unsent.
  * @return 0; the error of a failed write (`-EPIPE`, `-ECONNRESET`...);
- *         `-ECANCELED`; `-EINVAL`; `-EPERM` outside a task.
+ *         `-EBADF` once this program closed the stream; `-ECANCELED`;
+ *         `-EINVAL`; `-EPERM` outside a task.
  */
 int ac_stream_drain(ac_stream_t *stream);
 
@@ -169,11 +176,12 @@ int ac_stream_write_eof(ac_stream_t *stream);
 
 /**
  * Close the stream: nothing more is sent or read (a task waiting to read on
- * it gets `-EBADF`), and it is freed, unless a server owns it (the server
- * frees it when the handler returns). From a task, the call waits until
- * libuv has closed the connection; elsewhere (a callback) closing goes on in
- * the background. The pointer is invalid afterwards, except in the handler
- * that owns it, where further calls return `-EBADF`.
+ * it gets `-EBADF`), and it is freed, unless a server or a subprocess owns
+ * it (the owner frees it; closing a subprocess's stdin is how it reads the
+ * end of its input). From a task, the call waits until libuv has closed
+ * the connection; elsewhere (a callback) closing goes on in the background.
+ * The pointer is invalid afterwards, except for a stream a server or a
+ * subprocess owns, where further calls return `-EBADF`.
  * @param stream the stream.
  * @return 0; `-EINVAL` for NULL.
  */
@@ -185,7 +193,8 @@ int ac_stream_close(ac_stream_t *stream);
  * @param host   receives the address (46 bytes hold any).
  * @param size   the size of @p host.
  * @param port   if not NULL, receives the port.
- * @return 0; a negative errno if the stream is not connected; `-EINVAL`.
+ * @return 0; a negative errno if the stream is not connected; `-ENOTSOCK`
+ *         for a subprocess's pipe; `-EINVAL`.
  */
 int ac_stream_peer(const ac_stream_t *stream, char *host, size_t size, int *port);
 
