@@ -324,7 +324,10 @@ int ac_stream_readexactly(ac_stream_t *s, void *buf, size_t size, size_t *got) {
   return rc;
 }
 
-int ac_stream_is_eof(const ac_stream_t *s) { return s && s->eof && buffered(s) == 0; }
+int ac_stream_is_eof(const ac_stream_t *s) {
+  if (!s) return ac__misuse(-EINVAL, "ac_stream_is_eof", "the stream is NULL");
+  return s->eof && buffered(s) == 0;
+}
 
 /* ---- writing ------------------------------------------------------------- */
 
