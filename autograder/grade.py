@@ -6,7 +6,8 @@
   grade.py hint --ch NN --ex NAME
   grade.py watch [--ch NN]
   grade.py checksums
-Exit status of `grade`: 0 at full marks, 1 below, 2 when it could not grade.
+Exit status of `grade`: 0 at full marks, 1 below, 2 when it could not grade
+(the message says why), 3 when the grader itself failed (a traceback).
 Reports go to --out, else $GRADE_OUT, else build/grade; progress to
 $GRADE_STATE, else .grade/state.json (the grader's own tests point both away
 from the learner's).
@@ -14,10 +15,11 @@ from the learner's).
 import argparse
 import os
 import sys
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from grader import chapters, grading, hints, integrity, report, state  # noqa: E402
+from grader import chapters, grading, hints, integrity, report, staging, state  # noqa: E402
 from grader.chapters import ROOT, ManifestError  # noqa: E402
 
 
@@ -200,11 +202,18 @@ def main():
     except ManifestError as e:
         print(f"grade: {e}", file=sys.stderr)
         return 2
+    except staging.CannotRun as e:
+        print(f"grade: cannot grade on this machine: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`| head`): nothing to say
         sys.stderr.close()
         return 0
+    except Exception:  # never let a crash pass for a score below full marks (1)
+        traceback.print_exc()
+        print("grade: the grader itself failed (above); no score was given", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ outcomes the grader collected. A test whose parent test failed is skipped
 (the learner sees one root cause, not a cascade)."""
 import os
 import subprocess
+import tempfile
 
-from . import build, integrity, sandbox
+from . import build, integrity, sandbox, staging
 from .chapters import COURSE, ROOT
 
 
@@ -38,14 +39,14 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
     except build.BuildError as e:
         result["error"] = f"{os.path.relpath(source, ROOT)} does not build, so this exercise scores 0:\n{e}"
         return result
+    program = staging.runnable(program)
     status = {}
     for test in visible:
         failed_parent = None if run_all else next((d for d in test.depends if status.get(d) != "pass"), None)
         if failed_parent:
             entry = {"test": test, "status": "skip", "message": f"fix {failed_parent} first"}
         else:
-            out = sandbox.run(program, test.name, test.timeout * timeout_factor(), exercise.sanitize,
-                              exercise.allow)
+            out = _run(program, test, exercise)
             where = out.where.replace(ROOT + os.sep, "").replace(COURSE + os.sep, "")
             entry = {"test": test, "status": "pass" if out.passed else "fail", "message": out.message,
                      "where": where, "output": "" if out.passed else out.output, "seconds": out.seconds}
@@ -53,6 +54,17 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
         result["tests"].append(entry)
     result["score"] = sum(e["test"].points for e in result["tests"] if e["status"] == "pass")
     return result
+
+
+def _run(program, test, exercise):
+    try:
+        return sandbox.run(program, test.name, test.timeout * timeout_factor(), exercise.sanitize,
+                           exercise.allow)
+    except OSError as e:  # the program could not even start: this machine, not the learner's code
+        who = f"the test user (uid {sandbox.SANDBOX_UID})" if os.geteuid() == 0 else "this user"
+        raise staging.CannotRun(f"{who} cannot start {program}: {e.strerror}. If the temp dir "
+                                f"({tempfile.gettempdir()}) is mounted noexec, set TMPDIR to a directory "
+                                "that allows running programs.") from e
 
 
 def untouched(chapter, exercise):
