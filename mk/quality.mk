@@ -1,6 +1,6 @@
 # The course's two commands (start, test) and the quality gates: sanitizers,
 # valgrind, other compilers and context switches, editor support.
-.PHONY: start demo test sanitize valgrind tsan clang ucontext compile_commands.json
+.PHONY: start demo test sanitize valgrind tsan clang ucontext compile_commands.json fresh-machine-check
 
 # `make start`, what README.md promises: install what is missing, build
 # everything, run the first program, then grade the chapter the learner is
@@ -20,6 +20,12 @@ demo: runtime
 export TEST_NOT_RUN
 test: deps
 	@bash scripts/run-tests.sh $(TEST_TARGETS)
+
+# The release check, too long for CI: `make start` and `make test` as root on
+# a fresh minimal Debian 12 (a debootstrap root), with the course in /root.
+fresh-machine-check:
+	@bash scripts/deps.sh scripts/fresh-machine-packages.txt
+	@bash scripts/fresh-machine-check.sh
 
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
 
