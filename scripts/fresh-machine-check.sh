@@ -29,6 +29,7 @@ host_mirror() {
     grep -v security | head -1
   sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\)[[:space:]]\+bookworm[[:space:]].*/\2/p' \
     /etc/apt/sources.list 2>/dev/null | head -1
+  true # a file missing is not a failure
 }
 mirror=${FRESH_MIRROR:-$(host_mirror | head -1)}
 
