@@ -5,6 +5,7 @@
   grade.py grade [--ch NN] [--ex NAME] [--solutions] [--hidden DIR] [--out DIR]
   grade.py hint --ch NN --ex NAME
   grade.py watch [--ch NN]
+  grade.py submission DIR [--ch NN] [--hidden DIR] [--out DIR]
   grade.py checksums
 Exit status of `grade`: 0 at full marks, 1 below, 2 when it could not grade
 (the message says why), 3 when the grader itself failed (a traceback).
@@ -14,13 +15,15 @@ from the learner's).
 """
 import argparse
 import os
+import shutil
+import subprocess
 import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from grader import chapters, grading, hints, integrity, report, staging, state  # noqa: E402
-from grader.chapters import ROOT, ManifestError  # noqa: E402
+from grader.chapters import COURSE, ROOT, ManifestError  # noqa: E402
 
 
 def grade(args):
@@ -157,6 +160,31 @@ def mistakecheck():
     return 1 if bad else 0
 
 
+def grade_submission(args):
+    """Grade a learner's submission for a class: only its exercise files are
+    taken, everything else is this course's own (grader/submission.py)."""
+    from grader import submission
+    learner = os.path.abspath(args.dir)
+    if not os.path.isdir(learner):
+        print(f"grade: {args.dir}: no such directory (the learner's submission)", file=sys.stderr)
+        return 2
+    selected = [chapters.find(args.ch)] if args.ch else chapters.all_chapters()
+    scratch, lines = submission.prepare(learner, selected)
+    try:
+        print(f"Grading {args.dir} with the course's own tests ({COURSE}), on these files:")
+        print("\n".join(lines))
+        cmd = [sys.executable, os.path.abspath(__file__), "grade",
+               "--out", os.path.abspath(args.out or os.path.join(ROOT, "build", "grade"))]
+        cmd += ["--ch", args.ch] if args.ch else ["--all"]
+        if args.hidden:
+            cmd += ["--hidden", os.path.abspath(args.hidden)]
+        env = dict(os.environ, GRADE_COURSE=scratch, GRADE_STATE=os.path.join(scratch, ".grade", "state.json"))
+        rc = subprocess.run(cmd, env=env).returncode
+        return rc if rc >= 0 else 3  # killed by a signal: no result
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def checksums(args):
     n = integrity.write_list(chapters.all_chapters())
     print(f"{os.path.relpath(integrity.LIST, os.getcwd())}: {n} files")
@@ -182,6 +210,11 @@ def main():
     w = sub.add_parser("watch")
     w.add_argument("--ch")
     sub.add_parser("checksums")
+    c = sub.add_parser("submission", help="grade a learner's submission with this course's own tests")
+    c.add_argument("dir", help="the submission: a copy of the learner's repository, or the exercise files")
+    c.add_argument("--ch")
+    c.add_argument("--hidden", default=os.environ.get("GRADE_HIDDEN_DIR") or None)
+    c.add_argument("--out")
     args = ap.parse_args()
     if not os.path.isdir(os.path.join(ROOT, "chapters")):
         print("grade: run it from the course's repository (make grade)", file=sys.stderr)
@@ -195,6 +228,8 @@ def main():
             return stubcheck()
         if args.cmd == "mistakecheck":
             return mistakecheck()
+        if args.cmd == "submission":
+            return grade_submission(args)
         if args.cmd == "watch":
             from grader import watch
             return watch.run(args, grade)

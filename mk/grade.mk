@@ -4,7 +4,7 @@ GRADE_AVAILABLE := 1
 # One factor scales every test's time limit; CI sets it for slow machines.
 export TIMEOUT_FACTOR
 
-.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest student-template
+.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest student-template grade-submission gradescope
 grade: deps
 	@$(GRADE) grade $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX)) $(if $(SOLUTIONS),--solutions)
 
@@ -47,6 +47,18 @@ endif
 TEST_TARGETS += grade-selftest
 
 # The learner's template: the repository without solutions/, as a fresh git
-# repository under build/student-template.
+# repository under build/student-template; with COURSE_REPO=URL (and
+# COURSE_COMMIT, default HEAD) it grades for a class against that commit.
 student-template:
-	@bash autograder/student-template.sh build/student-template
+	@COURSE_REPO="$(COURSE_REPO)" COURSE_COMMIT="$(COURSE_COMMIT)" bash autograder/student-template.sh build/student-template
+
+# For a class: grade a learner's submission (a copy of their repository, or
+# their exercise files) with this course's own tests, headers and checksums.
+grade-submission: deps
+	@[ -n "$(SUBMISSION)" ] || { echo "usage: make grade-submission SUBMISSION=DIR [CH=NN] [OUT=DIR]" >&2; exit 2; }
+	@$(GRADE) submission "$(SUBMISSION)" $(if $(CH),--ch $(CH)) $(if $(OUT),--out "$(OUT)")
+
+# A Gradescope programming assignment's autograder: build/gradescope/autograder.zip,
+# for one chapter with CH=NN, with the instructor's hidden tests with HIDDEN=DIR.
+gradescope:
+	@bash autograder/gradescope/package.sh build/gradescope "$(CH)" "$(HIDDEN)"

@@ -17,6 +17,17 @@ def timeout_factor():
         return 1.0
 
 
+def shown(path):
+    """PATH as the learner knows it: relative to the course graded."""
+    base = COURSE if os.path.abspath(path).startswith(COURSE + os.sep) else ROOT
+    return os.path.relpath(path, base)
+
+
+def shown_in(text):
+    """TEXT (a compiler's message, a file:line) with the course's paths made relative."""
+    return text.replace(COURSE + os.sep, "").replace(ROOT + os.sep, "")
+
+
 def exercise_source(chapter, exercise, solutions):
     if solutions:
         return os.path.join(COURSE, "solutions", chapter.slug, "exercises", f"{exercise.name}.c")
@@ -32,12 +43,12 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
     visible = [t for t in exercise.tests if (not t.hidden or hidden_dir) and (only is None or t.name in only)]
     result = {"exercise": exercise, "tests": [], "score": 0, "max_score": sum(t.points for t in visible)}
     if not os.path.exists(source):
-        result["error"] = f"{os.path.relpath(source, ROOT)} is missing"
+        result["error"] = f"{shown(source)} is missing"
         return result
     try:
         program = build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize)
     except build.BuildError as e:
-        result["error"] = f"{os.path.relpath(source, ROOT)} does not build, so this exercise scores 0:\n{e}"
+        result["error"] = f"{shown(source)} does not build, so this exercise scores 0:\n{shown_in(str(e))}"
         return result
     program = staging.runnable(program)
     status = {}
@@ -47,7 +58,7 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
             entry = {"test": test, "status": "skip", "message": f"fix {failed_parent} first"}
         else:
             out = _run(program, test, exercise)
-            where = out.where.replace(ROOT + os.sep, "").replace(COURSE + os.sep, "")
+            where = shown_in(out.where)
             entry = {"test": test, "status": "pass" if out.passed else "fail", "message": out.message,
                      "where": where, "output": "" if out.passed else out.output, "seconds": out.seconds}
         status[test.name] = entry["status"]
