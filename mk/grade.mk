@@ -4,7 +4,7 @@ GRADE_AVAILABLE := 1
 # One factor scales every test's time limit; CI sets it for slow machines.
 export TIMEOUT_FACTOR
 
-.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest student-template grade-submission gradescope
+.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest grade-classtest student-template grade-submission gradescope
 grade: deps
 	@$(GRADE) grade $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX)) $(if $(SOLUTIONS),--solutions)
 
@@ -37,12 +37,17 @@ grade-mistakes: deps
 grade-selftest: deps
 	@/usr/bin/python3 autograder/tests/selftest.py
 
+# Class grading (grade-submission, Gradescope, GitHub Classroom) takes only
+# the learner's exercise files: an edited test gains nothing there.
+grade-classtest: deps
+	@/usr/bin/python3 autograder/tests/class_grading.py
+
 # The reference solutions are the course's, not the learner's template's:
 # there, the checks that need them are named as not run.
 ifneq ($(HAVE_SOLUTIONS),)
-TEST_TARGETS += grade-solutions grade-stubs grade-mistakes
+TEST_TARGETS += grade-solutions grade-stubs grade-mistakes grade-classtest
 else
-TEST_NOT_RUN += solutions/ not present: reference grading, the stub check and the known-mistake check skipped (they need the reference solutions, which a learner's repository does not have);
+TEST_NOT_RUN += solutions/ not present: reference grading, the stub check, the known-mistake check and the class-grading check skipped (they need the reference solutions, which a learner's repository does not have);
 endif
 TEST_TARGETS += grade-selftest
 
