@@ -216,7 +216,7 @@ def main():
     c.add_argument("--hidden", default=os.environ.get("GRADE_HIDDEN_DIR") or None)
     c.add_argument("--out")
     args = ap.parse_args()
-    if not os.path.isdir(os.path.join(ROOT, "chapters")):
+    if not os.path.isdir(os.path.join(COURSE, "chapters")):
         print("grade: run it from the course's repository (make grade)", file=sys.stderr)
         return 2
     try:

@@ -4,7 +4,7 @@ GRADE_AVAILABLE := 1
 # One factor scales every test's time limit; CI sets it for slow machines.
 export TIMEOUT_FACTOR
 
-.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest grade-classtest student-template grade-submission gradescope
+.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest grade-classtest grade-environments student-template grade-submission gradescope
 grade: deps
 	@$(GRADE) grade $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX)) $(if $(SOLUTIONS),--solutions)
 
@@ -42,6 +42,11 @@ grade-selftest: deps
 grade-classtest: deps
 	@/usr/bin/python3 autograder/tests/class_grading.py
 
+# The grader on machines it must handle: a course only root can enter, a temp
+# dir the test user cannot use, a grader that fails (exit codes, make start).
+grade-environments: deps
+	@/usr/bin/python3 autograder/tests/environments.py
+
 # The reference solutions are the course's, not the learner's template's:
 # there, the checks that need them are named as not run.
 ifneq ($(HAVE_SOLUTIONS),)
@@ -49,7 +54,7 @@ TEST_TARGETS += grade-solutions grade-stubs grade-mistakes grade-classtest
 else
 TEST_NOT_RUN += solutions/ not present: reference grading, the stub check, the known-mistake check and the class-grading check skipped (they need the reference solutions, which a learner's repository does not have);
 endif
-TEST_TARGETS += grade-selftest
+TEST_TARGETS += grade-selftest grade-environments
 
 # The learner's template: the repository without solutions/, as a fresh git
 # repository under build/student-template; with COURSE_REPO=URL (and

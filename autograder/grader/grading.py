@@ -73,9 +73,11 @@ def _run(program, test, exercise):
                            exercise.allow)
     except OSError as e:  # the program could not even start: this machine, not the learner's code
         who = f"the test user (uid {sandbox.SANDBOX_UID})" if os.geteuid() == 0 else "this user"
-        raise staging.CannotRun(f"{who} cannot start {program}: {e.strerror}. If the temp dir "
-                                f"({tempfile.gettempdir()}) is mounted noexec, set TMPDIR to a directory "
-                                "that allows running programs.") from e
+        blocked = staging.unreachable(program) if os.geteuid() == 0 else None
+        why = (f"it cannot enter {blocked}" if blocked else
+               f"if the temp dir ({tempfile.gettempdir()}) is mounted noexec, set TMPDIR to a directory "
+               "that allows running programs")
+        raise staging.CannotRun(f"{who} cannot start {program}: {e.strerror}; {why}") from e
 
 
 def untouched(chapter, exercise):
