@@ -3,7 +3,7 @@
 [SOLUTIONS=1]`, `make hint CH=NN EX=name`, `make watch [CH=NN]`.
 
   grade.py grade [--ch NN] [--ex NAME] [--solutions] [--hidden DIR] [--out DIR]
-  grade.py hint --ch NN --ex NAME
+  grade.py hint [--ch NN] [--ex NAME]   (without --ex: the chapter's exercises and their hints)
   grade.py watch [--ch NN]
   grade.py submission DIR [--ch NN] [--hidden DIR] [--out DIR]
   grade.py checksums
@@ -79,16 +79,21 @@ def grade(args):
 
 
 def hint(args):
-    if not args.ch or not args.ex:
-        print("usage: make hint CH=NN EX=exercise", file=sys.stderr)
-        return 2
-    ch = chapters.find(args.ch)
+    st = state.load()
+    if args.ch:
+        ch = chapters.find(args.ch)
+    else:
+        ch = state.current_chapter(st, chapters.all_chapters())
+        if ch is None:
+            print("grade: the course has no chapter with exercises", file=sys.stderr)
+            return 2
+    if not args.ex:
+        return list_hints(ch, st)
     ex = ch.exercise(args.ex)
     levels = hints.levels(ch, ex.name)
     if not levels:
         print(f"chapter {ch.number} has no hints for {ex.name}", file=sys.stderr)
         return 2
-    st = state.load()
     key = f"{ch.number}/{ex.name}"
     shown = st["hints"].get(key, 0)
     if shown >= len(levels):
@@ -99,6 +104,19 @@ def hint(args):
     state.save(st)
     if shown + 1 < len(levels):
         print(f"(`make hint CH={ch.number} EX={ex.name}` again for the next one.)")
+    return 0
+
+
+def list_hints(ch, st):
+    """The chapter's exercises, with how many hints each has and has shown."""
+    by_name = {s.exercise: len(s.levels) for s in hints.sections(ch)}
+    width = max(len(ex.name) for ex in ch.exercises)
+    print(f"Chapter {ch.number}: {ch.title}. Hints, one level at a time: make hint CH={ch.number} EX=<exercise>\n")
+    for ex in ch.exercises:
+        n, seen = by_name.get(ex.name, 0), min(st["hints"].get(f"{ch.number}/{ex.name}", 0), by_name.get(ex.name, 0))
+        told = "no hints" if n == 0 else f"{n} hint{'s' if n != 1 else ''}, " + (
+            "none seen yet" if seen == 0 else f"all {n} seen" if seen == n else f"{seen} seen")
+        print(f"  {ex.name:<{width}}  {told}")
     return 0
 
 

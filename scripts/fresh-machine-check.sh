@@ -86,7 +86,11 @@ in_root 'git clone -q /mnt/course /root/course'
 run() { # NAME COMMAND: run it in /root/course, log it, say how it ended
   local rc=0 t0=$SECONDS
   in_root "cd /root/course && $2" > "$cache/$1.log" 2>&1 || rc=$?
-  printf '%-12s exit %d after %d s; last line: %s\n' "$2" "$rc" $((SECONDS - t0)) "$(tail -1 "$cache/$1.log")"
+  # The test runner's closing count, else the grader's score, else the last line.
+  local said
+  said=$(grep -E '^([0-9]+ passed, [0-9]+ failed|Score: )' "$cache/$1.log" | tail -1 || true)
+  printf '%-12s exit %d after %d s: %s\n' "$2" "$rc" $((SECONDS - t0)) "${said:-$(tail -1 "$cache/$1.log")}"
+  [ $rc -eq 0 ] || grep -E '^(FAIL|failing targets)' "$cache/$1.log" | head -20
   return $rc
 }
 echo "fresh-machine-check: make start, then make test, in /root/course (logs in $cache)"

@@ -261,11 +261,23 @@ class Grader(unittest.TestCase):
         self.assertIn("Hint 2 of 2", seen[1])
         self.assertIn("seen all 2", seen[2])
 
+    def test_hint_without_an_exercise_lists_the_chapters_exercises_and_hints_seen(self):
+        with tempfile.TemporaryDirectory(prefix="selftest-state-") as state:
+            env = dict(os.environ, GRADE_COURSE=FIXTURE, GRADE_STATE=os.path.join(state, "state.json"))
+            subprocess.run(["/usr/bin/python3", GRADE, "hint", "--ch", "90", "--ex", "adder"], env=env,
+                           capture_output=True)
+            listed = subprocess.run(["/usr/bin/python3", GRADE, "hint", "--ch", "90"], env=env,
+                                    capture_output=True, text=True)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertRegex(listed.stdout, r"adder +2 hints, 1 seen\n")
+        self.assertRegex(listed.stdout, r"copier +1 hint, none seen yet\n")
+
     def test_watch_mode_grades_a_saved_file_again(self):
         course = copy_of_fixture("selftest-watch-")
         with tempfile.TemporaryDirectory(prefix="selftest-state-") as state:
-            # Unbuffered: its report comes through a pipe, where Python would hold it back.
-            env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", PYTHONUNBUFFERED="1")
+            # Through a pipe, and without PYTHONUNBUFFERED: watch mode flushes its report.
+            env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1")
+            env.pop("PYTHONUNBUFFERED", None)
             env["GRADE_STATE"] = os.path.join(state, "watch.json")
             watch = subprocess.Popen(["/usr/bin/python3", GRADE, "watch", "--ch", "90"], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
