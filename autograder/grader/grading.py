@@ -2,6 +2,7 @@
 file (or the reference solution), run every test alone, and score from the
 outcomes the grader collected. A test whose parent test failed is skipped
 (the learner sees one root cause, not a cascade)."""
+import errno
 import os
 import subprocess
 import tempfile
@@ -68,12 +69,18 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
 
 
 def _run(program, test, exercise):
+    as_root = os.geteuid() == 0
+    who = f"the test user (uid {sandbox.SANDBOX_UID})" if as_root else "this user"
     try:
         return sandbox.run(program, test.name, test.timeout * timeout_factor(), exercise.sanitize,
                            exercise.allow)
-    except OSError as e:  # the program could not even start: this machine, not the learner's code
-        who = f"the test user (uid {sandbox.SANDBOX_UID})" if os.geteuid() == 0 else "this user"
-        blocked = staging.unreachable(program) if os.geteuid() == 0 else None
+    except (OSError, subprocess.SubprocessError) as e:  # it could not even start: this machine, not the code
+        errno_ = getattr(e, "errno", None)
+        if as_root and (errno_ == errno.EINVAL or isinstance(e, subprocess.SubprocessError)):
+            raise staging.CannotRun(f"{who} cannot be used here (a container or user namespace that maps only "
+                                    "some user ids?): run the grader as an ordinary user, or set "
+                                    "GRADE_SANDBOX_UID to a user id this machine maps") from e
+        blocked = staging.unreachable(program) if as_root else None
         why = (f"it cannot enter {blocked}" if blocked else
                f"if the temp dir ({tempfile.gettempdir()}) is mounted noexec, set TMPDIR to a directory "
                "that allows running programs")

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """The grader on machines set up in ways it must handle: a course that only
 root can enter (a clone in /root), a temp dir the test user cannot reach or
-that is mounted noexec, a grader that fails. Each grades correctly or says
-what to change, and never ends with a status that passes for a score.
+that is mounted noexec, root of a user namespace with no other user id, a
+grader that fails. Each grades correctly or says what to change, and never
+ends with a status that passes for a score.
 The cases that need root say so and are not counted without it.
 Prints one "ok"/"FAIL" line per check, then "N passed, M failed"."""
 import json
@@ -39,11 +40,11 @@ def private_copy(where):
     return course
 
 
-def grade(course, *args, env=None):
+def grade(course, *args, env=None, wrap=()):
     out = tempfile.mkdtemp(prefix="env-results-")
     fixture = os.path.join(course, "autograder", "tests", "fixture")
-    proc = subprocess.run([PY, os.path.join(course, "autograder", "grade.py"), "grade", "--ch", "90", "--out", out,
-                           *args], capture_output=True, text=True, timeout=600,
+    proc = subprocess.run([*wrap, PY, os.path.join(course, "autograder", "grade.py"), "grade", "--ch", "90",
+                           "--out", out, *args], capture_output=True, text=True, timeout=600,
                           env=dict(os.environ, GRADE_COURSE=fixture, NO_COLOR="1",
                                    GRADE_STATE=os.path.join(out, "state.json"), **(env or {})))
     try:
@@ -102,6 +103,18 @@ def main():
             os.chmod(where, 0o700)
         else:
             print("not run: the cases of a course only root can enter (they need root)")
+
+        # Root of a user namespace that maps no other user id (a rootless
+        # container): no test user can exist, and the grader says so.
+        probe = subprocess.run(["unshare", "-U", "-r", "true"], capture_output=True, text=True)
+        if probe.returncode != 0:
+            print(f"not run: root of a user namespace (cannot make one here: {probe.stderr.strip()})")
+        else:
+            proc, doc = grade(course, "--solutions", wrap=["unshare", "-U", "-r"])
+            check(proc.returncode == 2 and doc is None and "cannot be used here" in proc.stderr
+                  and "Traceback" not in proc.stderr,
+                  "root of a user namespace with no test user: a message saying so (exit 2), no traceback",
+                  f"exit {proc.returncode}\n{proc.stdout[-1000:]}{proc.stderr[-1500:]}")
 
         # A grader that fails (here: no compiler) exits 3, never 1, and make
         # start fails on it, while a score below full marks leaves it at 0.
