@@ -192,7 +192,7 @@ def grade_submission(args):
         print(f"Grading {args.dir} with the course's own tests ({COURSE}), on these files:")
         print("\n".join(lines))
         cmd = [sys.executable, os.path.abspath(__file__), "grade",
-               "--out", os.path.abspath(args.out or os.path.join(ROOT, "build", "grade"))]
+               "--out", os.path.abspath(args.out or os.environ.get("GRADE_OUT") or os.path.join(ROOT, "build", "grade"))]
         cmd += ["--ch", args.ch] if args.ch else ["--all"]
         if args.hidden:
             cmd += ["--hidden", os.path.abspath(args.hidden)]

@@ -72,7 +72,7 @@ def main():
         course = private_copy(where)
         if AS_ROOT:
             proc, doc = grade(course, "--solutions")
-            check(proc.returncode == 0 and doc and doc["score"] == doc["max_score"] == 5,
+            check(proc.returncode == 0 and doc and doc["score"] == doc["max_score"] > 0,
                   "as root, a course only root can enter is graded (the reference solutions: full marks)",
                   f"exit {proc.returncode}, {doc}\n{proc.stdout[-1500:]}{proc.stderr[-1500:]}")
 
@@ -125,7 +125,7 @@ def main():
         check(start.returncode != 0, "make start fails when the grader fails",
               f"exit {start.returncode}\n{start.stdout[-1000:]}{start.stderr[-1000:]}")
         start = make_start(course, {})
-        check(start.returncode == 0 and "Score: 0/5" in start.stdout,
+        check(start.returncode == 0 and "Score: 0/" in start.stdout,
               "make start succeeds on a score below full marks (the stubs)",
               f"exit {start.returncode}\n{start.stdout[-1000:]}{start.stderr[-1000:]}")
     finally:
