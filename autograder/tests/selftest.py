@@ -27,7 +27,7 @@ SANDBOX_UID = str(61000 + os.getpid() % 4000)  # this run's, to look for leftove
 # The grader's modules, on the fixture, for the sandbox-alone tests.
 os.environ.update(GRADE_COURSE=FIXTURE, GRADE_SANDBOX_UID=SANDBOX_UID)
 sys.path.insert(0, os.path.dirname(HERE))
-from grader import build, chapters, sandbox  # noqa: E402
+from grader import build, chapters, sandbox, staging  # noqa: E402
 
 STOPPED = "stopped by the grader's sandbox: it called"
 # submission, exercise, expected score, words the report must contain
@@ -163,8 +163,8 @@ def _unchecked(submission, message, output):
     def test(self):
         chapter = chapters.find("90")
         adder = chapter.exercise("adder")
-        program = build.test_program(chapter, adder, os.path.join(SUBMISSIONS, submission), None, False,
-                                     check_object=False)
+        program = staging.runnable(build.test_program(chapter, adder, os.path.join(SUBMISSIONS, submission), None,
+                                                      False, check_object=False))  # as grading runs it
         out = sandbox.run(program, "adds", 5, False)
         self.assertFalse(out.passed, out.output)
         self.assertIn(message, out.message, out.output)
@@ -181,7 +181,7 @@ class Allowances(unittest.TestCase):
         chapter = chapters.find("90")
         spawner = chapter.exercise("spawner")
         source = os.path.join(FIXTURE, "solutions", "90-fixture", "exercises", "spawner.c")
-        program = build.test_program(chapter, spawner, source, None, False)
+        program = staging.runnable(build.test_program(chapter, spawner, source, None, False))
         self.assertTrue(sandbox.run(program, "runs_a_program", 5, False, spawner.allow).passed)
         out = sandbox.run(program, "runs_a_program", 5, False, ())
         self.assertFalse(out.passed)
