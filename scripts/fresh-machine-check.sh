@@ -77,9 +77,12 @@ mount --bind "$repo" "$root/mnt/course"
 mount -o remount,bind,ro "$root/mnt/course"
 
 in_root() {
+  # In the background, so that a signal to this script runs its trap at once
+  # (bash defers traps while a foreground child runs).
   timeout "$limit" chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    ${TIMEOUT_FACTOR:+TIMEOUT_FACTOR=$TIMEOUT_FACTOR} bash -c "$1"
+    ${TIMEOUT_FACTOR:+TIMEOUT_FACTOR=$TIMEOUT_FACTOR} bash -c "$1" &
+  wait $!
 }
 in_root 'git clone -q /mnt/course /root/course'
 
