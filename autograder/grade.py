@@ -3,22 +3,27 @@
 [SOLUTIONS=1]`, `make hint CH=NN EX=name`, `make watch [CH=NN]`.
 
   grade.py grade [--ch NN] [--ex NAME] [--solutions] [--hidden DIR] [--out DIR]
-  grade.py hint --ch NN --ex NAME
+  grade.py hint [--ch NN] [--ex NAME]   (without --ex: the chapter's exercises and their hints)
   grade.py watch [--ch NN]
+  grade.py submission DIR [--ch NN] [--hidden DIR] [--out DIR]
   grade.py checksums
-Exit status of `grade`: 0 at full marks, 1 below, 2 when it could not grade.
+Exit status of `grade`: 0 at full marks, 1 below, 2 when it could not grade
+(the message says why), 3 when the grader itself failed (a traceback).
 Reports go to --out, else $GRADE_OUT, else build/grade; progress to
 $GRADE_STATE, else .grade/state.json (the grader's own tests point both away
 from the learner's).
 """
 import argparse
 import os
+import shutil
+import subprocess
 import sys
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from grader import chapters, grading, hints, integrity, report, state  # noqa: E402
-from grader.chapters import ROOT, ManifestError  # noqa: E402
+from grader import chapters, grading, hints, integrity, report, staging, state  # noqa: E402
+from grader.chapters import COURSE, ROOT, ManifestError  # noqa: E402
 
 
 def grade(args):
@@ -74,16 +79,21 @@ def grade(args):
 
 
 def hint(args):
-    if not args.ch or not args.ex:
-        print("usage: make hint CH=NN EX=exercise", file=sys.stderr)
-        return 2
-    ch = chapters.find(args.ch)
+    st = state.load()
+    if args.ch:
+        ch = chapters.find(args.ch)
+    else:
+        ch = state.current_chapter(st, chapters.all_chapters())
+        if ch is None:
+            print("grade: the course has no chapter with exercises", file=sys.stderr)
+            return 2
+    if not args.ex:
+        return list_hints(ch, st)
     ex = ch.exercise(args.ex)
     levels = hints.levels(ch, ex.name)
     if not levels:
         print(f"chapter {ch.number} has no hints for {ex.name}", file=sys.stderr)
         return 2
-    st = state.load()
     key = f"{ch.number}/{ex.name}"
     shown = st["hints"].get(key, 0)
     if shown >= len(levels):
@@ -94,6 +104,19 @@ def hint(args):
     state.save(st)
     if shown + 1 < len(levels):
         print(f"(`make hint CH={ch.number} EX={ex.name}` again for the next one.)")
+    return 0
+
+
+def list_hints(ch, st):
+    """The chapter's exercises, with how many hints each has and has shown."""
+    by_name = {s.exercise: len(s.levels) for s in hints.sections(ch)}
+    width = max(len(ex.name) for ex in ch.exercises)
+    print(f"Chapter {ch.number}: {ch.title}. Hints, one level at a time: make hint CH={ch.number} EX=<exercise>\n")
+    for ex in ch.exercises:
+        n, seen = by_name.get(ex.name, 0), min(st["hints"].get(f"{ch.number}/{ex.name}", 0), by_name.get(ex.name, 0))
+        told = "no hints" if n == 0 else f"{n} hint{'s' if n != 1 else ''}, " + (
+            "none seen yet" if seen == 0 else f"all {n} seen" if seen == n else f"{seen} seen")
+        print(f"  {ex.name:<{width}}  {told}")
     return 0
 
 
@@ -155,6 +178,31 @@ def mistakecheck():
     return 1 if bad else 0
 
 
+def grade_submission(args):
+    """Grade a learner's submission for a class: only its exercise files are
+    taken, everything else is this course's own (grader/submission.py)."""
+    from grader import submission
+    learner = os.path.abspath(args.dir)
+    if not os.path.isdir(learner):
+        print(f"grade: {args.dir}: no such directory (the learner's submission)", file=sys.stderr)
+        return 2
+    selected = [chapters.find(args.ch)] if args.ch else chapters.all_chapters()
+    scratch, lines = submission.prepare(learner, selected)
+    try:
+        print(f"Grading {args.dir} with the course's own tests ({COURSE}), on these files:")
+        print("\n".join(lines))
+        cmd = [sys.executable, os.path.abspath(__file__), "grade",
+               "--out", os.path.abspath(args.out or os.environ.get("GRADE_OUT") or os.path.join(ROOT, "build", "grade"))]
+        cmd += ["--ch", args.ch] if args.ch else ["--all"]
+        if args.hidden:
+            cmd += ["--hidden", os.path.abspath(args.hidden)]
+        env = dict(os.environ, GRADE_COURSE=scratch, GRADE_STATE=os.path.join(scratch, ".grade", "state.json"))
+        rc = subprocess.run(cmd, env=env).returncode
+        return rc if rc >= 0 else 3  # killed by a signal: no result
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def checksums(args):
     n = integrity.write_list(chapters.all_chapters())
     print(f"{os.path.relpath(integrity.LIST, os.getcwd())}: {n} files")
@@ -180,8 +228,13 @@ def main():
     w = sub.add_parser("watch")
     w.add_argument("--ch")
     sub.add_parser("checksums")
+    c = sub.add_parser("submission", help="grade a learner's submission with this course's own tests")
+    c.add_argument("dir", help="the submission: a copy of the learner's repository, or the exercise files")
+    c.add_argument("--ch")
+    c.add_argument("--hidden", default=os.environ.get("GRADE_HIDDEN_DIR") or None)
+    c.add_argument("--out")
     args = ap.parse_args()
-    if not os.path.isdir(os.path.join(ROOT, "chapters")):
+    if not os.path.isdir(os.path.join(COURSE, "chapters")):
         print("grade: run it from the course's repository (make grade)", file=sys.stderr)
         return 2
     try:
@@ -193,6 +246,8 @@ def main():
             return stubcheck()
         if args.cmd == "mistakecheck":
             return mistakecheck()
+        if args.cmd == "submission":
+            return grade_submission(args)
         if args.cmd == "watch":
             from grader import watch
             return watch.run(args, grade)
@@ -200,11 +255,18 @@ def main():
     except ManifestError as e:
         print(f"grade: {e}", file=sys.stderr)
         return 2
+    except staging.CannotRun as e:
+        print(f"grade: cannot grade on this machine: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`| head`): nothing to say
         sys.stderr.close()
         return 0
+    except Exception:  # never let a crash pass for a score below full marks (1)
+        traceback.print_exc()
+        print("grade: the grader itself failed (above); no score was given", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -13,6 +13,24 @@ git -C "$root" ls-files -z | grep -zv '^solutions/' \
 # The template's own CI grades the learner's work, not the course's; its book
 # (book.yml) shows the learner's progress instead of the solutions' results.
 rm -f "$out/.github/workflows/ci.yml"
+# Class grading (COURSE_REPO: a URL CI can fetch the course from): the
+# template's workflow and GitHub Classroom's configuration grade the learner's
+# exercise files with the course's own tests at COURSE_COMMIT (default: HEAD).
+if [ -n "${COURSE_REPO:-}" ]; then
+  commit=$(git -C "$root" rev-parse "${COURSE_COMMIT:-HEAD}")
+  pin() { # SOURCE DEST
+    mkdir -p "$(dirname "$out/$2")"
+    REPO=$COURSE_REPO COMMIT=$commit /usr/bin/python3 -c 'import os, sys
+text = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(text.replace("@COURSE_REPO@", os.environ["REPO"]).replace("@COURSE_COMMIT@", os.environ["COMMIT"]))' \
+      "$root/$1" "$out/$2"
+  }
+  pin autograder/class/grade.yml .github/workflows/grade.yml
+  pin autograder/class/autograding.json .github/classroom/autograding.json
+  echo "student-template: class grading against $COURSE_REPO at $commit"
+else
+  echo "student-template: no COURSE_REPO, so no class grading in the template (see autograder/README.md)"
+fi
 git -C "$out" init -q
 git -C "$out" add -A
 git -C "$out" -c user.name="course" -c user.email="course@localhost" commit -qm "Async C: the course"

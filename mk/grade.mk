@@ -4,7 +4,7 @@ GRADE_AVAILABLE := 1
 # One factor scales every test's time limit; CI sets it for slow machines.
 export TIMEOUT_FACTOR
 
-.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest student-template
+.PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest grade-classtest grade-environments student-template grade-submission gradescope
 grade: deps
 	@$(GRADE) grade $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX)) $(if $(SOLUTIONS),--solutions)
 
@@ -37,16 +37,38 @@ grade-mistakes: deps
 grade-selftest: deps
 	@/usr/bin/python3 autograder/tests/selftest.py
 
+# Class grading (grade-submission, Gradescope, GitHub Classroom) takes only
+# the learner's exercise files: an edited test gains nothing there.
+grade-classtest: deps
+	@/usr/bin/python3 autograder/tests/class_grading.py
+
+# The grader on machines it must handle: a course only root can enter, a temp
+# dir the test user cannot use, a grader that fails (exit codes, make start).
+grade-environments: deps
+	@/usr/bin/python3 autograder/tests/environments.py
+
 # The reference solutions are the course's, not the learner's template's:
 # there, the checks that need them are named as not run.
 ifneq ($(HAVE_SOLUTIONS),)
-TEST_TARGETS += grade-solutions grade-stubs grade-mistakes
+TEST_TARGETS += grade-solutions grade-stubs grade-mistakes grade-classtest
 else
-TEST_NOT_RUN += solutions/ not present: reference grading, the stub check and the known-mistake check skipped (they need the reference solutions, which a learner's repository does not have);
+TEST_NOT_RUN += solutions/ not present: reference grading, the stub check, the known-mistake check and the class-grading check skipped (they need the reference solutions, which a learner's repository does not have);
 endif
-TEST_TARGETS += grade-selftest
+TEST_TARGETS += grade-selftest grade-environments
 
 # The learner's template: the repository without solutions/, as a fresh git
-# repository under build/student-template.
+# repository under build/student-template; with COURSE_REPO=URL (and
+# COURSE_COMMIT, default HEAD) it grades for a class against that commit.
 student-template:
-	@bash autograder/student-template.sh build/student-template
+	@COURSE_REPO="$(COURSE_REPO)" COURSE_COMMIT="$(COURSE_COMMIT)" bash autograder/student-template.sh build/student-template
+
+# For a class: grade a learner's submission (a copy of their repository, or
+# their exercise files) with this course's own tests, headers and checksums.
+grade-submission: deps
+	@[ -n "$(SUBMISSION)" ] || { echo "usage: make grade-submission SUBMISSION=DIR [CH=NN] [OUT=DIR]" >&2; exit 2; }
+	@$(GRADE) submission "$(SUBMISSION)" $(if $(CH),--ch $(CH)) $(if $(OUT),--out "$(OUT)")
+
+# A Gradescope programming assignment's autograder: build/gradescope/autograder.zip,
+# for one chapter with CH=NN, with the instructor's hidden tests with HIDDEN=DIR.
+gradescope:
+	@bash autograder/gradescope/package.sh build/gradescope "$(CH)" "$(HIDDEN)"

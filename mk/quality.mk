@@ -1,6 +1,6 @@
 # The course's two commands (start, test) and the quality gates: sanitizers,
 # valgrind, other compilers and context switches, editor support.
-.PHONY: start demo test sanitize valgrind tsan clang ucontext compile_commands.json
+.PHONY: start demo test sanitize valgrind tsan clang ucontext compile_commands.json fresh-machine-check
 
 # `make start`, what README.md promises: install what is missing, build
 # everything, run the first program, then grade the chapter the learner is
@@ -20,6 +20,12 @@ demo: runtime
 export TEST_NOT_RUN
 test: deps
 	@bash scripts/run-tests.sh $(TEST_TARGETS)
+
+# The release check, too long for CI: `make start` and `make test` as root on
+# a fresh minimal Debian 12 (a debootstrap root), with the course in /root.
+fresh-machine-check:
+	@bash scripts/deps.sh scripts/fresh-machine-packages.txt
+	@bash scripts/fresh-machine-check.sh
 
 # Children forked to exec a program (subprocesses) are not checked: between
 # fork and exec they only set up descriptors.
@@ -46,8 +52,11 @@ clang: deps
 ucontext: deps
 	$(MAKE) --no-print-directory CONTEXT=ucontext runtime-test examples-test
 
+# bear records the compiler calls of a real build, so everything is rebuilt
+# (-B): a file already up to date would leave no entry.
 compile_commands.json: deps
-	/usr/bin/python3 scripts/compile-commands.py runtime $(RT_TEST_BIN) examples
+	@bash scripts/deps.sh scripts/editor-packages.txt
+	bear --output $@ -- $(MAKE) --no-print-directory -B runtime $(RT_TEST_BIN) examples
 
 # Formatting check against .clang-format; informational (it lists the files
 # that differ and never fails the build).

@@ -8,7 +8,7 @@ import shlex
 import subprocess
 
 from . import objcheck
-from .chapters import ROOT
+from .chapters import COURSE, ROOT
 
 CC = os.environ.get("CC", "cc")
 
@@ -66,7 +66,9 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     do that, to see the sandbox alone stop what the check would have."""
     lib = runtime(sanitize)
     variant = _variant(sanitize)
-    out_dir = os.path.join(ROOT, "build", "grade", variant, chapter.slug, exercise.name)
+    # Under the graded course's own build/: objects of another course (the
+    # grader's fixture, a submission's copy) never pass for this one's.
+    out_dir = os.path.join(COURSE, "build", "grade", variant, chapter.slug, exercise.name)
     ex_dir = os.path.join(chapter.path, "exercises")
     include = [f"-I{ROOT}/runtime/include", f"-I{ROOT}/autograder/include", f"-I{ex_dir}"]
     san = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",

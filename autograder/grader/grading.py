@@ -2,10 +2,12 @@
 file (or the reference solution), run every test alone, and score from the
 outcomes the grader collected. A test whose parent test failed is skipped
 (the learner sees one root cause, not a cascade)."""
+import errno
 import os
 import subprocess
+import tempfile
 
-from . import build, integrity, sandbox
+from . import build, integrity, sandbox, staging
 from .chapters import COURSE, ROOT
 
 
@@ -14,6 +16,17 @@ def timeout_factor():
         return max(0.1, float(os.environ.get("TIMEOUT_FACTOR", "1")))
     except ValueError:
         return 1.0
+
+
+def shown(path):
+    """PATH as the learner knows it: relative to the course graded."""
+    base = COURSE if os.path.abspath(path).startswith(COURSE + os.sep) else ROOT
+    return os.path.relpath(path, base)
+
+
+def shown_in(text):
+    """TEXT (a compiler's message, a file:line) with the course's paths made relative."""
+    return text.replace(COURSE + os.sep, "").replace(ROOT + os.sep, "")
 
 
 def exercise_source(chapter, exercise, solutions):
@@ -31,28 +44,47 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
     visible = [t for t in exercise.tests if (not t.hidden or hidden_dir) and (only is None or t.name in only)]
     result = {"exercise": exercise, "tests": [], "score": 0, "max_score": sum(t.points for t in visible)}
     if not os.path.exists(source):
-        result["error"] = f"{os.path.relpath(source, ROOT)} is missing"
+        result["error"] = f"{shown(source)} is missing"
         return result
     try:
         program = build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize)
     except build.BuildError as e:
-        result["error"] = f"{os.path.relpath(source, ROOT)} does not build, so this exercise scores 0:\n{e}"
+        result["error"] = f"{shown(source)} does not build, so this exercise scores 0:\n{shown_in(str(e))}"
         return result
+    program = staging.runnable(program)
     status = {}
     for test in visible:
         failed_parent = None if run_all else next((d for d in test.depends if status.get(d) != "pass"), None)
         if failed_parent:
             entry = {"test": test, "status": "skip", "message": f"fix {failed_parent} first"}
         else:
-            out = sandbox.run(program, test.name, test.timeout * timeout_factor(), exercise.sanitize,
-                              exercise.allow)
-            where = out.where.replace(ROOT + os.sep, "").replace(COURSE + os.sep, "")
+            out = _run(program, test, exercise)
+            where = shown_in(out.where)
             entry = {"test": test, "status": "pass" if out.passed else "fail", "message": out.message,
                      "where": where, "output": "" if out.passed else out.output, "seconds": out.seconds}
         status[test.name] = entry["status"]
         result["tests"].append(entry)
     result["score"] = sum(e["test"].points for e in result["tests"] if e["status"] == "pass")
     return result
+
+
+def _run(program, test, exercise):
+    as_root = os.geteuid() == 0
+    who = f"the test user (uid {sandbox.SANDBOX_UID})" if as_root else "this user"
+    try:
+        return sandbox.run(program, test.name, test.timeout * timeout_factor(), exercise.sanitize,
+                           exercise.allow)
+    except (OSError, subprocess.SubprocessError) as e:  # it could not even start: this machine, not the code
+        errno_ = getattr(e, "errno", None)
+        if as_root and (errno_ == errno.EINVAL or isinstance(e, subprocess.SubprocessError)):
+            raise staging.CannotRun(f"{who} cannot be used here (a container or user namespace that maps only "
+                                    "some user ids?): run the grader as an ordinary user, or set "
+                                    "GRADE_SANDBOX_UID to a user id this machine maps") from e
+        blocked = staging.unreachable(program) if as_root else None
+        why = (f"it cannot enter {blocked}" if blocked else
+               f"if the temp dir ({tempfile.gettempdir()}) is mounted noexec, set TMPDIR to a directory "
+               "that allows running programs")
+        raise staging.CannotRun(f"{who} cannot start {program}: {e.strerror}; {why}") from e
 
 
 def untouched(chapter, exercise):

@@ -6,6 +6,7 @@ import ctypes
 import os
 import select
 import struct
+import sys
 import time
 
 from . import chapters, state
@@ -60,7 +61,9 @@ def run(args, grade):
     grade(argparse.Namespace(ch=ch.number, ex=None, all=False, solutions=False, hidden=None, out=None, source=None))
     fd = _inotify(dirs)
     how = "file events" if fd is not None else "polling every 0.5 s"
-    print(f"\nWatching chapter {ch.number}'s exercises ({how}); Ctrl-C to stop.")
+    # Flushed before each wait: piped (`make watch | tee`), the report would
+    # otherwise sit in the buffer until the next save.
+    print(f"\nWatching chapter {ch.number}'s exercises ({how}); Ctrl-C to stop.", flush=True)
     before = _snapshot(dirs)
     while True:
         if fd is not None:
@@ -75,3 +78,4 @@ def run(args, grade):
             if ex.name in names:
                 print(f"\n--- {ex.name}.c saved: grading it ---")
                 grade(argparse.Namespace(ch=ch.number, ex=ex.name, all=False, solutions=False, hidden=None, out=None, source=None))
+                sys.stdout.flush()

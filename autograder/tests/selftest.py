@@ -27,7 +27,7 @@ SANDBOX_UID = str(61000 + os.getpid() % 4000)  # this run's, to look for leftove
 # The grader's modules, on the fixture, for the sandbox-alone tests.
 os.environ.update(GRADE_COURSE=FIXTURE, GRADE_SANDBOX_UID=SANDBOX_UID)
 sys.path.insert(0, os.path.dirname(HERE))
-from grader import build, chapters, sandbox  # noqa: E402
+from grader import build, chapters, sandbox, staging  # noqa: E402
 
 STOPPED = "stopped by the grader's sandbox: it called"
 # submission, exercise, expected score, words the report must contain
@@ -163,8 +163,8 @@ def _unchecked(submission, message, output):
     def test(self):
         chapter = chapters.find("90")
         adder = chapter.exercise("adder")
-        program = build.test_program(chapter, adder, os.path.join(SUBMISSIONS, submission), None, False,
-                                     check_object=False)
+        program = staging.runnable(build.test_program(chapter, adder, os.path.join(SUBMISSIONS, submission), None,
+                                                      False, check_object=False))  # as grading runs it
         out = sandbox.run(program, "adds", 5, False)
         self.assertFalse(out.passed, out.output)
         self.assertIn(message, out.message, out.output)
@@ -181,7 +181,7 @@ class Allowances(unittest.TestCase):
         chapter = chapters.find("90")
         spawner = chapter.exercise("spawner")
         source = os.path.join(FIXTURE, "solutions", "90-fixture", "exercises", "spawner.c")
-        program = build.test_program(chapter, spawner, source, None, False)
+        program = staging.runnable(build.test_program(chapter, spawner, source, None, False))
         self.assertTrue(sandbox.run(program, "runs_a_program", 5, False, spawner.allow).passed)
         out = sandbox.run(program, "runs_a_program", 5, False, ())
         self.assertFalse(out.passed)
@@ -261,11 +261,23 @@ class Grader(unittest.TestCase):
         self.assertIn("Hint 2 of 2", seen[1])
         self.assertIn("seen all 2", seen[2])
 
+    def test_hint_without_an_exercise_lists_the_chapters_exercises_and_hints_seen(self):
+        with tempfile.TemporaryDirectory(prefix="selftest-state-") as state:
+            env = dict(os.environ, GRADE_COURSE=FIXTURE, GRADE_STATE=os.path.join(state, "state.json"))
+            subprocess.run(["/usr/bin/python3", GRADE, "hint", "--ch", "90", "--ex", "adder"], env=env,
+                           capture_output=True)
+            listed = subprocess.run(["/usr/bin/python3", GRADE, "hint", "--ch", "90"], env=env,
+                                    capture_output=True, text=True)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertRegex(listed.stdout, r"adder +2 hints, 1 seen\n")
+        self.assertRegex(listed.stdout, r"copier +1 hint, none seen yet\n")
+
     def test_watch_mode_grades_a_saved_file_again(self):
         course = copy_of_fixture("selftest-watch-")
         with tempfile.TemporaryDirectory(prefix="selftest-state-") as state:
-            # Unbuffered: its report comes through a pipe, where Python would hold it back.
-            env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1", PYTHONUNBUFFERED="1")
+            # Through a pipe, and without PYTHONUNBUFFERED: watch mode flushes its report.
+            env = dict(os.environ, **SCRATCH_ENV, GRADE_COURSE=course, NO_COLOR="1")
+            env.pop("PYTHONUNBUFFERED", None)
             env["GRADE_STATE"] = os.path.join(state, "watch.json")
             watch = subprocess.Popen(["/usr/bin/python3", GRADE, "watch", "--ch", "90"], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -18,7 +18,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "autograder"))
-from grader import chapters, state  # noqa: E402
+from grader import chapters, hints, state  # noqa: E402  (hints: the grader's reading of hints.md)
 
 SOLUTIONS_RESULTS = os.path.join(ROOT, "build", "grade", "solutions", "results.json")
 LEARNER_RESULTS = os.path.join(ROOT, "build", "grade", "results.json")  # where `make grade` writes
@@ -40,26 +40,15 @@ def toc():
 
 
 def collapse_hints(text):
-    out, body, title = [], [], None
-
-    def flush():
-        if title is not None:
-            out.append(f"`````{{dropdown}} {title}\n" + "\n".join(body).strip() + "\n`````\n")
-
-    for line in text.splitlines():
-        m = re.match(r"^###\s+(.*)$", line)
-        if m or line.startswith("## ") or line.startswith("# "):
-            flush()
-            body, title = [], None
-            if m:
-                title = m.group(1).strip()
-                continue
-        if title is None:
-            out.append(line)
-        else:
-            body.append(line)
-    flush()
-    return "\n".join(out) + "\n"
+    """A chapter's hints.md with each hint level in a collapsed block."""
+    preamble, sections = hints.parse(text)
+    parts = [preamble] if preamble else []
+    for s in sections:
+        parts.append(f"## {s.heading}")
+        if s.intro:
+            parts.append(s.intro)
+        parts += [f"`````{{dropdown}} {lv.title}\n{lv.body}\n`````" for lv in s.levels]
+    return "\n\n".join(parts) + "\n"
 
 
 def api_groups():
