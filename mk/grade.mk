@@ -5,11 +5,16 @@ GRADE_AVAILABLE := 1
 export TIMEOUT_FACTOR
 
 .PHONY: grade grade-all hint watch grade-checksums grade-solutions grade-stubs grade-mistakes grade-selftest grade-classtest grade-environments student-template grade-submission gradescope
+# A score below full marks is the grade's result, not make's failure: these
+# end with the grader's summary (no "*** Error" from make) and fail only when
+# grading could not be done (2) or the grader crashed (3). Scripts that need
+# the score as a status call autograder/grade.py, which exits 1 below full marks.
 grade: deps
-	@$(GRADE) grade $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX)) $(if $(SOLUTIONS),--solutions)
+	@$(GRADE) grade $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX)) $(if $(SOLUTIONS),--solutions); \
+	  rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
 grade-all: deps
-	@$(GRADE) grade --all
+	@$(GRADE) grade --all; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
 hint:
 	@$(GRADE) hint $(if $(CH),--ch $(CH)) $(if $(EX),--ex $(EX))
