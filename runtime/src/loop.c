@@ -18,6 +18,7 @@
 
 enum {
   BATCH = 4096,    /* ready items run between two polls for I/O */
+  CLOSE_PASSES = 64, /* rounds of ready callbacks a closing loop still runs */
   SPIN_NS = 50000  /* how long to poll for worker threads' results before sleeping */
 };
 
@@ -458,6 +459,36 @@ static void finish_tasks(ac__loop *loop) {
   }
 }
 
+/* Run what is ready as the loop closes, in passes over what each pass
+ * found; what is still queued after CLOSE_PASSES (a callback that keeps
+ * re-queueing itself) is dropped with a message, so closing always ends. */
+static void run_ready_to_close(ac__loop *loop) {
+  for (int pass = 0; pass < CLOSE_PASSES && loop->ready_head; pass++) {
+    ac__ready *r = loop->ready_head;
+    loop->ready_head = NULL;
+    loop->ready_tail = &loop->ready_head;
+    while (r) {
+      ac__ready *next = r->next;
+      if (r->is_task)
+        ac__task_resume(loop, AC__CONTAINER(r, ac__task, ready));
+      else
+        handle_run(loop, AC__CONTAINER(r, ac_handle_t, ready));
+      r = next;
+    }
+  }
+  size_t dropped = 0;
+  for (ac__ready *r; (r = ready_pop(loop)) != NULL; dropped++) {
+    if (r->is_task) continue; /* tasks are finished and freed with the futures */
+    ac_handle_t *h = AC__CONTAINER(r, ac_handle_t, ready);
+    h->state = AC__HANDLE_CANCELLED;
+    if (!h->kept) handle_free(loop, h);
+  }
+  if (dropped)
+    ac__misuse(-ECANCELED, "ac_loop_close",
+               "%zu callback(s) still scheduling more after %d rounds were dropped "
+               "(a callback that re-queues itself for ever?)", dropped, CLOSE_PASSES);
+}
+
 static void free_handles(ac__loop *loop) {
   for (size_t i = 0; i < loop->heap_len; i++) {
     if (loop->heap[i]->fire != handle_due) continue; /* not a callback's: not ours to free */
@@ -487,10 +518,10 @@ int ac_loop_close(void) {
   loop->closing = 1;
   ac__debug_pending_at_close(loop);
   finish_tasks(loop);
-  while (loop->ready_head) run_ready(loop); /* callbacks already due */
+  run_ready_to_close(loop); /* callbacks already due */
   close_resources(loop);
   on_ts_async(&loop->ts_async); /* calls that arrived late still run */
-  while (loop->ready_head) run_ready(loop);
+  run_ready_to_close(loop);
   free_handles(loop);
   ac__future_free_all(loop);
   ac__timers_free(loop);

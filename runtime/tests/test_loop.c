@@ -100,6 +100,25 @@ static int counter_task(void *arg, void **result) {
   }
 }
 
+/* A callback that schedules itself again every time it runs. */
+static void requeue_forever(void *arg) {
+  (*(long *)arg)++;
+  ac_loop_call_soon(requeue_forever, arg, NULL);
+}
+
+START_TEST(close_ends_despite_a_callback_that_requeues_itself) {
+  long runs = 0;
+  ck_assert_int_eq(ac_loop_open(), 0);
+  ck_assert_int_eq(ac_loop_call_soon(requeue_forever, &runs, NULL), 0);
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_NOWAIT), 1); /* it is still queued */
+  long before = runs;
+  ck_assert_int_eq(ac_loop_close(), 0); /* used to run it for ever */
+  ck_assert_msg(runs > before, "the callback due at close should still run (ran %ld, then %ld)",
+                before, runs);
+  ck_assert_int_eq(ac_loop_is_open(), 0);
+}
+END_TEST
+
 START_TEST(loop_runs_by_hand_and_stops) {
   ck_assert_int_eq(ac_loop_drive(AC_DRIVE_DEFAULT), -ENOENT);
   ck_assert_int_eq(ac_loop_open(), 0);
@@ -225,6 +244,7 @@ Suite *test_suite(void) {
   ADD_TEST(s, closed_handles_never_run);
   ADD_TEST(s, callback_chains_do_not_starve_tasks);
   ADD_TEST(s, loop_runs_by_hand_and_stops);
+  ADD_TEST(s, close_ends_despite_a_callback_that_requeues_itself);
   ADD_TEST(s, nested_run_is_refused);
   ADD_TEST(s, stop_inside_run_cancels_main);
   ADD_TEST(s, time_is_monotonic_milliseconds);
