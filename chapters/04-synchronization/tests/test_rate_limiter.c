@@ -154,7 +154,7 @@ static int first_main(void *arg, void **result)
     ck_assert_msg(rc == 0, "expected 0 from acquisition %d of 3 (limit 3), got %d (%s)", i + 1,
                   rc, ac_error_message(rc));
   }
-  ck_assert_msg(last - start_at < 100.0,
+  ck_assert_msg(last - start_at < 0.9 * 300.0,
                 "expected 3 acquisitions with a limit of 3 to pass at once, they took %.0f ms "
                 "(the period is 300 ms)",
                 last - start_at);
@@ -328,23 +328,40 @@ static int order_main(void *arg, void **result)
                 served_string());
   destroy_limiter(l);
 
-  /* One place of 100 ms, taken now. Task 1 waits for it from the start;
-   * task 2 arrives 100 ms later, just as the place comes free. Task 1 has
-   * waited longer: it goes first. */
-  l = make_limiter(1, 100);
-  (void)acquire_now(l, "main task's");
-  acquirer_t late = {.limiter = l, .id = 2, .delay_ms = 100};
-  acquirer_t early = {.limiter = l, .id = 1};
+  /* One place of 100 ms, taken by this task. Task 1 waits for it from the
+   * start; this task (2) asks again just as the place comes free: its sleep
+   * of one period ends in the same turn of the loop as the place's time,
+   * before task 1 is woken by it. Task 1 has waited longer: it goes first.
+   * The sleep ends in that turn only if it starts in the millisecond of the
+   * loop's clock in which the place was taken: task 1 is made first (it
+   * runs only once this task suspends), and a setup split by a tick is made
+   * again. */
+  acquirer_t early = {.id = 1};
+  tasks[0] = start(acquirer, &early);
   served_len = 0;
-  tasks[0] = start(acquirer, &late); /* first, so its sleep ends first */
-  tasks[1] = start(acquirer, &early);
-  finish(tasks, 2, 2000, "two acquisitions on a 100 ms window done");
-  ck_assert_msg(early.rc == 0 && late.rc == 0,
-                "expected 0 from both acquisitions, got %d (%s) and %d (%s)", early.rc,
-                ac_error_message(early.rc), late.rc, ac_error_message(late.rc));
+  l = NULL;
+  int same_ms = 0;
+  for (int attempt = 0; attempt < 50 && !same_ms; attempt++) {
+    if (l != NULL)
+      destroy_limiter(l);
+    int64_t taken_at = ac_loop_time();
+    l = make_limiter(1, 100);
+    early.limiter = l;
+    (void)acquire_now(l, "main task's first");
+    same_ms = ac_loop_time() == taken_at;
+  }
+  ck_assert_msg(same_ms, "the test could not take the place and start its sleep in one "
+                         "millisecond in 50 attempts");
+  ck_assert_int_eq(ac_task_sleep(100), 0);
+  (void)acquire_now(l, "main task's second");
+  if (served_len < sizeof served / sizeof served[0])
+    served[served_len++] = 2;
+  finish(tasks, 1, 2000, "task 1's acquisition on a 100 ms window done");
+  ck_assert_msg(early.rc == 0, "expected 0 from task 1's acquisition, got %d (%s)", early.rc,
+                ac_error_message(early.rc));
   ck_assert_msg(served_len == 2 && served[0] == 1,
                 "expected the task that had waited since the start (1) to go before the one "
-                "arriving as the place came free (2), got %s",
+                "asking as the place came free (2), got %s",
                 served_string());
   destroy_limiter(l);
   return 0;
@@ -391,7 +408,7 @@ static int cancel_main(void *arg, void **result)
                 "expected C to wait until the place taken at 0 came free (300 ms), it went "
                 "after %.0f ms",
                 c.at - first);
-  ck_assert_msg(c.at - first < 1.7 * period,
+  ck_assert_msg(c.at - first < 1.9 * period,
                 "expected C to go when the place came free, ~300 ms after the first "
                 "acquisition, not 600 ms as if the cancelled B had used a place; it went after "
                 "%.0f ms",
@@ -463,6 +480,8 @@ static int destroy_main(void *arg, void **result)
     w[0].limiter = w[1].limiter = d.limiter = l;
     same_ms = ac_loop_time() == taken_at;
   }
+  ck_assert_msg(same_ms, "the test could not take both places and start its sleep in one "
+                         "millisecond in 50 attempts");
   ck_assert_int_eq(ac_task_sleep(300), 0);
   int rc = rate_limiter_close(l);
 
@@ -470,18 +489,16 @@ static int destroy_main(void *arg, void **result)
   ck_assert_msg(d.rc == -EBUSY,
                 "expected -EBUSY from destroy while two tasks waited in acquire, got %d (%s)",
                 d.rc, ac_error_message(d.rc));
-  if (same_ms) { /* the waiters have their places but have not run yet */
-    ck_assert_msg(!w[0].done && !w[1].done,
-                  "expected the two waiters not to have run yet in the turn their places came "
-                  "free");
-    ck_assert_msg(rc == -EBUSY,
-                  "expected -EBUSY from destroy while a task had been handed its turn but had not "
-                  "returned from acquire yet (it still uses the limiter), got %d (%s)",
-                  rc, ac_error_message(rc));
-  }
+  /* The waiters have their places but have not run yet. */
+  ck_assert_msg(!w[0].done && !w[1].done,
+                "expected the two waiters not to have run yet in the turn their places came "
+                "free");
+  ck_assert_msg(rc == -EBUSY,
+                "expected -EBUSY from destroy while a task had been handed its turn but had not "
+                "returned from acquire yet (it still uses the limiter), got %d (%s)",
+                rc, ac_error_message(rc));
   finish(tasks, 2, 1000, "the two waiters to get their turns after destroy refused");
-  if (same_ms || rc != 0)
-    rc = rate_limiter_close(l);
+  rc = rate_limiter_close(l);
   for (int i = 0; i < 2; i++)
     ck_assert_msg(w[i].rc == 0, "expected 0 from waiter W%d once the places came free, got %d (%s)",
                   i, w[i].rc, ac_error_message(w[i].rc));
