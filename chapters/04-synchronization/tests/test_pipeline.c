@@ -275,12 +275,10 @@ START_TEST(workers_overlap)
   ck_assert_msg(run.max_in_progress == 3,
                 "expected the 3 workers to consume at the same time, at most %d did",
                 run.max_in_progress);
+  /* That the workers overlap is told by the count above, which a loaded
+   * machine cannot change; time gives only a lower bound. */
   ck_assert_msg(run.elapsed >= 0.9 * 200,
                 "expected two rounds of 100 ms (six items, three workers), it took only %.0f ms",
-                run.elapsed);
-  ck_assert_msg(run.elapsed < 0.9 * 600,
-                "expected about 200 ms (six 100 ms items on three workers; 600 one by one), it "
-                "took %.0f ms",
                 run.elapsed);
 }
 END_TEST
