@@ -217,6 +217,23 @@ ssize_t ac_debug_dump_tasks(FILE *out) {
   return count;
 }
 
+static size_t list_length(const ac__list *head) {
+  size_t n = 0;
+  for (const ac__list *node = head->next; node != head; node = node->next) n++;
+  return n;
+}
+
+ssize_t ac_debug_live_objects(void) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_debug_live_objects");
+  if (rc) return rc;
+  size_t n = list_length(&loop->futures) + list_length(&loop->kept_handles) +
+             list_length(&loop->resources);
+  /* Made by the runtime on first use and closed with the loop: not the program's. */
+  n -= (loop->default_pool != NULL) + (loop->http != NULL);
+  return (ssize_t)n;
+}
+
 static void on_dump_signal(uv_signal_t *handle, int signum) {
   (void)handle, (void)signum;
   ac_debug_dump_tasks(stderr);

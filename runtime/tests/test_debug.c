@@ -267,6 +267,78 @@ START_TEST(trace_file_has_a_slice_per_step) {
 }
 END_TEST
 
+/* ---- live objects -------------------------------------------------------- */
+
+static int quick_job(void *arg, void **result) {
+  (void)arg, (void)result;
+  return 0;
+}
+
+static void noop_callback(void *arg) { (void)arg; }
+
+#define EXPECT_LIVE(want, after) \
+  ck_assert_msg(ac_debug_live_objects() == (want), "%s: expected %d live objects, counted %zd", \
+                (after), (want), ac_debug_live_objects())
+
+static int live_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  const int base = 1; /* this task */
+  EXPECT_LIVE(base, "at the start");
+
+  ac_future_t *f;
+  ac_future_create(&f);
+  EXPECT_LIVE(base + 1, "a future made");
+  ac_future_set_result(f, NULL);
+  EXPECT_LIVE(base + 1, "a future finished but still held");
+  ac_future_release(f);
+  EXPECT_LIVE(base, "the future released");
+
+  ac_task_t *t;
+  ac_task_create(&t, napper, NULL);
+  ac_task_sleep(1);
+  ac_future_release(t);
+  EXPECT_LIVE(base + 1, "a task released while it still runs");
+  ac_task_t *all[2];
+  ck_assert_int_eq(ac_task_all(all, 2), 2);
+  ac_future_cancel(all[0] == ac_task_current() ? all[1] : all[0]);
+  ac_task_sleep(1);
+  EXPECT_LIVE(base, "the released task finished");
+  ac_task_create(&t, quick_job, NULL);
+  ac_task_sleep(1);
+  EXPECT_LIVE(base + 1, "a task finished but still held");
+  ac_future_release(t);
+  EXPECT_LIVE(base, "the finished task released");
+
+  ac_handle_t *h;
+  ac_loop_call_soon(noop_callback, NULL, &h);
+  ac_loop_call_later(1, noop_callback, NULL, NULL); /* not held: the loop's own */
+  EXPECT_LIVE(base + 1, "a handle asked for");
+  ac_task_sleep(5);
+  EXPECT_LIVE(base + 1, "a handle that ran but is not closed");
+  ac_handle_close(h);
+  EXPECT_LIVE(base, "the handle closed");
+
+  ac_lock_t *lock;
+  ac_queue_t *queue;
+  ac_lock_create(&lock);
+  ac_queue_create(&queue, AC_QUEUE_FIFO, 1, NULL);
+  EXPECT_LIVE(base + 2, "a lock and a queue made");
+  ac_lock_close(lock);
+  ac_queue_close(queue);
+  EXPECT_LIVE(base, "the lock and the queue closed");
+
+  ck_assert_int_eq(ac_executor_run(NULL, quick_job, NULL, NULL), 0);
+  EXPECT_LIVE(base, "the default executor made (the runtime's own)");
+  return 0;
+}
+START_TEST(live_objects_counts_what_the_program_holds) {
+  RUN_OK(live_body, NULL);
+  ac_error_set_messages(false);
+  ck_assert_int_eq(ac_debug_live_objects(), -ENOENT); /* no loop open */
+  ac_error_set_messages(true);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("debug");
   ADD_TEST(s, task_info_tells_state_and_wait);
@@ -275,5 +347,6 @@ Suite *test_suite(void) {
   ADD_TEST(s, debug_mode_warns_about_the_classic_mistakes);
   ADD_TEST(s, debug_mode_is_off_by_default);
   ADD_TEST(s, trace_file_has_a_slice_per_step);
+  ADD_TEST(s, live_objects_counts_what_the_program_holds);
   return s;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "grade.h"
+#include "grade_ac.h"
 #include "ping_pong.h"
 
 /* One call of ping_pong() and what it left. */
@@ -28,6 +29,20 @@ typedef struct {
 /* The log ping_pong() writes. It is not on a stack, so a task still
  * writing after the game is over cannot overwrite anything else. */
 static pp_log_t shared_log;
+
+/* ac_task_create() as the exercise sees it (chapter.toml wraps it): the
+ * real one, except that call number fail_create_at fails with -ENOMEM. */
+int __real_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
+int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
+static int fail_create_at; /* 0: no call fails */
+static int creates;
+
+int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg)
+{
+  if (++creates == fail_create_at)
+    return -ENOMEM;
+  return __real_ac_task_create(task, fn, arg);
+}
 
 static int game_main(void *arg, void **result)
 {
@@ -51,9 +66,8 @@ static void game_play_after(game_t *g, size_t earlier, int pings, int pongs)
   g->earlier = earlier;
   g->pings = pings;
   g->pongs = pongs;
-  int rc = ac_loop_run(game_main, g, NULL);
-  ck_assert_msg(rc == 0, "expected ac_loop_run() to return 0, it returned %d (%s)",
-                rc, ac_error_message(rc));
+  creates = 0;
+  grade_run(game_main, g);
 }
 
 static void game_play(game_t *g, int pings, int pongs)
@@ -240,6 +254,31 @@ START_TEST(both_tasks_finish_before_return)
 }
 END_TEST
 
+START_TEST(create_error_is_passed_through)
+{
+  /* The first create fails: nothing may be written. */
+  game_t g;
+  fail_create_at = 1;
+  game_play(&g, 2, 2);
+  ck_assert_msg(g.rc == -ENOMEM,
+                "when the first ac_task_create() fails with -ENOMEM (%d), expected it to be "
+                "returned, got %d (%s)", -ENOMEM, g.rc, ac_error_message(g.rc));
+  ck_assert_msg(g.log.len == 0, "expected nothing written when no task could be made, got %zu "
+                "words", g.log.len);
+
+  /* The second fails: the ping task, already started, must be awaited (and
+   * given back) before the error is returned. */
+  fail_create_at = 2;
+  game_play(&g, 2, 2);
+  ck_assert_msg(g.rc == -ENOMEM,
+                "when the second ac_task_create() fails with -ENOMEM (%d), expected it to be "
+                "returned, got %d (%s)", -ENOMEM, g.rc, ac_error_message(g.rc));
+  ck_assert_msg(g.tasks_after == 1,
+                "expected the ping task, started before the failure, to have finished when "
+                "ping_pong() returned; %zu tasks were unfinished", g.tasks_after);
+}
+END_TEST
+
 void exercise_tests(Suite *s)
 {
   GRADE_ADD(s, zero_words_writes_nothing);
@@ -253,4 +292,5 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, full_log_is_rejected);
   GRADE_ADD(s, fills_the_log_exactly);
   GRADE_ADD(s, both_tasks_finish_before_return);
+  GRADE_ADD(s, create_error_is_passed_through);
 }

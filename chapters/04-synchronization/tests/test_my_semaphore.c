@@ -20,6 +20,33 @@
 #define PATIENCE_MS 1000 /* how long a call that should return soon is given */
 #define AT_ONCE_MS 250.0 /* "at once", generously: the machine may be loaded */
 
+/* ac_lock_create() and ac_cond_create() as the exercise sees them
+ * (chapter.toml wraps them): the real ones, unless the test makes the next
+ * call fail with -ENOMEM. */
+int __real_ac_lock_create(ac_lock_t **lock);
+int __wrap_ac_lock_create(ac_lock_t **lock);
+int __real_ac_cond_create(ac_cond_t **cond, ac_lock_t *lock);
+int __wrap_ac_cond_create(ac_cond_t **cond, ac_lock_t *lock);
+static int fail_lock_create, fail_cond_create; /* 1: the next call fails */
+
+int __wrap_ac_lock_create(ac_lock_t **lock)
+{
+  if (fail_lock_create) {
+    fail_lock_create = 0;
+    return -ENOMEM;
+  }
+  return __real_ac_lock_create(lock);
+}
+
+int __wrap_ac_cond_create(ac_cond_t **cond, ac_lock_t *lock)
+{
+  if (fail_cond_create) {
+    fail_cond_create = 0;
+    return -ENOMEM;
+  }
+  return __real_ac_cond_create(cond, lock);
+}
+
 typedef enum { ACQUIRE, ACQUIRE_FOR, RELEASE } op_t;
 
 static const char *const op_names[] = {"my_sem_acquire()", "my_sem_acquire_for()",
@@ -561,6 +588,37 @@ START_TEST(close_refuses_while_waited)
 }
 END_TEST
 
+/* ---- create_error_leaves_nothing ------------------------------------- */
+
+static int create_error_main(void *arg, void **result)
+{
+  static int dummy;
+  const char *const which[] = {"ac_lock_create()", "ac_cond_create()"};
+
+  (void)arg;
+  (void)result;
+  for (int i = 0; i < 2; i++) {
+    my_sem_t *sem = (my_sem_t *)&dummy; /* not NULL, to see create reset it */
+    fail_lock_create = i == 0;
+    fail_cond_create = i == 1;
+    int rc = my_sem_create(&sem, 1);
+    ck_assert_msg(rc == -ENOMEM, "when %s fails with -ENOMEM (%d), expected my_sem_create() to "
+                  "return it, got %d", which[i], -ENOMEM, rc);
+    ck_assert_msg(sem == NULL, "expected my_sem_create() to set *sem to NULL when %s fails",
+                  which[i]);
+  }
+  /* What a failed create made before the failure must be gone: the end of
+   * the test counts the runtime objects left (a lock not closed), and the
+   * leak check the memory. */
+  return 0;
+}
+
+START_TEST(create_error_leaves_nothing)
+{
+  grade_run(create_error_main, NULL);
+}
+END_TEST
+
 void exercise_tests(Suite *s)
 {
   GRADE_ADD(s, bad_arguments_are_rejected);
@@ -571,4 +629,5 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, timeout_gives_up_cleanly);
   GRADE_ADD(s, cancelled_waiter_leaves_no_trace);
   GRADE_ADD(s, close_refuses_while_waited);
+  GRADE_ADD(s, create_error_leaves_nothing);
 }

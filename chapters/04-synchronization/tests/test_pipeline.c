@@ -57,6 +57,20 @@ typedef struct {
 
 static run_t run;
 
+/* ac_task_create() as the exercise sees it (chapter.toml wraps it): the
+ * real one, except that call number fail_create_at fails with -ENOMEM. */
+int __real_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
+int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
+static int fail_create_at; /* 0: no call fails */
+static int creates;
+
+int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg)
+{
+  if (++creates == fail_create_at)
+    return -ENOMEM;
+  return __real_ac_task_create(task, fn, arg);
+}
+
 static int produce(void *ctx, void **item)
 {
   run_t *r = ctx;
@@ -238,6 +252,7 @@ START_TEST(every_item_consumed_once)
   for (int i = 1; i <= 20; i++)
     ck_assert_msg(run.consumed[i] == 1, "expected item %d to be consumed once, it was %d times",
                   i, run.consumed[i]);
+  EXPECT_NO_TASK_LEFT(&run);
 
   run = (run_t){.items = 0, .workers = 2, .maxsize = 1};
   run_pipeline(&run);
@@ -245,6 +260,7 @@ START_TEST(every_item_consumed_once)
                 ac_error_message(run.rc));
   ck_assert_msg(run.started == 0, "expected no consume() call without items, there were %d",
                 run.started);
+  EXPECT_NO_TASK_LEFT(&run);
 }
 END_TEST
 
@@ -259,12 +275,10 @@ START_TEST(workers_overlap)
   ck_assert_msg(run.max_in_progress == 3,
                 "expected the 3 workers to consume at the same time, at most %d did",
                 run.max_in_progress);
+  /* That the workers overlap is told by the count above, which a loaded
+   * machine cannot change; time gives only a lower bound. */
   ck_assert_msg(run.elapsed >= 0.9 * 200,
                 "expected two rounds of 100 ms (six items, three workers), it took only %.0f ms",
-                run.elapsed);
-  ck_assert_msg(run.elapsed < 450,
-                "expected about 200 ms (six 100 ms items on three workers; 600 one by one), it "
-                "took %.0f ms",
                 run.elapsed);
 }
 END_TEST
@@ -326,7 +340,7 @@ START_TEST(consumer_error_stops_the_pipeline)
                 "expected the other worker to finish the item it held, not to be cancelled "
                 "(%d of %d consume() calls cancelled)",
                 run.cancelled, run.started);
-  ck_assert_msg(run.elapsed < FULL_RUN_MS / 2.0,
+  ck_assert_msg(run.elapsed < 0.9 * FULL_RUN_MS,
                 "expected pipeline_run() to return soon after the failure at about 60 ms, it "
                 "took %.0f ms (the full run takes %d ms)",
                 run.elapsed, FULL_RUN_MS);
@@ -400,7 +414,7 @@ START_TEST(cancelled_caller_leaves_nothing_running)
   ck_assert_msg(run.cancelled == run.started,
                 "expected every consume() in progress to see -ECANCELED, %d of %d did",
                 run.cancelled, run.started);
-  ck_assert_msg(run.elapsed < 500,
+  ck_assert_msg(run.elapsed < 0.9 * 1000,
                 "expected pipeline_run() to return soon after the cancellation (the consume() "
                 "calls sleep 1000 ms), it took %.0f ms",
                 run.elapsed);
@@ -408,6 +422,23 @@ START_TEST(cancelled_caller_leaves_nothing_running)
                 "expected only the test's task left once the caller had finished, %zu tasks "
                 "were (are the workers cancelled and awaited?)",
                 run.tasks_after);
+}
+END_TEST
+
+START_TEST(create_error_is_cleaned_up)
+{
+  /* The second worker cannot be made: the first must be stopped, awaited
+   * and given back, the queue closed, and the error returned, before
+   * produce() is ever called. */
+  run = (run_t){.items = 10, .consume_ms = 20, .workers = 3, .maxsize = 2};
+  fail_create_at = 2;
+  run_pipeline(&run);
+  EXPECT_RC(&run, -ENOMEM);
+  ck_assert_msg(run.produce_calls == 0 && run.started == 0,
+                "expected nothing called when a worker cannot be made, produce() was called %d "
+                "times and consume() %d times",
+                run.produce_calls, run.started);
+  EXPECT_NO_TASK_LEFT(&run);
 }
 END_TEST
 
@@ -421,4 +452,5 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, consumer_error_stops_the_pipeline);
   GRADE_ADD(s, producer_error_stops_the_pipeline);
   GRADE_ADD(s, cancelled_caller_leaves_nothing_running);
+  GRADE_ADD(s, create_error_is_cleaned_up);
 }
