@@ -60,6 +60,7 @@ static int status;
   X(ac_debug_dump_tasks, NO_OBJECT, 0) /* NULL means stderr */                          \
   X(ac_debug_dump_tasks_on_signal, NO_OBJECT, 0)                                        \
   X(ac_debug_set, NO_OBJECT, 0)                                                         \
+  X(ac_debug_live_objects, NO_OBJECT, 0)                                                \
   X(ac_executor_create, EXPECT_EINVAL, ac_executor_create(NULL, 2))                     \
   X(ac_executor_run, EXPECT_EINVAL, ac_executor_run(NULL, NULL, NULL, NULL)) /* NULL pool: the default */ \
   X(ac_executor_close, EXPECT_EINVAL, ac_executor_close(NULL, 0))                       \
