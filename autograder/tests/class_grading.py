@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -23,6 +24,13 @@ PY = "/usr/bin/python3"
 CH01 = "01-async-basics"
 
 passed = failed = 0
+
+
+def chapter_points(chapter):
+    """The points of a chapter's tests, from its manifest."""
+    with open(os.path.join(ROOT, "chapters", chapter, "chapter.toml"), "rb") as f:
+        manifest = tomllib.load(f)
+    return sum(t["points"] for ex in manifest["exercise"] for t in ex.get("test", []))
 
 
 def check(ok, label, detail=""):
@@ -188,13 +196,15 @@ def gradescope_cases(work):
                     os.path.join(learner, "chapters", CH01, "exercises", f))
     doc = autograde(learner, "the solutions")
     hidden_test = [t for t in (doc or {}).get("tests", []) if t["name"].endswith("null_work_hidden")]
-    check(doc and doc["score"] == doc["max_score"] == 51 and hidden_test
+    full = chapter_points(CH01) + 1
+    check(doc and doc["score"] == doc["max_score"] == full and hidden_test
           and hidden_test[0]["visibility"] == "after_published" and hidden_test[0]["score"] == 1,
-          "the solutions score full marks, 50 points and the hidden test's 1", str(doc)[:2000])
+          f"the solutions score full marks, the chapter's points and the hidden test's 1 ({full})",
+          str(doc)[:2000])
 
     stub = template(work, "stub")
     doc = autograde(stub, "the stubs")
-    check(doc and doc["score"] == 0 and doc["max_score"] == 51, "the stubs score 0", str(doc)[:2000])
+    check(doc and doc["score"] == 0 and doc["max_score"] == full, "the stubs score 0", str(doc)[:2000])
 
     # Every test of the chapter loosened and the checksums rewritten: full
     # marks in the learner's own repository, nothing for the class.
