@@ -212,7 +212,7 @@ def gradescope_cases(work):
     own = run([PY, os.path.join(stub, "autograder", "grade.py"), "grade", "--ch", "01",
                "--out", os.path.join(work, "own01")], env={"GRADE_STATE": os.path.join(work, "own01.json")})
     own_doc = results(os.path.join(work, "own01", "results.json"))
-    check(edited >= 10 and own.returncode == 0 and own_doc and own_doc["score"] == own_doc["max_score"] == 50,
+    check(edited >= 10 and own.returncode == 0 and own_doc and own_doc["score"] == own_doc["max_score"] == full - 1,
           f"in the learner's repository, {edited} loosened tests give the stubs full marks",
           f"exit {own.returncode}: {str(own_doc)[:1500]}\n{own.stdout[-1500:]}{own.stderr[-1500:]}")
     doc = autograde(stub, "loosened tests")
