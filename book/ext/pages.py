@@ -1,0 +1,66 @@
+"""What every page shows about its source: the date git last changed it
+("Last updated", in the footer) and "edit this page", which for an API
+page is the header it is generated from; `<!-- repository-link -->`
+becomes a link to the repository (book/ext/repository.py), and
+`<!-- whole-book-links -->` links to the PDF and the single page."""
+import os
+import subprocess
+
+import apipages
+import repository
+
+ROOT = apipages.ROOT
+_dates = None
+
+
+def last_changed():
+    """{path: YYYY-MM-DD of the last commit that changed it}, from one git log."""
+    global _dates
+    if _dates is None:
+        _dates = {}
+        try:
+            out = subprocess.run(["git", "-C", ROOT, "log", "--format=@%cs", "--name-only"],
+                                 capture_output=True, text=True, timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        date = None
+        for line in out.splitlines():
+            if line.startswith("@"):
+                date = line[1:]
+            elif line and line not in _dates:
+                _dates[line] = date
+    return _dates
+
+
+def source_of(docname, suffix):
+    return apipages.source_header(docname) or docname + suffix
+
+
+def on_page_context(app, pagename, templatename, context, doctree):
+    if doctree is None or pagename not in app.env.all_docs:
+        return
+    suffix = os.path.splitext(app.env.doc2path(pagename, False))[1]
+    source = source_of(pagename, suffix)
+    context["last_updated"] = last_changed().get(source)  # None (not shown) until first committed
+    context["theme_source_edit_link"] = repository.edit_link(source).replace("{", "{{").replace("}", "}}")
+
+
+def whole_book_links(builder):
+    """The PDF and the single page, from the index (book/index.html; in the
+    single page itself, single/book/index.html)."""
+    if builder == "singlehtml":
+        return 'The whole book is also one <a class="reference external" href="../../async-c.pdf">PDF</a>.'
+    return ('The whole book is also one <a class="reference external" href="../async-c.pdf">PDF</a>, '
+            'and one <a class="reference external" href="../single/book/index.html">single page</a>.')
+
+
+def on_source_read(app, docname, source):
+    link = f'<a class="reference external repository-link" href="{repository.URL}">{repository.URL}</a>'
+    source[0] = source[0].replace("<!-- repository-link -->", link)
+    source[0] = source[0].replace("<!-- whole-book-links -->", whole_book_links(app.builder.name))
+
+
+def setup(app):
+    app.connect("source-read", on_source_read)
+    app.connect("html-page-context", on_page_context)
+    return {"parallel_read_safe": True, "version": "1"}
