@@ -63,3 +63,4 @@ nitpick_ignore_regex = [("c:identifier", r"(uv_.*|u?int\d+_t|size_t|ssize_t|FILE
 templates_path = [os.path.join(ROOT, "book", "templates")]
 html_sidebars = {"**": ["sidebar/brand.html", "sidebar/search.html", "sidebar/scroll-start.html",
                         "sidebar/navigation.html", "sidebar/downloads.html", "sidebar/scroll-end.html"]}
+html_use_index = False  # Furo links no index; the API pages and the search are the way in

@@ -4,9 +4,9 @@ once and reads well in both places:
     > [!WARNING]
     > **Forgetting to release.** A task you never release ...
 
-is a warning box on GitHub and an admonition here. A bold lead (up to its
-full stop or colon) becomes the admonition's title; without one, the title
-is the kind's name. The kinds are GitHub's: NOTE, TIP, IMPORTANT, WARNING,
+is a warning box on GitHub and an admonition here. A bold lead that ends
+with a full stop or a colon becomes the admonition's title; without one,
+the title is the kind's name. The kinds are GitHub's: NOTE, TIP, IMPORTANT, WARNING,
 CAUTION (docs/chapter-format.md says which the lessons use for what).
 """
 import re
@@ -37,14 +37,20 @@ class Alerts(SphinxTransform):
             else:
                 first.remove(first[0])
             title = KINDS[kind]
-            if first.children and isinstance(first[0], nodes.strong):
-                title = first[0].astext().strip().rstrip(".:")
+            title = [nodes.Text(title)]
+            while first.children and isinstance(first[0], nodes.Text) and not first[0].strip():
+                first.remove(first[0])
+            if first.children and isinstance(first[0], nodes.strong) and \
+                    first[0].astext().rstrip().endswith((".", ":")):
+                title = first[0].children[:]  # the lead keeps its code
+                if isinstance(title[-1], nodes.Text):
+                    title[-1] = nodes.Text(title[-1].astext().rstrip().rstrip(".:"))
                 first.remove(first[0])
                 if first.children and isinstance(first[0], nodes.Text):
                     first.replace(first[0], nodes.Text(first[0].astext().lstrip()))
             if not first.children:
                 quote.remove(first)
-            box = nodes.admonition("", nodes.title("", title), *quote.children,
+            box = nodes.admonition("", nodes.title("", "", *title), *quote.children,
                                    classes=[kind.lower(), f"alert-{kind.lower()}"])
             box.source, box.line = quote.source, quote.line
             quote.replace_self(box)

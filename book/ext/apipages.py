@@ -7,6 +7,8 @@ a new header gets its page by itself:
 - then every entry, with each parameter, each code returned and every
   field of every structure.
 
+Function parameters are kept out of the search index.
+
 `<!-- api -->` in book/api.md becomes the list of the groups. The names the
 reference documents come from Doxygen's XML (`doxygen_names()`), which the
 lessons' links use too (book/ext/autolinks.py).
@@ -15,6 +17,8 @@ import glob
 import os
 import re
 import xml.etree.ElementTree as ET
+
+from sphinx.domains.c import CDomain
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 INCLUDE = os.path.join(ROOT, "runtime", "include")
@@ -96,7 +100,7 @@ def page(group, title, header):
             contents.append(f"**{label}:** {names}\n")
     return (f"# {title}\n\n"
             f"`{header}`, included by `ac.h`.\n\n"
-            f"```{{doxygengroup}} {group}\n:desc-only:\n```\n\n"
+            f"::::{{container}} api-overview\n```{{doxygengroup}} {group}\n:desc-only:\n```\n::::\n\n"
             f"## Contents\n\n" + "\n".join(contents) + "\n"
             f"## Reference\n\n"
             f"```{{doxygengroup}} {group}\n:content-only:\n:members:\n```\n")
@@ -138,7 +142,16 @@ def on_source_read(app, docname, source):
         source[0] = source[0].replace("<!-- api -->", api_index())
 
 
+class CDomainWithoutParameters(CDomain):
+    """The C domain, less its function parameters in the search index:
+    searching for "task" finds the calls, not every `task` argument."""
+
+    def get_objects(self):
+        return (o for o in super().get_objects() if o[2] != "functionParam")
+
+
 def setup(app):
+    app.add_domain(CDomainWithoutParameters, override=True)
     app.connect("builder-inited", write_pages)
     app.connect("source-read", on_source_read)
     return {"parallel_read_safe": True, "version": "1"}

@@ -3,7 +3,8 @@
 - inline code that starts with a name the API reference documents
   (`ac_task_create()`, `ac_task_create(&task, fn, arg)`, `AC_SEM_BOUNDED`)
   links to its entry; the names are Doxygen's (book/ext/apipages.py), and a
-  name Sphinx cannot resolve fails the build (-n);
+  name Sphinx cannot resolve fails the build (-n); an environment variable
+  that a header's overview describes (`AC_DEBUG=1`) links to that page;
 - "chapter 05", "chapters 05 and 06" link to the chapter, or to its place
   in the course map while it is not written yet;
 - inline code naming a file of the repository (`docs/DESIGN.md`,
@@ -54,14 +55,30 @@ def github_slug(title):
 
 
 def skipped(node):
-    """Inside a link, a title, code or a signature: leave it as it is."""
+    """Inside a link, a heading, code or a signature: leave it as it is (an
+    admonition's title is text like any other)."""
     p = node.parent
     while p is not None:
-        if isinstance(p, (nodes.reference, addnodes.pending_xref, nodes.title, nodes.literal_block,
+        if isinstance(p, nodes.title) and not isinstance(p.parent, nodes.Admonition):
+            return True
+        if isinstance(p, (nodes.reference, addnodes.pending_xref, nodes.literal_block,
                           nodes.raw, addnodes.desc_signature, nodes.FixedTextElement)):
             return True
         p = p.parent
     return False
+
+
+def environment_variables():
+    """{AC_NAME: group} for the environment variables the headers' overviews
+    describe (`AC_DEBUG=1`), so a lesson's mention links to that page."""
+    found = {}
+    for group, _, header in apipages.groups():
+        with open(os.path.join(apipages.INCLUDE, header), encoding="utf-8") as f:
+            text = f.read()
+        m = re.search(r"@defgroup\s+" + group + r"\b(.*?)@\{", text, re.S)
+        for name in re.findall(r"`(AC_[A-Z0-9_]+)(?:=[^`]*)?`", m.group(1) if m else ""):
+            found.setdefault(name, group)
+    return found
 
 
 def link_chapters(text_node):
@@ -102,6 +119,12 @@ class AutoLinks(SphinxTransform):
             if m and m.group(1) in api_names():
                 ref = addnodes.pending_xref("", refdomain="c", reftype="identifier", reftarget=m.group(1),
                                             refexplicit=True, refwarn=True)
+                literal.replace_self(ref)
+                ref += literal
+                continue
+            if m and m.group(1) in environment_variables():
+                ref = addnodes.pending_xref("", refdomain="std", reftype="doc", refexplicit=True, refwarn=True,
+                                            reftarget=f"/book/api/{environment_variables()[m.group(1)]}")
                 literal.replace_self(ref)
                 ref += literal
                 continue

@@ -60,7 +60,34 @@ def on_source_read(app, docname, source):
     source[0] = source[0].replace("<!-- whole-book-links -->", whole_book_links(app.builder.name))
 
 
+def single_page_chrome(app):
+    """The single page (and so the PDF) has no search page to point to, and
+    its brand links to its own top."""
+    if app.builder.name == "singlehtml":
+        app.builder.search = False
+        app.config.html_sidebars = {"**": ["sidebar/brand-single.html", "sidebar/scroll-start.html",
+                                           "sidebar/navigation.html", "sidebar/downloads.html",
+                                           "sidebar/scroll-end.html"]}
+
+
+def single_page_links(app, exception):
+    """Sphinx's single page points its internal links at the root document's
+    path ("book/index.html#x"), which from that very file, one folder down,
+    leads nowhere: they become "#x"."""
+    if exception is not None or app.builder.name != "singlehtml":
+        return
+    page = os.path.join(app.outdir, app.config.root_doc + ".html")
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    text = text.replace(f'href="{os.path.basename(app.config.root_doc)}.html#', 'href="#')
+    text = text.replace(f'href="{app.config.root_doc}.html#', 'href="#')
+    with open(page, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def setup(app):
+    app.connect("builder-inited", single_page_chrome)
+    app.connect("build-finished", single_page_links)
     app.connect("source-read", on_source_read)
     app.connect("html-page-context", on_page_context)
     return {"parallel_read_safe": True, "version": "1"}
