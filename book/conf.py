@@ -18,7 +18,7 @@ root_doc = master_doc = "book/index"
 
 extensions = ["myst_parser", "breathe", "sphinx_copybutton",
               "course", "apipages", "alerts", "autolinks", "glossary_links", "hints", "pages",
-              "diagrams", "coursemap", "furo_fixes"]
+              "svg_images", "coursemap", "furo_fixes"]
 
 include_patterns = ["book/*.md", "book/api/*.md", "chapters/*/README.md", "chapters/*/hints.md"]
 exclude_patterns = ["build", "solutions", "autograder", "bench", "runtime", "docs", "**/_build"]

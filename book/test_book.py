@@ -238,8 +238,16 @@ def pdf(site):
             missing.append(f"{number}. {title}")
     check(len(reader.pages) > 20 and not missing, f"the PDF has every chapter ({len(reader.pages)} pages)",
           f"missing {missing}")
-    check("The runtime" in text and "ac_task_create" in text and "Glossary" in text,
-          "the PDF has the API reference and the glossary")
+    check("The runtime" in text and "ac_task_create" in text and "Glossary" in text and "Hints" in text,
+          "the PDF has the API reference, the glossary and the hints")
+    titles = []
+
+    def walk(outline):
+        for entry in outline:
+            walk(entry) if isinstance(entry, list) else titles.append(entry.title)
+    walk(reader.outline)
+    check(any(t.startswith("1. ") for t in titles), f"the PDF has an outline ({len(titles)} entries)",
+          f"{titles[:10]}")
 
 
 def free_port():
@@ -268,6 +276,7 @@ function svgText(src) {  // smallest font size and the width of its view box
 }
 function measure() {
   const d = frame.contentDocument, w = frame.contentWindow;
+  if (q.get("at") && d.getElementById(q.get("at"))) d.getElementById(q.get("at")).scrollIntoView();
   const hasToc = !d.querySelector(".toc-drawer.no-toc");
   const tocShown = [...d.querySelectorAll("label[for='__toc']")].some(l => l.getBoundingClientRect().width > 0);
   const diagrams = [...d.querySelectorAll(".diagram img")].map(img => {
@@ -341,8 +350,9 @@ def browse(site):
 
 
 def harness_url(port, path, width, height, theme, shot=False):
+    path, _, at = path.partition("#")
     query = urllib.parse.urlencode({"page": f"/site/{path}", "w": width, "h": height, "theme": theme,
-                                    **({"shot": 1} if shot else {})})
+                                    **({"shot": 1} if shot else {}), **({"at": at} if at else {})})
     return f"http://127.0.0.1:{port}/harness.html?{query}"
 
 

@@ -34,8 +34,8 @@ book-html: book-sources
 
 book-pdf: book-sources
 	rm -rf $(BOOK_SINGLE)
-	$(call BOOK_SPHINX,singlehtml) . $(BOOK_SINGLE)
-	$(BOOK_PY) book/print_pdf.py $(BOOK_SINGLE)/book/index.html $(BOOK_PDF)
+	$(call BOOK_SPHINX,singlehtml) -D root_doc=book/whole . $(BOOK_SINGLE)
+	$(BOOK_PY) book/print_pdf.py $(BOOK_SINGLE)/book/whole.html $(BOOK_PDF)
 
 # The site, with the single page and the PDF in it (the pages link to both).
 book: book-html book-pdf

@@ -3,8 +3,9 @@ from the repository as it is, when the page is read (nothing is copied):
 
 - `<!-- chapters -->` in the index: the table of contents, the chapters'
   lessons in order, then the reference pages (the hints are reached from
-  each exercise, not by paging on: book/ext/hints.py; the PDF adds them as
-  an appendix);
+  each exercise, not by paging on: book/ext/hints.py); `<!-- whole-book -->`
+  in book/whole.md, the root of the single page and the PDF: the index, the
+  same contents, and the hints as an appendix;
 - each chapter's number in its lesson's and its hints' titles;
 - `<!-- grading-status -->`: in the course's repository, the grader's results
   on the reference solutions; in a learner's (no solutions/), the learner's
@@ -35,19 +36,23 @@ def toctree(caption, entries):
 
 
 def toc(single_page):
+    """The site's contents (in the index), or the whole book's (book/whole.md,
+    the single page and the PDF: the index first, the hints at the end)."""
     lessons = [f"/chapters/{slug}/README" for slug in chapter_dirs()]
     out = toctree("Chapters", lessons) + toctree("Reference", ["api", "glossary", "status"])
-    if single_page:  # the PDF: the hints as an appendix
+    if single_page:
         hints = [f"/chapters/{slug}/hints" for slug in chapter_dirs()
                  if os.path.exists(os.path.join(ROOT, "chapters", slug, "hints.md"))]
-        out += toctree("Hints", hints)
-    return out
+        out = toctree("Introduction", ["index"]) + out + toctree("Hints", hints)
+    return out.replace("```{toctree}\n", "```{toctree}\n:hidden:\n") if not single_page else out
 
 
 def number_title(text, number):
-    """'# Title' -> '# 1. Title': chapters are numbered in titles and in the
-    table of contents by their folder's number (a chapter not written yet
-    leaves its number free)."""
+    """'# Title' -> '# 1. Title', '# Hints: Title' -> '# Hints for 1. Title':
+    chapters are numbered in titles and in the table of contents by their
+    folder's number (a chapter not written yet leaves its number free)."""
+    if re.match(r"\s*# Hints: ", text):
+        return re.sub(r"\A(\s*)# Hints: ", lambda m: f"{m.group(1)}# Hints for {int(number)}. ", text, count=1)
     return re.sub(r"\A(\s*)# ", lambda m: f"{m.group(1)}# {int(number)}. ", text, count=1)
 
 
@@ -139,11 +144,22 @@ def on_source_read(app, docname, source):
     text = source[0]
     if docname.startswith("chapters/"):
         text = number_title(text, docname.split("/")[1][:2])
-    text = text.replace("<!-- chapters -->", toc(app.builder.name == "singlehtml"))
+    single = app.builder.name == "singlehtml"
+    if single and docname == "book/index":  # a chapter of the whole book, after its own title page
+        text = re.sub(r"\A# .*", "# About the course", text, count=1)
+    text = text.replace("<!-- chapters -->", "" if single else toc(False))
+    text = text.replace("<!-- whole-book -->", toc(True))
     text = text.replace("<!-- grading-status -->", grading_status())
     source[0] = text
 
 
+def whole_book_only_in_one_page(app):
+    """book/whole.md is the single page's root; the site has the index."""
+    if app.builder.name != "singlehtml":
+        app.config.exclude_patterns.append("book/whole.md")
+
+
 def setup(app):
+    app.connect("builder-inited", whole_book_only_in_one_page)
     app.connect("source-read", on_source_read)
     return {"parallel_read_safe": True, "version": "1"}

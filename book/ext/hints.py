@@ -8,6 +8,7 @@
 - Each "### Hint N" becomes a collapsed block (open in the PDF).
 """
 import os
+import re
 import sys
 
 from docutils import nodes
@@ -112,7 +113,7 @@ class ExerciseLinks(SphinxTransform):
                                        nodes.Text(f" of chapter {int(n)}. Try each hint before opening the next."),
                                        classes=["hint-link"])
                 section.insert(1, back)
-            elif kind == "hints" and title.startswith("Hint"):
+            elif kind == "hints" and re.fullmatch(r"Hint \d+", title):
                 block = hint_block(title=title)
                 block += section.children[1:]
                 section.replace_self(block)

@@ -47,11 +47,11 @@ def on_page_context(app, pagename, templatename, context, doctree):
 
 def whole_book_links(builder):
     """The PDF and the single page, from the index (book/index.html; in the
-    single page itself, single/book/index.html)."""
+    single page itself, single/book/whole.html)."""
     if builder == "singlehtml":
         return 'The whole book is also one <a class="reference external" href="../../async-c.pdf">PDF</a>.'
     return ('The whole book is also one <a class="reference external" href="../async-c.pdf">PDF</a>, '
-            'and one <a class="reference external" href="../single/book/index.html">single page</a>.')
+            'and one <a class="reference external" href="../single/book/whole.html">single page</a>.')
 
 
 def on_source_read(app, docname, source):
@@ -61,10 +61,11 @@ def on_source_read(app, docname, source):
 
 
 def single_page_chrome(app):
-    """The single page (and so the PDF) has no search page to point to, and
-    its brand links to its own top."""
+    """The single page (and so the PDF) has no search page to point to, nor
+    the site's root page, and its brand links to its own top."""
     if app.builder.name == "singlehtml":
         app.builder.search = False
+        app.config.html_extra_path = []  # the site's redirect to book/index.html
         app.config.html_sidebars = {"**": ["sidebar/brand-single.html", "sidebar/scroll-start.html",
                                            "sidebar/navigation.html", "sidebar/downloads.html",
                                            "sidebar/scroll-end.html"]}

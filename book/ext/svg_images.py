@@ -1,14 +1,11 @@
-"""Diagrams (Graphviz's and the SVG images) that stay legible: each is an
-<img> as wide as its page allows, never so narrow that its smallest text
-falls under MIN_TEXT_PX; below that it keeps its width and scrolls inside
-its box (on a phone), as listings do. Graphviz's SVG goes in an <img>
-rather than Sphinx's <object>, so it scales with the page and the dark
-theme can recolour it (book/static/course.css)."""
+"""The lessons' diagrams (SVG images) stay legible: each is as wide as its
+page allows, never so narrow that its smallest text falls under
+MIN_TEXT_PX; below that it keeps its width and scrolls inside its box (on a
+phone), as listings do. The dark theme recolours them (book/static/course.css)."""
 import os
 import re
 
 from docutils import nodes
-from sphinx.ext.graphviz import graphviz, render_dot
 from sphinx.writers.html5 import HTML5Translator
 
 MIN_TEXT_PX = 11
@@ -40,16 +37,6 @@ def style_for(path):
     return f"width: {natural:.0f}px; max-width: 100%; min-width: {min(natural, legible):.0f}px; height: auto"
 
 
-def visit_graphviz(self, node):
-    relfn, outfn = render_dot(self, node["code"], node["options"], "svg")
-    alt = node.get("alt", self.encode(node["code"]).strip())
-    self.body.append('<div class="diagram graphviz">')
-    self.body.append(self.emptytag(node, "img", "", src=relfn, alt=alt, style=style_for(outfn),
-                                   **{"class": "graphviz"}))
-    self.body.append("</div>\n")
-    raise nodes.SkipNode
-
-
 def visit_image(self, node):
     if not node["uri"].lower().endswith(".svg"):
         return HTML5Translator.visit_image(self, node)
@@ -69,7 +56,5 @@ def depart_image(self, node):
 
 
 def setup(app):
-    app.setup_extension("sphinx.ext.graphviz")
-    app.add_node(graphviz, override=True, html=(visit_graphviz, None))
     app.add_node(nodes.image, override=True, html=(visit_image, depart_image))
     return {"parallel_read_safe": True, "version": "1"}
