@@ -5,8 +5,12 @@
   local link resolves;
 - every listing of a lesson is on its page exactly as in its source and
   highlighted in its language, every diagram of a lesson is shown, every
-  `ac_*` name in the lessons links to its API entry, and every exercise
-  links to its hints;
+  `ac_*` name in the lessons links to its API entry, every exercise links
+  to its hints, every mention of a chapter or of docs/DESIGN.md is a link,
+  every lesson links the glossary;
+- every page has its favicon, the repository link, "edit this page" and
+  the date of its last change; the status page lists the exercises in
+  lesson order;
 - every public function and every field of every public structure of the
   headers has its entry in the API reference;
 - the course map lists the eleven chapters of the plan, and the PDF has
@@ -176,6 +180,47 @@ def lesson_links(site):
           "\n".join(sorted(set(unlinked))[:30]))
     check(not no_hints, "every exercise links to its hints", "\n".join(no_hints))
     check(not not_shown, "every diagram of the lessons is shown", "\n".join(not_shown))
+
+
+def chapter_and_file_links(site):
+    """Mentions of other chapters and of the repository's files are links."""
+    unlinked = []
+    for page in lesson_pages(site) + glob.glob(os.path.join(site, "book", "*.html")):
+        body = read(page).split('<article', 1)[-1].split('</article>', 1)[0]
+        body = re.sub(r"<pre.*?</pre>|<a\b.*?</a>", "", body, flags=re.S)
+        text = html_text.unescape(re.sub(r"<[^>]+>", "", body))
+        for m in re.finditer(r"\b[Cc]hapters? \d\d\b|\bdocs/DESIGN\.md\b", text):
+            unlinked.append(f"{os.path.relpath(page, site)}: {m.group(0)!r}")
+    check(not unlinked, "chapters and docs/DESIGN.md are links wherever they are named",
+          "\n".join(unlinked[:20]))
+
+
+def page_chrome(site):
+    """Every page of the site: the favicon, the repository, "edit this page",
+    the date git last changed it; each lesson links the glossary; the status
+    page lists the exercises in lesson order."""
+    missing = []
+    for page in pages(site):
+        if os.path.relpath(page, site) in ("index.html", "search.html") or "/single/" in page:
+            continue  # the redirect to book/index.html, the search form, the single page
+        text = read(page)
+        for what, pattern in (("favicon", r'<link rel="(?:shortcut )?icon" href="[^"]*favicon\.svg"'),
+                              ("repository link", r'class="[^"]*repository-link'),
+                              ("edit link", r'class="edit-this-page"'),
+                              ("last updated", r"Last updated on \d{4}-\d\d-\d\d")):
+            if not re.search(pattern, text):
+                missing.append(f"{os.path.relpath(page, site)}: {what}")
+    check(not missing, "every page has its favicon, repository and edit links and its date", "\n".join(missing[:20]))
+    no_terms = [os.path.relpath(p, site) for p in lesson_pages(site) if "glossary.html#term-" not in read(p)]
+    check(not no_terms, "every lesson links terms to the glossary", ", ".join(no_terms))
+    status = read(os.path.join(site, "book", "status.html"))
+    shown = re.findall(r"<td><p>(\d\d)</p></td>\s*<td><p><code[^>]*><span class=\"pre\">(\w+)</span>", status)
+    order = []
+    for manifest in sorted(glob.glob(os.path.join(ROOT, "chapters", "[0-9][0-9]-*", "chapter.toml"))):
+        with open(manifest, "rb") as f:
+            order += [(os.path.basename(os.path.dirname(manifest))[:2], ex["name"])
+                      for ex in tomllib.load(f).get("exercise", [])]
+    check(shown and shown == order, "the status page lists the exercises in lesson order", f"{shown} vs {order}")
 
 
 def header_entries():
@@ -394,6 +439,8 @@ def main(site):
     offline_and_linked(site)
     listings_shown(site)
     lesson_links(site)
+    chapter_and_file_links(site)
+    page_chrome(site)
     api_reference(site)
     course_map(site)
     pdf(site)
