@@ -12,7 +12,8 @@
   the date of its last change; the status page lists the exercises in
   lesson order;
 - every public function and every field of every public structure of the
-  headers has its entry in the API reference;
+  headers has its entry in the API reference, and the search index has the
+  lessons and the API but neither the hints nor function parameters;
 - the course map lists the eleven chapters of the plan, and the PDF has
   every chapter;
 - a real browser (headless Chromium, pages served over HTTP on 127.0.0.1)
@@ -221,6 +222,19 @@ def page_chrome(site):
             order += [(os.path.basename(os.path.dirname(manifest))[:2], ex["name"])
                       for ex in tomllib.load(f).get("exercise", [])]
     check(shown and shown == order, "the status page lists the exercises in lesson order", f"{shown} vs {order}")
+
+
+def search_index(site):
+    """The search finds lessons and API entries, not the hints nor every
+    function's parameters."""
+    text = read(os.path.join(site, "searchindex.js"))
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    hints = [d for d in index["docnames"] if d.endswith("/hints")]
+    params = [t for t in index["objtypes"].values() if t.endswith("functionParam")]
+    check(not hints and not params and "chapters/01-async-basics/README" in index["docnames"]
+          and "ac_task_create" in json.dumps(index["objects"]),
+          "the search index has the lessons and the API, not the hints nor parameters",
+          f"hints {hints}, parameter types {params}")
 
 
 def header_entries():
@@ -442,6 +456,7 @@ def main(site):
     chapter_and_file_links(site)
     page_chrome(site)
     api_reference(site)
+    search_index(site)
     course_map(site)
     pdf(site)
     browse(site)
