@@ -130,11 +130,11 @@ def source_header(docname):
 
 
 def api_index():
-    rows = ["| part | header | what it is |", "|---|---|---|"]
-    for group, title, header in groups():
-        rows.append(f"| {{doc}}`{title} <api/{group}>` | `{header}` | {summary(group)} |")
+    """One line per part: its page, its header, its overview's first sentence."""
+    items = [f"- **{{doc}}`{title} <api/{group}>`** (`{header}`): {summary(group)}"
+             for group, title, header in groups()]
     entries = "\n".join(f"api/{group}" for group, _, _ in groups())
-    return "\n".join(rows) + "\n\n```{toctree}\n:hidden:\n\n" + entries + "\n```\n"
+    return "\n".join(items) + "\n\n```{toctree}\n:hidden:\n\n" + entries + "\n```\n"
 
 
 def on_source_read(app, docname, source):
