@@ -181,6 +181,16 @@ def lesson_links(site):
           "\n".join(sorted(set(unlinked))[:30]))
     check(not no_hints, "every exercise links to its hints", "\n".join(no_hints))
     check(not not_shown, "every diagram of the lessons is shown", "\n".join(not_shown))
+    sys.path.insert(0, os.path.join(ROOT, "autograder"))
+    from grader import chapters, hints
+    uncollapsed = []
+    for ch in chapters.all_chapters():
+        page = os.path.join(site, "chapters", ch.slug, "hints.html")
+        want = sum(len(sec.levels) for sec in hints.sections(ch))
+        got = read(page).count('<details class="hint"') if os.path.exists(page) else 0
+        if want != got:
+            uncollapsed.append(f"{ch.slug}: {got} collapsed of {want} levels")
+    check(not uncollapsed, "every hint level is a collapsed block, as make hint reads them", "; ".join(uncollapsed))
 
 
 def chapter_and_file_links(site):

@@ -5,10 +5,11 @@
   shows up in a search result); in the PDF it is an appendix.
 - Every exercise in a lesson's "Exercises" section ends with a link to its
   hints, and every exercise's hints start with a link back to it.
-- Each "### Hint N" becomes a collapsed block (open in the PDF).
+- Each level (a "###" section under an exercise's "##", as the grader's
+  parser reads it for `make hint`) becomes a collapsed block (open in the
+  PDF).
 """
 import os
-import re
 import sys
 
 from docutils import nodes
@@ -16,6 +17,7 @@ from sphinx.transforms import SphinxTransform
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "autograder"))
 from grader import chapters  # noqa: E402
+from grader import hints as hints_md  # noqa: E402  (the grader's reading of hints.md, make hint's too)
 
 
 class hint_block(nodes.General, nodes.Element):
@@ -97,6 +99,7 @@ class ExerciseLinks(SphinxTransform):
             return
         names = [ex.name for ex in chapter.exercises]
         n = chapter.number
+        levels = {sec.exercise: [lv.title for lv in sec.levels] for sec in hints_md.sections(chapter)}
         for section in list(self.document.findall(nodes.section)):
             title = title_text(section)
             if kind == "lesson" and title == "Exercises":
@@ -106,14 +109,16 @@ class ExerciseLinks(SphinxTransform):
                         node += hints_link(n, name)
                     else:
                         node.parent.insert(node.parent.index(node) + 1, hints_link(n, name))
-            elif kind == "hints" and title in names:
-                label(self.document, section, f"hints-{n}-{title}")
+            elif kind == "hints" and title in levels and title in names:
+                name = title
+                label(self.document, section, f"hints-{n}-{name}")
                 back = nodes.paragraph("", "", nodes.Text("For the exercise "),
-                                       xref(f"exercise-{n}-{title}", nodes.literal("", title)),
+                                       xref(f"exercise-{n}-{name}", nodes.literal("", name)),
                                        nodes.Text(f" of chapter {int(n)}. Try each hint before opening the next."),
                                        classes=["hint-link"])
                 section.insert(1, back)
-            elif kind == "hints" and re.fullmatch(r"Hint \d+", title):
+            elif kind == "hints" and isinstance(section.parent, nodes.section) and \
+                    title in levels.get(title_text(section.parent), []):
                 block = hint_block(title=title)
                 block += section.children[1:]
                 section.replace_self(block)
