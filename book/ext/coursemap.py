@@ -8,7 +8,7 @@ import os
 import tomllib
 
 import apipages
-from course import chapters
+from course import chapters  # the grader's reading of the manifests
 
 ROOT = apipages.ROOT
 PLAN = os.path.join(ROOT, "chapters", "plan.toml")

@@ -13,6 +13,7 @@ import os
 import sys
 
 from docutils import nodes
+from sphinx.addnodes import pending_xref
 from sphinx.transforms import SphinxTransform
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "autograder"))
@@ -80,10 +81,8 @@ def exercises_in(section, names):
 
 
 def xref(target, *children):
-    from sphinx.addnodes import pending_xref
-    ref = pending_xref("", *children, refdomain="std", reftype="ref", reftarget=target,
-                       refexplicit=True, refwarn=True)
-    return ref
+    return pending_xref("", *children, refdomain="std", reftype="ref", reftarget=target,
+                        refexplicit=True, refwarn=True)
 
 
 def title_text(section):

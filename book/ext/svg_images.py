@@ -41,7 +41,7 @@ def visit_image(self, node):
     if not node["uri"].lower().endswith(".svg"):
         return HTML5Translator.visit_image(self, node)
     source = os.path.join(self.builder.srcdir, node["uri"])
-    self.body.append('<div class="diagram">')
+    self.body.append('<span class="diagram">')  # a span: the image sits in a paragraph
     start = len(self.body)
     HTML5Translator.visit_image(self, node)
     for i in range(start, len(self.body)):  # the <img> just written gets the width
@@ -52,7 +52,7 @@ def visit_image(self, node):
 def depart_image(self, node):
     HTML5Translator.depart_image(self, node)
     if node["uri"].lower().endswith(".svg"):
-        self.body.append("</div>\n")
+        self.body.append("</span>")
 
 
 def setup(app):
