@@ -22,7 +22,7 @@ def draw(trace, what="the trace"):
     t1 = max(e["ts"] + e["dur"] for e in slices)
     span = max(t1 - t0, 1)
     tids = sorted({e["tid"] for e in slices})
-    height = ROW * len(tids) + 64
+    height = ROW * len(tids) + 86
     scale = (WIDTH - LABEL - 20) / span
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
            f'font-family="sans-serif" font-size="12">',
@@ -44,11 +44,11 @@ def draw(trace, what="the trace"):
     axis = 10 + len(tids) * ROW + 12
     out.append(f'<text x="{LABEL}" y="{axis}">0 ms</text>')
     out.append(f'<text x="{WIDTH - 20}" y="{axis}" text-anchor="end">{span / 1000:.1f} ms</text>')
-    legend = axis + 20
+    legend = axis + 20  # in the words the lessons use for the marks
     out.append(f'<rect x="{LABEL}" y="{legend - 10}" width="{MIN_BLOCK}" height="12" fill="#3b7dd8"/>')
-    out.append(f'<text x="{LABEL + 10}" y="{legend}">running (microseconds: drawn wider than it is)</text>')
-    out.append(f'<rect x="{LABEL + 330}" y="{legend - 8}" width="24" height="8" fill="#c6dbef"/>')
-    out.append(f'<text x="{LABEL + 360}" y="{legend}">waiting (ac_task_sleep, ac_future_await)</text>')
+    out.append(f'<text x="{LABEL + 10}" y="{legend}">ran until it next waited (microseconds, drawn wider)</text>')
+    out.append(f'<rect x="{LABEL - 10}" y="{legend + 12}" width="24" height="8" fill="#c6dbef"/>')
+    out.append(f'<text x="{LABEL + 20}" y="{legend + 20}">waited (in ac_task_sleep or ac_future_await)</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

@@ -1,13 +1,15 @@
 """Sphinx extension of the book: it writes the parts of pages that come
 from the repository as it is, when the page is read (nothing is copied):
 
-- `<!-- chapters -->` in the index: the table of contents, one entry per
-  chapter lesson and its hints;
-- the chapters' hints.md: each "### Hint N" becomes a collapsed block;
-- `<!-- api -->`: one Breathe group per @defgroup of the runtime's headers;
+- `<!-- chapters -->` in the index: the table of contents, the chapters'
+  lessons in order, then the reference pages (the hints are reached from
+  each exercise, not by paging on: book/ext/hints.py); `<!-- whole-book -->`
+  in book/whole.md, the root of the single page and the PDF: the index, the
+  same contents, and the hints as an appendix;
+- each chapter's number in its lesson's and its hints' titles;
 - `<!-- grading-status -->`: in the course's repository, the grader's results
   on the reference solutions; in a learner's (no solutions/), the learner's
-  own progress from their last grade run.
+  own progress from their last grade run; exercises in lesson order.
 """
 import glob
 import json
@@ -18,7 +20,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "autograder"))
-from grader import chapters, hints, state  # noqa: E402  (hints: the grader's reading of hints.md)
+from grader import chapters, state  # noqa: E402
 
 SOLUTIONS_RESULTS = os.path.join(ROOT, "build", "grade", "solutions", "results.json")
 LEARNER_RESULTS = os.path.join(ROOT, "build", "grade", "results.json")  # where `make grade` writes
@@ -29,46 +31,29 @@ def chapter_dirs():
                   if os.path.exists(os.path.join(d, "README.md")))
 
 
-def toc():
-    entries = []
-    for slug in chapter_dirs():
-        entries.append(f"/chapters/{slug}/README")
-        if os.path.exists(os.path.join(ROOT, "chapters", slug, "hints.md")):
-            entries.append(f"/chapters/{slug}/hints")
-    entries += ["api", "status"]
-    return "```{toctree}\n:maxdepth: 1\n\n" + "\n".join(entries) + "\n```\n"
+def toctree(caption, entries):
+    return f"```{{toctree}}\n:caption: {caption}\n:maxdepth: 1\n\n" + "\n".join(entries) + "\n```\n"
 
 
-def collapse_hints(text):
-    """A chapter's hints.md with each hint level in a collapsed block."""
-    preamble, sections = hints.parse(text)
-    parts = [preamble] if preamble else []
-    for s in sections:
-        parts.append(f"## {s.heading}")
-        if s.intro:
-            parts.append(s.intro)
-        parts += [f"`````{{dropdown}} {lv.title}\n{lv.body}\n`````" for lv in s.levels]
-    return "\n\n".join(parts) + "\n"
+def toc(single_page):
+    """The site's contents (in the index), or the whole book's (book/whole.md,
+    the single page and the PDF: the index first, the hints at the end)."""
+    lessons = [f"/chapters/{slug}/README" for slug in chapter_dirs()]
+    out = toctree("Chapters", lessons) + toctree("Reference", ["api", "glossary", "status"])
+    if single_page:
+        hints = [f"/chapters/{slug}/hints" for slug in chapter_dirs()
+                 if os.path.exists(os.path.join(ROOT, "chapters", slug, "hints.md"))]
+        out = toctree("Introduction", ["index"]) + out + toctree("Hints", hints)
+    return out.replace("```{toctree}\n", "```{toctree}\n:hidden:\n") if not single_page else out
 
 
-def api_groups():
-    """The @defgroup names of the headers, in the order ac.h includes them."""
-    with open(os.path.join(ROOT, "runtime", "include", "ac.h")) as f:
-        headers = re.findall(r'#include\s+"(ac/[^"]+)"', f.read())
-    extra = sorted(set(os.path.relpath(p, os.path.join(ROOT, "runtime", "include"))
-                       for p in glob.glob(os.path.join(ROOT, "runtime", "include", "ac", "*.h"))) - set(headers))
-    groups = []
-    for h in headers + extra:
-        with open(os.path.join(ROOT, "runtime", "include", h)) as f:
-            groups += [(g, t.strip(), h) for g, t in re.findall(r"@defgroup\s+(\w+)\s+([^\n]*)", f.read())]
-    return groups
-
-
-def api_page():
-    parts = []
-    for group, title, header in api_groups():
-        parts.append(f"## {title}\n\nFrom `{header}`.\n\n```{{doxygengroup}} {group}\n:content-only:\n```\n")
-    return "\n".join(parts)
+def number_title(text, number):
+    """'# Title' -> '# 1. Title', '# Hints: Title' -> '# Hints for 1. Title':
+    chapters are numbered in titles and in the table of contents by their
+    folder's number (a chapter not written yet leaves its number free)."""
+    if re.match(r"\s*# Hints: ", text):
+        return re.sub(r"\A(\s*)# Hints: ", lambda m: f"{m.group(1)}# Hints for {int(number)}. ", text, count=1)
+    return re.sub(r"\A(\s*)# ", lambda m: f"{m.group(1)}# {int(number)}. ", text, count=1)
 
 
 def load_results(path):
@@ -95,7 +80,12 @@ def solutions_status():
     lines = ["The grader's results on the reference solutions, from the build of this book: every exercise",
              "can be graded, and the solutions score full marks.", "",
              "| chapter | exercise | tests passed | points |", "|---|---|---|---|"]
-    for (chapter, exercise), (n, passed, score, most) in sorted(rows.items()):
+    for ch in chapters.all_chapters():  # lesson order: the manifests' order
+        for ex in ch.exercises:
+            if (ch.number, ex.name) in rows:
+                n, passed, score, most = rows.pop((ch.number, ex.name))
+                lines.append(f"| {ch.number} | `{ex.name}` | {passed}/{n} | {score}/{most} |")
+    for (chapter, exercise), (n, passed, score, most) in sorted(rows.items()):  # no longer in a manifest
         lines.append(f"| {chapter} | `{exercise}` | {passed}/{n} | {score}/{most} |")
     lines.append(f"\n**Total: {doc['score']}/{doc['max_score']} points.**\n")
     return "\n".join(lines) + "\n"
@@ -152,14 +142,24 @@ def grading_status():
 
 def on_source_read(app, docname, source):
     text = source[0]
-    if docname.startswith("chapters/") and docname.endswith("/hints"):
-        text = collapse_hints(text)
-    text = text.replace("<!-- chapters -->", toc())
-    text = text.replace("<!-- api -->", api_page())
+    if docname.startswith("chapters/"):
+        text = number_title(text, docname.split("/")[1][:2])
+    single = app.builder.name == "singlehtml"
+    if single and docname == "book/index":  # a chapter of the whole book, after its own title page
+        text = re.sub(r"\A# .*", "# About the course", text, count=1)
+    text = text.replace("<!-- chapters -->", "" if single else toc(False))
+    text = text.replace("<!-- whole-book -->", toc(True))
     text = text.replace("<!-- grading-status -->", grading_status())
     source[0] = text
 
 
+def whole_book_only_in_one_page(app):
+    """book/whole.md is the single page's root; the site has the index."""
+    if app.builder.name != "singlehtml":
+        app.config.exclude_patterns.append("book/whole.md")
+
+
 def setup(app):
+    app.connect("builder-inited", whole_book_only_in_one_page)
     app.connect("source-read", on_source_read)
     return {"parallel_read_safe": True, "version": "1"}

@@ -70,7 +70,10 @@ typedef struct ac_future_s ac_task_t;
  */
 typedef int (*ac_task_fn)(void *arg, void **result);
 
-/** A plain callback scheduled on the loop (call_soon / call_later). */
+/**
+ * A plain callback scheduled on the loop (call_soon / call_later).
+ * @param arg the pointer given when the callback was scheduled.
+ */
 typedef void (*ac_callback_fn)(void *arg);
 
 /**

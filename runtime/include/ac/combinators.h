@@ -108,6 +108,8 @@ int ac_future_await_for(ac_future_t *future, int64_t timeout_ms, void **result);
 /**
  * Await @p future, but if the caller is cancelled, return `-ECANCELED` at
  * once and leave @p future running (`asyncio.shield`).
+ * @param future the future or task to wait for.
+ * @param result if not NULL, receives the result.
  * @return as ac_future_await().
  */
 int ac_future_shield(ac_future_t *future, void **result);

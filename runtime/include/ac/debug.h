@@ -52,11 +52,17 @@ typedef struct {
 
 /**
  * Describe a task.
+ * @param task the task.
+ * @param info receives what the task is doing now.
  * @return 0; `-EINVAL` if @p task is NULL or not a task, or @p info is NULL.
  */
 int ac_task_info(const ac_task_t *task, ac_task_info_t *info);
 
-/** The name of a task state ("created", "ready", ...). @return a static string. */
+/**
+ * The name of a task state ("created", "ready", ...).
+ * @param state a task state.
+ * @return a static string.
+ */
 const char *ac_task_state_name(ac_task_state_t state);
 
 /**
@@ -73,6 +79,7 @@ ssize_t ac_debug_dump_tasks(FILE *out);
  * Dump the tasks (to stderr) whenever the process receives @p signum (for
  * example `SIGUSR1`: `kill -USR1 <pid>`). The dump runs on the loop's thread
  * as soon as the loop regains control.
+ * @param signum the signal, such as `SIGUSR1`.
  * @return 0; `-ENOENT` if no loop is open; a libuv error for a bad signal.
  */
 int ac_debug_dump_tasks_on_signal(int signum);

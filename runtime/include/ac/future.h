@@ -31,7 +31,11 @@ typedef enum {
   AC_FUTURE_CANCELLED    /**< finished by cancellation (error -ECANCELED) */
 } ac_future_state_t;
 
-/** A callback run (on the loop) when a future finishes. */
+/**
+ * A callback run (on the loop) when a future finishes.
+ * @param future the future that finished.
+ * @param arg    the pointer given to ac_future_add_done_callback().
+ */
 typedef void (*ac_done_fn)(ac_future_t *future, void *arg);
 
 /**
@@ -44,6 +48,8 @@ int ac_future_create(ac_future_t **future);
 
 /**
  * Finish a pending future with a result, and wake its waiters.
+ * @param future the future.
+ * @param result the result its waiters receive.
  * @return 0; `-EINVAL` if @p future is NULL or is a task (a task's result
  *         is what its function returns); `-EALREADY` if it is already finished.
  */
@@ -85,6 +91,7 @@ int ac_future_await(ac_future_t *future, void **result);
  * the first one are delivered once and counted each (ac_task_cancelling()),
  * so its clean-up waits normally.
  *
+ * @param future the future or task.
  * @return 1 if the request was made, 0 if the future had already finished;
  *         `-EINVAL` if @p future is NULL.
  */
@@ -117,6 +124,9 @@ int ac_future_result(const ac_future_t *future, void **result);
  * Run @p fn(@p future, @p arg) on the loop once @p future finishes (at once,
  * in the next iteration, if it already has). Callbacks run in the order they
  * were added.
+ * @param future the future or task.
+ * @param fn     the callback; must not be NULL.
+ * @param arg    passed to @p fn.
  * @return 0; `-EINVAL` if @p future or @p fn is NULL; `-ENOMEM`.
  */
 int ac_future_add_done_callback(ac_future_t *future, ac_done_fn fn, void *arg);
@@ -135,6 +145,7 @@ ssize_t ac_future_remove_done_callback(ac_future_t *future, ac_done_fn fn, void 
  * Give back the caller's reference to a future or task. The object may be
  * freed at once, so the pointer must not be used afterwards. Releasing a
  * task does not stop it: it runs to its end and is freed then.
+ * @param future the future or task.
  * @return 0; `-EINVAL` if @p future is NULL.
  */
 int ac_future_release(ac_future_t *future);

@@ -81,7 +81,11 @@ int ac_stream_connect(ac_stream_t **stream, const char *host, int port);
 int ac_server_start(ac_server_t **server, const char *host, int port, ac_handler_fn handler,
                     void *arg);
 
-/** The port a server listens on. @return it, or `-EINVAL` for NULL. */
+/**
+ * The port a server listens on.
+ * @param server the server.
+ * @return it, or `-EINVAL` for NULL.
+ */
 int ac_server_port(const ac_server_t *server);
 
 /**
@@ -97,6 +101,9 @@ int ac_server_close(ac_server_t *server, int64_t grace_ms);
 
 /**
  * Read up to @p size bytes, waiting until at least one is there.
+ * @param stream the stream.
+ * @param buf    receives the bytes.
+ * @param size   the most bytes to read: the size of @p buf.
  * @return the number of bytes read; 0 at the end of the stream; a negative
  *         errno for a failed connection (`-ECONNRESET`...); `-EBADF` once
  *         this program closed it (or it is a subprocess's stdin);
@@ -152,6 +159,9 @@ int ac_stream_is_eof(const ac_stream_t *stream);
  * Write @p size bytes: what the kernel takes at once is sent now, the rest
  * is copied and sent in the background. Call ac_stream_drain() to wait
  * while too much is pending.
+ * @param stream the stream.
+ * @param data   the bytes to send (copied if they cannot all be sent at once).
+ * @param size   how many.
  * @return 0; the error of an earlier failed write (`-EPIPE` once the peer
  *         has gone); `-EBADF` after ac_stream_close() or ac_stream_write_eof();
  *         `-EINVAL`; `-ENOMEM`.
@@ -160,6 +170,7 @@ int ac_stream_write(ac_stream_t *stream, const void *data, size_t size);
 
 /**
  * Wait while more than ::AC_STREAM_HIGH_WATER bytes are unsent.
+ * @param stream the stream.
  * @return 0; the error of a failed write (`-EPIPE`, `-ECONNRESET`...);
  *         `-EBADF` once this program closed the stream; `-ECANCELED`;
  *         `-EINVAL`; `-EPERM` outside a task.

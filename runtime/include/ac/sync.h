@@ -45,6 +45,7 @@ typedef struct ac_queue_s ac_queue_t;
 
 /**
  * Create an unlocked lock.
+ * @param lock receives the new lock; close it with ac_lock_close().
  * @return 0; `-EINVAL` if @p lock is NULL; `-EPERM`/`-ENOENT` without a
  *         loop in this thread; `-ENOMEM`.
  */
@@ -54,6 +55,7 @@ int ac_lock_create(ac_lock_t **lock);
  * Acquire the lock, waiting if another task holds it. A released lock goes
  * to the task that has waited longest; a task that did not wait cannot take
  * it first.
+ * @param lock the lock.
  * @return 0; `-ECANCELED`; `-EDEADLK` if the caller already holds it;
  *         `-EOWNERDEAD` if its holder finished without releasing it;
  *         `-EINVAL` if @p lock is NULL; `-EPERM` outside a task.
@@ -62,6 +64,8 @@ int ac_lock_acquire(ac_lock_t *lock);
 
 /**
  * ac_lock_acquire() giving up after @p timeout_ms.
+ * @param lock       the lock.
+ * @param timeout_ms the longest wait in milliseconds, or ::AC_NO_TIMEOUT.
  * @return as ac_lock_acquire(), and `-ETIMEDOUT`; `-EINVAL` for a negative
  *         timeout (other than ::AC_NO_TIMEOUT).
  */
@@ -69,6 +73,7 @@ int ac_lock_acquire_for(ac_lock_t *lock, int64_t timeout_ms);
 
 /**
  * Acquire the lock only if that needs no waiting.
+ * @param lock the lock.
  * @return 0; `-EAGAIN` if it is held or tasks are waiting for it;
  *         `-EOWNERDEAD` if its holder finished without releasing it;
  *         `-EINVAL`; `-EPERM` outside a task.
@@ -77,6 +82,7 @@ int ac_lock_try_acquire(ac_lock_t *lock);
 
 /**
  * Release the lock, handing it to the longest waiter if there is one.
+ * @param lock the lock, held by the caller.
  * @return 0; `-EPERM` if the caller does not hold it (also when it is
  *         broken); `-EINVAL`.
  */
@@ -98,16 +104,25 @@ int ac_lock_close(ac_lock_t *lock);
 
 /* ---- Event --------------------------------------------------------------- */
 
-/** Create an event, initially not set. @return 0; `-EINVAL`; `-ENOMEM`. */
+/**
+ * Create an event, initially not set.
+ * @param event receives the new event; close it with ac_event_close().
+ * @return 0; `-EINVAL`; `-ENOMEM`.
+ */
 int ac_event_create(ac_event_t **event);
 
 /**
  * Set the event and wake every task waiting for it.
+ * @param event the event.
  * @return 0; `-EINVAL` if @p event is NULL.
  */
 int ac_event_set(ac_event_t *event);
 
-/** Clear the event. @return 0; `-EINVAL`. */
+/**
+ * Clear the event.
+ * @param event the event.
+ * @return 0; `-EINVAL`.
+ */
 int ac_event_clear(ac_event_t *event);
 
 /** Whether the event is set. @param event the event. @return 1 or 0; `-EINVAL` for NULL. */
@@ -115,11 +130,17 @@ int ac_event_is_set(const ac_event_t *event);
 
 /**
  * Wait until the event is set (at once if it is).
+ * @param event the event.
  * @return 0; `-ECANCELED`; `-EINVAL`; `-EPERM` outside a task.
  */
 int ac_event_wait(ac_event_t *event);
 
-/** ac_event_wait() giving up after @p timeout_ms. @return as ac_event_wait(), and `-ETIMEDOUT`. */
+/**
+ * ac_event_wait() giving up after @p timeout_ms.
+ * @param event      the event.
+ * @param timeout_ms the longest wait in milliseconds, or ::AC_NO_TIMEOUT.
+ * @return as ac_event_wait(), and `-ETIMEDOUT`.
+ */
 int ac_event_wait_for(ac_event_t *event, int64_t timeout_ms);
 
 /** Close (free) an event. @param event the event. @return 0; `-EBUSY` if tasks wait for it; `-EINVAL`. */
@@ -127,11 +148,16 @@ int ac_event_close(ac_event_t *event);
 
 /* ---- Condition ----------------------------------------------------------- */
 
-/** A test for ac_cond_wait_until(): nonzero when the wait is over. */
+/**
+ * A test for ac_cond_wait_until(): nonzero when the wait is over.
+ * @param arg the pointer given to ac_cond_wait_until() with the test.
+ */
 typedef int (*ac_predicate_fn)(void *arg);
 
 /**
  * Create a condition bound to @p lock (which the program keeps owning).
+ * @param cond receives the new condition; close it with ac_cond_close().
+ * @param lock the lock its waiters hold; the program keeps owning it.
  * @return 0; `-EINVAL` if an argument is NULL; `-ENOMEM`.
  */
 int ac_cond_create(ac_cond_t **cond, ac_lock_t *lock);
@@ -140,13 +166,19 @@ int ac_cond_create(ac_cond_t **cond, ac_lock_t *lock);
  * Release the lock, wait to be notified, and acquire the lock again.
  * The lock is held again when this returns, whatever the outcome,
  * including cancellation.
+ * @param cond the condition, whose lock the caller holds.
  * @return 0; `-ECANCELED`; `-EPERM` if the caller does not hold the lock or
  *         is not a task; `-EINVAL`.
  */
 int ac_cond_wait(ac_cond_t *cond);
 
-/** ac_cond_wait() giving up after @p timeout_ms (the lock is still
- *  re-acquired). @return as ac_cond_wait(), and `-ETIMEDOUT`. */
+/**
+ * ac_cond_wait() giving up after @p timeout_ms (the lock is still
+ * re-acquired).
+ * @param cond       the condition, whose lock the caller holds.
+ * @param timeout_ms the longest wait in milliseconds, or ::AC_NO_TIMEOUT.
+ * @return as ac_cond_wait(), and `-ETIMEDOUT`.
+ */
 int ac_cond_wait_for(ac_cond_t *cond, int64_t timeout_ms);
 
 /**
@@ -203,18 +235,29 @@ int ac_sem_create(ac_sem_t **sem, size_t value, int flags);
 
 /**
  * Take a permit, waiting while there is none.
+ * @param sem the semaphore.
  * @return 0; `-ECANCELED`; `-EINVAL`; `-EPERM` outside a task.
  */
 int ac_sem_acquire(ac_sem_t *sem);
 
-/** ac_sem_acquire() giving up after @p timeout_ms. @return as ac_sem_acquire(), and `-ETIMEDOUT`. */
+/**
+ * ac_sem_acquire() giving up after @p timeout_ms.
+ * @param sem        the semaphore.
+ * @param timeout_ms the longest wait in milliseconds, or ::AC_NO_TIMEOUT.
+ * @return as ac_sem_acquire(), and `-ETIMEDOUT`.
+ */
 int ac_sem_acquire_for(ac_sem_t *sem, int64_t timeout_ms);
 
-/** Take a permit only if one is free and nobody waits. @return 0; `-EAGAIN`; `-EINVAL`. */
+/**
+ * Take a permit only if one is free and nobody waits.
+ * @param sem the semaphore.
+ * @return 0; `-EAGAIN`; `-EINVAL`.
+ */
 int ac_sem_try_acquire(ac_sem_t *sem);
 
 /**
  * Give a permit back, to the longest waiter if there is one.
+ * @param sem the semaphore.
  * @return 0; `-EOVERFLOW` if a bounded semaphore would exceed its initial
  *         value; `-EINVAL`.
  */
@@ -236,7 +279,11 @@ typedef enum {
                           equal items in the order they were put */
 } ac_queue_kind_t;
 
-/** Comparison for a priority queue: negative when @p a comes before @p b. */
+/**
+ * Comparison for a priority queue: negative when @p a comes before @p b.
+ * @param a an item of the queue.
+ * @param b another item of the queue.
+ */
 typedef int (*ac_compare_fn)(const void *a, const void *b);
 
 /**
@@ -252,15 +299,28 @@ int ac_queue_create(ac_queue_t **queue, ac_queue_kind_t kind, size_t maxsize, ac
 
 /**
  * Add an item, waiting while the queue is full.
+ * @param queue the queue.
+ * @param item  the item: any pointer, which the queue does not own.
  * @return 0; `-ECANCELED`; `-ESHUTDOWN` once the queue is shut down;
  *         `-EINVAL`; `-EPERM` outside a task; `-ENOMEM`.
  */
 int ac_queue_put(ac_queue_t *queue, void *item);
 
-/** ac_queue_put() giving up after @p timeout_ms. @return as ac_queue_put(), and `-ETIMEDOUT`. */
+/**
+ * ac_queue_put() giving up after @p timeout_ms.
+ * @param queue      the queue.
+ * @param item       the item.
+ * @param timeout_ms the longest wait in milliseconds, or ::AC_NO_TIMEOUT.
+ * @return as ac_queue_put(), and `-ETIMEDOUT`.
+ */
 int ac_queue_put_for(ac_queue_t *queue, void *item, int64_t timeout_ms);
 
-/** Add an item only if there is room. @return 0; `-EAGAIN` if full; `-ESHUTDOWN`; `-EINVAL`; `-ENOMEM`. */
+/**
+ * Add an item only if there is room.
+ * @param queue the queue.
+ * @param item  the item.
+ * @return 0; `-EAGAIN` if full; `-ESHUTDOWN`; `-EINVAL`; `-ENOMEM`.
+ */
 int ac_queue_try_put(ac_queue_t *queue, void *item);
 
 /**
@@ -272,15 +332,27 @@ int ac_queue_try_put(ac_queue_t *queue, void *item);
  */
 int ac_queue_get(ac_queue_t *queue, void **item);
 
-/** ac_queue_get() giving up after @p timeout_ms. @return as ac_queue_get(), and `-ETIMEDOUT`. */
+/**
+ * ac_queue_get() giving up after @p timeout_ms.
+ * @param queue      the queue.
+ * @param item       receives the item.
+ * @param timeout_ms the longest wait in milliseconds, or ::AC_NO_TIMEOUT.
+ * @return as ac_queue_get(), and `-ETIMEDOUT`.
+ */
 int ac_queue_get_for(ac_queue_t *queue, void **item, int64_t timeout_ms);
 
-/** Take the next item only if there is one. @return 0; `-EAGAIN` if empty; `-ESHUTDOWN`; `-EINVAL`. */
+/**
+ * Take the next item only if there is one.
+ * @param queue the queue.
+ * @param item  receives the item.
+ * @return 0; `-EAGAIN` if empty; `-ESHUTDOWN`; `-EINVAL`.
+ */
 int ac_queue_try_get(ac_queue_t *queue, void **item);
 
 /**
  * Tell the queue that an item taken from it has been dealt with, for
  * ac_queue_join().
+ * @param queue the queue.
  * @return 0; `-EINVAL` if called more times than items were put.
  */
 int ac_queue_task_done(ac_queue_t *queue);

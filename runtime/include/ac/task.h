@@ -66,6 +66,7 @@ int ac_task_create_ex(ac_task_t **task, ac_task_fn fn, void *arg,
 /**
  * Suspend the current task for @p ms milliseconds (`asyncio.sleep`).
  * `ac_task_sleep(0)` lets every other ready task run once, then continues.
+ * @param ms how long to sleep, in milliseconds; 0 to let the others run.
  * @return 0; `-ECANCELED` if the task was cancelled while sleeping;
  *         `-EINVAL` if @p ms is negative; `-EPERM` outside a task.
  */
