@@ -67,7 +67,7 @@ static int connect_with_backoff(framed_client_t *c)
       /* Jitter: a random point in [base/2, base], so clients that lost the
        * server together spread out instead of returning all at once. */
       int64_t base = backoff_base(&c->opts, attempt - 1);
-      int64_t delay = base / 2 + random() % (base - base / 2 + 1);
+      int64_t delay = base / 2 + rand() % (base - base / 2 + 1);
       int slept = ac_task_sleep(delay);
       if (slept < 0)
         return slept; /* cancelled */
