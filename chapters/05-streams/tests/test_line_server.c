@@ -524,11 +524,11 @@ static int idle_main(void *arg, void **result)
   (void)arg;
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "127.0.0.1", 256, 200))) {
+  if ((seen.ready = server_start(&server, "127.0.0.1", 256, 300))) {
     ac_stream_t *silent = dial("127.0.0.1", server.port);
     ac_stream_t *chatty = dial("127.0.0.1", server.port);
     /* The chatty client sends a line every 100 ms for 700 ms: never idle
-     * for 200 ms, so it stays. */
+     * for 300 ms, so it stays. */
     int echoed = 0;
     for (int i = 0; i < 7; i++) {
       int len = snprintf(line, sizeof line, "tick %d\n", i);
@@ -564,22 +564,22 @@ START_TEST(idle_client_is_timed_out)
   grade_run(idle_main, NULL);
   EXPECT_READY();
   ck_assert_msg(seen.got[0] > 0 && strcmp(seen.text[0], LINE_SERVER_IDLE) == 0,
-                "expected a client silent for the idle timeout (200 ms) to get \"idle "
+                "expected a client silent for the idle timeout (300 ms) to get \"idle "
                 "timeout\\n\"; it got %zd (%s) \"%s\"",
                 seen.got[0], seen.got[0] < 0 ? ac_error_message((int)seen.got[0]) : "bytes",
                 seen.text[0]);
   ck_assert_msg(seen.ok[0], "expected the idle client's connection closed after the message");
   ck_assert_msg(seen.counts[0] == 7,
                 "expected a client sending a line every 100 ms to keep its connection (the idle "
-                "timeout of 200 ms counts per wait, not for the whole connection): %zu of 7 "
+                "timeout of 300 ms counts per wait, not for the whole connection): %zu of 7 "
                 "lines were echoed",
                 seen.counts[0]);
   ck_assert_msg(seen.got[1] > 0 && strcmp(seen.text[1], LINE_SERVER_IDLE) == 0,
                 "expected the chatty client to get \"idle timeout\\n\" once it went quiet, it got "
                 "%zd \"%s\"",
                 seen.got[1], seen.text[1]);
-  ck_assert_msg(seen.ms[1] >= 0.75 * 200 && seen.ms[1] < 1500,
-                "expected the idle message about 200 ms after the last echo, it came after %.0f "
+  ck_assert_msg(seen.ms[1] >= 0.75 * 300 && seen.ms[1] < 1500,
+                "expected the idle message about 300 ms after the last echo, it came after %.0f "
                 "ms",
                 seen.ms[1]);
   ck_assert_msg(seen.counts[1] == 0, "expected no client left connected, stats.clients was %zu",
