@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 
-#define DEADLINE_MS 400
+#define DEADLINE_MS 800
 
 typedef struct {
   const char *name;
@@ -13,9 +13,9 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
-    {"count", "for i in 1 2 3; do echo tick $i; sleep 0.1; done"},
-    {"greet", "sleep 0.05; echo hello; sleep 0.1; echo goodbye"},
-    {"slow", "sleep 0.25; echo still working...; exec sleep 5"},
+    {"count", "for i in 1 2 3; do echo tick $i; sleep 0.2; done"},
+    {"greet", "sleep 0.1; echo hello; sleep 0.2; echo goodbye"},
+    {"slow", "sleep 0.5; echo still working...; exec sleep 5"},
 };
 #define N (sizeof commands / sizeof commands[0])
 
