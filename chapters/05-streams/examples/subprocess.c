@@ -3,9 +3,10 @@
 #include <ac.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
-#define DEADLINE_MS 800
+#define DEADLINE_MS 1300
 
 typedef struct {
   const char *name;
@@ -13,16 +14,16 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
-    {"count", "for i in 1 2 3; do echo tick $i; sleep 0.2; done"},
-    {"greet", "sleep 0.1; echo hello; sleep 0.2; echo goodbye"},
-    {"slow", "sleep 0.5; echo still working...; exec sleep 5"},
+    {"count", "for i in 1 2 3; do echo tick $i; sleep 0.3; done"},
+    {"greet", "sleep 0.15; echo hello; sleep 0.3; echo goodbye"},
+    {"slow", "sleep 0.75; echo still working...; exec sleep 5"},
 };
 #define N (sizeof commands / sizeof commands[0])
 
 /* [run] */
 /* Run one command: print each line of its output as it comes, then its exit
- * status. Cancelled (the deadline has passed), it kills the child and still
- * waits for it, so that no zombie is left. */
+ * status. Cancelled (the deadline has passed), it kills the child, and
+ * ac_process_close() leaves no zombie. */
 static int run(void *arg, void **result)
 {
   const command_t *cmd = arg;
@@ -42,13 +43,14 @@ static int run(void *arg, void **result)
   while ((n = ac_stream_readline(out, line, sizeof line)) > 0)
     printf("%s: %s", cmd->name, line);
   rc = n < 0 ? (int)n : ac_process_wait(proc, &status);
-  if (rc == -ECANCELED) {
-    ac_process_kill(proc, SIGKILL);
-    ac_process_wait(proc, &status);
-    printf("%s: killed at the deadline (status %d)\n", cmd->name, status);
-  } else if (rc == 0) {
-    printf("%s: exited with %d\n", cmd->name, status);
-  }
+  /* Cancelled: kill it (-ESRCH if it had just ended by itself), and still
+   * wait, to learn how it ended. */
+  bool killed = rc == -ECANCELED && ac_process_kill(proc, SIGKILL) == 0;
+  if (rc == -ECANCELED)
+    rc = ac_process_wait(proc, &status);
+  if (rc == 0)
+    printf("%s: %s %d\n", cmd->name, killed ? "killed at the deadline, status" : "exited with",
+           status);
   ac_process_close(proc);
   return 0;
 }
