@@ -16,9 +16,9 @@
  * What the tests check: bad options get -EINVAL, a port in use
  * -EADDRINUSE, with the signals given back; lines (any bytes) come back
  * exactly, on 127.0.0.1 and ::1; forty clients are served at once; a
- * client that sends 50 MiB and reads nothing does not grow the heap by
- * more than a few MiB, does not hold up the others, and is dropped after
- * the idle timeout; a silent client gets LINE_SERVER_IDLE, a chatty one
+ * client that sends tens of MiB and reads nothing grows the heap by less
+ * than 16 MiB, does not hold up the others, and is dropped after the idle
+ * timeout; a silent client gets LINE_SERVER_IDLE, a chatty one
  * does not; a line over max_line gets LINE_SERVER_TOO_LONG; clients that
  * half-close, vanish or reset mid-line end their handlers; on SIGTERM or
  * SIGINT (real signals, sent to the test's process) every client gets

@@ -44,9 +44,10 @@ typedef struct {
  * Each client gets a task of its own, so any number are served at once.
  * Every line a client sends, up to and including its '\n', is written back
  * to it unchanged (any bytes, NUL included). A client that sends faster
- * than it reads is held back: the server waits until its reply has gone
- * out (ac_stream_drain) before it reads the next line, so no client can
- * make it buffer more than a few lines' worth, however much it sends.
+ * than it reads is held back: after writing a reply the server waits in
+ * ac_stream_drain() before it reads the next line, so however much a client
+ * sends without reading, what the server holds for it stays bounded (the
+ * runtime's buffers: about 1 MiB of input, 64 KiB of output).
  *
  * Every wait for a client, for its next line or for its reply to drain,
  * lasts at most idle_timeout_ms; after that the client is sent
