@@ -115,8 +115,10 @@ typedef struct {
   command_result_t results[MAX_CMDS];
   int rc;
   double elapsed;
+  double end;             /* when it returned */
   bool hung;
-  int64_t cancel_after_ms; /* > 0: the test cancels the run then */
+  size_t cancel_at_lines; /* > 0: the test cancels the run once this many lines came */
+  double cancelled_at;
 } run_t;
 
 static run_t run;
@@ -128,7 +130,8 @@ static int run_task(void *arg, void **result)
   (void)result;
   double start = ac_loop_time_precise();
   r->rc = command_runner_run(r->cmds, r->n, r->limit, r->deadline_ms, on_line, &out, r->results);
-  r->elapsed = ac_loop_time_precise() - start;
+  r->end = ac_loop_time_precise();
+  r->elapsed = r->end - start;
   return 0;
 }
 
@@ -140,29 +143,33 @@ static int run_main(void *arg, void **result)
   (void)result;
   if (ac_task_create(&t, run_task, r) < 0)
     return 0;
-  int64_t first_wait = r->cancel_after_ms > 0 ? r->cancel_after_ms : WATCHDOG_MS;
-  if (ac_future_wait_for((ac_future_t *const *)&t, 1, AC_WAIT_ALL_COMPLETED, first_wait) == 0) {
+  if (r->cancel_at_lines > 0) {
+    for (int waited = 0; out.n < r->cancel_at_lines && !ac_future_is_done(t) && waited < WATCHDOG_MS;
+         waited += 10)
+      ac_task_sleep(10);
+    r->cancelled_at = ac_loop_time_precise();
     ac_future_cancel(t);
-    int64_t more = r->cancel_after_ms > 0 ? WATCHDOG_MS : 2000;
-    r->hung = ac_future_wait_for((ac_future_t *const *)&t, 1, AC_WAIT_ALL_COMPLETED, more) == 0;
-    if (r->cancel_after_ms <= 0)
-      r->hung = true; /* it had to be cancelled */
+  }
+  if (ac_future_wait_for((ac_future_t *const *)&t, 1, AC_WAIT_ALL_COMPLETED, WATCHDOG_MS) == 0) {
+    r->hung = true;
+    ac_future_cancel(t);
+    ac_future_wait_for((ac_future_t *const *)&t, 1, AC_WAIT_ALL_COMPLETED, 2000);
   }
   ac_future_release(t);
   return 0;
 }
 
 static void start_run(const command_t *cmds, size_t n, size_t limit, int64_t deadline_ms,
-                      int64_t cancel_after_ms)
+                      size_t cancel_at_lines)
 {
   memset(&out, 0, sizeof out);
   run = (run_t){.cmds = cmds, .n = n, .limit = limit, .deadline_ms = deadline_ms,
-                .rc = -ENOSYS, .cancel_after_ms = cancel_after_ms};
+                .rc = -ENOSYS, .cancel_at_lines = cancel_at_lines};
   for (size_t i = 0; i < MAX_CMDS; i++)
     run.results[i] = (command_result_t){.status = -12345, .error = -12345};
   grade_run(run_main, &run);
   ck_assert_msg(!run.hung, "expected command_runner_run() to return, it had not after %d ms%s",
-                WATCHDOG_MS, cancel_after_ms > 0 ? " after the cancellation" : "");
+                WATCHDOG_MS, cancel_at_lines > 0 ? " after the cancellation" : "");
 }
 
 #define EXPECT_RC(want)                                                                            \
@@ -325,7 +332,7 @@ END_TEST
 
 static const command_t queue[] = {
     {"c0", SH("echo start; sleep 0.1; echo end")},
-    {"c1", SH("echo start; sleep 0.6; echo end")},
+    {"c1", SH("echo start; sleep 1; echo end")},
     {"c2", SH("echo start; sleep 0.1; echo end")},
     {"c3", SH("echo start; sleep 0.1; echo end")},
     {"c4", SH("echo start; sleep 0.1; echo end")},
@@ -368,14 +375,14 @@ static const command_t laggards[] = {
 
 START_TEST(deadline_kills_the_laggards)
 {
-  start_run(laggards, 4, 2, 400, 0);
+  start_run(laggards, 4, 2, 1000, 0);
   EXPECT_RC(0);
-  ck_assert_msg(run.elapsed >= 0.9 * 400,
-                "expected command_runner_run() to run until the deadline of 400 ms, it returned "
+  ck_assert_msg(run.elapsed >= 0.9 * 1000,
+                "expected command_runner_run() to run until the deadline of 1000 ms, it returned "
                 "after %.0f ms",
                 run.elapsed);
-  ck_assert_msg(run.elapsed < 3000,
-                "expected command_runner_run() to return soon after the deadline of 400 ms (the "
+  ck_assert_msg(run.elapsed < 4000,
+                "expected command_runner_run() to return soon after the deadline of 1000 ms (the "
                 "laggards sleep 10 s), it took %.0f ms",
                 run.elapsed);
   EXPECT_EXIT(0, 0);
@@ -410,12 +417,12 @@ static const command_t sleepers[] = {
 
 START_TEST(cancelled_run_leaves_no_process)
 {
-  start_run(sleepers, 3, 2, 20000, 300);
+  start_run(sleepers, 3, 2, 20000, 2);
   EXPECT_RC(-ECANCELED);
-  ck_assert_msg(run.elapsed < 300 + 2000,
-                "expected command_runner_run() to return soon after the cancellation at 300 ms, "
-                "it took %.0f ms",
-                run.elapsed);
+  ck_assert_msg(run.end - run.cancelled_at < 2000,
+                "expected command_runner_run() to return soon after the cancellation (the "
+                "commands sleep 10 s), it took %.0f ms",
+                run.end - run.cancelled_at);
   long one = pid_of("one"), two = pid_of("two");
   ck_assert_msg(one && two, "expected the two running commands to print their pids");
   ck_assert_msg(gone(one) && gone(two),
