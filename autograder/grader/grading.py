@@ -46,8 +46,15 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
     if not os.path.exists(source):
         result["error"] = f"{shown(source)} is missing"
         return result
+    # The earlier exercises it builds on: the learner's files, or the
+    # references when grading the references (or a mistake made of one).
+    used = [exercise_source(chapter, chapter.exercise(name), solutions) for name in exercise.uses]
+    missing = [u for u in used if not os.path.exists(u)]
+    if missing:
+        result["error"] = f"{os.path.relpath(missing[0], ROOT)}, which {exercise.name} builds on, is missing"
+        return result
     try:
-        program = build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize)
+        program = build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize, used_sources=used)
     except build.BuildError as e:
         result["error"] = f"{shown(source)} does not build, so this exercise scores 0:\n{shown_in(str(e))}"
         return result
