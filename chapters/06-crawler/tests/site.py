@@ -157,7 +157,7 @@ def generate(root, seed, count, nginx_port, peer_port):
         "flaky": [f"{peer}/flaky/f{i}.html?fails=2" for i in range(4)]
         + [f"{peer}/status/e{i}.html?code=404" for i in range(3)]
         + [f"{peer}/status/g.html?code=410", f"{peer}/status/x0.html?code=500", "/missing/hub.html"],
-        "hang": [f"{peer}/hang/h{i}.html" for i in range(3)] + [f"{peer}/slow/q{i}.html?ms=100" for i in range(4)],
+        "hang": [f"{peer}/hang/h{i}.html" for i in range(3)] + [f"{peer2}/slow/q{i}.html?ms=100" for i in range(4)],
         "redirects": ["/chain/1", "/loop/a", "/away", "/toftp", "/moved/pages/d1/p1.html", "/pages/d1/p1.html"],
     }
     for name, links in hubs.items():

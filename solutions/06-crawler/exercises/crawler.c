@@ -1,7 +1,7 @@
 /* crawler.c - chapter 06, exercise 3, reference solution: a FIFO frontier
- * of URLs shared by a pool of worker tasks, a set of the URLs ever queued,
- * robots.txt once per host, the host limiter held across each request,
- * and a join with the deadline as its timeout.
+ * of URLs, a set of the URLs ever queued, a task per page (the host
+ * limiter decides when each may go), robots.txt once per host, and a
+ * dispatcher that ends at the deadline or when nothing is pending.
  */
 #include "crawler.h"
 
@@ -37,7 +37,10 @@ typedef struct robots_host {
 
 typedef struct {
   const crawl_config_t *cfg;
-  ac_queue_t *frontier;
+  ac_queue_t *frontier; /* entries found and not yet given a task */
+  size_t pending;       /* entries queued or being visited: at 0 the crawl is done */
+  ac_task_t **tasks;    /* one per page, to cancel and await at the end */
+  size_t tasks_count, tasks_capacity;
   host_limiter_t *limiter;
   char **seen; /* open addressing: every URL ever queued */
   size_t seen_count, seen_size;
@@ -140,7 +143,17 @@ static void consider(crawl_t *c, const char *url, const char *referrer, int dept
     entry_free(e);
     if (c->error == 0)
       c->error = -ENOMEM;
+    return;
   }
+  c->pending++;
+}
+
+/* An entry is dealt with (visited, or dropped). The last one ends the
+ * crawl: the dispatcher's get fails once the frontier is shut down. */
+static void finished(crawl_t *c)
+{
+  if (--c->pending == 0)
+    ac_queue_shutdown(c->frontier, 0);
 }
 
 /* ---- requests -------------------------------------------------------------- */
@@ -227,7 +240,7 @@ static int robots_for(crawl_t *c, const char *url, const char *host, const robot
   return r->rules != NULL ? 0 : -ENOMEM;
 }
 
-/* ---- the workers ----------------------------------------------------------- */
+/* ---- the pages ------------------------------------------------------------ */
 
 typedef struct {
   crawl_t *c;
@@ -341,17 +354,51 @@ static void visit(crawl_t *c, const entry_t *e)
   ac_http_response_close(&resp);
 }
 
-static int worker(void *arg, void **result)
-{
-  crawl_t *c = arg;
-  void *item;
+/* A page's task: visit it, then count it as dealt with. Its links were
+ * queued (and counted) before, so the count cannot reach 0 early. */
+typedef struct {
+  crawl_t *c;
+  entry_t *e;
+} page_t;
 
+static int page_task(void *arg, void **result)
+{
+  page_t *p = arg;
   (void)result;
-  while (!c->stopping && ac_queue_get(c->frontier, &item) == 0) {
-    visit(c, item);
-    entry_free(item);
-    ac_queue_task_done(c->frontier); /* after its links were queued: join sees them */
+  visit(p->c, p->e);
+  entry_free(p->e);
+  finished(p->c);
+  free(p);
+  return 0;
+}
+
+/* Give @e a task of its own. -ENOMEM (and @e dealt with) if it cannot. */
+static int spawn(crawl_t *c, entry_t *e)
+{
+  page_t *p = malloc(sizeof *p);
+  if (c->tasks_count == c->tasks_capacity) {
+    size_t capacity = c->tasks_capacity ? 2 * c->tasks_capacity : 64;
+    ac_task_t **more = realloc(c->tasks, capacity * sizeof *more);
+    if (more != NULL) {
+      c->tasks = more;
+      c->tasks_capacity = capacity;
+    }
   }
+  if (p == NULL || c->tasks_count == c->tasks_capacity) {
+    free(p);
+    entry_free(e);
+    finished(c);
+    return -ENOMEM;
+  }
+  *p = (page_t){c, e};
+  int rc = ac_task_create(&c->tasks[c->tasks_count], page_task, p);
+  if (rc < 0) {
+    free(p);
+    entry_free(e);
+    finished(c);
+    return rc;
+  }
+  c->tasks_count++;
   return 0;
 }
 
@@ -369,16 +416,44 @@ static bool config_ok(const crawl_config_t *cfg)
          url_host(url, host, sizeof host) >= 0 && host_allowed(cfg, host);
 }
 
-/* Cancel the workers and wait until each has ended (as chapter 04's
- * pipeline does: a cancelled await is passed on, so await until done). */
-static void stop_workers(ac_task_t **tasks, size_t n)
+/* Cancel the pages' tasks and wait until each has ended (as chapter 04's
+ * pipeline does: a cancelled await is passed on, so await until done). A
+ * task that has finished ignores the cancel. */
+static void stop_tasks(crawl_t *c)
 {
-  for (size_t i = 0; i < n; i++)
-    ac_future_cancel(tasks[i]);
-  for (size_t i = 0; i < n; i++) {
-    while (!ac_future_is_done(tasks[i]))
-      ac_future_await(tasks[i], NULL);
-    ac_future_release(tasks[i]);
+  for (size_t i = 0; i < c->tasks_count; i++)
+    ac_future_cancel(c->tasks[i]);
+  for (size_t i = 0; i < c->tasks_count; i++) {
+    while (!ac_future_is_done(c->tasks[i]))
+      ac_future_await(c->tasks[i], NULL);
+    ac_future_release(c->tasks[i]);
+  }
+  free(c->tasks);
+}
+
+/* Hand each entry of the frontier to a task of its own, in the order they
+ * were found, until nothing is pending or the deadline comes. */
+static int dispatch(crawl_t *c, crawl_end_t *end)
+{
+  double deadline = c->start + (double)c->cfg->deadline_ms;
+  for (;;) {
+    int64_t left = (int64_t)(deadline - ac_loop_time_precise());
+    void *item;
+    int rc = left > 0 ? ac_queue_get_for(c->frontier, &item, left) : -ETIMEDOUT;
+    if (rc == -ESHUTDOWN)
+      return 0; /* every entry dealt with */
+    if (rc == -ETIMEDOUT) {
+      *end = CRAWL_DEADLINE;
+      return 0;
+    }
+    if (rc < 0)
+      return rc; /* -ECANCELED: our caller */
+    if (c->over_budget) { /* nothing new starts: drop what is left */
+      entry_free(item);
+      finished(c);
+    } else if ((rc = spawn(c, item)) < 0) {
+      return rc;
+    }
   }
 }
 
@@ -411,9 +486,7 @@ int crawl(const crawl_config_t *config, crawl_report_t *report)
     return -EINVAL;
 
   crawl_t c = {.cfg = config, .start = ac_loop_time_precise()};
-  ac_task_t **tasks = calloc(config->max_in_flight, sizeof *tasks);
-  size_t spawned = 0;
-  int rc = tasks == NULL ? -ENOMEM : ac_queue_create(&c.frontier, AC_QUEUE_FIFO, 0, NULL);
+  int rc = ac_queue_create(&c.frontier, AC_QUEUE_FIFO, 0, NULL);
   if (rc == 0)
     rc = host_limiter_create(&c.limiter, config->max_in_flight, config->max_per_host);
   if (rc == 0) {
@@ -422,41 +495,21 @@ int crawl(const crawl_config_t *config, crawl_report_t *report)
     consider(&c, start, NULL, 0, 0);
     rc = c.error;
   }
-  /* As many workers as requests may be in flight: each holds one at most. */
-  while (rc == 0 && spawned < config->max_in_flight) {
-    rc = ac_task_create(&tasks[spawned], worker, &c);
-    if (rc == 0)
-      spawned++;
-  }
-
   crawl_end_t end = CRAWL_DONE;
-  if (rc == 0) {
-    /* Done when every URL queued has been dealt with: a worker marks an
-     * entry done only after queueing the links it led to. */
-    rc = ac_queue_join_for(c.frontier, config->deadline_ms);
-    if (rc == -ETIMEDOUT) {
-      end = CRAWL_DEADLINE;
-      rc = 0;
-    }
-  }
-  c.stopping = true;
-  ac_queue_shutdown(c.frontier, 0); /* idle workers' gets fail and they end */
-  stop_workers(tasks, spawned);      /* busy ones are cancelled: their requests too */
-  free(tasks);
+  if (rc == 0)
+    rc = dispatch(&c, &end);
+  c.stopping = true; /* nothing is queued from now on */
+  stop_tasks(&c);    /* what is in flight at the deadline is cancelled */
   if (rc == 0 && c.error < 0)
     rc = c.error;
   if (rc == 0 && end == CRAWL_DONE && c.over_budget)
     end = CRAWL_BUDGET;
-
   crawl_free(&c);
-  if (rc < 0) {
-    *report = (crawl_report_t){.results = c.results, .count = c.count};
-    crawl_report_close(report);
-    return rc;
-  }
   *report = (crawl_report_t){.results = c.results, .count = c.count, .end = end,
                              .elapsed_ms = ac_loop_time_precise() - c.start};
-  return 0;
+  if (rc < 0)
+    crawl_report_close(report);
+  return rc;
 }
 
 void crawl_report_close(crawl_report_t *report)
