@@ -256,21 +256,24 @@ START_TEST(cancelled_waiter_holds_nothing)
   ck_assert_msg(s.hosts_at_end == 0 && s.close_rc == 0, "expected nothing held at the end (hosts %zd, close %d)",
                 s.hosts_at_end, s.close_rc);
 
-  /* Global places both taken (h1, h2); a waiter for h0 gets h0's place and
-   * waits for a global one; it is cancelled; a later request for h0 must
-   * not find h0's place gone. */
-  setup_t s2 = {.global = 2, .per_host = 1, .cancel_user = 2, .cancel_at_ms = 50};
+  /* Global places all taken (two for h1 until 200 ms, one for h0 until
+   * 400); a waiter for h0 takes h0's second place and waits for a global
+   * one; it is cancelled. A later request for h0 must find that place
+   * free and get in at 200 ms, when h1 gives a global place back, not at
+   * 400 when h0's holder leaves. */
+  setup_t s2 = {.global = 3, .per_host = 2, .cancel_user = 3, .cancel_at_ms = 50};
   world = (world_t){0};
   add_user("h1", 0, 200);
-  add_user("h2", 0, 200);
-  add_user("h0", 10, 50);  /* 2: h0's place, then waits for a global one; cancelled at 50 */
-  add_user("h0", 100, 50); /* 3: needs h0's place back; gets in when a global place frees at 200 */
+  add_user("h1", 0, 200);
+  add_user("h0", 0, 400);
+  add_user("h0", 10, 50);  /* 3: h0's second place, then waits for a global one; cancelled at 50 */
+  add_user("h0", 100, 50); /* 4: needs that place */
   run_world(&s2);
-  ck_assert_msg(world.users[2].rc == -ECANCELED, "expected -ECANCELED for the waiter cancelled while it waited "
-                "for a global place, got %d (%s)", world.users[2].rc, ac_error_message(world.users[2].rc));
-  ck_assert_msg(world.users[3].rc == 0 && world.users[3].got < 350, "expected a later request for the same host "
-                "to get in when a global place freed (200 ms), it got in at %.0f ms (was the host's place kept "
-                "by the cancelled waiter?)", world.users[3].got);
+  ck_assert_msg(world.users[3].rc == -ECANCELED, "expected -ECANCELED for the waiter cancelled while it waited "
+                "for a global place, got %d (%s)", world.users[3].rc, ac_error_message(world.users[3].rc));
+  ck_assert_msg(world.users[4].rc == 0 && world.users[4].got < 300, "expected a later request for the same host "
+                "to get in when a global place freed (200 ms), it got in at %.0f ms (did the cancelled waiter "
+                "keep the host's place?)", world.users[4].got);
   ck_assert_msg(s2.hosts_at_end == 0 && s2.close_rc == 0, "expected nothing held at the end (hosts %zd, close %d)",
                 s2.hosts_at_end, s2.close_rc);
 }
