@@ -41,8 +41,8 @@ bool fetch_should_retry(int rc, long status)
 int64_t fetch_backoff_ms(const retry_policy_t *policy, int retry)
 {
   /* TODO: double base_delay_ms (retry - 1) times without passing
-   * max_delay_ms, then pick a point of [d/2, d] at random (erand48(),
-   * random()...). */
+   * max_delay_ms, then pick a point of [d/2, d] at random (rand_r() on a
+   * state of your own). */
   (void)policy;
   (void)retry;
   return 0;

@@ -27,16 +27,13 @@ bool fetch_should_retry(int rc, long status)
  * a new point, whoever else uses rand(). Seeded once from the clock. */
 static double uniform(void)
 {
-  static unsigned short state[3];
+  static unsigned state;
   static bool seeded;
   if (!seeded) {
-    int64_t now = (int64_t)(ac_loop_time_precise() * 1000.0);
-    state[0] = (unsigned short)now;
-    state[1] = (unsigned short)(now >> 16);
-    state[2] = (unsigned short)(uintptr_t)&state;
+    state = (unsigned)(ac_loop_time_precise() * 1000.0) ^ (unsigned)(uintptr_t)&state;
     seeded = true;
   }
-  return erand48(state);
+  return rand_r(&state) / ((double)RAND_MAX + 1.0);
 }
 
 int64_t fetch_backoff_ms(const retry_policy_t *policy, int retry)
