@@ -169,7 +169,8 @@ def mistakecheck():
             print(f"FAIL {label}: {e}")
             bad += 1
             continue
-        res = grading.grade_exercise(ch, ex, source=source, run_all=True, only=set(m.caught_by))
+        # solutions=True: the exercises it builds on are the references too.
+        res = grading.grade_exercise(ch, ex, solutions=True, source=source, run_all=True, only=set(m.caught_by))
         os.unlink(source)
         problems = _all_fail(res, label, f"the mistake ({m.what})")
         if not problems:

@@ -170,6 +170,52 @@ def http_rows(build, runs):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+CRAWL_PAGES = int(os.environ.get("CRAWL_PAGES", "3000"))
+CRAWL_SITE = os.path.join(os.path.dirname(HERE), "chapters", "06-crawler", "tests", "site.py")
+
+
+def crawl_rows(build, runs):
+    """Chapter 06's reference crawler against an aiohttp crawler written to
+    the same rules, over the same generated site (nginx on 127.0.0.1 and
+    127.0.0.2), at the same limits: pages per second."""
+    binary = f"{build}/bench/crawl_ac"
+    if not os.path.exists(binary):
+        print("crawl: not run (it needs chapter 06's reference solution, solutions/06-crawler)", file=sys.stderr)
+        return []
+    site = processes.start([PY, CRAWL_SITE, "serve", "--no-peer", "--pages", str(CRAWL_PAGES)],
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        line = site.stdout.readline().split()
+        if len(line) != 4 or line[0] != "READY":
+            raise RuntimeError("the crawl benchmark's site did not start")
+        port = line[1]
+        hosts = [f"127.0.0.1:{port}", f"127.0.0.2:{port}"]
+        start = f"http://127.0.0.1:{port}/index.html"
+        limits = ["16", "8"]  # in flight in all, per host
+        cmds = {"ac": pinned(1, [binary, start, *limits, *hosts]),
+                "aiohttp": pinned(1, [PY, f"{HERE}/crawl/crawl_aiohttp.py", start, *limits, *hosts])}
+        rates, pages = {}, {}
+        for impl, cmd in cmds.items():
+            got = []
+            for _ in range(runs):
+                out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+                if out.returncode != 0:
+                    raise RuntimeError(f"crawl {impl}: {out.stderr.strip()}")
+                n, secs = out.stdout.split()
+                pages[impl] = int(n)
+                got.append(int(n) / float(secs))
+            rates[impl] = statistics.median(got)
+            progress(f"{'crawl':22} {impl:12} {rates[impl]:12.1f} pages/s ({pages[impl]} pages)")
+        if len(set(pages.values())) != 1:
+            raise RuntimeError(f"the crawlers fetched different numbers of pages: {pages}")
+        return [("crawl", rates, "pages/s", False, ("faster", "aiohttp", 3))]
+    finally:
+        try:
+            processes.stop(site)
+        finally:
+            site.stdout.close()
+
+
 SMOKE = False
 
 
@@ -235,6 +281,8 @@ def main():
         extra += echo_rows(args.build, args.runs)
     if not only or "http" in only:
         extra += http_rows(args.build, args.runs)
+    if not only or "crawl" in only:
+        extra += crawl_rows(args.build, args.runs)
     for name, figures, unit, lower_better, target in extra:
         ac = figures["ac"]
         ratios = {i: (v / ac if lower_better else ac / v) for i, v in figures.items() if i != "ac" and v > 0 and ac > 0}
@@ -263,7 +311,9 @@ def main():
         lines.append(f"| {r['bench']} | {r['unit']} | {r['figures']['ac']:.4g} | " + " | ".join(figs)
                      + " | " + " | ".join(ratios) + f" | {r['target']} | {status} |")
     table = "\n".join(lines) + ("\n\nRatios say how many times better ac is (time and CPU: peer/ac; "
-                                 "throughput: ac/peer). Echo: 64-byte messages, 50 connections, "
+                                 "throughput: ac/peer). Crawl: chapter 06's reference crawler and an aiohttp one, "
+                                 f"{CRAWL_PAGES} generated pages on nginx, 16 requests in flight, 8 per host. "
+                                 "Echo: 64-byte messages, 50 connections, "
                                  f"{ECHO_SECONDS:g} s, server and load on different CPUs.\n")
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write(table)

@@ -10,6 +10,18 @@ $(BUILD)/bench/%: bench/c/%.c bench/c/bench.h $(RT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) -O2 $< -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
 
+# The crawl benchmark runs chapter 06's reference crawler, so it exists only
+# where the solutions do (not in a learner's template: run.py says so).
+CRAWL_DIR := chapters/06-crawler
+CRAWL_SRC := bench/crawl/crawl_ac.c $(wildcard solutions/06-crawler/exercises/*.c) $(wildcard $(CRAWL_DIR)/support/*.c)
+ifneq ($(HAVE_SOLUTIONS),)
+BENCH_BIN += $(BUILD)/bench/crawl_ac
+endif
+$(BUILD)/bench/crawl_ac: $(CRAWL_SRC) $(wildcard $(CRAWL_DIR)/exercises/*.h $(CRAWL_DIR)/support/*.h) $(RT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -O2 -I$(CRAWL_DIR)/exercises -I$(CRAWL_DIR)/support $(XML_CFLAGS) $(CRAWL_SRC) -o $@ \
+	  $(LDFLAGS_ALL) $(AC_LIBS) $(XML_LIBS)
+
 .PHONY: bench bench-smoke bench-deps
 bench-deps:
 	@bash scripts/deps.sh scripts/bench-packages.txt
@@ -18,6 +30,6 @@ bench: bench-deps $(BENCH_BIN)
 	/usr/bin/python3 bench/run.py $(BUILD) --runs $(BENCH_RUNS) $(if $(ONLY),--only $(ONLY))
 
 bench-smoke: bench-deps $(BENCH_BIN)
-	BENCH_SCALE=1000 ECHO_SECONDS=0.3 HTTP_REQUESTS=300 /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --smoke
+	BENCH_SCALE=1000 ECHO_SECONDS=0.3 HTTP_REQUESTS=300 CRAWL_PAGES=100 /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --smoke
 
 TEST_TARGETS += bench-smoke

@@ -13,9 +13,14 @@ CH_EXAMPLE_TIMEOUT ?= 60
 all: examples
 examples: $(CH_EXAMPLE_BIN)
 
-$(CH_EXAMPLE_BIN): $(BUILD)/%: %.c $(RT_LIB)
+# A chapter's support/ (helpers it provides, such as chapter 06's link
+# extractor on libxml2) is compiled into each of its examples.
+ch_support = $(wildcard $(dir $(1))../support/*.c)
+.SECONDEXPANSION:
+$(CH_EXAMPLE_BIN): $(BUILD)/%: %.c $$(call ch_support,%.c) $(RT_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CH_EXAMPLE_CFLAGS) $< -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
+	$(CC) $(CH_EXAMPLE_CFLAGS) $(if $(call ch_support,$<),-I$(dir $<)../support $(XML_CFLAGS)) $< \
+	  $(call ch_support,$<) -o $@ $(LDFLAGS_ALL) $(AC_LIBS) $(if $(call ch_support,$<),$(XML_LIBS))
 
 # Run each example; its standard output must match NAME.expected exactly and
 # it must exit with 0. All of them run even when one fails.

@@ -22,4 +22,6 @@ $(PKG_MK): $(DEPS_STAMP)
 	   echo "CURL_CFLAGS := $$($(PKG_CONFIG) --cflags libcurl)"; \
 	   echo "CURL_LIBS := $$($(PKG_CONFIG) --libs libcurl)"; \
 	   echo "CHECK_CFLAGS := $$($(PKG_CONFIG) --cflags check)"; \
-	   echo "CHECK_LIBS := $$($(PKG_CONFIG) --libs check)"; } > $@
+	   echo "CHECK_LIBS := $$($(PKG_CONFIG) --libs check)"; \
+	   echo "XML_CFLAGS := $$($(PKG_CONFIG) --cflags libxml-2.0)"; \
+	   echo "XML_LIBS := $$($(PKG_CONFIG) --libs libxml-2.0)"; } > $@

@@ -60,10 +60,12 @@ def _compile(src, obj, cflags, deps, learner):
         raise RuntimeError(f"{src} did not compile:\n{msg}")
 
 
-def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=True):
+def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=True, used_sources=()):
     """Build the test program of EXERCISE with the learner's SOURCE; return its path.
     CHECK_OBJECT=False skips the object check: only the grader's own tests
-    do that, to see the sandbox alone stop what the check would have."""
+    do that, to see the sandbox alone stop what the check would have.
+    USED_SOURCES are the files of the earlier exercises it uses
+    (exercise.uses), each checked against its own header."""
     lib = runtime(sanitize)
     variant = _variant(sanitize)
     # Under the graded course's own build/: objects of another course (the
@@ -71,35 +73,60 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     out_dir = os.path.join(COURSE, "build", "grade", variant, chapter.slug, exercise.name)
     ex_dir = os.path.join(chapter.path, "exercises")
     include = [f"-I{ROOT}/runtime/include", f"-I{ROOT}/autograder/include", f"-I{ex_dir}"]
+    support_dir = os.path.join(chapter.path, "support")
+    if os.path.isdir(support_dir):
+        include.append(f"-I{support_dir}")
+    pkg_cflags = _flags(["pkg-config", "--cflags", *exercise.packages]) if exercise.packages else []
     san = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
            "-DAC_SANITIZE_ADDRESS=1"] if sanitize else []
     base = ["-std=c11", "-D_GNU_SOURCE", "-O1", "-g", "-fno-omit-frame-pointer", *san]
     check_cflags = _flags(["pkg-config", "--cflags", "check"])
     harness = os.path.join(ROOT, "autograder", "harness")
     deps = _headers(ex_dir, harness, os.path.join(ROOT, "autograder", "include"), os.path.join(ROOT, "runtime", "include"),
-                    os.path.join(ROOT, "runtime", "include", "ac"))
-    learner_flags = [*base, "-Wall", "-Wextra", *include]
+                    os.path.join(ROOT, "runtime", "include", "ac"), support_dir, os.path.join(chapter.path, "tests"))
+    learner_flags = [*base, "-Wall", "-Wextra", *include, *pkg_cflags]
 
-    # Learner's file and reference solution each get their own object and
-    # program, so switching between them never reuses the other's build.
-    tag = hashlib.sha1(os.path.abspath(source).encode()).hexdigest()[:8]
-    learner_obj = os.path.join(out_dir, f"exercise-{tag}.o")
-    _compile(source, learner_obj, learner_flags, deps, learner=True)
-    # Checked on a plain build: a sanitizer adds constructors of its own.
-    plain_obj = learner_obj if not sanitize else os.path.join(out_dir, f"exercise-{tag}-plain.o")
-    if sanitize:
-        _compile(source, plain_obj, [f for f in learner_flags if f not in san], deps, learner=True)
-    if check_object:
-        try:
-            objcheck.check(plain_obj, os.path.join(ex_dir, f"{exercise.name}.h"), os.path.relpath(source, ROOT),
-                           [*base[:2], *include])
-        except objcheck.ObjectError as e:
-            raise BuildError(str(e)) from e
+    # Besides the runtime and the C library, the learner's files may call
+    # what the chapter provides (support/*.h) and the earlier exercises
+    # they build on.
+    headers = [os.path.join(support_dir, f) for f in sorted(os.listdir(support_dir)) if f.endswith(".h")] \
+        if os.path.isdir(support_dir) else []
+    headers += [os.path.join(ex_dir, f"{name}.h") for name in exercise.uses]
+    callable_names = set()
+    for h in headers:
+        callable_names |= objcheck.declared_functions(h, [*base[:2], *include, *pkg_cflags])
 
-    objs = [learner_obj]
+    def learner_object(src, name):
+        # Learner's file and reference solution each get their own object and
+        # program, so switching between them never reuses the other's build.
+        tag = hashlib.sha1(os.path.abspath(src).encode()).hexdigest()[:8]
+        obj = os.path.join(out_dir, f"{name}-{tag}.o")
+        _compile(src, obj, learner_flags, deps, learner=True)
+        # Checked on a plain build: a sanitizer adds constructors of its own.
+        plain = obj if not sanitize else os.path.join(out_dir, f"{name}-{tag}-plain.o")
+        if sanitize:
+            _compile(src, plain, [f for f in learner_flags if f not in san], deps, learner=True)
+        if check_object:
+            try:
+                objcheck.check(plain, os.path.join(ex_dir, f"{name}.h"), os.path.relpath(src, ROOT),
+                               [*base[:2], *include, *pkg_cflags], callable_names)
+            except objcheck.ObjectError as e:
+                raise BuildError(str(e)) from e
+        return obj, tag
+
+    learner_obj, tag = learner_object(source, exercise.name)
+    used_objs = []
+    for used, src in zip(exercise.uses, used_sources):
+        obj, used_tag = learner_object(src, used)
+        used_objs.append(obj)
+        tag += used_tag  # a program per combination of files
+
+    objs = [learner_obj, *used_objs]
     test_src = os.path.join(chapter.path, "tests", f"test_{exercise.name}.c")
     sources = [(test_src, "test.o"), (os.path.join(harness, "main.c"), "harness.o"),
                (os.path.join(harness, "sandbox.c"), "sandbox.o")]
+    sources += [(os.path.join(chapter.path, rel), "support-" + rel.replace("/", "-")[:-2] + ".o")
+                for rel in exercise.support]
     with_hidden = False
     if hidden_dir:
         hidden = os.path.join(hidden_dir, chapter.slug, "tests", f"test_{exercise.name}_hidden.c")
@@ -108,7 +135,7 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
             with_hidden = True
     for src, name in sources:
         obj = os.path.join(out_dir, name)
-        _compile(src, obj, [*base, *include, *check_cflags], deps, learner=False)
+        _compile(src, obj, [*base, *include, *check_cflags, *pkg_cflags], deps, learner=False)
         objs.append(obj)
 
     # With and without the hidden tests are two programs: neither may stand
@@ -116,7 +143,8 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     program = os.path.join(out_dir, f"run-tests-{tag}{'-hidden' if with_hidden else ''}"
                            f"{'-unchecked' if not check_object else ''}")
     if _stale(program, [*objs, lib]):
-        libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check", "libseccomp"]), "-lpthread", "-lm"]
+        libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check", "libseccomp", *exercise.packages]),
+                "-lpthread", "-lm"]
         # Calls to a wrapped function go to the test's __wrap_NAME, which can
         # make it fail on purpose and otherwise calls __real_NAME.
         wraps = [f"-Wl,--wrap={name}" for name in exercise.wrap]

@@ -38,6 +38,9 @@ class Exercise:
     tests: list
     wrap: list = field(default_factory=list)  # functions the tests interpose on (fault injection)
     allow: list = field(default_factory=list)  # what the sandbox lets this exercise's tests do besides
+    uses: list = field(default_factory=list)  # earlier exercises of the chapter linked in (the learner's files)
+    support: list = field(default_factory=list)  # chapter files compiled in (provided helpers, test support)
+    packages: list = field(default_factory=list)  # pkg-config packages those need
 
 
 @dataclass
@@ -91,8 +94,21 @@ def _load(slug):
         if unknown:
             raise ManifestError(f"{manifest}: '{ex.get('name')}' allows {', '.join(map(repr, unknown))}; "
                                 f"the sandbox knows {', '.join(ALLOWANCES)}")
+        support = list(ex.get("support", []))
+        for rel in support:
+            if not isinstance(rel, str) or rel.startswith("/") or ".." in rel.split("/") \
+                    or not os.path.isfile(os.path.join(path, rel)):
+                raise ManifestError(f"{manifest}: '{ex.get('name')}' needs support file {rel!r}, which is not a "
+                                    "file of the chapter")
         exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests,
-                                  wrap, allow))
+                                  wrap, allow, list(ex.get("uses", [])), support,
+                                  list(ex.get("packages", []))))
+    for ex in exercises:
+        earlier = {e.name for e in exercises[:exercises.index(ex)]}
+        for used in ex.uses:
+            if used not in earlier:
+                raise ManifestError(f"{manifest}: '{ex.name}' uses '{used}', which is not an earlier exercise "
+                                    "of the chapter")
     return Chapter(slug[:2], slug, data.get("title", slug), path, exercises)
 
 

@@ -46,19 +46,32 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
     if not os.path.exists(source):
         result["error"] = f"{shown(source)} is missing"
         return result
+    # The earlier exercises it builds on: the learner's files, or the
+    # references when grading the references (or a mistake made of one).
+    used = [exercise_source(chapter, chapter.exercise(name), solutions) for name in exercise.uses]
+    missing = [u for u in used if not os.path.exists(u)]
+    if missing:
+        result["error"] = f"{os.path.relpath(missing[0], ROOT)}, which {exercise.name} builds on, is missing"
+        return result
     try:
-        program = build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize)
+        program = build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize, used_sources=used)
     except build.BuildError as e:
         result["error"] = f"{shown(source)} does not build, so this exercise scores 0:\n{shown_in(str(e))}"
         return result
     program = staging.runnable(program)
+    # Tests that start programs (a chapter's test servers) find the
+    # chapter's tests/ and the course's scripts/ under GRADE_COURSE_DIR.
+    env = {}
+    if "spawn" in exercise.allow:
+        env["GRADE_COURSE_DIR"] = staging.course_files(COURSE, [os.path.join("chapters", chapter.slug, "tests"),
+                                                                "scripts"])
     status = {}
     for test in visible:
         failed_parent = None if run_all else next((d for d in test.depends if status.get(d) != "pass"), None)
         if failed_parent:
             entry = {"test": test, "status": "skip", "message": f"fix {failed_parent} first"}
         else:
-            out = _run(program, test, exercise)
+            out = _run(program, test, exercise, env)
             where = shown_in(out.where)
             entry = {"test": test, "status": "pass" if out.passed else "fail", "message": out.message,
                      "where": where, "output": "" if out.passed else out.output, "seconds": out.seconds}
@@ -68,12 +81,12 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
     return result
 
 
-def _run(program, test, exercise):
+def _run(program, test, exercise, env):
     as_root = os.geteuid() == 0
     who = f"the test user (uid {sandbox.SANDBOX_UID})" if as_root else "this user"
     try:
         return sandbox.run(program, test.name, test.timeout * timeout_factor(), exercise.sanitize,
-                           exercise.allow)
+                           exercise.allow, env)
     except (OSError, subprocess.SubprocessError) as e:  # it could not even start: this machine, not the code
         errno_ = getattr(e, "errno", None)
         if as_root and (errno_ == errno.EINVAL or isinstance(e, subprocess.SubprocessError)):

@@ -1,7 +1,7 @@
 """The test files a learner must not change, and the check that they have not.
 
 autograder/checksums.txt lists a SHA-256 for each chapter's chapter.toml,
-tests/*.c and exercises/*.h. `make grade-checksums` writes it; the grader
+every file under tests/ and support/, and exercises/*.h. `make grade-checksums` writes it; the grader
 refuses to grade a chapter whose files differ, so editing a test cannot
 raise a score."""
 import glob
@@ -16,8 +16,12 @@ LIST = os.path.join(ROOT, "autograder", "checksums.txt")
 def protected_files(chapter_path):
     rel = os.path.relpath(chapter_path, ROOT)
     files = [os.path.join(rel, "chapter.toml")]
-    files += sorted(glob.glob(os.path.join(rel, "tests", "*.c"), root_dir=ROOT))
-    files += sorted(glob.glob(os.path.join(rel, "tests", "*.h"), root_dir=ROOT))
+    # Everything of tests/ (support programs and servers too) and of
+    # support/ (the helpers the chapter provides), and the headers.
+    files += sorted(f for f in glob.glob(os.path.join(rel, "tests", "**"), root_dir=ROOT, recursive=True)
+                    if os.path.isfile(os.path.join(ROOT, f)) and "__pycache__" not in f)
+    files += sorted(f for f in glob.glob(os.path.join(rel, "support", "**"), root_dir=ROOT, recursive=True)
+                    if os.path.isfile(os.path.join(ROOT, f)) and "__pycache__" not in f)
     files += sorted(glob.glob(os.path.join(rel, "exercises", "*.h"), root_dir=ROOT))
     return files
 

@@ -5,8 +5,9 @@ objdump for its instructions, readelf for its sections, and the compiler
 
 - it defines only what the header declares (helpers are static), so it
   cannot replace a function of Check, the runtime or the harness;
-- it calls only the runtime's API and the C library's memory, string,
-  formatting, time and maths functions: nothing that reaches descriptors,
+- it calls only the runtime's API, the C library's memory, string,
+  formatting, time and maths functions, and what its chapter provides
+  (support/) or the earlier exercises it uses declare: nothing that reaches descriptors,
   processes, signals, memory mappings, the program's control flow (exit,
   longjmp), nor Check's or the harness's insides;
 - it has no system-call instruction and no code that runs before or after
@@ -96,8 +97,10 @@ def _syscall_instructions(obj):
     return found
 
 
-def check(obj, header, rel_src, cflags):
-    """Raise ObjectError if OBJ (compiled from REL_SRC) breaks a rule."""
+def check(obj, header, rel_src, cflags, also_callable=frozenset()):
+    """Raise ObjectError if OBJ (compiled from REL_SRC) breaks a rule.
+    ALSO_CALLABLE: functions it may call besides (what its chapter provides
+    in support/, the earlier exercises it uses)."""
     sections = _run("readelf", "-S", "-W", obj)
     if any(sec in sections for sec in INIT_SECTIONS):
         raise ObjectError(f"{rel_src}: code that runs before or after main() (a constructor or "
@@ -106,11 +109,11 @@ def check(obj, header, rel_src, cflags):
     if extra:
         raise ObjectError(f"{rel_src} defines {', '.join(sorted(extra))}, which the exercise does not "
                           "ask for: make your helper functions and variables static")
-    banned = sorted(n for n in _symbols(obj, "--undefined-only") if not may_call(n))
+    banned = sorted(n for n in _symbols(obj, "--undefined-only") if not may_call(n) and n not in also_callable)
     if banned:
         raise ObjectError(f"{rel_src} calls {', '.join(banned)}, which an exercise may not use: it may "
-                          "call the runtime's ac_* functions and the C library's memory, string, "
-                          "formatting, time and maths functions")
+                          "call the runtime's ac_* functions, the C library's memory, string, "
+                          "formatting, time and maths functions, and what its chapter provides")
     insns = _syscall_instructions(obj)
     if insns:
         raise ObjectError(f"{rel_src} makes system calls itself ({', '.join(sorted(insns))} "

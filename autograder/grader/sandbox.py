@@ -91,7 +91,7 @@ def _limits(cpu_seconds, sanitized, as_root):
     return apply
 
 
-def run(program, test, timeout, sanitized, allow=()):
+def run(program, test, timeout, sanitized, allow=(), extra_env=None):
     as_root = os.geteuid() == 0
     channel, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     os.dup2(child_end.fileno(), CHANNEL_FD)
@@ -101,6 +101,7 @@ def run(program, test, timeout, sanitized, allow=()):
         os.chown(workdir, SANDBOX_UID, SANDBOX_UID)
     env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "AC_QUIET": "0",
            "GRADE_CHANNEL_FD": str(CHANNEL_FD), "GRADE_ALLOW": " ".join(allow), "LANG": "C.UTF-8"}
+    env.update(extra_env or {})
     if sanitized:
         env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:hard_rss_limit_mb=4096"
         env["UBSAN_OPTIONS"] = "print_stacktrace=1"

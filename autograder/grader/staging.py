@@ -4,7 +4,9 @@ where it was built: a course cloned under /root (mode 700) is the usual
 case. So, as root, each program is copied once per grader run into a
 directory of the system's temp dir that every user may enter and only root
 may write: the test can run its program, never change it (nor another
-test's). The copy is removed when the grader exits."""
+test's). The tests that start programs of the course (a chapter's test
+servers) get a copy of those files the same way, at the same relative
+paths (course_files). The copies are removed when the grader exits."""
 import atexit
 import os
 import shutil
@@ -59,3 +61,30 @@ def unreachable(path):
         if d == os.path.dirname(d):
             return None
         d = os.path.dirname(d)
+
+
+def course_files(root, rels):
+    """A directory holding the files and folders RELS of ROOT at the same
+    relative paths, that a test user can read: ROOT itself unless root,
+    else a copy (made once per grader run, readable and never writable by
+    the test user)."""
+    if os.geteuid() != 0:
+        return root
+    key = ("course", os.path.abspath(root), tuple(rels))
+    if key not in _copies:
+        dest = os.path.join(_private_dir(), f"{len(_copies)}-course")
+        for rel in rels:
+            src = os.path.join(root, rel)
+            if not os.path.exists(src):
+                continue  # a course without it (the grader's own fixture)
+            if os.path.isdir(src):
+                shutil.copytree(src, os.path.join(dest, rel), ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+                shutil.copy2(src, os.path.join(dest, rel))
+        for d, dirs, files in os.walk(dest):
+            os.chmod(d, 0o755)
+            for f in files:
+                os.chmod(os.path.join(d, f), 0o644)
+        _copies[key] = dest
+    return _copies[key]
