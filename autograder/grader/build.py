@@ -71,14 +71,20 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     out_dir = os.path.join(COURSE, "build", "grade", variant, chapter.slug, exercise.name)
     ex_dir = os.path.join(chapter.path, "exercises")
     include = [f"-I{ROOT}/runtime/include", f"-I{ROOT}/autograder/include", f"-I{ex_dir}"]
+    # The code the chapter provides (support/): its headers are for the
+    # learner and the tests alike; its files are compiled with the tests.
+    support_dir = os.path.join(chapter.path, "support")
+    if os.path.isdir(support_dir):
+        include.append(f"-I{support_dir}")
+    pkg_cflags = _flags(["pkg-config", "--cflags", *exercise.packages]) if exercise.packages else []
     san = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
            "-DAC_SANITIZE_ADDRESS=1"] if sanitize else []
     base = ["-std=c11", "-D_GNU_SOURCE", "-O1", "-g", "-fno-omit-frame-pointer", *san]
     check_cflags = _flags(["pkg-config", "--cflags", "check"])
     harness = os.path.join(ROOT, "autograder", "harness")
     deps = _headers(ex_dir, harness, os.path.join(ROOT, "autograder", "include"), os.path.join(ROOT, "runtime", "include"),
-                    os.path.join(ROOT, "runtime", "include", "ac"))
-    learner_flags = [*base, "-Wall", "-Wextra", *include]
+                    os.path.join(ROOT, "runtime", "include", "ac"), support_dir, os.path.join(chapter.path, "tests"))
+    learner_flags = [*base, "-Wall", "-Wextra", *include, *pkg_cflags]
 
     # Learner's file and reference solution each get their own object and
     # program, so switching between them never reuses the other's build.
@@ -92,7 +98,7 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     if check_object:
         try:
             objcheck.check(plain_obj, os.path.join(ex_dir, f"{exercise.name}.h"), os.path.relpath(source, ROOT),
-                           [*base[:2], *include])
+                           [*base[:2], *include, *pkg_cflags], _headers(support_dir), exercise.packages)
         except objcheck.ObjectError as e:
             raise BuildError(str(e)) from e
 
@@ -100,6 +106,8 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     test_src = os.path.join(chapter.path, "tests", f"test_{exercise.name}.c")
     sources = [(test_src, "test.o"), (os.path.join(harness, "main.c"), "harness.o"),
                (os.path.join(harness, "sandbox.c"), "sandbox.o")]
+    sources += [(os.path.join(chapter.path, rel), "support-" + rel.replace("/", "-")[:-2] + ".o")
+                for rel in exercise.support]
     with_hidden = False
     if hidden_dir:
         hidden = os.path.join(hidden_dir, chapter.slug, "tests", f"test_{exercise.name}_hidden.c")
@@ -108,7 +116,7 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
             with_hidden = True
     for src, name in sources:
         obj = os.path.join(out_dir, name)
-        _compile(src, obj, [*base, *include, *check_cflags], deps, learner=False)
+        _compile(src, obj, [*base, *include, *check_cflags, *pkg_cflags], deps, learner=False)
         objs.append(obj)
 
     # With and without the hidden tests are two programs: neither may stand
@@ -116,7 +124,8 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     program = os.path.join(out_dir, f"run-tests-{tag}{'-hidden' if with_hidden else ''}"
                            f"{'-unchecked' if not check_object else ''}")
     if _stale(program, [*objs, lib]):
-        libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check", "libseccomp"]), "-lpthread", "-lm"]
+        libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check", "libseccomp", *exercise.packages]),
+                *(f"-l{name}" for name in exercise.libs), "-lpthread", "-lm"]
         # Calls to a wrapped function go to the test's __wrap_NAME, which can
         # make it fail on purpose and otherwise calls __real_NAME.
         wraps = [f"-Wl,--wrap={name}" for name in exercise.wrap]

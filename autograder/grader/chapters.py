@@ -38,6 +38,9 @@ class Exercise:
     tests: list
     wrap: list = field(default_factory=list)  # functions the tests interpose on (fault injection)
     allow: list = field(default_factory=list)  # what the sandbox lets this exercise's tests do besides
+    support: list = field(default_factory=list)  # chapter files compiled with the tests (provided helpers)
+    packages: list = field(default_factory=list)  # pkg-config packages the exercise links with
+    libs: list = field(default_factory=list)  # libraries without a pkg-config file (-lNAME)
 
 
 @dataclass
@@ -91,8 +94,19 @@ def _load(slug):
         if unknown:
             raise ManifestError(f"{manifest}: '{ex.get('name')}' allows {', '.join(map(repr, unknown))}; "
                                 f"the sandbox knows {', '.join(ALLOWANCES)}")
+        support = list(ex.get("support", []))
+        for rel in support:
+            if not isinstance(rel, str) or rel.startswith("/") or ".." in rel.split("/") \
+                    or not rel.endswith(".c") or not os.path.isfile(os.path.join(path, rel)):
+                raise ManifestError(f"{manifest}: '{ex.get('name')}' needs support file {rel!r}, which is not "
+                                    "a .c file of the chapter")
+        packages, libs = list(ex.get("packages", [])), list(ex.get("libs", []))
+        for name in packages + libs:
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
+                raise ManifestError(f"{manifest}: '{ex.get('name')}' links with {name!r}, which is not a "
+                                    "library name")
         exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests,
-                                  wrap, allow))
+                                  wrap, allow, support, packages, libs))
     return Chapter(slug[:2], slug, data.get("title", slug), path, exercises)
 
 

@@ -1,7 +1,8 @@
 """The test files a learner must not change, and the check that they have not.
 
 autograder/checksums.txt lists a SHA-256 for each chapter's chapter.toml,
-tests/*.c and exercises/*.h. `make grade-checksums` writes it; the grader
+tests/*.c, tests/*.h, exercises/*.h and the files of support/ (the code
+the chapter provides, compiled with the tests). `make grade-checksums` writes it; the grader
 refuses to grade a chapter whose files differ, so editing a test cannot
 raise a score."""
 import glob
@@ -19,6 +20,7 @@ def protected_files(chapter_path):
     files += sorted(glob.glob(os.path.join(rel, "tests", "*.c"), root_dir=ROOT))
     files += sorted(glob.glob(os.path.join(rel, "tests", "*.h"), root_dir=ROOT))
     files += sorted(glob.glob(os.path.join(rel, "exercises", "*.h"), root_dir=ROOT))
+    files += sorted(glob.glob(os.path.join(rel, "support", "*.[ch]"), root_dir=ROOT))
     return files
 
 
