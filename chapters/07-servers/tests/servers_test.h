@@ -1,0 +1,238 @@
+/* servers_test.h - what the tests of chapter 07 share: clients on the
+ * runtime, bounded waits, the signals a server catches, the heap in use,
+ * and programs (curl, python3) run without blocking the loop.
+ *
+ * Every wait here is bounded, so a server that hangs fails its test with a
+ * message instead of running into the grader's time limit.
+ */
+#ifndef SERVERS_TEST_H
+#define SERVERS_TEST_H
+
+#include <ac.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Wait until COND holds, MS at most, looking every 5 ms. */
+#define WAIT_UNTIL(cond, ms)                                                                       \
+  for (int waited_ = 0; !(cond) && waited_ < (ms); waited_ += 5)                                   \
+  ac_task_sleep(5)
+
+/* ---- clients on the runtime ------------------------------------------------- */
+
+static inline ac_stream_t *dial(const char *host, int port)
+{
+  ac_stream_t *s = NULL;
+  return ac_stream_connect(&s, host, port) < 0 ? NULL : s;
+}
+
+/* Write LEN bytes and wait until they have gone out. */
+static inline int send_text(ac_stream_t *s, const char *text, size_t len)
+{
+  if (!s)
+    return -ENOTCONN;
+  int rc = ac_stream_write(s, text, len);
+  return rc < 0 ? rc : ac_stream_drain(s);
+}
+
+static inline int send_str(ac_stream_t *s, const char *text)
+{
+  return send_text(s, text, strlen(text));
+}
+
+/* Read one line, waiting MS at most: its length, 0 at the end, or an error
+ * (-ETIMEDOUT if nothing came). */
+static inline ssize_t read_line_for(ac_stream_t *s, char *buf, size_t size, int64_t ms)
+{
+  if (!s)
+    return -ENOTCONN;
+  ac_timeout_t t;
+  if (ac_timeout_open(&t, ms) < 0)
+    return -ENOMEM;
+  ssize_t n = ac_stream_readline(s, buf, size);
+  if (ac_timeout_close(&t) == -ETIMEDOUT)
+    n = -ETIMEDOUT;
+  if (n < 0)
+    buf[0] = '\0';
+  return n;
+}
+
+/* Read up to SIZE - 1 bytes, waiting MS at most for the first; NUL-ended. */
+static inline ssize_t read_some_for(ac_stream_t *s, char *buf, size_t size, int64_t ms)
+{
+  if (!s)
+    return -ENOTCONN;
+  ac_timeout_t t;
+  if (ac_timeout_open(&t, ms) < 0)
+    return -ENOMEM;
+  ssize_t n = ac_stream_read(s, buf, size - 1);
+  if (ac_timeout_close(&t) == -ETIMEDOUT)
+    n = -ETIMEDOUT;
+  buf[n > 0 ? n : 0] = '\0';
+  return n;
+}
+
+/* Whether the peer has ended the connection within MS: the end of the
+ * stream, or a reset (a server that closes with input unread resets);
+ * whatever else arrives first is read and dropped. */
+static inline bool ended_within(ac_stream_t *s, int64_t ms)
+{
+  char buf[4096];
+  double end = ac_loop_time_precise() + (double)ms;
+  while (s && ac_loop_time_precise() < end) {
+    ssize_t n = read_some_for(s, buf, sizeof buf, (int64_t)(end - ac_loop_time_precise()) + 1);
+    if (n == 0 || n == -ECONNRESET || n == -EPIPE)
+      return true;
+    if (n < 0)
+      return false;
+  }
+  return false;
+}
+
+/* ---- the signals a server catches ---------------------------------------------- */
+
+/* How SIGINT and SIGTERM were handled before the server started (Check's
+ * runner has handlers of its own for them). */
+static struct sigaction signals_before[2];
+
+static inline void signals_note(void)
+{
+  sigaction(SIGINT, NULL, &signals_before[0]);
+  sigaction(SIGTERM, NULL, &signals_before[1]);
+}
+
+/* Whether SIGNUM is caught: its handling has changed since signals_note(). */
+static inline bool signal_caught(int signum)
+{
+  struct sigaction sa;
+  sigaction(signum, NULL, &sa);
+  return sa.sa_handler != signals_before[signum == SIGTERM].sa_handler;
+}
+
+static inline bool signals_given_back(void)
+{
+  return !signal_caught(SIGINT) && !signal_caught(SIGTERM);
+}
+
+/* ---- the heap in use ------------------------------------------------------------ */
+
+#ifdef AC_SANITIZE_ADDRESS
+size_t __sanitizer_get_current_allocated_bytes(void);
+static inline double heap_mib(void)
+{
+  return (double)__sanitizer_get_current_allocated_bytes() / 1048576.0;
+}
+#else
+static inline double heap_mib(void)
+{
+  struct mallinfo2 m = mallinfo2();
+  return (double)(m.uordblks + m.hblkhd) / 1048576.0;
+}
+#endif
+
+/* ---- programs, run in a worker thread so the loop goes on ------------------------ */
+
+typedef struct {
+  const char *const *argv; /* the program (searched in PATH) and its arguments */
+  const char *input;       /* written to its stdin, or NULL for none */
+  int64_t timeout_ms;      /* then it is killed */
+  char out[65536];         /* its stdout (and stderr), NUL-ended, cut at the size */
+  size_t out_len;
+  int status;              /* its exit code, or -signal; -ETIMEDOUT if it had to be killed */
+} program_t;
+
+extern char **environ;
+
+/* The worker: spawn, feed stdin, collect stdout, wait with a deadline. */
+static inline int program_job(void *arg, void **result)
+{
+  program_t *p = arg;
+  int in[2], out[2];
+
+  (void)result;
+  p->out_len = 0;
+  p->out[0] = '\0';
+  if (pipe2(in, O_CLOEXEC) < 0)
+    return -errno;
+  if (pipe2(out, O_CLOEXEC) < 0) {
+    close(in[0]);
+    close(in[1]);
+    return -errno;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, p->argv[0], &fa, NULL, (char *const *)p->argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(in[0]);
+  close(out[1]);
+  if (rc != 0) {
+    close(in[1]);
+    close(out[0]);
+    return -rc;
+  }
+  if (p->input) {
+    size_t len = strlen(p->input), done = 0;
+    while (done < len) {
+      ssize_t n = write(in[1], p->input + done, len - done);
+      if (n <= 0)
+        break;
+      done += (size_t)n;
+    }
+  }
+  close(in[1]);
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  bool killed = false;
+  for (;;) {
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (spent > p->timeout_ms && !killed) {
+      kill(pid, SIGKILL);
+      killed = true;
+    }
+    struct pollfd pfd = {.fd = out[0], .events = POLLIN};
+    if (poll(&pfd, 1, 50) <= 0)
+      continue;
+    char chunk[4096];
+    ssize_t n = read(out[0], chunk, sizeof chunk);
+    if (n <= 0)
+      break;
+    size_t keep = sizeof p->out - 1 - p->out_len;
+    if ((size_t)n < keep)
+      keep = (size_t)n;
+    memcpy(p->out + p->out_len, chunk, keep);
+    p->out_len += keep;
+    p->out[p->out_len] = '\0';
+  }
+  close(out[0]);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  p->status = killed ? -ETIMEDOUT : WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+  return 0;
+}
+
+/* Run P to its end (bounded by p->timeout_ms) without blocking the loop.
+ * Returns 0 (p->status says how it ended) or a negative errno if it could
+ * not be started. */
+static inline int program_run(program_t *p)
+{
+  return ac_executor_run(NULL, program_job, p, NULL);
+}
+
+#endif
