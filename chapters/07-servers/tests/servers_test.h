@@ -30,6 +30,80 @@
   for (int waited_ = 0; !(cond) && waited_ < (ms); waited_ += 5)                                   \
   ac_task_sleep(5)
 
+/* ---- the server under test, in a task of its own ------------------------------ */
+
+#define READY_MS 2000 /* the longest a server may take to call ready */
+#define STOP_MS 4000  /* the longest it may take to stop */
+
+/* A server run by a test: RUN calls the exercise's function with the
+ * test's options (their ready callback is server_on_ready, with this as
+ * its context). */
+typedef struct server_run server_run_t;
+struct server_run {
+  int (*run)(server_run_t *s);
+  ac_task_t *task;
+  int port; /* from ready */
+  int ready_calls;
+  int rc; /* what the exercise's function returned */
+  bool returned;
+  double returned_at;
+  bool stop_hung; /* it did not return when cancelled */
+};
+
+static inline void server_on_ready(void *ctx, int port)
+{
+  server_run_t *s = ctx;
+  s->port = port;
+  s->ready_calls++;
+}
+
+static inline int server_task(void *arg, void **result)
+{
+  server_run_t *s = arg;
+
+  (void)result;
+  s->rc = s->run(s);
+  s->returned = true;
+  s->returned_at = ac_loop_time_precise();
+  return 0;
+}
+
+/* Start the server in a task; true once it is ready. */
+static inline bool server_launch(server_run_t *s)
+{
+  s->task = NULL;
+  s->port = s->ready_calls = 0;
+  s->rc = -ENOSYS;
+  s->returned = s->stop_hung = false;
+  if (ac_task_create(&s->task, server_task, s) < 0)
+    return false;
+  for (int waited = 0; s->ready_calls == 0 && !s->returned && waited < READY_MS; waited += 5)
+    ac_task_sleep(5);
+  return s->ready_calls == 1;
+}
+
+/* Wait until the server's task has ended, STOP_MS at most; true if it has. */
+static inline bool server_wait(server_run_t *s)
+{
+  if (!s->task)
+    return true;
+  ac_future_wait_for((ac_future_t *const *)&s->task, 1, AC_WAIT_ALL_COMPLETED, STOP_MS);
+  return s->returned;
+}
+
+/* Stop the server if it still runs (by cancelling it), and let it go. */
+static inline void server_stop(server_run_t *s)
+{
+  if (!s->task)
+    return;
+  if (!s->returned) {
+    ac_future_cancel(s->task);
+    s->stop_hung = !server_wait(s);
+  }
+  ac_future_release(s->task);
+  s->task = NULL;
+}
+
 /* ---- clients on the runtime ------------------------------------------------- */
 
 static inline ac_stream_t *dial(const char *host, int port)
@@ -45,6 +119,18 @@ static inline int send_text(ac_stream_t *s, const char *text, size_t len)
     return -ENOTCONN;
   int rc = ac_stream_write(s, text, len);
   return rc < 0 ? rc : ac_stream_drain(s);
+}
+
+/* send_text() giving up after MS: -ETIMEDOUT if the bytes had not gone. */
+static inline int send_text_for(ac_stream_t *s, const char *text, size_t len, int64_t ms)
+{
+  ac_timeout_t t;
+  if (ac_timeout_open(&t, ms) < 0)
+    return -ENOMEM;
+  int rc = send_text(s, text, len);
+  if (ac_timeout_close(&t) == -ETIMEDOUT)
+    rc = -ETIMEDOUT;
+  return rc;
 }
 
 static inline int send_str(ac_stream_t *s, const char *text)
