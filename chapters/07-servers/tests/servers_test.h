@@ -1,6 +1,6 @@
 /* servers_test.h - what the tests of chapter 07 share: clients on the
  * runtime, bounded waits, the signals a server catches, the heap in use,
- * and programs (curl, python3) run without blocking the loop.
+ * and programs (curl, python3) run as subprocesses.
  *
  * Every wait here is bounded, so a server that hangs fails its test with a
  * message instead of running into the grader's time limit.
@@ -10,19 +10,13 @@
 
 #include <ac.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Wait until COND holds, MS at most, looking every 5 ms. */
@@ -228,77 +222,45 @@ static inline double heap_mib(void)
 }
 #endif
 
-/* ---- programs, run in a worker thread so the loop goes on ------------------------ */
+/* ---- programs, run as the runtime's subprocesses ------------------------------------- */
 
 typedef struct {
   const char *const *argv; /* the program (searched in PATH) and its arguments */
   const char *input;       /* written to its stdin, or NULL for none */
   int64_t timeout_ms;      /* then it is killed */
-  char out[65536];         /* its stdout (and stderr), NUL-ended, cut at the size */
+  char out[65536];         /* its stdout and stderr, NUL-ended, cut at the size */
   size_t out_len;
   int status;              /* its exit code, or -signal; -ETIMEDOUT if it had to be killed */
 } program_t;
 
-extern char **environ;
-
-/* The worker: spawn, feed stdin, collect stdout, wait with a deadline. */
-static inline int program_job(void *arg, void **result)
+/* Run P to its end, bounded by p->timeout_ms (the loop goes on meanwhile).
+ * Returns 0 (p->status says how it ended) or a negative errno if it could
+ * not be started. */
+static inline int program_run(program_t *p)
 {
-  program_t *p = arg;
-  int in[2], out[2];
-
-  (void)result;
+  ac_process_t *proc;
+  ac_process_opts_t opts = {.argv = p->argv, .flags = AC_PROCESS_PIPE_STDIN |
+                                                      AC_PROCESS_PIPE_STDOUT |
+                                                      AC_PROCESS_STDERR_TO_STDOUT};
   p->out_len = 0;
   p->out[0] = '\0';
-  if (pipe2(in, O_CLOEXEC) < 0)
-    return -errno;
-  if (pipe2(out, O_CLOEXEC) < 0) {
-    close(in[0]);
-    close(in[1]);
-    return -errno;
+  int rc = ac_process_spawn(&proc, &opts);
+  if (rc < 0)
+    return rc;
+  ac_stream_t *in = NULL, *out = NULL;
+  ac_process_stream(proc, 0, &in);
+  ac_process_stream(proc, 1, &out);
+  ac_timeout_t deadline;
+  if (ac_timeout_open(&deadline, p->timeout_ms) < 0) {
+    ac_process_close(proc);
+    return -ENOMEM;
   }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, p->argv[0], &fa, NULL, (char *const *)p->argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(in[0]);
-  close(out[1]);
-  if (rc != 0) {
-    close(in[1]);
-    close(out[0]);
-    return -rc;
-  }
-  if (p->input) {
-    size_t len = strlen(p->input), done = 0;
-    while (done < len) {
-      ssize_t n = write(in[1], p->input + done, len - done);
-      if (n <= 0)
-        break;
-      done += (size_t)n;
-    }
-  }
-  close(in[1]);
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  bool killed = false;
-  for (;;) {
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-    if (spent > p->timeout_ms && !killed) {
-      kill(pid, SIGKILL);
-      killed = true;
-    }
-    struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-    if (poll(&pfd, 1, 50) <= 0)
-      continue;
-    char chunk[4096];
-    ssize_t n = read(out[0], chunk, sizeof chunk);
-    if (n <= 0)
-      break;
+  if (p->input && ac_stream_write(in, p->input, strlen(p->input)) == 0)
+    ac_stream_drain(in);
+  ac_stream_close(in); /* the end of its input */
+  ssize_t n;
+  char chunk[4096];
+  while ((n = ac_stream_read(out, chunk, sizeof chunk)) > 0) {
     size_t keep = sizeof p->out - 1 - p->out_len;
     if ((size_t)n < keep)
       keep = (size_t)n;
@@ -306,19 +268,13 @@ static inline int program_job(void *arg, void **result)
     p->out_len += keep;
     p->out[p->out_len] = '\0';
   }
-  close(out[0]);
-  int st = 0;
-  waitpid(pid, &st, 0);
-  p->status = killed ? -ETIMEDOUT : WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+  int status = 0;
+  rc = ac_process_wait(proc, &status);
+  if (ac_timeout_close(&deadline) == -ETIMEDOUT)
+    status = -ETIMEDOUT;
+  p->status = rc == 0 || status == -ETIMEDOUT ? status : rc;
+  ac_process_close(proc); /* kills it if it still runs */
   return 0;
-}
-
-/* Run P to its end (bounded by p->timeout_ms) without blocking the loop.
- * Returns 0 (p->status says how it ended) or a negative errno if it could
- * not be started. */
-static inline int program_run(program_t *p)
-{
-  return ac_executor_run(NULL, program_job, p, NULL);
 }
 
 #endif

@@ -4,9 +4,9 @@
  * Every test runs as the main task of ac_loop_run(). It runs
  * http_server_run() in a task of its own on 127.0.0.1 or ::1 with the
  * handler below, and talks to it with real clients: curl and Python's
- * http.client (run in a worker thread, so the loop goes on), and raw
- * connections on the runtime's streams that send exactly the bytes a test
- * needs (pipelined, truncated, oversized, one byte at a time). The
+ * http.client (run as the runtime's subprocesses), and raw connections on
+ * the runtime's streams that send exactly the bytes a test needs
+ * (pipelined, truncated, oversized, one byte at a time). The
  * shutdown test sends a real SIGTERM to the test's own process, after
  * checking that the server catches it. Every server is stopped before the
  * body returns, every wait is bounded, and what a test saw is checked once
