@@ -16,10 +16,12 @@ ifeq ($(filter-out help clean deps,$(or $(MAKECMDGOALS),all)),)
 else
 -include $(PKG_MK)
 endif
-$(PKG_MK): $(DEPS_STAMP)
+$(PKG_MK): $(DEPS_STAMP) mk/setup.mk
 	@{ echo "UV_CFLAGS := $$($(PKG_CONFIG) --cflags libuv)"; \
 	   echo "UV_LIBS := $$($(PKG_CONFIG) --libs libuv)"; \
 	   echo "CURL_CFLAGS := $$($(PKG_CONFIG) --cflags libcurl)"; \
 	   echo "CURL_LIBS := $$($(PKG_CONFIG) --libs libcurl)"; \
 	   echo "CHECK_CFLAGS := $$($(PKG_CONFIG) --cflags check)"; \
-	   echo "CHECK_LIBS := $$($(PKG_CONFIG) --libs check)"; } > $@
+	   echo "CHECK_LIBS := $$($(PKG_CONFIG) --libs check)"; \
+	   echo "JANSSON_CFLAGS := $$($(PKG_CONFIG) --cflags jansson)"; \
+	   echo "JANSSON_LIBS := $$($(PKG_CONFIG) --libs jansson)"; } > $@
