@@ -199,7 +199,11 @@ def api_serving(cmd):
     proc = processes.start(pinned(0, cmd), stdout=subprocess.PIPE, text=True)
     port = proc.stdout.readline().strip()
     if not port.isdigit():
-        processes.stop(proc)
+        try:
+            processes.stop(proc)
+        except processes.NotStoppedCleanly:
+            pass  # it ended on its own, which is what it was expected to do here
+        proc.stdout.close()
         raise NotServing(f"{' '.join(cmd)} printed no port")
     conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
     for i in range(API_ITEMS):
