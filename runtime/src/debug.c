@@ -230,7 +230,7 @@ ssize_t ac_debug_live_objects(void) {
   size_t n = list_length(&loop->futures) + list_length(&loop->kept_handles) +
              list_length(&loop->resources);
   /* Made by the runtime on first use and closed with the loop: not the program's. */
-  n -= (loop->default_pool != NULL) + (loop->http != NULL);
+  n -= (loop->default_pool != NULL) + (loop->http != NULL) + (loop->read_area != NULL);
   return (ssize_t)n;
 }
 

@@ -276,6 +276,12 @@ static int quick_job(void *arg, void **result) {
 
 static void noop_callback(void *arg) { (void)arg; }
 
+static int send_a_byte(ac_stream_t *stream, void *arg) {
+  (void)arg;
+  ac_stream_write(stream, "x", 1);
+  return ac_stream_drain(stream);
+}
+
 #define EXPECT_LIVE(want, after) \
   ck_assert_msg(ac_debug_live_objects() == (want), "%s: expected %d live objects, counted %zd", \
                 (after), (want), ac_debug_live_objects())
@@ -329,6 +335,17 @@ static int live_body(void *arg, void **result) {
 
   ck_assert_int_eq(ac_executor_run(NULL, quick_job, NULL, NULL), 0);
   EXPECT_LIVE(base, "the default executor made (the runtime's own)");
+
+  /* A connection read and closed: what the loop reads streams into is its own. */
+  ac_server_t *server;
+  ac_stream_t *c;
+  char byte;
+  ck_assert_int_eq(ac_server_start(&server, "127.0.0.1", 0, send_a_byte, NULL), 0);
+  ck_assert_int_eq(ac_stream_connect(&c, "127.0.0.1", ac_server_port(server)), 0);
+  ck_assert_int_eq(ac_stream_read(c, &byte, 1), 1);
+  ac_stream_close(c);
+  ac_server_close(server, 1000);
+  EXPECT_LIVE(base, "a stream read and closed, its server closed");
   return 0;
 }
 START_TEST(live_objects_counts_what_the_program_holds) {

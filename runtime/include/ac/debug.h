@@ -97,7 +97,8 @@ int ac_debug_set(bool on, int64_t slow_ms);
  * tasks not yet freed (the program still holds them, or a task still runs),
  * handles the program asked for and has not closed, and locks, events,
  * conditions, semaphores, queues, executors, streams and servers not yet
- * closed. The loop's own default executor and HTTP client do not count.
+ * closed. The loop's own default executor, HTTP client and stream read
+ * area do not count.
  * Taken before and after a call, it shows what the call left behind, which
  * the loop would otherwise free silently when it closes.
  * @return the count; `-ENOENT` if no loop is open.
