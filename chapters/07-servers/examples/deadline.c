@@ -1,13 +1,14 @@
-/* deadline.c - a client sends a request one byte every 100 ms. A server
- * that puts a timeout of 200 ms on each read never times it out: every
- * read gets its byte in time. One deadline of 450 ms for the whole request
- * does, after a handful of bytes, and the server answers 408. */
+/* deadline.c - a client sends a request two bytes every 200 ms. A server
+ * that puts a timeout of 300 ms on each read never times it out: every
+ * read gets its bytes in time. One deadline of 500 ms for the whole
+ * request does, after a few bytes, and the server answers 408. */
 #include <ac.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#define DRIP_MS 100
+#define DRIP_MS 200
+#define DRIP_BYTES 2
 static const char request[] = "GET / HTTP/1.1\r\n\r\n";
 
 /* [per_read] */
@@ -56,23 +57,23 @@ static int serve(ac_stream_t *stream, void *arg)
   int reads = 0;
 
   (void)arg;
-  ssize_t n = per_request ? read_head_deadline(stream, head, sizeof head, 450)
-                          : read_head_per_read(stream, head, sizeof head, 200, &reads);
+  ssize_t n = per_request ? read_head_deadline(stream, head, sizeof head, 500)
+                          : read_head_per_read(stream, head, sizeof head, 300, &reads);
   if (n == -ETIMEDOUT) {
     static const char timeout[] = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"
                                   "Connection: close\r\n\r\n";
     ac_stream_write(stream, timeout, sizeof timeout - 1);
     ac_stream_drain(stream);
   } else if (n > 0) {
-    printf("a timeout of 200 ms per read: the request came whole, %zd bytes in %d reads, "
+    printf("a timeout of 300 ms per read: the request came whole, %zd bytes in %d reads, "
            "%d ms apart\n",
            n, reads, DRIP_MS);
   }
   return 0;
 }
 
-/* The client: one byte every DRIP_MS; reading the answer, if any, in
- * another task. */
+/* The client: DRIP_BYTES every DRIP_MS; the answer, if any, is read by
+ * the caller meanwhile. */
 typedef struct {
   ac_stream_t *stream;
   size_t sent;
@@ -83,11 +84,12 @@ static int drip(void *arg, void **result)
   dripper_t *d = arg;
 
   (void)result;
-  for (; d->sent < sizeof request - 1; d->sent++) {
+  while (d->sent < sizeof request - 1) {
     if (d->sent > 0 && ac_task_sleep(DRIP_MS) < 0)
       return 0;
-    if (ac_stream_write(d->stream, request + d->sent, 1) < 0)
+    if (ac_stream_write(d->stream, request + d->sent, DRIP_BYTES) < 0)
       return 0;
+    d->sent += DRIP_BYTES;
   }
   return 0;
 }
@@ -106,7 +108,7 @@ static int run(void)
   if (rc == 0 && (rc = ac_task_create(&dripper, drip, &d)) == 0) {
     ssize_t n = ac_stream_readline(d.stream, answer, sizeof answer);
     if (n > 0)
-      printf("one deadline of 450 ms for the request: %.*s after %zu bytes\n", (int)(n - 2), answer,
+      printf("one deadline of 500 ms for the request: %.*s after %zu bytes\n", (int)(n - 2), answer,
              d.sent);
     ac_future_await(dripper, NULL); /* it stops when its writes fail, or at the end */
     ac_future_release(dripper);

@@ -690,8 +690,11 @@ static int slow_main(void *arg, void **result)
         close(slow);
     }
     close_all(&observer.stream, 1);
-    for (int i = 0; i < SENDERS; i++)
+    for (int i = 0; i < SENDERS; i++) {
       close_all(&fast[i].stream, 1);
+      if (fast[i].acked)
+        ac_event_close(fast[i].acked);
+    }
     WAIT_UNTIL(server.stats.clients == 0, 2000);
     clients_after = server.stats.clients;
   }
@@ -732,7 +735,6 @@ END_TEST
 static int dropped_main(void *arg, void **result)
 {
   fast_t sender = {.id = 0}, observer = {.id = -1, .senders = &sender};
-  char buf[256];
 
   (void)arg;
   (void)result;
@@ -775,6 +777,7 @@ static int dropped_main(void *arg, void **result)
     }
     if (slow >= 0)
       close(slow);
+    ac_event_close(sender.acked);
     close_all(&observer.stream, 1);
     close_all(&sender.stream, 1);
   }

@@ -233,12 +233,6 @@ static bool is_todo(const json_t *t, long id, const char *title, bool done, long
          json_integer_value(json_object_get(t, "version")) == version;
 }
 
-static todo_api_opts_t options(size_t max_items, int64_t timeout_ms)
-{
-  return (todo_api_opts_t){.max_items = max_items, .estimate_url = upstream.url,
-                           .upstream_timeout_ms = timeout_ms};
-}
-
 /* What a test saw, checked once its loop has ended. */
 typedef struct {
   bool ok[40];
@@ -260,7 +254,7 @@ static void seen_clear(void)
 /* What an answer was, for a failure message. */
 static const char *shown(const answer_t *a)
 {
-  static char text[4][400];
+  static char text[4][600];
   static int next;
   char *t = text[next++ % 4];
   if (a->rc < 0)
