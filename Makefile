@@ -17,6 +17,7 @@ include mk/runtime.mk
 -include mk/chapters.mk
 -include mk/book.mk
 -include mk/lessons.mk
+-include mk/fuzz.mk
 include mk/quality.mk
 
 .PHONY: all help clean
@@ -33,6 +34,7 @@ help:
 	@echo "make sanitize       runtime tests under ASan+UBSan, then valgrind"
 	@echo "make tsan           thread tests under ThreadSanitizer"
 	@echo "make bench          benchmarks against libuv, asyncio and uvloop"
+	@echo "make fuzz           fuzz the HTTP wrapper chapter 07 provides (FUZZ_SECONDS=600)"
 	@echo "make book           the course as a static site, with the whole book as one PDF"
 	@echo "make book-pdf       the whole book as one PDF alone (build/book/async-c.pdf)"
 	@echo "make listings       write the lessons' listings from the files they show"

@@ -105,14 +105,14 @@ def echo_rows(build, runs):
 HTTP_REQUESTS = int(os.environ.get("HTTP_REQUESTS", "10000"))
 
 
-def nginx_serving(tmp):
-    """Start Debian's nginx on a free loopback port serving file0..file99
-    (1 KiB each); return (process, base URL)."""
+def nginx_serving(tmp, files=None):
+    """Start Debian's nginx on a free loopback port serving FILES (name:
+    bytes; by default file0..file99 of 1 KiB each); return (process, base URL)."""
     www = os.path.join(tmp, "www")
     os.makedirs(www)
-    for i in range(100):
-        with open(os.path.join(www, f"file{i}"), "w") as f:
-            f.write("x" * 1024)
+    for name, data in (files or {f"file{i}": b"x" * 1024 for i in range(100)}).items():
+        with open(os.path.join(www, name), "wb") as f:
+            f.write(data)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -216,6 +216,128 @@ def crawl_rows(build, runs):
             site.stdout.close()
 
 
+API_SECONDS = float(os.environ.get("API_SECONDS", "5"))
+API_CONNECTIONS = 50
+API_ITEMS = 100
+
+
+def group_cpu(pgid):
+    """CPU seconds (user and system) used so far by the processes of group PGID."""
+    total = 0
+    for pid, _, _, group, _ in processes._processes():
+        if group == pgid:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except OSError:
+                pass
+    return total / TICKS
+
+
+def wrk_measured(url, seconds, server):
+    """wrk(), and the server's CPU per request in microseconds: a figure a
+    busy machine changes much less than requests per second."""
+    before = group_cpu(server.pid)
+    rate, p99 = wrk(url, seconds)
+    return rate, p99, (group_cpu(server.pid) - before) / max(1.0, rate * seconds) * 1e6
+
+
+def wrk(url, seconds):
+    """Load URL with wrk for SECONDS at API_CONNECTIONS keep-alive
+    connections; return (requests per second, 99th percentile latency in ms)."""
+    out = subprocess.run(pinned(1, ["wrk", "-t1", f"-c{API_CONNECTIONS}", f"-d{seconds:g}s", "--latency", url]),
+                         capture_output=True, text=True, timeout=seconds + 60)
+    rps = re.search(r"Requests/sec:\s*([0-9.]+)", out.stdout)
+    p99 = re.search(r"^\s*99%\s+([0-9.]+)(us|ms|s)\s*$", out.stdout, re.M)
+    if out.returncode != 0 or not rps or not p99 or "Non-2xx" in out.stdout or "Socket errors" in out.stdout:
+        raise RuntimeError(f"wrk {url}: {out.stdout.strip()} {out.stderr.strip()}")
+    return float(rps.group(1)), float(p99.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)]
+
+
+class NotServing(RuntimeError):
+    """The API server did not start: in a learner's copy, chapter 07's
+    exercises are not done yet."""
+
+
+def api_serving(cmd):
+    """Start an API server that prints its port; fill it with API_ITEMS
+    to-dos; return (process, base URL)."""
+    import http.client
+    proc = processes.start(pinned(0, cmd), stdout=subprocess.PIPE, text=True)
+    port = proc.stdout.readline().strip()
+    if not port.isdigit():
+        try:
+            processes.stop(proc)
+        except processes.NotStoppedCleanly:
+            pass  # it ended on its own, which is what it was expected to do here
+        proc.stdout.close()
+        raise NotServing(f"{' '.join(cmd)} printed no port")
+    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+    for i in range(API_ITEMS):
+        conn.request("POST", "/todos", body=f'{{"title": "to-do number {i + 1}"}}',
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        if r.status != 201:
+            processes.stop(proc)
+            raise RuntimeError(f"{' '.join(cmd)}: POST /todos answered {r.status}")
+    conn.close()
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def api_rows(build, runs):
+    """The same requests, at the same concurrency, to the course's API
+    server and to FastAPI, and for the ceiling to nginx serving a file of
+    the size of one to-do."""
+    import urllib.request
+    servers = {"ac": [f"{build}/bench/api_server"], "fastapi": [PY, f"{HERE}/py/api_fastapi.py"]}
+    paths = {"get": "/todos/42", "list": "/todos?limit=10&after=20"}
+    rps = {p: {} for p in paths}
+    p99 = {p: {} for p in paths}
+    cpu = {p: {} for p in paths}
+    one_todo = None
+    for impl, cmd in servers.items():
+        proc, base = api_serving(cmd)
+        try:
+            if impl == "ac":
+                with urllib.request.urlopen(base + paths["get"], timeout=10) as r:
+                    one_todo = r.read()
+            for p, path in paths.items():
+                got = [wrk_measured(base + path, API_SECONDS, proc) for _ in range(runs)]
+                rps[p][impl] = statistics.median(r for r, _, _ in got)
+                p99[p][impl] = statistics.median(l for _, l, _ in got)
+                cpu[p][impl] = statistics.median(c for _, _, c in got)
+                progress(f"{'api ' + p:22} {impl:12} {rps[p][impl]:12.1f} req/s {p99[p][impl]:8.2f} ms p99 "
+                         f"{cpu[p][impl]:8.1f} us CPU/req")
+        finally:
+            proc.stdout.close()
+            processes.stop(proc)
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="bench-nginx-")
+    proc, base = nginx_serving(tmp, {"todo": one_todo})
+    try:
+        got = [wrk_measured(base + "/todo", API_SECONDS, proc) for _ in range(runs)]
+        for p in paths:
+            rps[p]["nginx"] = statistics.median(r for r, _, _ in got)
+            p99[p]["nginx"] = statistics.median(l for _, l, _ in got)
+            cpu[p]["nginx"] = statistics.median(c for _, _, c in got)
+        progress(f"{'api static file':22} {'nginx':12} {rps['get']['nginx']:12.1f} req/s "
+                 f"{p99['get']['nginx']:8.2f} ms p99 {cpu['get']['nginx']:8.1f} us CPU/req")
+    finally:
+        try:
+            processes.stop(proc)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    rows = []
+    for p in paths:
+        rows += [(f"api_{p}_rps", rps[p], "requests/s", False, ("faster", "fastapi", 5)),
+                 (f"api_{p}_rps_of_nginx", rps[p], "requests/s", False, ("faster", "nginx", 0.5)),
+                 (f"api_{p}_p99", p99[p], "ms p99", True, ("faster", "fastapi", 1)),
+                 (f"api_{p}_cpu", cpu[p], "us CPU/request", True, ("faster", "fastapi", 5))]
+    return rows
+
+
 SMOKE = False
 
 
@@ -283,6 +405,11 @@ def main():
         extra += http_rows(args.build, args.runs)
     if not only or "crawl" in only:
         extra += crawl_rows(args.build, args.runs)
+    if not only or "api" in only:
+        try:
+            extra += api_rows(args.build, args.runs)
+        except NotServing as e:
+            print(f"not run: bench api ({e}: chapter 07's http_server and todo_api do not serve yet)")
     for name, figures, unit, lower_better, target in extra:
         ac = figures["ac"]
         ratios = {i: (v / ac if lower_better else ac / v) for i, v in figures.items() if i != "ac" and v > 0 and ac > 0}
@@ -301,7 +428,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    peers = ["swapcontext", "libuv", "asyncio", "uvloop", "ac-debug", "aiohttp", "wrk"]
+    peers = ["swapcontext", "libuv", "asyncio", "uvloop", "ac-debug", "aiohttp", "wrk", "fastapi", "nginx"]
     lines = ["| benchmark | unit | ac | " + " | ".join(peers) + " | ac vs " + " | ac vs ".join(peers)
              + " | target | |", "|" + "---|" * (5 + 2 * len(peers))]
     for r in results:

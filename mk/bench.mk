@@ -22,14 +22,29 @@ $(BUILD)/bench/crawl_ac: $(CRAWL_SRC) $(wildcard $(CRAWL_DIR)/exercises/*.h $(CR
 	$(CC) $(RT_CFLAGS) -O2 -I$(CRAWL_DIR)/exercises -I$(CRAWL_DIR)/support $(XML_CFLAGS) $(CRAWL_SRC) -o $@ \
 	  $(LDFLAGS_ALL) $(AC_LIBS) $(XML_LIBS)
 
+# The API benchmark's server: chapter 07's HTTP server and to-do API, the
+# reference solutions (in a learner's copy, the learner's own files), with
+# the chapter's HTTP wrapper.
+API_CH := chapters/07-servers
+API_EX := $(if $(HAVE_SOLUTIONS),solutions/07-servers/exercises,$(API_CH)/exercises)
+API_SRC := bench/api/api_server.c $(API_EX)/http_server.c $(API_EX)/todo_api.c \
+  $(API_CH)/support/http_message.c
+API_BIN := $(BUILD)/bench/api_server
+
+$(API_BIN): $(API_SRC) $(wildcard $(API_CH)/exercises/*.h) $(API_CH)/support/http_message.h $(RT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -O2 -I$(API_CH)/exercises -I$(API_CH)/support $(JANSSON_CFLAGS) $(API_SRC) \
+	  -o $@ $(LDFLAGS_ALL) $(AC_LIBS) $(JANSSON_LIBS) -lhttp_parser
+
 .PHONY: bench bench-smoke bench-deps
 bench-deps:
 	@bash scripts/deps.sh scripts/bench-packages.txt
 
-bench: bench-deps $(BENCH_BIN)
+bench: bench-deps $(BENCH_BIN) $(API_BIN)
 	/usr/bin/python3 bench/run.py $(BUILD) --runs $(BENCH_RUNS) $(if $(ONLY),--only $(ONLY))
 
-bench-smoke: bench-deps $(BENCH_BIN)
-	BENCH_SCALE=1000 ECHO_SECONDS=0.3 HTTP_REQUESTS=300 CRAWL_PAGES=100 /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --smoke
+bench-smoke: bench-deps $(BENCH_BIN) $(API_BIN)
+	BENCH_SCALE=1000 ECHO_SECONDS=0.3 HTTP_REQUESTS=300 CRAWL_PAGES=100 API_SECONDS=1 \
+	  /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --smoke
 
 TEST_TARGETS += bench-smoke

@@ -16,7 +16,7 @@ ifeq ($(filter-out help clean deps,$(or $(MAKECMDGOALS),all)),)
 else
 -include $(PKG_MK)
 endif
-$(PKG_MK): $(DEPS_STAMP)
+$(PKG_MK): $(DEPS_STAMP) mk/setup.mk
 	@{ echo "UV_CFLAGS := $$($(PKG_CONFIG) --cflags libuv)"; \
 	   echo "UV_LIBS := $$($(PKG_CONFIG) --libs libuv)"; \
 	   echo "CURL_CFLAGS := $$($(PKG_CONFIG) --cflags libcurl)"; \
@@ -24,4 +24,6 @@ $(PKG_MK): $(DEPS_STAMP)
 	   echo "CHECK_CFLAGS := $$($(PKG_CONFIG) --cflags check)"; \
 	   echo "CHECK_LIBS := $$($(PKG_CONFIG) --libs check)"; \
 	   echo "XML_CFLAGS := $$($(PKG_CONFIG) --cflags libxml-2.0)"; \
-	   echo "XML_LIBS := $$($(PKG_CONFIG) --libs libxml-2.0)"; } > $@
+	   echo "XML_LIBS := $$($(PKG_CONFIG) --libs libxml-2.0)"; \
+	   echo "JANSSON_CFLAGS := $$($(PKG_CONFIG) --cflags jansson)"; \
+	   echo "JANSSON_LIBS := $$($(PKG_CONFIG) --libs jansson)"; } > $@

@@ -73,6 +73,8 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     out_dir = os.path.join(COURSE, "build", "grade", variant, chapter.slug, exercise.name)
     ex_dir = os.path.join(chapter.path, "exercises")
     include = [f"-I{ROOT}/runtime/include", f"-I{ROOT}/autograder/include", f"-I{ex_dir}"]
+    # The code the chapter provides (support/): its headers are for the
+    # learner and the tests alike; its files are compiled with the tests.
     support_dir = os.path.join(chapter.path, "support")
     if os.path.isdir(support_dir):
         include.append(f"-I{support_dir}")
@@ -109,7 +111,7 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
         if check_object:
             try:
                 objcheck.check(plain, os.path.join(ex_dir, f"{name}.h"), os.path.relpath(src, ROOT),
-                               [*base[:2], *include, *pkg_cflags], callable_names)
+                               [*base[:2], *include, *pkg_cflags], callable_names, exercise.packages)
             except objcheck.ObjectError as e:
                 raise BuildError(str(e)) from e
         return obj, tag
@@ -144,7 +146,7 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
                            f"{'-unchecked' if not check_object else ''}")
     if _stale(program, [*objs, lib]):
         libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check", "libseccomp", *exercise.packages]),
-                "-lpthread", "-lm"]
+                *(f"-l{name}" for name in exercise.libs), "-lpthread", "-lm"]
         # Calls to a wrapped function go to the test's __wrap_NAME, which can
         # make it fail on purpose and otherwise calls __real_NAME.
         wraps = [f"-Wl,--wrap={name}" for name in exercise.wrap]

@@ -40,7 +40,8 @@ class Exercise:
     allow: list = field(default_factory=list)  # what the sandbox lets this exercise's tests do besides
     uses: list = field(default_factory=list)  # earlier exercises of the chapter linked in (the learner's files)
     support: list = field(default_factory=list)  # chapter files compiled in (provided helpers, test support)
-    packages: list = field(default_factory=list)  # pkg-config packages those need
+    packages: list = field(default_factory=list)  # pkg-config packages the exercise links with
+    libs: list = field(default_factory=list)  # libraries without a pkg-config file (-lNAME)
 
 
 @dataclass
@@ -97,12 +98,16 @@ def _load(slug):
         support = list(ex.get("support", []))
         for rel in support:
             if not isinstance(rel, str) or rel.startswith("/") or ".." in rel.split("/") \
-                    or not os.path.isfile(os.path.join(path, rel)):
-                raise ManifestError(f"{manifest}: '{ex.get('name')}' needs support file {rel!r}, which is not a "
-                                    "file of the chapter")
+                    or not rel.endswith(".c") or not os.path.isfile(os.path.join(path, rel)):
+                raise ManifestError(f"{manifest}: '{ex.get('name')}' needs support file {rel!r}, which is not "
+                                    "a .c file of the chapter")
+        packages, libs = list(ex.get("packages", [])), list(ex.get("libs", []))
+        for name in packages + libs:
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
+                raise ManifestError(f"{manifest}: '{ex.get('name')}' links with {name!r}, which is not a "
+                                    "library name")
         exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests,
-                                  wrap, allow, list(ex.get("uses", [])), support,
-                                  list(ex.get("packages", []))))
+                                  wrap, allow, list(ex.get("uses", [])), support, packages, libs))
     for ex in exercises:
         earlier = {e.name for e in exercises[:exercises.index(ex)]}
         for used in ex.uses:

@@ -6,10 +6,11 @@ objdump for its instructions, readelf for its sections, and the compiler
 - it defines only what the header declares (helpers are static), so it
   cannot replace a function of Check, the runtime or the harness;
 - it calls only the runtime's API, the C library's memory, string,
-  formatting, time and maths functions, and what its chapter provides
-  (support/) or the earlier exercises it uses declare: nothing that reaches descriptors,
-  processes, signals, memory mappings, the program's control flow (exit,
-  longjmp), nor Check's or the harness's insides;
+  formatting, time and maths functions, what its chapter provides
+  (support/) or the earlier exercises it uses declare, and the pure-memory
+  functions of the libraries the exercise links with (JSON): nothing that
+  reaches descriptors, processes, signals, memory mappings, the program's
+  control flow (exit, longjmp), nor Check's or the harness's insides;
 - it has no system-call instruction and no code that runs before or after
   main (constructors, destructors).
 
@@ -41,6 +42,28 @@ pthread_mutex_init pthread_mutex_lock pthread_mutex_trylock pthread_mutex_unlock
 pthread_cond_init pthread_cond_wait pthread_cond_timedwait pthread_cond_signal pthread_cond_broadcast
 pthread_cond_destroy pthread_once pthread_self pthread_equal
 """.split())
+# The functions of a library an exercise links with (its manifest's
+# `packages`) that it may call: only those that work on memory, none that
+# opens a file, takes a descriptor, or installs a function of its own.
+PACKAGE_CALLS = {
+    "jansson": set("""
+json_object json_array json_string json_stringn json_string_nocheck json_stringn_nocheck
+json_integer json_real json_true json_false json_null json_delete
+json_object_size json_object_get json_object_getn json_object_set_new json_object_setn_new
+json_object_set_new_nocheck json_object_setn_new_nocheck json_object_del json_object_deln
+json_object_clear json_object_update json_object_update_existing json_object_update_missing
+json_object_update_recursive json_object_iter json_object_iter_at json_object_iter_next
+json_object_iter_key json_object_iter_key_len json_object_iter_value json_object_iter_set_new
+json_object_key_to_iter
+json_array_size json_array_get json_array_set_new json_array_append_new json_array_insert_new
+json_array_remove json_array_clear json_array_extend
+json_string_value json_string_length json_string_set json_string_setn json_string_set_nocheck
+json_string_setn_nocheck json_integer_value json_integer_set json_real_value json_real_set
+json_number_value json_equal json_copy json_deep_copy
+json_loads json_loadb json_dumps json_dumpb json_pack json_pack_ex json_vpack_ex json_unpack
+json_unpack_ex json_vunpack_ex json_sprintf json_vsprintf
+""".split()),
+}
 ALLOWED_PREFIXES = ("__atomic_",)  # the compiler's calls into libatomic
 LINKER = {"_GLOBAL_OFFSET_TABLE_"}  # what position-independent code refers to
 INIT_SECTIONS = (".init_array", ".ctors", ".preinit_array", ".fini_array", ".dtors")
@@ -61,9 +84,11 @@ def _symbols(obj, *flags):
     return {line.split()[0] for line in out.splitlines() if line.strip()}
 
 
-def may_call(name):
+def may_call(name, provided=frozenset()):
     if name.startswith("ac_") and not name.startswith("ac__"):
         return True  # the runtime's public API
+    if name in provided:
+        return True  # the chapter's support code, a library's memory functions
     base = re.fullmatch(r"__(\w+)_chk", name)  # _FORTIFY_SOURCE's checked variants
     return name in LIBC or name in LINKER or (base is not None and base.group(1) in LIBC) or name.startswith(ALLOWED_PREFIXES)
 
@@ -97,10 +122,11 @@ def _syscall_instructions(obj):
     return found
 
 
-def check(obj, header, rel_src, cflags, also_callable=frozenset()):
+def check(obj, header, rel_src, cflags, also_callable=frozenset(), packages=()):
     """Raise ObjectError if OBJ (compiled from REL_SRC) breaks a rule.
     ALSO_CALLABLE: functions it may call besides (what its chapter provides
-    in support/, the earlier exercises it uses)."""
+    in support/, the earlier exercises it uses); it may call the functions
+    PACKAGE_CALLS lists for its PACKAGES too."""
     sections = _run("readelf", "-S", "-W", obj)
     if any(sec in sections for sec in INIT_SECTIONS):
         raise ObjectError(f"{rel_src}: code that runs before or after main() (a constructor or "
@@ -109,11 +135,15 @@ def check(obj, header, rel_src, cflags, also_callable=frozenset()):
     if extra:
         raise ObjectError(f"{rel_src} defines {', '.join(sorted(extra))}, which the exercise does not "
                           "ask for: make your helper functions and variables static")
-    banned = sorted(n for n in _symbols(obj, "--undefined-only") if not may_call(n) and n not in also_callable)
+    provided = set(also_callable).union(*(PACKAGE_CALLS.get(p, set()) for p in packages))
+    banned = sorted(n for n in _symbols(obj, "--undefined-only") if not may_call(n, provided))
     if banned:
+        besides = (", what its chapter provides"
+                   + (f" and the memory functions of {', '.join(packages)}" if packages else "")) \
+            if provided else ""
         raise ObjectError(f"{rel_src} calls {', '.join(banned)}, which an exercise may not use: it may "
-                          "call the runtime's ac_* functions, the C library's memory, string, "
-                          "formatting, time and maths functions, and what its chapter provides")
+                          "call the runtime's ac_* functions and the C library's memory, string, "
+                          f"formatting, time and maths functions{besides}")
     insns = _syscall_instructions(obj)
     if insns:
         raise ObjectError(f"{rel_src} makes system calls itself ({', '.join(sorted(insns))} "

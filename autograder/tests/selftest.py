@@ -57,6 +57,10 @@ CASES = [
     ("copier_overflow.c", "copier", 0, "AddressSanitizer: heap-buffer-overflow"),
     ("copier_ubsan.c", "copier", 0, "UndefinedBehaviorSanitizer: signed integer overflow"),
     ("good", "spawner", 1, "PASS runs_a_program"),  # allow = ["spawn"]: its test runs sh
+    # support = [...], packages = ["jansson"]: the provided code and jansson's memory functions
+    # may be called, jansson's file functions not.
+    ("good", "greeter", 1, "PASS greets"),
+    ("greeter_file.c", "greeter", 0, "calls json_dump_file,"),
 ]
 
 # The sandbox alone, with the object check skipped: submission, what the
