@@ -16,6 +16,7 @@
 #include "concurrent_sleeps.h"
 #include "grade.h"
 #include "grade_ac.h"
+#include "grade_task_create_fails.h"
 
 #define MAX_JOBS 8
 
@@ -40,21 +41,6 @@ typedef struct {
 
 static int next_event = 1; /* numbers the starts and finishes, in order */
 static job_t *batch_jobs;  /* the jobs of the batch being run */
-
-/* ac_task_create() as the exercise sees it (chapter.toml wraps it): the
- * real one, except that call number fail_create_at fails with -ENOMEM, so
- * a test can make the batch run out of memory halfway. */
-int __real_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
-int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
-static int fail_create_at; /* 0: no call fails */
-static int creates;
-
-int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg)
-{
-  if (++creates == fail_create_at)
-    return -ENOMEM;
-  return __real_ac_task_create(task, fn, arg);
-}
 
 static int probe_run(job_t *job)
 {

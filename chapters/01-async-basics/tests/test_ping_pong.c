@@ -14,6 +14,7 @@
 
 #include "grade.h"
 #include "grade_ac.h"
+#include "grade_task_create_fails.h"
 #include "ping_pong.h"
 
 /* One call of ping_pong() and what it left. */
@@ -29,20 +30,6 @@ typedef struct {
 /* The log ping_pong() writes. It is not on a stack, so a task still
  * writing after the game is over cannot overwrite anything else. */
 static pp_log_t shared_log;
-
-/* ac_task_create() as the exercise sees it (chapter.toml wraps it): the
- * real one, except that call number fail_create_at fails with -ENOMEM. */
-int __real_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
-int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
-static int fail_create_at; /* 0: no call fails */
-static int creates;
-
-int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg)
-{
-  if (++creates == fail_create_at)
-    return -ENOMEM;
-  return __real_ac_task_create(task, fn, arg);
-}
 
 static int game_main(void *arg, void **result)
 {

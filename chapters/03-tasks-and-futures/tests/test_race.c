@@ -16,6 +16,7 @@
 
 #include "grade.h"
 #include "grade_ac.h"
+#include "grade_task_create_fails.h"
 #include "race.h"
 
 typedef struct {
@@ -49,20 +50,6 @@ static int runner(void *arg, void **result)
 
 static const ac_task_fn fns[4] = {runner, runner, runner, runner};
 static void *const args[4] = {&runners[0], &runners[1], &runners[2], &runners[3]};
-
-/* ac_task_create() as the exercise sees it (chapter.toml wraps it): the
- * real one, except that call number fail_create_at fails with -ENOMEM. */
-int __real_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
-int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
-static int fail_create_at; /* 0: no call fails */
-static int creates;
-
-int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg)
-{
-  if (++creates == fail_create_at)
-    return -ENOMEM;
-  return __real_ac_task_create(task, fn, arg);
-}
 
 /* race() on the first @n runners, with arrays of exactly @n entries. */
 static int race_exactly(size_t n, size_t *winner, void **result)

@@ -16,6 +16,7 @@
 
 #include "grade.h"
 #include "grade_ac.h"
+#include "grade_task_create_fails.h"
 #include "pipeline.h"
 
 #define MAX_ITEMS 100
@@ -56,20 +57,6 @@ typedef struct {
 } run_t;
 
 static run_t run;
-
-/* ac_task_create() as the exercise sees it (chapter.toml wraps it): the
- * real one, except that call number fail_create_at fails with -ENOMEM. */
-int __real_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
-int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
-static int fail_create_at; /* 0: no call fails */
-static int creates;
-
-int __wrap_ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg)
-{
-  if (++creates == fail_create_at)
-    return -ENOMEM;
-  return __real_ac_task_create(task, fn, arg);
-}
 
 static int produce(void *ctx, void **item)
 {
