@@ -819,8 +819,12 @@ int ac_server_close(ac_server_t *srv, int64_t grace_ms) {
   if (!cancelled && grace_ms > 0 && !ac__list_empty(&srv->connections)) {
     ac_timeout_t scope;
     if (ac_timeout_open(&scope, grace_ms) == 0) {
-      while (!ac__list_empty(&srv->connections))
-        if (ac__suspend(t, "server shutdown") == -ECANCELED) break;
+      int woken_by_cancel = 0;
+      while (!woken_by_cancel && !ac__list_empty(&srv->connections))
+        woken_by_cancel = ac__suspend(t, "server shutdown") == -ECANCELED;
+      /* A cancellation before the deadline is the caller's, which the scope's
+       * close knows nothing of; after it, the close tells the two apart. */
+      if (woken_by_cancel && !ac_timeout_is_expired(&scope)) cancelled = 1;
       if (ac_timeout_close(&scope) == -ECANCELED) cancelled = 1;
     }
   }

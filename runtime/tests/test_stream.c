@@ -764,6 +764,37 @@ static int shutdown_body(void *arg, void **result) {
 START_TEST(server_close_lets_handlers_finish_then_cancels) { RUN_OK(shutdown_body, NULL); }
 END_TEST
 
+static int close_server(void *arg, void **result) {
+  (void)result;
+  return ac_server_close(arg, 60000);
+}
+
+/* The task closing the server is cancelled during the grace period: the
+ * handlers are cancelled, the server is gone, and the close says so. */
+static int cancelled_close_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  int cancelled = 0;
+  ac_server_t *stuck = serve("127.0.0.1", never_finishes, &cancelled);
+  ac_stream_t *b = dial("127.0.0.1", stuck);
+  ac_task_sleep(5); /* the handler runs now */
+  ac_task_t *closer;
+  ck_assert_int_eq(ac_task_create(&closer, close_server, stuck), 0);
+  ac_task_sleep(20); /* the closer waits in its grace period */
+  ck_assert_int_eq(ac_future_is_done(closer), 0);
+  ac_future_cancel(closer);
+  ck_assert_int_eq(ac_future_wait_for(&closer, 1, AC_WAIT_ALL_COMPLETED, 10000), 1);
+  int rc = ac_future_result(closer, NULL);
+  ck_assert_msg(rc == -ECANCELED, "a close cancelled in its grace period returned %d, not -ECANCELED", rc);
+  ck_assert_int_eq(cancelled, 1); /* the handler was cancelled, not left running */
+  char buf[8];
+  ck_assert_int_eq(ac_stream_read(b, buf, sizeof buf), 0); /* the server closed its end */
+  ac_future_release(closer);
+  ac_stream_close(b);
+  return 0;
+}
+START_TEST(server_close_cancelled_in_its_grace_period_says_so) { RUN_OK(cancelled_close_body, NULL); }
+END_TEST
+
 static int leftover_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_server_t *srv = serve("127.0.0.1", stall, NULL);
@@ -793,6 +824,7 @@ Suite *test_suite(void) {
 #endif
   if (!copies_are_slow) ADD_TEST(s, a_write_over_1_gib_arrives_whole);
   ADD_TEST(s, idle_connections_leave_no_memory_behind);
+  ADD_TEST(s, server_close_cancelled_in_its_grace_period_says_so);
   const char *big = getenv("AC_TEST_BIG_WRITES");
   if (big && *big == '1') { /* 4 GiB of memory, a minute on a slow machine */
     TCase *tc = tcase_create("a_write_over_4_gib_arrives_whole");
