@@ -189,8 +189,11 @@ int ac_stream_write_eof(ac_stream_t *stream);
  * Close the stream: nothing more is sent or read (a task waiting to read on
  * it gets `-EBADF`), and it is freed, unless a server or a subprocess owns
  * it (the owner frees it; closing a subprocess's stdin is how it reads the
- * end of its input). From a task, the call waits until libuv has closed
- * the connection; elsewhere (a callback) closing goes on in the background.
+ * end of its input). Bytes still queued here (a slow peer has not taken
+ * them) are dropped, unlike asyncio's `close()`: a close never waits on the
+ * peer; call ac_stream_drain() first to send them. From a task, the call
+ * waits until libuv has closed the connection; elsewhere (a callback)
+ * closing goes on in the background.
  * The pointer is invalid afterwards, except for a stream a server or a
  * subprocess owns, where further calls return `-EBADF`.
  * @param stream the stream.
