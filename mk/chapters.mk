@@ -14,13 +14,15 @@ all: examples
 examples: $(CH_EXAMPLE_BIN)
 
 # A chapter's support/ (helpers it provides, such as chapter 06's link
-# extractor on libxml2) is compiled into each of its examples.
+# extractor on libxml2) is compiled into each of its examples, with the
+# libraries the chapter's exercises link with (CH_LIBS_MK).
 ch_support = $(wildcard $(dir $(1))../support/*.c)
+ch_slug = $(word 2,$(subst /, ,$(1)))
 .SECONDEXPANSION:
 $(CH_EXAMPLE_BIN): $(BUILD)/%: %.c $$(call ch_support,%.c) $(RT_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CH_EXAMPLE_CFLAGS) $(if $(call ch_support,$<),-I$(dir $<)../support $(XML_CFLAGS)) $< \
-	  $(call ch_support,$<) -o $@ $(LDFLAGS_ALL) $(AC_LIBS) $(if $(call ch_support,$<),$(XML_LIBS))
+	$(CC) $(CH_EXAMPLE_CFLAGS) $(if $(call ch_support,$<),-I$(dir $<)../support) $(CH_CFLAGS_$(call ch_slug,$<)) \
+	  $< $(call ch_support,$<) -o $@ $(LDFLAGS_ALL) $(AC_LIBS) $(CH_LIBS_$(call ch_slug,$<))
 
 # Run each example; its standard output must match NAME.expected exactly and
 # it must exit with 0. All of them run even when one fails.

@@ -12,10 +12,14 @@ $(DEPS_STAMP): $(DEPS_LISTS) scripts/deps.sh
 
 # Flags of the libraries, asked of pkg-config once they are installed.
 PKG_MK := build/pkg.mk
+# And each chapter's: the libraries its exercises link with (for its examples).
+CH_LIBS_MK := build/chapter-libs.mk
 ifeq ($(filter-out help clean deps,$(or $(MAKECMDGOALS),all)),)
 else
--include $(PKG_MK)
+-include $(PKG_MK) $(CH_LIBS_MK)
 endif
+$(CH_LIBS_MK): $(DEPS_STAMP) $(wildcard chapters/*/chapter.toml) scripts/chapter_libs.py
+	@/usr/bin/python3 scripts/chapter_libs.py $@
 $(PKG_MK): $(DEPS_STAMP) mk/setup.mk
 	@{ echo "UV_CFLAGS := $$($(PKG_CONFIG) --cflags libuv)"; \
 	   echo "UV_LIBS := $$($(PKG_CONFIG) --libs libuv)"; \
