@@ -26,6 +26,7 @@
 #include "framed_client.h"
 #include "grade.h"
 #include "grade_ac.h"
+#include "grade_net.h"
 
 #define WATCHDOG_MS 3000
 #define PEER_MAX_FRAME (1024 * 1024) /* the test's server refuses longer requests */
@@ -70,17 +71,11 @@ typedef struct {
 
 static peer_t peer;
 
-static int write_all(ac_stream_t *s, const void *data, size_t len)
-{
-  int rc = ac_stream_write(s, data, len);
-  return rc < 0 ? rc : ac_stream_drain(s);
-}
-
 static int reply(ac_stream_t *s, const char *payload, size_t len)
 {
   uint32_t header = htonl((uint32_t)len);
   int rc = ac_stream_write(s, &header, sizeof header);
-  return rc < 0 ? rc : write_all(s, payload, len);
+  return rc < 0 ? rc : send_text(s, payload, len);
 }
 
 /* The reply cut into pieces 60 ms apart: the length as 1 + 3 bytes, the
@@ -96,7 +91,7 @@ static int reply_in_pieces(ac_stream_t *s, const char *payload, size_t len)
   } piece[] = {{h, 1}, {h + 1, 3}, {payload, third}, {payload + third, third},
                {payload + 2 * third, len - 2 * third}};
   for (size_t i = 0; i < sizeof piece / sizeof piece[0]; i++) {
-    int rc = write_all(s, piece[i].at, piece[i].n);
+    int rc = send_text(s, piece[i].at, piece[i].n);
     if (rc == 0 && i + 1 < sizeof piece / sizeof piece[0])
       rc = ac_task_sleep(60);
     if (rc < 0)
@@ -131,14 +126,14 @@ static int answer(ac_stream_t *s, char *p, size_t len)
     return 0;
   if (strcmp(p, "huge") == 0) {
     uint32_t header = htonl(0x7fffffffu);
-    write_all(s, &header, sizeof header);
-    write_all(s, "garbage", 7);
+    send_text(s, &header, sizeof header);
+    send_text(s, "garbage", 7);
     return hold(s), 0;
   }
   if (strcmp(p, "cut") == 0) {
     uint32_t header = htonl(100);
-    write_all(s, &header, sizeof header);
-    write_all(s, "only ten b", 10);
+    send_text(s, &header, sizeof header);
+    send_text(s, "only ten b", 10);
     return 0;
   }
   return reply(s, p, len) < 0 ? 0 : 1; /* anything else: echo */
@@ -232,17 +227,26 @@ static int wait_or_cancel(ac_task_t *t)
   return hung;
 }
 
-/* One request, as a task of its own under the watchdog. */
-static void call(call_t *c, framed_client_t *client, const char *request)
+/* Start one request in a task of its own; the task, or NULL if it could
+ * not be made. */
+static ac_task_t *call_start(call_t *c, framed_client_t *client, const char *request)
 {
   ac_task_t *t;
 
   *c = (call_t){.client = client, .request = request, .size = 1024, .rc = -ENOSYS};
   if (ac_task_create(&t, request_task, c) < 0) {
     c->rc = -ENOMEM;
-    return;
+    return NULL;
   }
-  c->hung = wait_or_cancel(t);
+  return t;
+}
+
+/* One request, as a task of its own under the watchdog. */
+static void call(call_t *c, framed_client_t *client, const char *request)
+{
+  ac_task_t *t = call_start(c, client, request);
+  if (t)
+    c->hung = wait_or_cancel(t);
 }
 
 static framed_client_opts_t opts_for(const char *host, int port)
@@ -290,6 +294,49 @@ static void fresh(void)
     calls[i] = (call_t){.request = "(not made: did framed_client_create() fail?)", .rc = -ENOSYS};
   n_attempts = 0;
 }
+
+/* What most tests do: start the test's server on HOST, make a client of it,
+ * make REQUESTS one after another (calls[0], [1]...), then the test's own
+ * calls in MORE, and close the client and stop the server. */
+typedef struct {
+  const char *host;
+  int64_t request_timeout_ms;       /* 0: opts_for()'s */
+  const char *requests[6];          /* up to the first NULL */
+  void (*more)(framed_client_t *c); /* or NULL */
+} script_t;
+
+static int script_main(void *arg, void **result)
+{
+  const script_t *sc = arg;
+  framed_client_t *c;
+
+  (void)result;
+  if (peer_start(sc->host, 0) < 0)
+    return 0;
+  framed_client_opts_t o = opts_for(sc->host, peer.port);
+  if (sc->request_timeout_ms)
+    o.request_timeout_ms = sc->request_timeout_ms;
+  if (framed_client_create(&c, &o) == 0) {
+    for (int i = 0; i < 6 && sc->requests[i]; i++)
+      call(&calls[i], c, sc->requests[i]);
+    if (sc->more)
+      sc->more(c);
+    framed_client_close(c);
+  }
+  peer_stop();
+  return 0;
+}
+
+/* Run BODY(ARG) as a test's body, from a fresh start, and check that the
+ * test's server started. */
+static void run_test(ac_task_fn body, const void *arg)
+{
+  fresh();
+  grade_run(body, (void *)arg);
+  EXPECT_PEER_STARTED();
+}
+
+#define RUN_SCRIPT(...) run_test(script_main, &(script_t){__VA_ARGS__})
 
 /* ---- the tests ----------------------------------------------------------- */
 
@@ -363,31 +410,10 @@ START_TEST(bad_arguments_are_rejected)
 END_TEST
 
 /* Five requests to a server on HOST, on one client. */
-static int round_trip_main(void *arg, void **result)
-{
-  const char *host = arg;
-  framed_client_t *c;
-
-  (void)result;
-  if (peer_start(host, 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for(host, peer.port);
-  if (framed_client_create(&c, &o) == 0) {
-    static const char *const requests[] = {"echo one", "echo two, a little longer", "",
-                                           "echo four", "echo five"};
-    for (int i = 0; i < 5; i++)
-      call(&calls[i], c, requests[i]);
-    framed_client_close(c);
-  }
-  peer_stop();
-  return 0;
-}
-
 static void check_round_trips(const char *host)
 {
-  fresh();
-  grade_run(round_trip_main, (void *)host);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = host, .requests = {"echo one", "echo two, a little longer", "", "echo four",
+                                        "echo five"});
   EXPECT_REPLY(&calls[0], "echo one");
   EXPECT_REPLY(&calls[1], "echo two, a little longer");
   EXPECT_REPLY(&calls[2], "");
@@ -407,30 +433,11 @@ END_TEST
 
 static char long_request[301];
 
-static int big_endian_main(void *arg, void **result)
-{
-  framed_client_t *c;
-
-  (void)arg;
-  (void)result;
-  if (peer_start("127.0.0.1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("127.0.0.1", peer.port);
-  if (framed_client_create(&c, &o) == 0) {
-    call(&calls[0], c, long_request);
-    framed_client_close(c);
-  }
-  peer_stop();
-  return 0;
-}
-
 START_TEST(lengths_are_big_endian)
 {
-  fresh();
   memset(long_request, 'x', 300);
   memcpy(long_request, "echo", 4); /* 300 = 0x0000012c */
-  grade_run(big_endian_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "127.0.0.1", .requests = {long_request});
   ck_assert_msg(peer.bad_headers == 0 && peer.requests == 1,
                 "expected the server to read one request of 300 bytes; it read %d, and %d "
                 "lengths over 1 MiB (bytes %02x %02x %02x %02x: is the length sent in host "
@@ -445,29 +452,10 @@ START_TEST(lengths_are_big_endian)
 }
 END_TEST
 
-static int pieces_main(void *arg, void **result)
-{
-  framed_client_t *c;
-
-  (void)arg;
-  (void)result;
-  if (peer_start("::1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("::1", peer.port);
-  if (framed_client_create(&c, &o) == 0) {
-    call(&calls[0], c, "split: this reply comes in five pieces");
-    call(&calls[1], c, "echo and the next one is whole");
-    framed_client_close(c);
-  }
-  peer_stop();
-  return 0;
-}
-
 START_TEST(reply_in_pieces_is_read_whole)
 {
-  fresh();
-  grade_run(pieces_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "::1", .requests = {"split: this reply comes in five pieces",
+                                         "echo and the next one is whole"});
   EXPECT_REPLY(&calls[0], "split: this reply comes in five pieces");
   ck_assert_msg(calls[0].elapsed >= 0.9 * 4 * 60,
                 "expected the reply in pieces to take about 240 ms to arrive whole, the request "
@@ -477,30 +465,10 @@ START_TEST(reply_in_pieces_is_read_whole)
 }
 END_TEST
 
-static int stall_main(void *arg, void **result)
-{
-  framed_client_t *c;
-
-  (void)arg;
-  (void)result;
-  if (peer_start("127.0.0.1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("127.0.0.1", peer.port);
-  o.request_timeout_ms = 200;
-  if (framed_client_create(&c, &o) == 0) {
-    call(&calls[0], c, "stall");
-    call(&calls[1], c, "echo after the stall");
-    framed_client_close(c);
-  }
-  peer_stop();
-  return 0;
-}
-
 START_TEST(stalled_server_times_out)
 {
-  fresh();
-  grade_run(stall_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "127.0.0.1", .request_timeout_ms = 200,
+             .requests = {"stall", "echo after the stall"});
   EXPECT_RC(&calls[0], -ETIMEDOUT);
   ck_assert_msg(calls[0].elapsed >= 0.9 * 200,
                 "expected -ETIMEDOUT after the request timeout of 200 ms, it came after %.0f ms",
@@ -516,31 +484,16 @@ START_TEST(stalled_server_times_out)
 }
 END_TEST
 
-static int late_main(void *arg, void **result)
+static void after_the_late_reply(framed_client_t *c)
 {
-  framed_client_t *c;
-
-  (void)arg;
-  (void)result;
-  if (peer_start("127.0.0.1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("127.0.0.1", peer.port);
-  o.request_timeout_ms = 150;
-  if (framed_client_create(&c, &o) == 0) {
-    call(&calls[0], c, "late 300");
-    ac_task_sleep(300); /* the late reply has come by now, to whoever still listens */
-    call(&calls[1], c, "echo the second request");
-    framed_client_close(c);
-  }
-  peer_stop();
-  return 0;
+  ac_task_sleep(300); /* the late reply has come by now, to whoever still listens */
+  call(&calls[1], c, "echo the second request");
 }
 
 START_TEST(late_reply_is_not_taken_for_the_next)
 {
-  fresh();
-  grade_run(late_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "127.0.0.1", .request_timeout_ms = 150, .requests = {"late 300"},
+             .more = after_the_late_reply);
   EXPECT_RC(&calls[0], -ETIMEDOUT);
   ck_assert_msg(calls[0].elapsed >= 0.9 * 150,
                 "expected -ETIMEDOUT after the request timeout of 150 ms, it came after %.0f ms",
@@ -549,31 +502,9 @@ START_TEST(late_reply_is_not_taken_for_the_next)
 }
 END_TEST
 
-static int bad_reply_main(void *arg, void **result)
-{
-  framed_client_t *c;
-
-  (void)arg;
-  (void)result;
-  if (peer_start("::1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("::1", peer.port);
-  if (framed_client_create(&c, &o) == 0) {
-    call(&calls[0], c, "huge");
-    call(&calls[1], c, "echo after huge");
-    call(&calls[2], c, "cut");
-    call(&calls[3], c, "echo after cut");
-    framed_client_close(c);
-  }
-  peer_stop();
-  return 0;
-}
-
 START_TEST(bad_replies_fail_cleanly)
 {
-  fresh();
-  grade_run(bad_reply_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "::1", .requests = {"huge", "echo after huge", "cut", "echo after cut"});
   EXPECT_RC(&calls[0], -EMSGSIZE);
   EXPECT_REPLY(&calls[1], "echo after huge");
   EXPECT_RC(&calls[2], -EPIPE);
@@ -585,29 +516,9 @@ START_TEST(bad_replies_fail_cleanly)
 }
 END_TEST
 
-static int once_main(void *arg, void **result)
-{
-  framed_client_t *c;
-
-  (void)arg;
-  (void)result;
-  if (peer_start("127.0.0.1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("127.0.0.1", peer.port);
-  if (framed_client_create(&c, &o) == 0) {
-    call(&calls[0], c, "quit");
-    call(&calls[1], c, "echo next");
-    framed_client_close(c);
-  }
-  peer_stop();
-  return 0;
-}
-
 START_TEST(failed_request_is_not_sent_again)
 {
-  fresh();
-  grade_run(once_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "127.0.0.1", .requests = {"quit", "echo next"});
   EXPECT_RC(&calls[0], -EPIPE);
   int quits = 0;
   for (int i = 0; i < peer.requests && i < LOG_MAX; i++)
@@ -631,39 +542,23 @@ static int restart_later(void *arg, void **result)
   return rc;
 }
 
-static double restart_request_start;
-
-static int restart_main(void *arg, void **result)
+/* After "echo before": the server goes away for 250 ms. */
+static void across_a_restart(framed_client_t *c)
 {
-  framed_client_t *c;
   ac_task_t *restarter;
 
-  (void)arg;
-  (void)result;
-  if (peer_start("127.0.0.1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("127.0.0.1", peer.port);
-  if (framed_client_create(&c, &o) == 0) {
-    call(&calls[0], c, "echo before");
-    peer_stop();
-    ac_task_sleep(50); /* the client sees its connection end */
-    n_attempts = 0;
-    if (ac_task_create(&restarter, restart_later, NULL) == 0) {
-      restart_request_start = ac_loop_time_precise();
-      call(&calls[1], c, "echo after the restart");
-      wait_or_cancel(restarter);
-    }
-    framed_client_close(c);
-  }
   peer_stop();
-  return 0;
+  ac_task_sleep(50); /* the client sees its connection end */
+  n_attempts = 0;
+  if (ac_task_create(&restarter, restart_later, NULL) == 0) {
+    call(&calls[1], c, "echo after the restart");
+    wait_or_cancel(restarter);
+  }
 }
 
 START_TEST(reconnects_after_the_server_restarts)
 {
-  fresh();
-  grade_run(restart_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "127.0.0.1", .requests = {"echo before"}, .more = across_a_restart);
   EXPECT_REPLY(&calls[0], "echo before");
   EXPECT_REPLY(&calls[1], "echo after the restart");
   ck_assert_msg(n_attempts >= 2 && attempts[0].rc == -ECONNREFUSED,
@@ -712,9 +607,7 @@ static int backoff_main(void *arg, void **result)
 
 START_TEST(backoff_grows_is_capped_and_jittered)
 {
-  fresh();
-  grade_run(backoff_main, NULL);
-  EXPECT_PEER_STARTED();
+  run_test(backoff_main, NULL);
   EXPECT_RC(&calls[0], -ECONNREFUSED);
   ck_assert_msg(n_attempts == BACKOFF_ATTEMPTS,
                 "expected exactly max_attempts = %d connection attempts, then the last error; "
@@ -743,38 +636,23 @@ START_TEST(backoff_grows_is_capped_and_jittered)
 }
 END_TEST
 
-static int turns_main(void *arg, void **result)
+/* Once connected, three requests made at once. */
+static void three_at_once(framed_client_t *c)
 {
-  framed_client_t *c;
-  ac_task_t *t[3];
   static const char *const requests[] = {"late 100 first", "late 100 second", "echo third"};
+  ac_task_t *t[3];
 
-  (void)arg;
-  (void)result;
-  if (peer_start("127.0.0.1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("127.0.0.1", peer.port);
-  if (framed_client_create(&c, &o) == 0) {
-    call(&calls[3], c, "echo connect first");
-    for (int i = 0; i < 3; i++) {
-      calls[i] = (call_t){.client = c, .request = requests[i], .size = 1024, .rc = -ENOSYS};
-      if (ac_task_create(&t[i], request_task, &calls[i]) < 0)
-        t[i] = NULL;
-    }
-    for (int i = 0; i < 3; i++)
-      if (t[i])
-        calls[i].hung = wait_or_cancel(t[i]);
-    framed_client_close(c);
-  }
-  peer_stop();
-  return 0;
+  call(&calls[3], c, "echo connect first");
+  for (int i = 0; i < 3; i++)
+    t[i] = call_start(&calls[i], c, requests[i]);
+  for (int i = 0; i < 3; i++)
+    if (t[i])
+      calls[i].hung = wait_or_cancel(t[i]);
 }
 
 START_TEST(concurrent_requests_take_turns)
 {
-  fresh();
-  grade_run(turns_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "127.0.0.1", .more = three_at_once);
   EXPECT_REPLY(&calls[0], "late 100 first");
   EXPECT_REPLY(&calls[1], "late 100 second");
   EXPECT_REPLY(&calls[2], "echo third");
@@ -790,36 +668,21 @@ START_TEST(concurrent_requests_take_turns)
 }
 END_TEST
 
-static int cancel_main(void *arg, void **result)
+/* A request that waits for a reply, cancelled after 100 ms; then another. */
+static void cancel_a_waiting_request(framed_client_t *c)
 {
-  framed_client_t *c;
-  ac_task_t *t;
-
-  (void)arg;
-  (void)result;
-  if (peer_start("::1", 0) < 0)
-    return 0;
-  framed_client_opts_t o = opts_for("::1", peer.port);
-  o.request_timeout_ms = 1500;
-  if (framed_client_create(&c, &o) == 0) {
-    calls[0] = (call_t){.client = c, .request = "stall", .size = 1024, .rc = -ENOSYS};
-    if (ac_task_create(&t, request_task, &calls[0]) == 0) {
-      ac_task_sleep(100);
-      ac_future_cancel(t);
-      calls[0].hung = wait_or_cancel(t);
-    }
-    call(&calls[1], c, "echo after the cancel");
-    framed_client_close(c);
+  ac_task_t *t = call_start(&calls[0], c, "stall");
+  if (t) {
+    ac_task_sleep(100);
+    ac_future_cancel(t);
+    calls[0].hung = wait_or_cancel(t);
   }
-  peer_stop();
-  return 0;
+  call(&calls[1], c, "echo after the cancel");
 }
 
 START_TEST(cancelled_request_drops_the_connection)
 {
-  fresh();
-  grade_run(cancel_main, NULL);
-  EXPECT_PEER_STARTED();
+  RUN_SCRIPT(.host = "::1", .request_timeout_ms = 1500, .more = cancel_a_waiting_request);
   EXPECT_RC(&calls[0], -ECANCELED);
   ck_assert_msg(calls[0].elapsed < 1000,
                 "expected the cancelled request to return soon after the cancel at 100 ms, it "

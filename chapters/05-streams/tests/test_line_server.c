@@ -20,167 +20,46 @@
 
 #include <ac.h>
 #include <errno.h>
-#include <malloc.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "grade.h"
 #include "grade_ac.h"
+#include "grade_net.h"
 #include "line_server.h"
 
-#define READY_MS 2000 /* the longest the server may take to call ready */
-#define STOP_MS 3000  /* the longest it may take to stop */
+#define STOP_MS 3000  /* the longest the server may take to stop */
 #define REPLY_MS 2000 /* the longest a test waits for an answer it expects */
-
-/* ---- the signals ---------------------------------------------------------- */
-
-/* How SIGINT and SIGTERM were handled before the server started (Check's
- * test runner has handlers of its own for them). */
-static struct sigaction before[2];
-
-static void note_signal_handling(void)
-{
-  sigaction(SIGINT, NULL, &before[0]);
-  sigaction(SIGTERM, NULL, &before[1]);
-}
-
-static void (*handler_of(int signum))(int)
-{
-  struct sigaction sa;
-  sigaction(signum, NULL, &sa);
-  return sa.sa_handler;
-}
-
-/* Whether the server catches SIGNUM: its handling has changed. */
-static bool caught(int signum)
-{
-  return handler_of(signum) != before[signum == SIGTERM].sa_handler;
-}
-
-/* Whether SIGINT and SIGTERM are handled as before the server started. */
-static bool given_back(void)
-{
-  return !caught(SIGINT) && !caught(SIGTERM);
-}
 
 /* ---- running the server in a task ---------------------------------------- */
 
 typedef struct {
+  server_run_t base; /* first: the helpers of grade_net.h take it */
   line_server_opts_t opts;
   line_server_stats_t stats;
-  ac_task_t *task;
-  int port;        /* from ready */
-  int ready_calls;
-  int rc;          /* what line_server_run() returned */
-  bool returned;
-  double returned_at;
-  bool stop_hung;  /* it did not return when cancelled */
 } server_t;
 
 static server_t server;
 
-static void on_ready(void *ctx, int port)
+static int run_line(server_run_t *s)
 {
-  server_t *s = ctx;
-  s->port = port;
-  s->ready_calls++;
-}
-
-static int server_task(void *arg, void **result)
-{
-  server_t *s = arg;
-
-  (void)result;
-  s->rc = line_server_run(&s->opts);
-  s->returned = true;
-  s->returned_at = ac_loop_time_precise();
-  return 0;
+  return line_server_run(&((server_t *)s)->opts);
 }
 
 /* Start a server on HOST; true once it is ready. */
 static bool server_start(server_t *s, const char *host, size_t max_line, int64_t idle_ms)
 {
-  *s = (server_t){.opts = {.host = host, .max_line = max_line, .idle_timeout_ms = idle_ms,
-                           .ready = on_ready, .ctx = s},
-                  .rc = -ENOSYS};
+  *s = (server_t){.base = {.run = run_line, .stop_ms = STOP_MS},
+                  .opts = {.host = host, .max_line = max_line, .idle_timeout_ms = idle_ms,
+                           .ready = server_on_ready, .ctx = s}};
   s->opts.stats = &s->stats;
-  note_signal_handling();
-  if (ac_task_create(&s->task, server_task, s) < 0)
-    return false;
-  for (int waited = 0; s->ready_calls == 0 && !s->returned && waited < READY_MS; waited += 5)
-    ac_task_sleep(5);
-  return s->ready_calls == 1;
+  return server_launch(&s->base);
 }
-
-/* Wait until the server's task has ended, STOP_MS at most; true if it has. */
-static bool server_wait(server_t *s)
-{
-  if (!s->task)
-    return true;
-  ac_future_wait_for((ac_future_t *const *)&s->task, 1, AC_WAIT_ALL_COMPLETED, STOP_MS);
-  return s->returned;
-}
-
-/* Stop the server if it still runs (by cancelling it), and let it go. */
-static void server_stop(server_t *s)
-{
-  if (!s->task)
-    return;
-  if (!s->returned) {
-    ac_future_cancel(s->task);
-    s->stop_hung = !server_wait(s);
-  }
-  ac_future_release(s->task);
-  s->task = NULL;
-}
-
-/* Wait until COND holds, MS at most, looking every 5 ms. */
-#define WAIT_UNTIL(cond, ms)                                                                       \
-  for (int waited_ = 0; !(cond) && waited_ < (ms); waited_ += 5)                                   \
-  ac_task_sleep(5)
 
 /* ---- clients -------------------------------------------------------------- */
-
-static ac_stream_t *dial(const char *host, int port)
-{
-  ac_stream_t *s = NULL;
-  if (ac_stream_connect(&s, host, port) < 0)
-    return NULL;
-  return s;
-}
-
-static int send_text(ac_stream_t *s, const char *text, size_t len)
-{
-  int rc = ac_stream_write(s, text, len);
-  return rc < 0 ? rc : ac_stream_drain(s);
-}
-
-/* Read one line, waiting MS at most: its length, 0 at the end, or an error
- * (-ETIMEDOUT if nothing came). */
-static ssize_t read_line_for(ac_stream_t *s, char *buf, size_t size, int64_t ms)
-{
-  ac_timeout_t t;
-  if (ac_timeout_open(&t, ms) < 0)
-    return -ENOMEM;
-  ssize_t n = ac_stream_readline(s, buf, size);
-  if (ac_timeout_close(&t) == -ETIMEDOUT)
-    n = -ETIMEDOUT;
-  return n;
-}
-
-/* Whether the server has ended the connection: the end of the stream, or a
- * reset (a server that closes with input unread resets), within MS. */
-static bool ended_within(ac_stream_t *s, int64_t ms)
-{
-  char buf[256];
-  ssize_t n = read_line_for(s, buf, sizeof buf, ms);
-  return n == 0 || n == -ECONNRESET || n == -EPIPE;
-}
 
 /* Send LINE and read back its echo within REPLY_MS; true if it matched. */
 static bool round_trip(ac_stream_t *s, const char *line, size_t len)
@@ -194,7 +73,6 @@ static bool round_trip(ac_stream_t *s, const char *line, size_t len)
 
 /* What a test saw, checked after the loop has ended. */
 typedef struct {
-  bool ready;
   bool ok[64];      /* per check, see each test */
   ssize_t got[16];  /* lengths or codes seen */
   char text[8][128];
@@ -204,28 +82,13 @@ typedef struct {
 
 static seen_t seen;
 
-#define EXPECT_READY()                                                                             \
-  ck_assert_msg(seen.ready, "expected line_server_run() to call ready once it listened, it %s",    \
-                server.returned ? "returned without calling it" : "had not within 2 s")
-
-#define EXPECT_STOPPED()                                                                           \
-  ck_assert_msg(!server.stop_hung,                                                                 \
-                "expected line_server_run() to return when its task was cancelled, it had not "    \
-                "after %d ms",                                                                     \
-                STOP_MS)
+#define EXPECT_READY() EXPECT_SERVER_READY(&server.base, "line_server_run")
+#define EXPECT_STOPPED() EXPECT_SERVER_STOPPED(&server.base, "line_server_run")
 
 /* ---- the tests ----------------------------------------------------------- */
 
-static int bad_rc[7];
-static int busy_ready_calls = -1;
-static bool busy_signals_given_back;
-
-static int hang_up(ac_stream_t *stream, void *arg)
-{
-  (void)stream;
-  (void)arg;
-  return 0;
-}
+static int bad_rc[6];
+static taken_port_t taken;
 
 static int bad_main(void *arg, void **result)
 {
@@ -247,21 +110,10 @@ static int bad_main(void *arg, void **result)
   bad_rc[4] = line_server_run(&short_line);
   bad_rc[5] = line_server_run(&no_idle);
 
-  /* A port that is taken: the error comes back, ready is not called, and
-   * the signals are given back. */
-  ac_server_t *other;
-  bad_rc[6] = -ENOSYS;
-  if (ac_server_start(&other, "127.0.0.1", 0, hang_up, NULL) == 0) {
-    server_t second = {0};
-    second.opts = (line_server_opts_t){.host = "127.0.0.1", .port = ac_server_port(other),
-                                       .max_line = 64, .idle_timeout_ms = 100,
-                                       .ready = on_ready, .ctx = &second};
-    note_signal_handling();
-    bad_rc[6] = line_server_run(&second.opts);
-    busy_ready_calls = second.ready_calls;
-    busy_signals_given_back = given_back();
-    ac_server_close(other, 0);
-  }
+  server_t second = {.base.run = run_line, .opts = good};
+  second.opts.ready = server_on_ready;
+  second.opts.ctx = &second;
+  taken = server_run_on_taken_port(&second.base, &second.opts.port);
   return 0;
 }
 
@@ -273,15 +125,7 @@ START_TEST(bad_arguments_are_rejected)
   for (int i = 0; i < 6; i++)
     ck_assert_msg(bad_rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i],
                   bad_rc[i], ac_error_message(bad_rc[i]));
-  ck_assert_msg(bad_rc[6] == -EADDRINUSE,
-                "expected -EADDRINUSE from a second server on a port in use, got %d (%s)",
-                bad_rc[6], ac_error_message(bad_rc[6]));
-  ck_assert_msg(busy_ready_calls == 0,
-                "expected ready not to be called when starting failed, it was called %d times",
-                busy_ready_calls);
-  ck_assert_msg(busy_signals_given_back,
-                "expected SIGINT and SIGTERM handled as before once the servers had "
-                "returned (is every ac_signal_t closed, on the error path too?)");
+  EXPECT_TAKEN_PORT_REFUSED(taken);
 }
 END_TEST
 
@@ -293,8 +137,8 @@ static int echo_main(void *arg, void **result)
 
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, host, 256, 2000))) {
-    ac_stream_t *c = dial(host, server.port);
+  if (server_start(&server, host, 256, 2000)) {
+    ac_stream_t *c = dial(host, server.base.port);
     seen.ok[0] = c != NULL;
     seen.ok[1] = round_trip(c, "hello\n", 6);
     seen.ok[2] = round_trip(c, binary_line, sizeof binary_line - 1);
@@ -303,7 +147,7 @@ static int echo_main(void *arg, void **result)
     if (c)
       ac_stream_close(c);
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -339,10 +183,10 @@ static int many_main(void *arg, void **result)
   (void)arg;
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "::1", 256, 2000))) {
+  if (server_start(&server, "::1", 256, 2000)) {
     int connected = 0, echoed = 0;
     for (int i = 0; i < MANY; i++)
-      connected += (c[i] = dial("::1", server.port)) != NULL;
+      connected += (c[i] = dial("::1", server.base.port)) != NULL;
     /* Every client sends before any reads: the server must serve them all
      * at once, not one after another. */
     for (int round = 0; round < 3; round++) {
@@ -369,7 +213,7 @@ static int many_main(void *arg, void **result)
     WAIT_UNTIL(server.stats.clients == 0, 1000);
     seen.counts[5] = server.stats.clients;
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -394,17 +238,6 @@ END_TEST
 
 /* ---- a client that sends and never reads --------------------------------- */
 
-#ifdef AC_SANITIZE_ADDRESS
-size_t __sanitizer_get_current_allocated_bytes(void);
-static double heap_mib(void) { return __sanitizer_get_current_allocated_bytes() / 1048576.0; }
-#else
-static double heap_mib(void)
-{
-  struct mallinfo2 m = mallinfo2();
-  return (double)(m.uordblks + m.hblkhd) / 1048576.0;
-}
-#endif
-
 #define PUSH_LIMIT (64u << 20) /* the most the greedy client sends */
 #define HEAP_BOUND_MIB 16.0
 
@@ -421,18 +254,9 @@ static size_t push(ac_stream_t *s, int64_t for_ms, int64_t stuck_ms)
   }
   size_t sent = 0;
   double end = ac_loop_time_precise() + (double)for_ms;
-  while (sent < PUSH_LIMIT && ac_loop_time_precise() < end) {
-    ac_timeout_t t;
-    if (ac_timeout_open(&t, stuck_ms) < 0)
-      break;
-    int rc = ac_stream_write(s, batch, sizeof batch);
-    if (rc == 0)
-      rc = ac_stream_drain(s);
-    bool stuck = ac_timeout_close(&t) == -ETIMEDOUT;
-    if (rc < 0 || stuck)
-      break;
+  while (sent < PUSH_LIMIT && ac_loop_time_precise() < end &&
+         send_text_for(s, batch, sizeof batch, stuck_ms) >= 0)
     sent += sizeof batch;
-  }
   return sent;
 }
 
@@ -441,11 +265,11 @@ static int greedy_main(void *arg, void **result)
   (void)arg;
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "127.0.0.1", 1024, 5000))) {
-    ac_stream_t *warm = dial("127.0.0.1", server.port); /* the first connection's costs */
+  if (server_start(&server, "127.0.0.1", 1024, 5000)) {
+    ac_stream_t *warm = dial("127.0.0.1", server.base.port); /* the first connection's costs */
     seen.ok[0] = round_trip(warm, "warm up\n", 8);
     double base = heap_mib();
-    ac_stream_t *greedy = dial("127.0.0.1", server.port);
+    ac_stream_t *greedy = dial("127.0.0.1", server.base.port);
     if (greedy) {
       size_t sent = push(greedy, 1000, 1000);
       seen.ms[0] = heap_mib() - base;
@@ -459,7 +283,7 @@ static int greedy_main(void *arg, void **result)
     if (warm)
       ac_stream_close(warm);
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -486,8 +310,8 @@ static int greedy_dropped_main(void *arg, void **result)
   (void)arg;
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "127.0.0.1", 1024, 300))) {
-    ac_stream_t *greedy = dial("127.0.0.1", server.port);
+  if (server_start(&server, "127.0.0.1", 1024, 300)) {
+    ac_stream_t *greedy = dial("127.0.0.1", server.base.port);
     if (greedy) {
       push(greedy, 2000, 100); /* until the server stops reading */
       double start = ac_loop_time_precise();
@@ -498,7 +322,7 @@ static int greedy_dropped_main(void *arg, void **result)
       ac_stream_close(greedy);
     }
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -524,9 +348,9 @@ static int idle_main(void *arg, void **result)
   (void)arg;
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "127.0.0.1", 256, 300))) {
-    ac_stream_t *silent = dial("127.0.0.1", server.port);
-    ac_stream_t *chatty = dial("127.0.0.1", server.port);
+  if (server_start(&server, "127.0.0.1", 256, 300)) {
+    ac_stream_t *silent = dial("127.0.0.1", server.base.port);
+    ac_stream_t *chatty = dial("127.0.0.1", server.base.port);
     /* The chatty client sends a line every 100 ms for 700 ms: never idle
      * for 300 ms, so it stays. */
     int echoed = 0;
@@ -541,7 +365,7 @@ static int idle_main(void *arg, void **result)
     ssize_t n = silent ? read_line_for(silent, buf, sizeof buf, 100) : -ENOTCONN;
     seen.got[0] = n;
     snprintf(seen.text[0], sizeof seen.text[0], "%s", n > 0 ? buf : "");
-    seen.ok[0] = silent && ended_within(silent, 100);
+    seen.ok[0] = silent && ends_next_within(silent, 100);
     /* Now the chatty one goes quiet too (since its last echo came). */
     double quiet = seen.ms[2];
     n = chatty ? read_line_for(chatty, buf, sizeof buf, 2000) : -ENOTCONN;
@@ -555,7 +379,7 @@ static int idle_main(void *arg, void **result)
     if (chatty)
       ac_stream_close(chatty);
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -597,8 +421,8 @@ static int long_line_main(void *arg, void **result)
   (void)arg;
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "::1", 64, 2000))) {
-    ac_stream_t *c = dial("::1", server.port);
+  if (server_start(&server, "::1", 64, 2000)) {
+    ac_stream_t *c = dial("::1", server.base.port);
     memset(exact, 'y', 63);
     exact[63] = '\n';
     seen.ok[0] = round_trip(c, exact, 64); /* exactly max_line, newline included */
@@ -608,15 +432,15 @@ static int long_line_main(void *arg, void **result)
     ssize_t n = c ? read_line_for(c, buf, sizeof buf, REPLY_MS) : -ENOTCONN;
     seen.got[0] = n;
     snprintf(seen.text[0], sizeof seen.text[0], "%s", n > 0 ? buf : "");
-    seen.ok[1] = c && ended_within(c, REPLY_MS);
-    ac_stream_t *next = dial("::1", server.port);
+    seen.ok[1] = c && ends_next_within(c, REPLY_MS);
+    ac_stream_t *next = dial("::1", server.base.port);
     seen.ok[2] = round_trip(next, "next\n", 5);
     if (c)
       ac_stream_close(c);
     if (next)
       ac_stream_close(next);
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -638,19 +462,13 @@ START_TEST(long_line_is_refused)
 END_TEST
 
 /* Connect a raw socket to 127.0.0.1:PORT, send TEXT, and reset the
- * connection (SO_LINGER with a zero timeout makes close() send RST). */
+ * connection. */
 static bool send_and_reset(int port, const char *text)
 {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0)
-    return false;
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-            send(fd, text, strlen(text), 0) == (ssize_t)strlen(text);
-  struct linger l = {.l_onoff = 1, .l_linger = 0};
-  setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-  close(fd);
+  int fd = raw_client(port, 0);
+  bool ok = raw_send(fd, text);
+  if (fd >= 0)
+    raw_reset(fd);
   return ok;
 }
 
@@ -661,9 +479,9 @@ static int leave_main(void *arg, void **result)
   (void)arg;
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "127.0.0.1", 256, 5000))) {
+  if (server_start(&server, "127.0.0.1", 256, 5000)) {
     /* Half-close: "one\ntwo", then the end of its stream. */
-    ac_stream_t *half = dial("127.0.0.1", server.port);
+    ac_stream_t *half = dial("127.0.0.1", server.base.port);
     if (half) {
       ac_stream_write(half, "one\ntwo", 7);
       ac_stream_write_eof(half);
@@ -676,24 +494,24 @@ static int leave_main(void *arg, void **result)
       ac_stream_close(half);
     }
     /* Vanish in the middle of a line. */
-    ac_stream_t *gone = dial("127.0.0.1", server.port);
+    ac_stream_t *gone = dial("127.0.0.1", server.base.port);
     if (gone) {
       ac_stream_write(gone, "half a li", 9);
       ac_task_sleep(50);
       ac_stream_close(gone);
     }
     /* Reset the connection in the middle of a line. */
-    seen.ok[0] = send_and_reset(server.port, "and another half");
+    seen.ok[0] = send_and_reset(server.base.port, "and another half");
     WAIT_UNTIL(server.stats.clients == 0 && server.stats.accepted == 3, 2000);
     seen.counts[0] = server.stats.clients;
     seen.counts[1] = server.stats.accepted;
     seen.counts[2] = server.stats.lines;
-    ac_stream_t *next = dial("127.0.0.1", server.port);
+    ac_stream_t *next = dial("127.0.0.1", server.base.port);
     seen.ok[1] = round_trip(next, "still serving\n", 14);
     if (next)
       ac_stream_close(next);
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -734,8 +552,8 @@ static int shutdown_main(void *arg, void **result)
 
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "127.0.0.1", 256, 10000))) {
-    int port = server.port;
+  if (server_start(&server, "127.0.0.1", 256, 10000)) {
+    int port = server.base.port;
     for (int i = 0; i < STAYING; i++)
       c[i] = dial("127.0.0.1", port);
     seen.ok[0] = round_trip(c[0], "before\n", 7);
@@ -743,7 +561,7 @@ static int shutdown_main(void *arg, void **result)
       ac_stream_write(c[1], "an unfinished li", 16); /* its handler is in the middle of a line */
     WAIT_UNTIL(server.stats.clients == STAYING, 1000);
     seen.counts[0] = server.stats.clients;
-    seen.ok[1] = caught(signum);
+    seen.ok[1] = signal_caught(signum);
     if (seen.ok[1]) {
       double start = ac_loop_time_precise();
       kill(getpid(), signum);
@@ -755,24 +573,24 @@ static int shutdown_main(void *arg, void **result)
         byes += n > 0 && strcmp(buf, LINE_SERVER_BYE) == 0;
         if (i == 0)
           snprintf(seen.text[0], sizeof seen.text[0], "%s", n > 0 ? buf : ac_error_message((int)n));
-        ended += ended_within(c[i], REPLY_MS);
+        ended += ends_next_within(c[i], REPLY_MS);
       }
       seen.counts[1] = (size_t)byes;
       seen.counts[2] = (size_t)ended;
-      seen.ok[2] = server_wait(&server);
-      seen.ms[0] = server.returned_at - start;
+      seen.ok[2] = server_wait(&server.base);
+      seen.ms[0] = server.base.returned_at - start;
       seen.counts[3] = server.stats.clients;
       ac_stream_t *late = dial("127.0.0.1", port);
       seen.ok[3] = late == NULL; /* refused: nobody listens any more */
       if (late)
         ac_stream_close(late);
-      seen.ok[4] = given_back();
+      seen.ok[4] = signals_given_back();
     }
     for (int i = 0; i < STAYING; i++)
       if (c[i])
         ac_stream_close(c[i]);
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -797,8 +615,8 @@ static void check_shutdown(int signum, const char *name)
   ck_assert_msg(seen.ok[2], "expected line_server_run() to return after %s, it had not after "
                             "%d ms",
                 name, STOP_MS);
-  ck_assert_msg(server.rc == signum, "expected line_server_run() to return %d (%s), it returned %d",
-                signum, name, server.rc);
+  ck_assert_msg(server.base.rc == signum, "expected line_server_run() to return %d (%s), it returned %d",
+                signum, name, server.base.rc);
   ck_assert_msg(seen.ms[0] < 1500,
                 "expected the shutdown to be prompt: the handlers cancelled, not left to their "
                 "10 s idle timeout; it took %.0f ms",
@@ -831,19 +649,19 @@ static int cancel_main(void *arg, void **result)
   (void)arg;
   (void)result;
   seen = (seen_t){0};
-  if ((seen.ready = server_start(&server, "::1", 256, 10000))) {
-    ac_stream_t *c = dial("::1", server.port);
+  if (server_start(&server, "::1", 256, 10000)) {
+    ac_stream_t *c = dial("::1", server.base.port);
     seen.ok[0] = round_trip(c, "before\n", 7);
-    ac_future_cancel(server.task);
+    ac_future_cancel(server.base.task);
     ssize_t n = c ? read_line_for(c, buf, sizeof buf, REPLY_MS) : -ENOTCONN;
     seen.got[0] = n;
     snprintf(seen.text[0], sizeof seen.text[0], "%s", n > 0 ? buf : "");
-    seen.ok[1] = server_wait(&server);
-    seen.ok[2] = given_back();
+    seen.ok[1] = server_wait(&server.base);
+    seen.ok[2] = signals_given_back();
     if (c)
       ac_stream_close(c);
   }
-  server_stop(&server);
+  server_stop(&server.base);
   return 0;
 }
 
@@ -857,10 +675,10 @@ START_TEST(cancelled_caller_shuts_down)
                 "%zd (%s) \"%s\"",
                 seen.got[0], seen.got[0] < 0 ? ac_error_message((int)seen.got[0]) : "bytes",
                 seen.text[0]);
-  ck_assert_msg(seen.ok[1] && server.rc == -ECANCELED,
+  ck_assert_msg(seen.ok[1] && server.base.rc == -ECANCELED,
                 "expected line_server_run() to return -ECANCELED when cancelled, it %s %d (%s)",
-                seen.ok[1] ? "returned" : "had not returned;", server.rc,
-                ac_error_message(server.rc));
+                seen.ok[1] ? "returned" : "had not returned;", server.base.rc,
+                ac_error_message(server.base.rc));
   ck_assert_msg(seen.ok[2], "expected SIGINT and SIGTERM given back after a cancellation too");
 }
 END_TEST

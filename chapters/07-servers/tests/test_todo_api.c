@@ -22,8 +22,8 @@
 
 #include "grade.h"
 #include "grade_ac.h"
+#include "grade_net.h"
 #include "http_message.h"
-#include "servers_test.h"
 #include "todo_api.h"
 
 #define REPLY_MS 3000
@@ -656,13 +656,6 @@ START_TEST(estimate_asks_the_service)
                 shown(&seen.a[2]), seen.rc[0]);
 }
 END_TEST
-
-static int hang_up(ac_stream_t *stream, void *arg)
-{
-  (void)stream;
-  (void)arg;
-  return 0;
-}
 
 static int failures_main(void *arg, void **result)
 {
