@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "grade_ac.h"
+
 /* Wait until COND holds, MS at most, looking every 5 ms. */
 #define WAIT_UNTIL(cond, ms)                                                                       \
   for (int waited_ = 0; !(cond) && waited_ < (ms); waited_ += 5)                                   \
@@ -135,13 +137,39 @@ static inline void server_stop(server_run_t *s)
 /* Checked once the loop has ended: S (a server_run_t *) ran FN (its name). */
 #define EXPECT_SERVER_READY(s, fn)                                                                 \
   ck_assert_msg((s)->ready,                                                                        \
-                "expected %s() to call ready once it listened, within %d ms of its start; it %s", \
+                "expected %s() to call ready once it listened, within %d ms of its start; it %s",  \
                 fn, SERVER_READY_MS, (s)->returned ? "returned without calling it" : "had not")
 
 #define EXPECT_SERVER_STOPPED(s, fn)                                                               \
   ck_assert_msg(!(s)->stop_hung,                                                                   \
                 "expected %s() to return when its task was cancelled, it had not after %d ms",     \
                 fn, (s)->stop_ms)
+
+/* What RUN_SERVER_TEST() runs: the test's body, then the server's stop. */
+typedef struct {
+  server_run_t *server;
+  void (*body)(void *arg);
+  void *arg;
+} server_test_t;
+
+static inline int server_test_task(void *arg, void **result)
+{
+  server_test_t *t = arg;
+
+  (void)result;
+  t->body(t->arg);
+  server_stop(t->server);
+  return 0;
+}
+
+/* Run BODY(ARG) as a test's body (grade_run()): it starts the server S
+ * (server_launch()) and talks to it, and S is stopped after it if it still
+ * runs. Then S (running FN) must have called ready. */
+#define RUN_SERVER_TEST(s, body, arg, fn)                                                          \
+  do {                                                                                             \
+    grade_run(server_test_task, &(server_test_t){(s), (body), (void *)(arg)});                     \
+    EXPECT_SERVER_READY(s, fn);                                                                    \
+  } while (0)
 
 /* ---- a port that is taken ------------------------------------------------------ */
 
@@ -185,7 +213,7 @@ static inline taken_port_t server_run_on_taken_port(server_run_t *s, int *port)
                   "expected -EADDRINUSE from a server on a port in use, got %d (%s)", (t).rc,      \
                   ac_error_message((t).rc));                                                       \
     ck_assert_msg((t).ready_calls == 0,                                                            \
-                  "expected ready not to be called when starting failed, it was called %d times", \
+                  "expected ready not to be called when starting failed, it was called %d times",  \
                   (t).ready_calls);                                                                \
     ck_assert_msg((t).signals_given_back,                                                          \
                   "expected SIGINT and SIGTERM handled as before once the server had returned "    \
@@ -198,6 +226,13 @@ static inline ac_stream_t *dial(const char *host, int port)
 {
   ac_stream_t *s = NULL;
   return ac_stream_connect(&s, host, port) < 0 ? NULL : s;
+}
+
+/* Close a client dial() made; NULL (one it could not make) is left alone. */
+static inline void client_close(ac_stream_t *s)
+{
+  if (s)
+    ac_stream_close(s);
 }
 
 /* Write LEN bytes and wait until they have gone out. */

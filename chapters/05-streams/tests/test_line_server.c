@@ -82,7 +82,13 @@ typedef struct {
 
 static seen_t seen;
 
-#define EXPECT_READY() EXPECT_SERVER_READY(&server.base, "line_server_run")
+/* Run BODY(ARG) as the test's body, with the server stopped after it; then
+ * check that it called ready. */
+#define RUN_TEST(body, arg)                                                                        \
+  do {                                                                                             \
+    seen = (seen_t){0};                                                                            \
+    RUN_SERVER_TEST(&server.base, body, arg, "line_server_run");                                   \
+  } while (0)
 #define EXPECT_STOPPED() EXPECT_SERVER_STOPPED(&server.base, "line_server_run")
 
 /* ---- the tests ----------------------------------------------------------- */
@@ -131,12 +137,10 @@ END_TEST
 
 static const char binary_line[] = "bytes \0 and \xff\xfe too\n";
 
-static int echo_main(void *arg, void **result)
+static void echo_main(void *arg)
 {
   const char *host = arg;
 
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, host, 256, 2000)) {
     ac_stream_t *c = dial(host, server.base.port);
     seen.ok[0] = c != NULL;
@@ -144,17 +148,13 @@ static int echo_main(void *arg, void **result)
     seen.ok[2] = round_trip(c, binary_line, sizeof binary_line - 1);
     seen.ok[3] = round_trip(c, "\n", 1);
     seen.counts[0] = server.stats.lines;
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 static void check_echo(const char *host)
 {
-  grade_run(echo_main, (void *)host);
-  EXPECT_READY();
+  RUN_TEST(echo_main, (void *)host);
   ck_assert_msg(seen.ok[0], "expected a client to connect to the server on %s", host);
   ck_assert_msg(seen.ok[1], "expected \"hello\\n\" echoed back by the server on %s", host);
   ck_assert_msg(seen.ok[2], "expected a line with a NUL and bytes over 0x7f echoed back exactly, "
@@ -175,14 +175,12 @@ END_TEST
 
 #define MANY 40
 
-static int many_main(void *arg, void **result)
+static void many_main(void *arg)
 {
   ac_stream_t *c[MANY];
   char line[64], buf[64];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "::1", 256, 2000)) {
     int connected = 0, echoed = 0;
     for (int i = 0; i < MANY; i++)
@@ -208,19 +206,15 @@ static int many_main(void *arg, void **result)
     seen.counts[3] = server.stats.accepted;
     seen.counts[4] = server.stats.lines;
     for (int i = 0; i < MANY; i++)
-      if (c[i])
-        ac_stream_close(c[i]);
+      client_close(c[i]);
     WAIT_UNTIL(server.stats.clients == 0, 1000);
     seen.counts[5] = server.stats.clients;
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(serves_many_clients_at_once)
 {
-  grade_run(many_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(many_main, NULL);
   ck_assert_msg(seen.counts[0] == MANY, "expected %d clients to connect, %zu did", MANY,
                 seen.counts[0]);
   ck_assert_msg(seen.counts[1] == 3 * MANY,
@@ -260,11 +254,9 @@ static size_t push(ac_stream_t *s, int64_t for_ms, int64_t stuck_ms)
   return sent;
 }
 
-static int greedy_main(void *arg, void **result)
+static void greedy_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 1024, 5000)) {
     ac_stream_t *warm = dial("127.0.0.1", server.base.port); /* the first connection's costs */
     seen.ok[0] = round_trip(warm, "warm up\n", 8);
@@ -280,17 +272,13 @@ static int greedy_main(void *arg, void **result)
       seen.ms[1] = ac_loop_time_precise() - start;
       ac_stream_close(greedy);
     }
-    if (warm)
-      ac_stream_close(warm);
+    client_close(warm);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(client_that_never_reads_cannot_exhaust_memory)
 {
-  grade_run(greedy_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(greedy_main, NULL);
   ck_assert_msg(seen.ok[0], "expected a first client's line echoed");
   ck_assert_msg(seen.ms[0] < HEAP_BOUND_MIB,
                 "expected the heap to stay within %.0f MiB while a client sent %.1f MiB of lines "
@@ -305,11 +293,9 @@ START_TEST(client_that_never_reads_cannot_exhaust_memory)
 }
 END_TEST
 
-static int greedy_dropped_main(void *arg, void **result)
+static void greedy_dropped_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 1024, 300)) {
     ac_stream_t *greedy = dial("127.0.0.1", server.base.port);
     if (greedy) {
@@ -322,14 +308,11 @@ static int greedy_dropped_main(void *arg, void **result)
       ac_stream_close(greedy);
     }
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(client_that_never_reads_is_dropped)
 {
-  grade_run(greedy_dropped_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(greedy_dropped_main, NULL);
   ck_assert_msg(seen.counts[1] == 1, "expected the greedy client to be accepted");
   ck_assert_msg(seen.counts[0] == 0,
                 "expected a client that never reads its echoes to be dropped once the server had "
@@ -341,13 +324,11 @@ END_TEST
 
 /* ---- timeouts, long lines, clients that leave ------------------------------ */
 
-static int idle_main(void *arg, void **result)
+static void idle_main(void *arg)
 {
   char buf[128], line[32];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 256, 300)) {
     ac_stream_t *silent = dial("127.0.0.1", server.base.port);
     ac_stream_t *chatty = dial("127.0.0.1", server.base.port);
@@ -374,19 +355,14 @@ static int idle_main(void *arg, void **result)
     snprintf(seen.text[1], sizeof seen.text[1], "%s", n > 0 ? buf : "");
     WAIT_UNTIL(server.stats.clients == 0, 1000);
     seen.counts[1] = server.stats.clients;
-    if (silent)
-      ac_stream_close(silent);
-    if (chatty)
-      ac_stream_close(chatty);
+    client_close(silent);
+    client_close(chatty);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(idle_client_is_timed_out)
 {
-  grade_run(idle_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(idle_main, NULL);
   ck_assert_msg(seen.got[0] > 0 && strcmp(seen.text[0], LINE_SERVER_IDLE) == 0,
                 "expected a client silent for the idle timeout (300 ms) to get \"idle "
                 "timeout\\n\"; it got %zd (%s) \"%s\"",
@@ -414,13 +390,11 @@ END_TEST
 
 static char long_line[100 * 1000];
 
-static int long_line_main(void *arg, void **result)
+static void long_line_main(void *arg)
 {
   char buf[128], exact[65];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "::1", 64, 2000)) {
     ac_stream_t *c = dial("::1", server.base.port);
     memset(exact, 'y', 63);
@@ -435,19 +409,14 @@ static int long_line_main(void *arg, void **result)
     seen.ok[1] = c && ends_next_within(c, REPLY_MS);
     ac_stream_t *next = dial("::1", server.base.port);
     seen.ok[2] = round_trip(next, "next\n", 5);
-    if (c)
-      ac_stream_close(c);
-    if (next)
-      ac_stream_close(next);
+    client_close(c);
+    client_close(next);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(long_line_is_refused)
 {
-  grade_run(long_line_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(long_line_main, NULL);
   ck_assert_msg(seen.ok[0], "expected a line of exactly max_line = 64 bytes, its newline "
                             "included, to be echoed");
   ck_assert_msg(seen.got[0] > 0 && strcmp(seen.text[0], LINE_SERVER_TOO_LONG) == 0,
@@ -472,13 +441,11 @@ static bool send_and_reset(int port, const char *text)
   return ok;
 }
 
-static int leave_main(void *arg, void **result)
+static void leave_main(void *arg)
 {
   char buf[128];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 256, 5000)) {
     /* Half-close: "one\ntwo", then the end of its stream. */
     ac_stream_t *half = dial("127.0.0.1", server.base.port);
@@ -508,17 +475,13 @@ static int leave_main(void *arg, void **result)
     seen.counts[2] = server.stats.lines;
     ac_stream_t *next = dial("127.0.0.1", server.base.port);
     seen.ok[1] = round_trip(next, "still serving\n", 14);
-    if (next)
-      ac_stream_close(next);
+    client_close(next);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(clients_that_leave_mid_line)
 {
-  grade_run(leave_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(leave_main, NULL);
   ck_assert_msg(seen.got[0] == 4 && strcmp(seen.text[0], "one\n") == 0,
                 "expected \"one\\n\" echoed to a client that sent \"one\\ntwo\" and ended its "
                 "half, got %zd \"%s\"",
@@ -544,14 +507,12 @@ END_TEST
 
 #define STAYING 3
 
-static int shutdown_main(void *arg, void **result)
+static void shutdown_main(void *arg)
 {
   int signum = *(int *)arg;
   ac_stream_t *c[STAYING];
   char buf[128];
 
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 256, 10000)) {
     int port = server.base.port;
     for (int i = 0; i < STAYING; i++)
@@ -582,22 +543,17 @@ static int shutdown_main(void *arg, void **result)
       seen.counts[3] = server.stats.clients;
       ac_stream_t *late = dial("127.0.0.1", port);
       seen.ok[3] = late == NULL; /* refused: nobody listens any more */
-      if (late)
-        ac_stream_close(late);
+      client_close(late);
       seen.ok[4] = signals_given_back();
     }
     for (int i = 0; i < STAYING; i++)
-      if (c[i])
-        ac_stream_close(c[i]);
+      client_close(c[i]);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 static void check_shutdown(int signum, const char *name)
 {
-  grade_run(shutdown_main, &signum);
-  EXPECT_READY();
+  RUN_TEST(shutdown_main, &signum);
   ck_assert_msg(seen.ok[0] && seen.counts[0] == STAYING,
                 "expected %d clients connected and served before the signal (%zu counted)",
                 STAYING, seen.counts[0]);
@@ -642,13 +598,11 @@ START_TEST(sigint_shuts_down_too)
 }
 END_TEST
 
-static int cancel_main(void *arg, void **result)
+static void cancel_main(void *arg)
 {
   char buf[128];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "::1", 256, 10000)) {
     ac_stream_t *c = dial("::1", server.base.port);
     seen.ok[0] = round_trip(c, "before\n", 7);
@@ -658,17 +612,13 @@ static int cancel_main(void *arg, void **result)
     snprintf(seen.text[0], sizeof seen.text[0], "%s", n > 0 ? buf : "");
     seen.ok[1] = server_wait(&server.base);
     seen.ok[2] = signals_given_back();
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(cancelled_caller_shuts_down)
 {
-  grade_run(cancel_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(cancel_main, NULL);
   ck_assert_msg(seen.ok[0], "expected a line echoed before the cancellation");
   ck_assert_msg(seen.got[0] > 0 && strcmp(seen.text[0], LINE_SERVER_BYE) == 0,
                 "expected the client to get \"bye\\n\" when the server's task was cancelled, got "

@@ -71,7 +71,13 @@ typedef struct {
 
 static seen_t seen;
 
-#define EXPECT_READY() EXPECT_SERVER_READY(&server.base, "chat_server_run")
+/* Run BODY(ARG) as the test's body, with the server stopped after it; then
+ * check that it called ready. */
+#define RUN_TEST(body, arg)                                                                        \
+  do {                                                                                             \
+    seen = (seen_t){0};                                                                            \
+    RUN_SERVER_TEST(&server.base, body, arg, "chat_server_run");                                   \
+  } while (0)
 #define EXPECT_STOPPED() EXPECT_SERVER_STOPPED(&server.base, "chat_server_run")
 
 /* Read the next line into seen.text[SLOT] (its '\n' removed); true if
@@ -97,8 +103,7 @@ static ac_stream_t *member(const char *host, const char *nick)
   snprintf(line, sizeof line, "%s\n", nick);
   snprintf(want, sizeof want, "* welcome %s", nick);
   if (!c || send_str(c, line) < 0 || !next_is(c, 15, want)) {
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     return NULL;
   }
   return c;
@@ -157,11 +162,9 @@ END_TEST
 
 /* ---- nicknames ------------------------------------------------------------------------ */
 
-static int nick_main(void *arg, void **result)
+static void nick_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "::1", 256, 16, 5000)) {
     ac_stream_t *c[3] = {dial("::1", server.base.port), dial("::1", server.base.port),
                          dial("::1", server.base.port)};
@@ -185,14 +188,11 @@ static int nick_main(void *arg, void **result)
     seen.counts[3] = server.stats.clients;
     seen.counts[4] = server.stats.members;
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(nicknames_are_checked)
 {
-  grade_run(nick_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(nick_main, NULL);
   ck_assert_msg(seen.ok[0], "expected \"! bad nickname\" for \"not a nick!\", got \"%s\"", seen.text[0]);
   ck_assert_msg(seen.ok[1], "expected \"! bad nickname\" for a nickname of 21 characters (at most "
                             "%d), got \"%s\"",
@@ -219,13 +219,11 @@ END_TEST
 
 #define IN_ORDER 50
 
-static int message_main(void *arg, void **result)
+static void message_main(void *arg)
 {
   char line[64];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 256, 64, 5000)) {
     ac_stream_t *m[4] = {member("127.0.0.1", "alice")};
     m[3] = dial("127.0.0.1", server.base.port); /* connected, never joins: in no room */
@@ -261,14 +259,11 @@ static int message_main(void *arg, void **result)
     seen.ok[6] = next_is(m[3], 8, "* welcome dave");
     close_all(m, 4);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(messages_reach_everyone_else)
 {
-  grade_run(message_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(message_main, NULL);
   ck_assert_msg(seen.ok[0] && seen.ok[1],
                 "expected members to be told of each join (\"* bob joined\", \"* carol joined\"), "
                 "got \"%s\" and \"%s\"",
@@ -293,11 +288,9 @@ START_TEST(messages_reach_everyone_else)
 }
 END_TEST
 
-static int private_main(void *arg, void **result)
+static void private_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 256, 64, 5000)) {
     ac_stream_t *m[3] = {member("127.0.0.1", "alice"), member("127.0.0.1", "bob"), NULL};
     next_is(m[0], 15, "* bob joined");
@@ -318,14 +311,11 @@ static int private_main(void *arg, void **result)
     seen.ok[4] = next_is(m[1], 4, "<carol> public again");
     close_all(m, 3);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(private_messages_and_commands)
 {
-  grade_run(private_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(private_main, NULL);
   ck_assert_msg(seen.ok[0], "expected carol to get \"*alice* psst carol\" from \"/msg carol psst "
                             "carol\", got \"%s\"",
                 seen.text[0]);
@@ -343,11 +333,9 @@ END_TEST
 
 /* ---- leaving -------------------------------------------------------------------------------- */
 
-static int leave_main(void *arg, void **result)
+static void leave_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 256, 64, 5000)) {
     ac_stream_t *watcher = member("127.0.0.1", "watcher");
     ac_stream_t *quitter = member("127.0.0.1", "quitter");
@@ -372,21 +360,15 @@ static int leave_main(void *arg, void **result)
     WAIT_UNTIL(server.stats.clients == 1, 1000);
     seen.counts[0] = server.stats.clients;
     seen.counts[1] = server.stats.members;
-    if (ender)
-      ac_stream_close(ender);
-    if (quitter)
-      ac_stream_close(quitter);
-    if (watcher)
-      ac_stream_close(watcher);
+    client_close(ender);
+    client_close(quitter);
+    client_close(watcher);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(leaving_is_announced)
 {
-  grade_run(leave_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(leave_main, NULL);
   ck_assert_msg(seen.ok[0] && seen.ok[1], "expected \"/quit\" to be answered \"* bye\" (got \"%s\") "
                                           "and the connection closed",
                 seen.text[0]);
@@ -587,15 +569,13 @@ static void flood(fast_t *fast, fast_t *observer, int phase, phase_t *out)
 static phase_t before, during;
 static size_t dropped_stat, clients_after;
 
-static int slow_main(void *arg, void **result)
+static void slow_main(void *arg)
 {
   fast_t fast[SENDERS] = {{0}}, observer = {.id = -1};
   static double latencies[SENDERS * PER_SENDER];
   char nick[16];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   before = during = (phase_t){0};
   observer.lat = latencies;
   observer.lat_cap = SENDERS * PER_SENDER;
@@ -628,14 +608,11 @@ static int slow_main(void *arg, void **result)
     WAIT_UNTIL(server.stats.clients == 0, 2000);
     clients_after = server.stats.clients;
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(slow_client_slows_nobody)
 {
-  grade_run(slow_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(slow_main, NULL);
   ck_assert_msg(seen.ok[0], "expected an observer and %d senders to join", SENDERS);
   ck_assert_msg(before.got == before.expected && !before.send_failed,
                 "expected the observer to get all %zu lines while every client reads (no slow "
@@ -662,13 +639,11 @@ START_TEST(slow_client_slows_nobody)
 }
 END_TEST
 
-static int dropped_main(void *arg, void **result)
+static void dropped_main(void *arg)
 {
   fast_t sender = {.id = 0}, observer = {.id = -1, .senders = &sender};
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", BIG_LINE + 64, 16, 20000)) {
     observer.stream = member("127.0.0.1", "observer");
     sender.stream = member("127.0.0.1", "sender0");
@@ -711,14 +686,11 @@ static int dropped_main(void *arg, void **result)
     close_all(&observer.stream, 1);
     close_all(&sender.stream, 1);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(slow_client_is_dropped)
 {
-  grade_run(dropped_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(dropped_main, NULL);
   ck_assert_msg(seen.ok[0], "expected the observer to see the sender and the slow client join, got "
                             "\"%s\" and \"%s\"",
                 seen.text[0], seen.text[1]);
@@ -736,13 +708,11 @@ END_TEST
 
 /* ---- limits ---------------------------------------------------------------------------------- */
 
-static int idle_main(void *arg, void **result)
+static void idle_main(void *arg)
 {
   char line[32];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", 256, 16, 300)) {
     ac_stream_t *silent = dial("127.0.0.1", server.base.port);
     ac_stream_t *chatty = member("127.0.0.1", "chatty");
@@ -765,21 +735,15 @@ static int idle_main(void *arg, void **result)
     for (int i = 0; i < 10 && next_is(lurker, 3, "! idle timeout") == false;)
       i = strncmp(seen.text[3], "<chatty> tick ", 14) == 0 ? i + 1 : 10;
     seen.ok[4] = strcmp(seen.text[3], "! idle timeout") == 0;
-    if (silent)
-      ac_stream_close(silent);
-    if (chatty)
-      ac_stream_close(chatty);
-    if (lurker)
-      ac_stream_close(lurker);
+    client_close(silent);
+    client_close(chatty);
+    client_close(lurker);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(idle_client_is_timed_out)
 {
-  grade_run(idle_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(idle_main, NULL);
   ck_assert_msg(seen.ok[0], "expected a client silent for the idle timeout (300 ms) to get \"! "
                             "idle timeout\", got \"%s\"",
                 seen.text[0]);
@@ -799,13 +763,11 @@ END_TEST
 
 static char long_line[20000];
 
-static int long_main(void *arg, void **result)
+static void long_main(void *arg)
 {
   char exact[65];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "::1", 64, 16, 5000)) {
     ac_stream_t *watcher = member("::1", "watcher");
     ac_stream_t *talker = member("::1", "talker");
@@ -823,19 +785,14 @@ static int long_main(void *arg, void **result)
     seen.ok[1] = next_is(talker, 1, "! line too long");
     seen.ok[2] = ended_within(talker, REPLY_MS);
     seen.ok[3] = next_is(watcher, 2, "* talker left");
-    if (talker)
-      ac_stream_close(talker);
-    if (watcher)
-      ac_stream_close(watcher);
+    client_close(talker);
+    client_close(watcher);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(long_line_is_refused)
 {
-  grade_run(long_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(long_main, NULL);
   ck_assert_msg(seen.ok[0], "expected a line of exactly max_line = 64 bytes, its '\\n' included, "
                             "to be relayed, got \"%s\"",
                 seen.text[0]);
@@ -858,11 +815,9 @@ static int skip_line(ac_stream_t *c)
   return read_line_for(c, buf, sizeof buf, REPLY_MS) > 0;
 }
 
-static int shutdown_main(void *arg, void **result)
+static void shutdown_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "127.0.0.1", BIG_LINE + 64, 4096, 20000)) {
     int port = server.base.port;
     ac_stream_t *c[3] = {member("127.0.0.1", "alice"), member("127.0.0.1", "bob"),
@@ -904,22 +859,18 @@ static int shutdown_main(void *arg, void **result)
       seen.counts[3] = server.stats.clients;
       ac_stream_t *late = dial("127.0.0.1", port);
       seen.ok[2] = late == NULL; /* refused: nobody listens any more */
-      if (late)
-        ac_stream_close(late);
+      client_close(late);
       seen.ok[3] = signals_given_back();
     }
     if (stuck >= 0)
       close(stuck);
     close_all(c, 3);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(sigterm_tells_everyone)
 {
-  grade_run(shutdown_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(shutdown_main, NULL);
   ck_assert_msg(seen.counts[4] == STUCK_LINES,
                 "expected alice to get bob's %d lines before the signal, %zu came", STUCK_LINES,
                 seen.counts[4]);
@@ -952,11 +903,9 @@ START_TEST(sigterm_tells_everyone)
 }
 END_TEST
 
-static int cancel_main(void *arg, void **result)
+static void cancel_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, "::1", 256, 16, 10000)) {
     ac_stream_t *c = member("::1", "alice");
     seen.ok[0] = c != NULL;
@@ -964,17 +913,13 @@ static int cancel_main(void *arg, void **result)
     seen.ok[1] = next_is(c, 0, "* server shutting down");
     seen.ok[2] = server_wait(&server.base);
     seen.ok[3] = signals_given_back();
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(cancelled_caller_shuts_down)
 {
-  grade_run(cancel_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(cancel_main, NULL);
   ck_assert_msg(seen.ok[0], "expected alice to join");
   ck_assert_msg(seen.ok[1], "expected \"* server shutting down\" when the server's task was "
                             "cancelled, got \"%s\"",

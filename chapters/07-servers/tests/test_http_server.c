@@ -181,7 +181,13 @@ typedef struct {
 
 static seen_t seen;
 
-#define EXPECT_READY() EXPECT_SERVER_READY(&server.base, "http_server_run")
+/* Run BODY(ARG) as the test's body, with the server stopped after it; then
+ * check that it called ready. */
+#define RUN_TEST(body, arg)                                                                        \
+  do {                                                                                             \
+    seen = (seen_t){0};                                                                            \
+    RUN_SERVER_TEST(&server.base, body, arg, "http_server_run");                                   \
+  } while (0)
 #define EXPECT_STOPPED() EXPECT_SERVER_STOPPED(&server.base, "http_server_run")
 
 /* What a reply was, for a failure message. */
@@ -328,13 +334,11 @@ static const char python_expected[] = "200 application/json {\"hello\":\"world\"
 static program_t prog[4];
 static char upload[3001];
 
-static int clients_main(void *arg, void **result)
+static void clients_main(void *arg)
 {
   char port[16], base[64], url[4][96];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, options("127.0.0.1"))) {
     snprintf(port, sizeof port, "%d", server.base.port);
     snprintf(base, sizeof base, "http://127.0.0.1:%d", server.base.port);
@@ -363,14 +367,11 @@ static int clients_main(void *arg, void **result)
     WAIT_UNTIL(server.stats.connections == 0, 1000);
     seen.counts[4] = server.stats.connections;
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(answers_real_clients)
 {
-  grade_run(clients_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(clients_main, NULL);
   for (int i = 0; i < 4; i++)
     ck_assert_msg(seen.ok[i], "the test could not run %s", prog[i].argv[0]);
   ck_assert_msg(prog[0].status == 0 && strncmp(prog[0].out, "HTTP/1.1 200 OK\r\n", 17) == 0 &&
@@ -404,11 +405,9 @@ END_TEST
 
 /* ---- keep-alive --------------------------------------------------------------------------------- */
 
-static int keepalive_main(void *arg, void **result)
+static void keepalive_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, options("::1"))) {
     ac_stream_t *c = dial("::1", server.base.port);
     seen.ok[0] = exchange(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", &seen.reply[0]);
@@ -417,8 +416,7 @@ static int keepalive_main(void *arg, void **result)
     seen.ok[3] = exchange(c, "GET /seq?n=3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                           &seen.reply[3]);
     seen.ok[4] = ended_within(c, REPLY_MS);
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     /* HTTP/1.0: closed unless it asks to keep the connection. */
     c = dial("::1", server.base.port);
     seen.ok[5] = exchange(c, "GET /seq?n=4 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
@@ -426,19 +424,15 @@ static int keepalive_main(void *arg, void **result)
     header_value(seen.reply[4].head, "Connection", seen.text[0], sizeof seen.text[0]);
     seen.ok[6] = exchange(c, "GET /seq?n=5 HTTP/1.0\r\n\r\n", &seen.reply[5]);
     seen.ok[7] = ended_within(c, REPLY_MS);
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     seen.counts[0] = server.stats.accepted;
     seen.counts[1] = server.stats.responses;
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(keep_alive_and_connection_close)
 {
-  grade_run(keepalive_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(keepalive_main, NULL);
   reply_t *r = seen.reply;
   ck_assert_msg(seen.ok[0] && r[0].status == 200 && strcmp(r[0].body, "{\"hello\":\"world\"}") == 0 &&
                   !r[0].close,
@@ -473,11 +467,9 @@ END_TEST
 
 /* ---- pipelining and concurrency ------------------------------------------------------------------- */
 
-static int pipeline_main(void *arg, void **result)
+static void pipeline_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, options("127.0.0.1"))) {
     ac_stream_t *c = dial("127.0.0.1", server.base.port);
     /* Four requests in one write: a slow one first. */
@@ -492,19 +484,15 @@ static int pipeline_main(void *arg, void **result)
     seen.ms[0] = ac_loop_time_precise() - start;
     /* And one more after them, on the same connection. */
     seen.ok[4] = exchange(c, "GET /seq?n=3 HTTP/1.1\r\nHost: x\r\n\r\n", &seen.reply[4]);
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(pipelined_requests_answered_in_order)
 {
   static const char *const want[] = {"{\"slept\":300}", "{\"n\":1}",
                                      "{\"method\":\"POST\",\"size\":5}", "{\"n\":2}", "{\"n\":3}"};
-  grade_run(pipeline_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(pipeline_main, NULL);
   for (int i = 0; i < 5; i++)
     ck_assert_msg(seen.ok[i] && seen.reply[i].status == 200 && strcmp(seen.reply[i].body, want[i]) == 0,
                   "expected response %d of requests pipelined on one connection to be 200 %s "
@@ -514,11 +502,9 @@ START_TEST(pipelined_requests_answered_in_order)
 }
 END_TEST
 
-static int concurrent_main(void *arg, void **result)
+static void concurrent_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, options("127.0.0.1"))) {
     ac_stream_t *slow = dial("127.0.0.1", server.base.port);
     ac_stream_t *quick = dial("127.0.0.1", server.base.port);
@@ -530,19 +516,14 @@ static int concurrent_main(void *arg, void **result)
     seen.ms[0] = ac_loop_time_precise() - start;
     seen.ok[1] = read_reply(slow, &seen.reply[1], REPLY_MS);
     seen.ms[1] = ac_loop_time_precise() - start;
-    if (slow)
-      ac_stream_close(slow);
-    if (quick)
-      ac_stream_close(quick);
+    client_close(slow);
+    client_close(quick);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(connections_are_served_at_once)
 {
-  grade_run(concurrent_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(concurrent_main, NULL);
   ck_assert_msg(seen.counts[0] == 1, "expected stats.in_flight == 1 while a request was handled, "
                                      "it was %zu",
                 seen.counts[0]);
@@ -562,11 +543,9 @@ END_TEST
 
 static char big_header[3000];
 
-static int limits_main(void *arg, void **result)
+static void limits_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   http_server_opts_t o = options("127.0.0.1");
   o.max_header = 1024;
   o.max_body = 4096;
@@ -597,8 +576,7 @@ static int limits_main(void *arg, void **result)
       }
       seen.ok[i] = read_reply(c, &seen.reply[i], REPLY_MS);
       seen.ok[10 + i] = ended_within(c, REPLY_MS);
-      if (c)
-        ac_stream_close(c);
+      client_close(c);
     }
     /* A body of exactly max_body is fine. */
     ac_stream_t *c = dial("127.0.0.1", server.base.port);
@@ -607,11 +585,8 @@ static int limits_main(void *arg, void **result)
     memset(exact + n, 'e', 4096);
     send_text_for(c, exact, (size_t)n + 4096, REPLY_MS);
     seen.ok[6] = read_reply(c, &seen.reply[6], REPLY_MS);
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(limits_get_their_status)
@@ -623,8 +598,7 @@ START_TEST(limits_get_their_status)
                                      "Transfer-Encoding: gzip",
                                      "an HTTP/2.0 request"};
   static const int want[] = {431, 413, 413, 400, 501, 505};
-  grade_run(limits_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(limits_main, NULL);
   for (int i = 0; i < 6; i++) {
     reply_t *r = &seen.reply[i];
     ck_assert_msg(seen.ok[i] && r->status == want[i] && strstr(r->body, "\"error\"") && r->close,
@@ -659,11 +633,9 @@ static int drip(void *arg, void **result)
   return 0;
 }
 
-static int slowloris_main(void *arg, void **result)
+static void slowloris_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   http_server_opts_t o = options("127.0.0.1");
   o.request_timeout_ms = 400;
   o.idle_timeout_ms = 2000;
@@ -682,25 +654,20 @@ static int slowloris_main(void *arg, void **result)
       ac_future_wait_for(&dripper, 1, AC_WAIT_ALL_COMPLETED, 1000);
       ac_future_release(dripper);
     }
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     /* Half a request, then silence. */
     c = dial("127.0.0.1", server.base.port);
     start = ac_loop_time_precise();
     send_str(c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf");
     seen.ok[2] = read_reply(c, &seen.reply[1], REPLY_MS);
     seen.ms[1] = ac_loop_time_precise() - start;
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(slow_request_gets_408)
 {
-  grade_run(slowloris_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(slowloris_main, NULL);
   ck_assert_msg(seen.ok[0] && seen.reply[0].status == 408 && seen.reply[0].close,
                 "expected a request sent a byte every 50 ms to be answered 408 with \"Connection: "
                 "close\" once its 400 ms were up (one deadline for the whole request, not one per "
@@ -721,13 +688,11 @@ START_TEST(slow_request_gets_408)
 }
 END_TEST
 
-static int idle_main(void *arg, void **result)
+static void idle_main(void *arg)
 {
   char buf[256];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   http_server_opts_t o = options("127.0.0.1");
   o.idle_timeout_ms = 300;
   if (server_start(&server, o)) {
@@ -737,8 +702,7 @@ static int idle_main(void *arg, void **result)
     seen.ms[0] = ac_loop_time_precise() - start;
     seen.counts[0] = (size_t)(n < 0 ? 0 : n);
     seen.ok[0] = n == 0 || n == -ECONNRESET;
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     /* A kept-alive connection goes the same way after its response. */
     c = dial("127.0.0.1", server.base.port);
     seen.ok[1] = exchange(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", &seen.reply[0]);
@@ -746,19 +710,15 @@ static int idle_main(void *arg, void **result)
     n = read_some_for(c, buf, sizeof buf, REPLY_MS);
     seen.ms[1] = ac_loop_time_precise() - start;
     seen.ok[2] = n == 0 || n == -ECONNRESET;
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     WAIT_UNTIL(server.stats.connections == 0, 1000);
     seen.counts[1] = server.stats.connections;
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(idle_connection_is_closed)
 {
-  grade_run(idle_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(idle_main, NULL);
   ck_assert_msg(seen.ok[0] && seen.counts[0] == 0,
                 "expected a connection that sends nothing closed without a word after the idle "
                 "timeout (300 ms); %s",
@@ -780,11 +740,9 @@ END_TEST
 
 static char flood[64 * 1024];
 
-static int nonreader_main(void *arg, void **result)
+static void nonreader_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   http_server_opts_t o = options("127.0.0.1");
   o.idle_timeout_ms = 400;
   if (server_start(&server, o)) {
@@ -805,17 +763,13 @@ static int nonreader_main(void *arg, void **result)
     seen.counts[0] = sent;
     WAIT_UNTIL(server.stats.connections == 0, 3000);
     seen.counts[1] = server.stats.connections;
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(client_that_never_reads_is_disconnected)
 {
-  grade_run(nonreader_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(nonreader_main, NULL);
   ck_assert_msg(seen.counts[1] == 0,
                 "expected a client that sends requests and never reads the responses to be "
                 "disconnected once a response had waited the idle timeout (400 ms) to be taken; it "
@@ -851,20 +805,17 @@ static int load_client(void *arg, void **result)
       break;
     lc->answered += r->status == 200 && strcmp(r->body, want) == 0;
   }
-  if (c)
-    ac_stream_close(c);
+  client_close(c);
   free(r);
   return 0;
 }
 
-static int load_main(void *arg, void **result)
+static void load_main(void *arg)
 {
   static load_client_t lc[CONNECTIONS];
   ac_task_t *tasks[CONNECTIONS];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, options("127.0.0.1"))) {
     for (int i = 0; i < CONNECTIONS; i++) {
       lc[i] = (load_client_t){.id = i};
@@ -883,14 +834,11 @@ static int load_main(void *arg, void **result)
     WAIT_UNTIL(server.stats.connections == 0, 2000);
     seen.counts[3] = server.stats.connections;
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(many_keepalive_connections)
 {
-  grade_run(load_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(load_main, NULL);
   ck_assert_msg(seen.counts[0] == CONNECTIONS * PER_CONNECTION,
                 "expected %d connections with %d requests each all answered right, %zu of %d were",
                 CONNECTIONS, PER_CONNECTION, seen.counts[0], CONNECTIONS * PER_CONNECTION);
@@ -929,11 +877,9 @@ static const struct {
 
 static char many_headers[8192];
 
-static int hostile_main(void *arg, void **result)
+static void hostile_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   size_t n = sizeof hostile / sizeof hostile[0];
   if (server_start(&server, options("::1"))) {
     for (size_t i = 0; i < n; i++) {
@@ -951,8 +897,7 @@ static int hostile_main(void *arg, void **result)
       else if (!seen.text[0][0])
         snprintf(seen.text[0], sizeof seen.text[0], "request %zu (%.40s...): wanted %d, got %s%s", i,
                  hostile[i].bytes, hostile[i].want, shown(&r), ended ? "" : ", and it was not closed");
-      if (c)
-        ac_stream_close(c);
+      client_close(c);
     }
     /* More headers than a request may have. */
     size_t len = (size_t)snprintf(many_headers, sizeof many_headers, "GET /hello HTTP/1.1\r\n");
@@ -962,28 +907,22 @@ static int hostile_main(void *arg, void **result)
     ac_stream_t *c = dial("::1", server.base.port);
     send_text_for(c, many_headers, len, REPLY_MS);
     seen.ok[0] = read_reply(c, &seen.reply[0], REPLY_MS);
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     /* Reset in the middle of a request. */
     c = dial("::1", server.base.port);
     send_str(c, "POST /echo HTTP/1.1\r\nContent-Length: 100\r\n\r\nsome");
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     c = dial("::1", server.base.port);
     seen.ok[1] = exchange(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", &seen.reply[1]);
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
     WAIT_UNTIL(server.stats.connections == 0, 2000);
     seen.counts[1] = server.stats.connections;
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(malformed_requests_never_crash)
 {
-  grade_run(hostile_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(hostile_main, NULL);
   ck_assert_msg(seen.counts[0] == sizeof hostile / sizeof hostile[0],
                 "expected every malformed request answered with its status (or closed) and its "
                 "connection closed; %zu of %zu were, the first wrong: %s",
@@ -1002,13 +941,11 @@ END_TEST
 
 /* ---- shutting down ------------------------------------------------------------------------------ */
 
-static int shutdown_main(void *arg, void **result)
+static void shutdown_main(void *arg)
 {
   char buf[256];
 
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   if (server_start(&server, options("127.0.0.1"))) {
     int port = server.base.port;
     ac_stream_t *busy = dial("127.0.0.1", port);
@@ -1033,8 +970,7 @@ static int shutdown_main(void *arg, void **result)
       /* No new connection is taken. */
       ac_stream_t *late = dial("127.0.0.1", port);
       seen.ok[4] = late == NULL;
-      if (late)
-        ac_stream_close(late);
+      client_close(late);
       /* The request in flight is answered, and its connection closed. */
       seen.ok[5] = read_reply(busy, &seen.reply[1], REPLY_MS);
       seen.ok[6] = ended_within(busy, REPLY_MS);
@@ -1045,17 +981,13 @@ static int shutdown_main(void *arg, void **result)
     }
     ac_stream_t *c[3] = {busy, idle, partial};
     for (int i = 0; i < 3; i++)
-      if (c[i])
-        ac_stream_close(c[i]);
+      client_close(c[i]);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(shutdown_finishes_requests_in_flight)
 {
-  grade_run(shutdown_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(shutdown_main, NULL);
   ck_assert_msg(seen.ok[0] && seen.counts[0] == 1,
                 "expected a request in flight before the signal (stats.in_flight was %zu)",
                 seen.counts[0]);
@@ -1091,11 +1023,9 @@ START_TEST(shutdown_finishes_requests_in_flight)
 }
 END_TEST
 
-static int grace_main(void *arg, void **result)
+static void grace_main(void *arg)
 {
   (void)arg;
-  (void)result;
-  seen = (seen_t){0};
   http_server_opts_t o = options("::1");
   o.grace_ms = 300;
   if (server_start(&server, o)) {
@@ -1109,17 +1039,13 @@ static int grace_main(void *arg, void **result)
     seen.ok[1] = ended_within(c, REPLY_MS);
     seen.ok[2] = signals_given_back();
     seen.counts[0] = server.stats.in_flight;
-    if (c)
-      ac_stream_close(c);
+    client_close(c);
   }
-  server_stop(&server.base);
-  return 0;
 }
 
 START_TEST(cancelled_caller_shuts_down_within_grace)
 {
-  grade_run(grace_main, NULL);
-  EXPECT_READY();
+  RUN_TEST(grace_main, NULL);
   ck_assert_msg(seen.ok[0] && server.base.rc == -ECANCELED,
                 "expected http_server_run() to return -ECANCELED when its task was cancelled, it "
                 "%s %d (%s)",
