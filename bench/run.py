@@ -64,6 +64,22 @@ def pinned(cpu, cmd):
     return (["taskset", "-c", str(cpu)] + cmd) if os.cpu_count() >= 2 and shutil.which("taskset") else cmd
 
 
+def taking_turns(runs, keys, measure):
+    """MEASURE(key) RUNS times for each of KEYS, in turn (all of them once,
+    then all again...), so that a shared machine whose load changes during
+    the benchmark weighs on each alike: {key: [results]}."""
+    got = {key: [] for key in keys}
+    for _ in range(runs):
+        for key in keys:
+            got[key].append(measure(key))
+    return got
+
+
+def spread(values):
+    """The median and the range of VALUES, for the progress lines."""
+    return f"{statistics.median(values):12.1f} ({min(values):.1f}..{max(values):.1f})"
+
+
 def echo_once(server_cmd, build):
     """Start an echo server, load it for ECHO_SECONDS with 50 connections;
     return (messages per second, server user CPU in us per message)."""
@@ -214,6 +230,70 @@ def crawl_rows(build, runs):
             processes.stop(site)
         finally:
             site.stdout.close()
+
+
+LINES_IDLE = int(os.environ.get("LINES_IDLE", "10000"))
+LINES_MAX = 4096  # the longest line, its newline included
+LINES_IDLE_MS = 600000  # the idle deadline: longer than any measurement
+
+
+def vm_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def idle_rss_once(server_cmd, build, n):
+    """Start a server that prints its port, open N connections that each
+    send a line, get it back and stay quiet (bench/c/idle_clients.c, in a
+    process of its own); return the KiB of RSS the server gained per
+    connection."""
+    import select
+    server = processes.start(pinned(0, server_cmd), stdout=subprocess.PIPE, text=True)
+    try:
+        port = server.stdout.readline().strip()
+        if not port.isdigit():
+            raise RuntimeError(f"{server_cmd} printed no port")
+        time.sleep(0.2)
+        before = vm_rss_kib(server.pid)
+        clients = subprocess.Popen(pinned(1, [f"{build}/bench/idle_clients", port, str(n)]),
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            if not select.select([clients.stdout], [], [], 120)[0] or clients.stdout.readline() != "ready\n":
+                raise RuntimeError(f"idle_clients did not open {n} connections to {server_cmd[0]} in 120 s")
+            time.sleep(0.2)  # every handler is back in its wait
+            during = vm_rss_kib(server.pid)
+        finally:
+            clients.stdin.close()  # it hangs up
+            if clients.wait(60) != 0:
+                raise RuntimeError("idle_clients failed")
+            clients.stdout.close()
+        return (during - before) / n
+    finally:
+        processes.stop(server)
+        server.stdout.close()
+
+
+def lines_rows(build, runs):
+    """Chapter 05's reference line server against an asyncio streams server
+    written to the same rules (bench/lines/line_server_asyncio.py): lines
+    echoed per second under echo_load, and memory per idle connection."""
+    binary = f"{build}/bench/line_server_ac"
+    if not os.path.exists(binary):
+        print("lines: not run (it needs chapter 05's reference solution, solutions/05-streams)", file=sys.stderr)
+        return []
+    args = [str(LINES_MAX), str(LINES_IDLE_MS), str(LINES_IDLE)]
+    servers = {"ac": [binary, *args], "asyncio": [PY, f"{HERE}/lines/line_server_asyncio.py", *args]}
+    echoed = taking_turns(runs, servers, lambda impl: echo_once(servers[impl], build))
+    held = taking_turns(runs, servers, lambda impl: idle_rss_once(servers[impl], build, LINES_IDLE))
+    rates = {impl: statistics.median(r for r, _ in v) for impl, v in echoed.items()}
+    cpus = {impl: statistics.median(c for _, c in v) for impl, v in echoed.items()}
+    rss = {impl: statistics.median(v) for impl, v in held.items()}
+    for impl in servers:
+        progress(f"{'lines':22} {impl:12} {spread([r for r, _ in echoed[impl]])} lines/s "
+                 f"{cpus[impl]:8.3f} us user CPU/line {rss[impl]:8.2f} KiB per idle connection")
+    return [("lines_throughput", rates, "lines/s", False, ("faster", "asyncio", 3)),
+            ("lines_user_cpu", cpus, "us user CPU/line", True, ("faster", "asyncio", 10)),
+            ("lines_idle_rss", rss, "KiB/idle conn", True, ("faster", "asyncio", 1))]
 
 
 API_SECONDS = float(os.environ.get("API_SECONDS", "5"))
@@ -405,6 +485,8 @@ def main():
         extra += http_rows(args.build, args.runs)
     if not only or "crawl" in only:
         extra += crawl_rows(args.build, args.runs)
+    if not only or "lines" in only:
+        extra += lines_rows(args.build, args.runs)
     if not only or "api" in only:
         try:
             extra += api_rows(args.build, args.runs)
@@ -441,7 +523,9 @@ def main():
                                  "throughput: ac/peer). Crawl: chapter 06's reference crawler and an aiohttp one, "
                                  f"{CRAWL_PAGES} generated pages on nginx, 16 requests in flight, 8 per host. "
                                  "Echo: 64-byte messages, 50 connections, "
-                                 f"{ECHO_SECONDS:g} s, server and load on different CPUs.\n")
+                                 f"{ECHO_SECONDS:g} s, server and load on different CPUs. "
+                                 "Lines: chapter 05's reference line server and an asyncio one, the same "
+                                 f"load in 64-byte lines; memory with {LINES_IDLE} idle connections.\n")
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write(table)
     print(table)

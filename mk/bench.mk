@@ -22,6 +22,17 @@ $(BUILD)/bench/crawl_ac: $(CRAWL_SRC) $(wildcard $(CRAWL_DIR)/exercises/*.h $(CR
 	$(CC) $(RT_CFLAGS) -O2 -I$(CRAWL_DIR)/exercises -I$(CRAWL_DIR)/support $(XML_CFLAGS) $(CRAWL_SRC) -o $@ \
 	  $(LDFLAGS_ALL) $(AC_LIBS) $(XML_LIBS)
 
+# The lines benchmark runs chapter 05's reference line server: like the
+# crawl, only where the solutions are.
+LINES_DIR := chapters/05-streams
+LINES_SRC := bench/lines/line_server_ac.c solutions/05-streams/exercises/line_server.c
+ifneq ($(HAVE_SOLUTIONS),)
+BENCH_BIN += $(BUILD)/bench/line_server_ac
+endif
+$(BUILD)/bench/line_server_ac: $(LINES_SRC) $(LINES_DIR)/exercises/line_server.h bench/c/bench.h $(RT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -O2 -I$(LINES_DIR)/exercises -Ibench/c $(LINES_SRC) -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
+
 # The API benchmark's server: chapter 07's HTTP server and to-do API, the
 # reference solutions (in a learner's copy, the learner's own files), with
 # the chapter's HTTP wrapper.
@@ -44,7 +55,7 @@ bench: bench-deps $(BENCH_BIN) $(API_BIN)
 	/usr/bin/python3 bench/run.py $(BUILD) --runs $(BENCH_RUNS) $(if $(ONLY),--only $(ONLY))
 
 bench-smoke: bench-deps $(BENCH_BIN) $(API_BIN)
-	BENCH_SCALE=1000 ECHO_SECONDS=0.3 HTTP_REQUESTS=300 CRAWL_PAGES=100 API_SECONDS=1 \
+	BENCH_SCALE=1000 ECHO_SECONDS=0.3 HTTP_REQUESTS=300 CRAWL_PAGES=100 API_SECONDS=1 LINES_IDLE=50 \
 	  /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --smoke
 
 TEST_TARGETS += bench-smoke

@@ -5,13 +5,10 @@
  * side is measured: one stream, one handler task, the server's entry. Three
  * rounds of open/close also report how much RSS is left behind.
  * Usage: ac_idle_conns [N [ROUNDS]] */
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,25 +33,6 @@ static long rss_kib(void) {
   return kib;
 }
 
-/* Room for NEED descriptors: the soft limit up to the hard one, and the
- * hard one too where allowed (root). */
-static void raise_nofile(rlim_t need) {
-  struct rlimit r;
-  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= need) return;
-  if (r.rlim_max < need) {
-    struct rlimit up = {need, need};
-    if (setrlimit(RLIMIT_NOFILE, &up) == 0) return;
-  }
-  r.rlim_cur = r.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &r);
-  getrlimit(RLIMIT_NOFILE, &r);
-  if (r.rlim_cur < need) {
-    fprintf(stderr, "ac_idle_conns: %lu descriptors needed, the limit is %lu (ulimit -Hn)\n",
-            (unsigned long)need, (unsigned long)r.rlim_cur);
-    exit(1);
-  }
-}
-
 /* The child: each round, on the parent's first byte connect N sockets, send
  * a line on each and read the answer; on its second byte hang up. */
 static void clients(bench_state *st, int port) {
@@ -62,17 +40,7 @@ static void clients(bench_state *st, int port) {
   char c;
   for (long round = 0; round < st->rounds; round++) {
     if (read(st->go[0], &c, 1) != 1) _exit(1);
-    for (long i = 0; i < st->n; i++) {
-      struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                              .sin_addr.s_addr = htonl(0x7f000001)};
-      fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-      char answer[8];
-      if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&a, sizeof a) != 0 ||
-          write(fds[i], "hello\n", 6) != 6 || read(fds[i], answer, sizeof answer) != 8) {
-        perror("ac_idle_conns: client");
-        _exit(1);
-      }
-    }
+    if (bench_idle_connections("ac_idle_conns", port, st->n, fds) != 0) _exit(1);
     if (read(st->go[0], &c, 1) != 1) _exit(1);
     for (long i = 0; i < st->n; i++) close(fds[i]);
   }
@@ -145,7 +113,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s [CONNECTIONS [ROUNDS]]\n", argv[0]);
     return 2;
   }
-  raise_nofile((rlim_t)st.n + 64);
+  bench_raise_nofile("ac_idle_conns", (rlim_t)st.n + 64);
   int rc = ac_loop_run(bench, &st, NULL);
   if (rc < 0) fprintf(stderr, "ac_idle_conns: %s\n", ac_error_message(rc));
   return rc < 0;

@@ -1,6 +1,7 @@
-/* echo_load.c - the echo benchmark's load: C connections to 127.0.0.1:PORT,
- * each sending a 64-byte message and waiting for it to come back, for D
- * seconds. Prints the messages per second. Usage: echo_load PORT C D */
+/* echo_load.c - the echo and lines benchmarks' load: C connections to
+ * 127.0.0.1:PORT, each sending a 64-byte message (a line: 63 bytes and a
+ * newline) and waiting for it to come back, for D seconds. Prints the
+ * messages per second. Usage: echo_load PORT C D */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
   int *got = calloc((size_t)nconn, sizeof *got);
   char msg[MSG], buf[MSG];
   memset(msg, 'm', sizeof msg);
+  msg[MSG - 1] = '\n'; /* what a line server waits for; an echo server does not care */
   for (int i = 0; i < nconn; i++) {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(0x7f000001)};
