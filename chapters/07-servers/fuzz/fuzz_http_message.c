@@ -7,6 +7,7 @@
  * and the sizes of the pieces; the rest is what a client sent.
  * `make fuzz` runs it for long, `make fuzz-smoke` (in make test) briefly. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,53 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     }                                                                                              \
   } while (0)
 
+/* The wrapper writes JSON bodies itself: byte for byte what jansson's
+ * json_dumps() writes, and refused where jansson refuses (a string that is
+ * not UTF-8). Takes @value's reference. */
+static void check_json_body(json_t *value)
+{
+  char *want = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+  http_response_t resp = {0};
+  int rc = http_response_json(&resp, 200, value);
+  if (want)
+    CHECK(rc == 0 && resp.body_size == strlen(want) && memcmp(resp.body, want, resp.body_size) == 0);
+  else
+    CHECK(rc == -EINVAL || rc == -ENOMEM);
+  free(want);
+  http_response_clear(&resp);
+}
+
+static bool is_utf8(const char *s)
+{
+  json_t *checked = json_string(s);
+  json_decref(checked);
+  return checked != NULL;
+}
+
+/* A value of every JSON type from what the client sent (its strings as
+ * they are, UTF-8 or not). */
+static json_t *json_of(const http_request_t *req)
+{
+  json_t *v = json_object(), *headers = json_array();
+  if (!v || !headers) {
+    json_decref(v);
+    json_decref(headers);
+    return NULL;
+  }
+  for (size_t i = 0; i < req->header_count; i++)
+    json_array_append_new(headers, json_pack("[s?, o, b]", is_utf8(req->headers[i].name) ? req->headers[i].name : NULL,
+                                             json_string_nocheck(req->headers[i].value), i % 2));
+  json_object_set_new(v, "body", json_stringn_nocheck(req->body, req->body_size));
+  json_object_set_new(v, "headers", headers);
+  json_object_set_new(v, "size", json_integer(-(json_int_t)req->body_size * 1000003));
+  json_object_set_new(v, "third", json_real((double)req->body_size / 3));
+  json_object_set_new(v, "nothing", json_null());
+  json_object_set_new(v, "empty", json_pack("{s:[], s:{}}", "array", "object"));
+  if (is_utf8(req->path)) /* a key must be */
+    json_object_set_new(v, req->path, json_integer(INT64_MIN));
+  return v;
+}
+
 static void check_request(const http_request_t *req, size_t max_header, size_t max_body)
 {
   CHECK(req->method && req->path && req->query && req->body);
@@ -39,6 +87,9 @@ static void check_request(const http_request_t *req, size_t max_header, size_t m
   (void)http_request_query_long(req, "limit", &v);
   (void)http_request_header(req, "content-type");
 
+  json_t *all = json_of(req);
+  if (all)
+    check_json_body(all);
   http_response_t resp = {0};
   json_t *echo = json_pack("{s:s, s:s, s:I}", "method", req->method, "path", req->path, "size",
                            (json_int_t)req->body_size);

@@ -1,5 +1,6 @@
 /* http_message.c - chapter 07: HTTP/1.1 requests parsed with http_parser,
- * responses formatted, JSON bodies written with jansson. See http_message.h.
+ * responses formatted, JSON bodies (jansson's values) written compactly. See
+ * http_message.h.
  *
  * The reader parses bytes as they come (http_parser keeps its state between
  * calls) and copies what a request is made of into its own storage, so the
@@ -378,6 +379,127 @@ bool http_reader_is_midway(const http_reader_t *r)
   return r && (r->in_message || (!r->complete && r->in_off < r->in_len));
 }
 
+/* ---- JSON bodies --------------------------------------------------------- */
+
+/* json_dumps() serves every use of jansson (indentation, sorted keys, files)
+ * and pays for it: every container it enters goes into a hash table to catch
+ * cycles, every number through snprintf(), every piece through a callback; a
+ * page of ten to-dos cost more than the rest of its request. A body needs
+ * only the compact form, so it is written here, byte for byte what
+ * json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) writes (the fuzz target
+ * compares them): the same escapes, an object's keys in its order, reals
+ * left to jansson. */
+
+#define JSON_MAX_DEPTH 1024 /* deeper, or a cycle: refused (json_dumps refuses cycles) */
+
+enum { JSON_OK = 0, JSON_BAD = -EINVAL, JSON_NOMEM = -ENOMEM };
+
+/* A string of @n bytes, quoted and escaped. Bytes over 0x7f pass as they
+ * are once jansson has said they are UTF-8 (a string made with a _nocheck
+ * function may not be). */
+static int json_text_string(bytes_t *b, const char *s, size_t n)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] > 0x7f) {
+      json_t *checked = json_stringn(s, n);
+      if (!checked)
+        return JSON_BAD;
+      json_decref(checked);
+      break;
+    }
+  if (!bytes_append(b, "\"", 1))
+    return JSON_NOMEM;
+  size_t from = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    char esc[6] = {'\\', (char)c};
+    size_t len = 2;
+    switch (c) {
+    case '"': case '\\': break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    default: /* another control character */
+      memcpy(esc + 1, "u00", 3);
+      esc[4] = hex[c >> 4];
+      esc[5] = hex[c & 15];
+      len = 6;
+    }
+    if (!bytes_append(b, s + from, i - from) || !bytes_append(b, esc, len))
+      return JSON_NOMEM;
+    from = i + 1;
+  }
+  return bytes_append(b, s + from, n - from) && bytes_append(b, "\"", 1) ? JSON_OK : JSON_NOMEM;
+}
+
+static int json_text_integer(bytes_t *b, json_int_t v)
+{
+  char digits[24], *p = digits + sizeof digits;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do
+    *--p = (char)('0' + u % 10);
+  while (u /= 10);
+  if (v < 0)
+    *--p = '-';
+  return bytes_append(b, p, (size_t)(digits + sizeof digits - p)) ? JSON_OK : JSON_NOMEM;
+}
+
+/* A real as jansson writes it (its precision and its form of exponents). */
+static int json_text_real(bytes_t *b, const json_t *v)
+{
+  char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  if (!text)
+    return JSON_NOMEM;
+  bool ok = bytes_append(b, text, strlen(text));
+  free(text);
+  return ok ? JSON_OK : JSON_NOMEM;
+}
+
+static int json_text(bytes_t *b, const json_t *v, int depth)
+{
+  if (depth > JSON_MAX_DEPTH)
+    return JSON_BAD;
+  int rc = JSON_OK;
+  switch (json_typeof(v)) {
+  case JSON_OBJECT: {
+    if (!bytes_append(b, "{", 1))
+      return JSON_NOMEM;
+    void *first = json_object_iter((json_t *)v);
+    for (void *it = first; it && rc == JSON_OK; it = json_object_iter_next((json_t *)v, it)) {
+      if (it != first && !bytes_append(b, ",", 1))
+        return JSON_NOMEM;
+      rc = json_text_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
+      if (rc == JSON_OK)
+        rc = bytes_append(b, ":", 1) ? json_text(b, json_object_iter_value(it), depth + 1) : JSON_NOMEM;
+    }
+    return rc == JSON_OK && !bytes_append(b, "}", 1) ? JSON_NOMEM : rc;
+  }
+  case JSON_ARRAY:
+    if (!bytes_append(b, "[", 1))
+      return JSON_NOMEM;
+    for (size_t i = 0; i < json_array_size(v) && rc == JSON_OK; i++)
+      rc = i > 0 && !bytes_append(b, ",", 1) ? JSON_NOMEM : json_text(b, json_array_get(v, i), depth + 1);
+    return rc == JSON_OK && !bytes_append(b, "]", 1) ? JSON_NOMEM : rc;
+  case JSON_STRING:
+    return json_text_string(b, json_string_value(v), json_string_length(v));
+  case JSON_INTEGER:
+    return json_text_integer(b, json_integer_value(v));
+  case JSON_REAL:
+    return json_text_real(b, v);
+  case JSON_TRUE:
+    return bytes_append(b, "true", 4) ? JSON_OK : JSON_NOMEM;
+  case JSON_FALSE:
+    return bytes_append(b, "false", 5) ? JSON_OK : JSON_NOMEM;
+  default: /* JSON_NULL */
+    return bytes_append(b, "null", 4) ? JSON_OK : JSON_NOMEM;
+  }
+}
+
 /* ---- responses ----------------------------------------------------------- */
 
 int http_response_json(http_response_t *resp, int status, json_t *value)
@@ -386,14 +508,17 @@ int http_response_json(http_response_t *resp, int status, json_t *value)
     json_decref(value);
     return -EINVAL;
   }
-  char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+  bytes_t text = {0};
+  int rc = json_text(&text, value, 0);
   json_decref(value);
-  if (!text)
-    return -ENOMEM;
+  if (rc < 0) {
+    free(text.data);
+    return rc;
+  }
   free(resp->body);
   resp->status = status;
-  resp->body = text;
-  resp->body_size = strlen(text);
+  resp->body = text.data;
+  resp->body_size = text.len;
   resp->content_type = "application/json";
   return 0;
 }

@@ -98,8 +98,9 @@ typedef struct {
 
 /* A JSON body: @value is written compactly and the response takes the
  * reference it is given (json_decref() is done for you, also on failure).
- * Returns 0; -EINVAL for a NULL argument or a status outside 100..599;
- * -ENOMEM. */
+ * Returns 0; -EINVAL for a NULL argument, a status outside 100..599 or a
+ * value JSON cannot hold (a cycle, more than 1024 levels deep, a string that
+ * is not UTF-8); -ENOMEM. */
 int http_response_json(http_response_t *resp, int status, json_t *value);
 
 /* A JSON error body, {"error": "@message"}, with @status.
