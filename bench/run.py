@@ -59,9 +59,11 @@ ECHO_SECONDS = float(os.environ.get("ECHO_SECONDS", "10"))
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def pinned(cpu, cmd):
-    """Run CMD on one CPU when there are two or more (server and load apart)."""
-    return (["taskset", "-c", str(cpu)] + cmd) if os.cpu_count() >= 2 and shutil.which("taskset") else cmd
+def pinned(which, cmd):
+    """Run CMD on one CPU (the first or the second this process may use)
+    when it may use two or more: server and load apart."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return (["taskset", "-c", str(cpus[which])] + cmd) if len(cpus) >= 2 and shutil.which("taskset") else cmd
 
 
 def taking_turns(runs, keys, measure):
@@ -326,7 +328,9 @@ def wrk_measured(url, seconds, server):
 def wrk(url, seconds):
     """Load URL with wrk for SECONDS at API_CONNECTIONS keep-alive
     connections; return (requests per second, 99th percentile latency in ms)."""
-    out = subprocess.run(pinned(1, ["wrk", "-t1", f"-c{API_CONNECTIONS}", f"-d{seconds:g}s", "--latency", url]),
+    # wrk on no CPU in particular: the server has one to itself, and wrk held
+    # to the other got only what that CPU's other tenants left it.
+    out = subprocess.run(["wrk", "-t1", f"-c{API_CONNECTIONS}", f"-d{seconds:g}s", "--latency", url],
                          capture_output=True, text=True, timeout=seconds + 60)
     rps = re.search(r"Requests/sec:\s*([0-9.]+)", out.stdout)
     p99 = re.search(r"^\s*99%\s+([0-9.]+)(us|ms|s)\s*$", out.stdout, re.M)
@@ -366,55 +370,59 @@ def api_serving(cmd):
     return proc, f"http://127.0.0.1:{port}"
 
 
+def stop_all(procs):
+    """Stop every server of PROCS (made by api_serving or nginx_serving),
+    then raise the first failure, if any."""
+    failure = None
+    for proc in procs:
+        try:
+            if proc.stdout:
+                proc.stdout.close()
+            processes.stop(proc)
+        except processes.NotStoppedCleanly as e:
+            failure = failure or e
+    if failure:
+        raise failure
+
+
 def api_rows(build, runs):
     """The same requests, at the same concurrency, to the course's API
     server and to FastAPI, and for the ceiling to nginx serving a file of
-    the size of one to-do."""
+    the size of one to-do. All three run at once and are loaded in turn."""
+    import tempfile
     import urllib.request
     servers = {"ac": [f"{build}/bench/api_server"], "fastapi": [PY, f"{HERE}/py/api_fastapi.py"]}
     paths = {"get": "/todos/42", "list": "/todos?limit=10&after=20"}
-    rps = {p: {} for p in paths}
-    p99 = {p: {} for p in paths}
-    cpu = {p: {} for p in paths}
-    one_todo = None
-    for impl, cmd in servers.items():
-        proc, base = api_serving(cmd)
-        try:
-            if impl == "ac":
-                with urllib.request.urlopen(base + paths["get"], timeout=10) as r:
-                    one_todo = r.read()
-            for p, path in paths.items():
-                got = [wrk_measured(base + path, API_SECONDS, proc) for _ in range(runs)]
-                rps[p][impl] = statistics.median(r for r, _, _ in got)
-                p99[p][impl] = statistics.median(l for _, l, _ in got)
-                cpu[p][impl] = statistics.median(c for _, _, c in got)
-                progress(f"{'api ' + p:22} {impl:12} {rps[p][impl]:12.1f} req/s {p99[p][impl]:8.2f} ms p99 "
-                         f"{cpu[p][impl]:8.1f} us CPU/req")
-        finally:
-            proc.stdout.close()
-            processes.stop(proc)
-    import tempfile
+    procs, bases = {}, {}
     tmp = tempfile.mkdtemp(prefix="bench-nginx-")
-    proc, base = nginx_serving(tmp, {"todo": one_todo})
     try:
-        got = [wrk_measured(base + "/todo", API_SECONDS, proc) for _ in range(runs)]
-        for p in paths:
-            rps[p]["nginx"] = statistics.median(r for r, _, _ in got)
-            p99[p]["nginx"] = statistics.median(l for _, l, _ in got)
-            cpu[p]["nginx"] = statistics.median(c for _, _, c in got)
-        progress(f"{'api static file':22} {'nginx':12} {rps['get']['nginx']:12.1f} req/s "
-                 f"{p99['get']['nginx']:8.2f} ms p99 {cpu['get']['nginx']:8.1f} us CPU/req")
+        for impl, cmd in servers.items():
+            procs[impl], bases[impl] = api_serving(cmd)
+        with urllib.request.urlopen(bases["ac"] + paths["get"], timeout=10) as r:
+            one_todo = r.read()
+        procs["nginx"], bases["nginx"] = nginx_serving(tmp, {"todo": one_todo})
+        # In turn: each path on ac then on FastAPI, then the file on nginx.
+        urls = {(impl, p): bases[impl] + path for p, path in paths.items() for impl in servers}
+        urls["nginx", "file"] = bases["nginx"] + "/todo"
+        got = taking_turns(runs, urls, lambda key: wrk_measured(urls[key], API_SECONDS, procs[key[0]]))
     finally:
         try:
-            processes.stop(proc)
+            stop_all(procs.values())
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    for (impl, p), results in got.items():
+        progress(f"{'api ' + p:22} {impl:12} {spread([r for r, _, _ in results])} req/s "
+                 f"{statistics.median(l for _, l, _ in results):8.2f} ms p99 "
+                 f"{statistics.median(c for _, _, c in results):8.1f} us CPU/req")
     rows = []
     for p in paths:
-        rows += [(f"api_{p}_rps", rps[p], "requests/s", False, ("faster", "fastapi", 5)),
-                 (f"api_{p}_rps_of_nginx", rps[p], "requests/s", False, ("faster", "nginx", 0.5)),
-                 (f"api_{p}_p99", p99[p], "ms p99", True, ("faster", "fastapi", 1)),
-                 (f"api_{p}_cpu", cpu[p], "us CPU/request", True, ("faster", "fastapi", 5))]
+        keys = {"ac": ("ac", p), "fastapi": ("fastapi", p), "nginx": ("nginx", "file")}
+        rps, p99, cpu = ({impl: statistics.median(r[i] for r in got[key]) for impl, key in keys.items()}
+                         for i in range(3))
+        rows += [(f"api_{p}_rps", rps, "requests/s", False, ("faster", "fastapi", 5)),
+                 (f"api_{p}_rps_of_nginx", rps, "requests/s", False, ("faster", "nginx", 0.5)),
+                 (f"api_{p}_p99", p99, "ms p99", True, ("faster", "fastapi", 1)),
+                 (f"api_{p}_cpu", cpu, "us CPU/request", True, ("faster", "fastapi", 5))]
     return rows
 
 
