@@ -273,6 +273,9 @@ int ac__task_rename(ac__task *t, const char *name);
 void ac__task_label(const ac__task *t, char *buf, size_t size);
 int ac__current(ac__task **task, const char *fn);
 int ac__suspend(ac__task *t, const char *what);
+/* The same, with a time limit: after MS ms (none if MS < 0), a timer wakes
+ * T with VALUE (0 for a sleep, -ETIMEDOUT for a deadline). */
+int ac__suspend_for(ac__task *t, int64_t ms, int value, const char *what);
 /* Make a suspended task ready, its suspending call to return VALUE.
  * Returns 1, or 0 if it was already woken (only the first wake counts). */
 int ac__wake(ac__task *t, int value);

@@ -242,16 +242,34 @@ void ac__task_abandon_all(ac__loop *loop) {
   }
 }
 
-/* ---- sleeping ------------------------------------------------------------ */
+/* ---- suspending with a time limit ---------------------------------------- */
 
-typedef struct sleeper {
+/* A timer on the suspending task's stack that wakes it with VALUE: a sleep
+ * (0) or a deadline (-ETIMEDOUT). Whatever woke the task, the timer is off
+ * the heap before the task goes on. */
+typedef struct wake_timer {
   ac__timer timer;
   ac__task *task;
-} sleeper;
+  int value;
+} wake_timer;
 
-static void sleeper_due(ac__timer *timer) {
-  ac__wake(AC__CONTAINER(timer, sleeper, timer)->task, 0);
+static void wake_timer_due(ac__timer *timer) {
+  wake_timer *w = AC__CONTAINER(timer, wake_timer, timer);
+  ac__wake(w->task, w->value);
 }
+
+int ac__suspend_for(ac__task *t, int64_t ms, int value, const char *what) {
+  if (ms < 0) return ac__suspend(t, what);
+  ac__loop *loop = t->fut.loop;
+  wake_timer w = {.task = t, .value = value};
+  ac__timer_init(&w.timer, wake_timer_due);
+  int rc = ac__timer_start(loop, &w.timer, ac__now(loop) + (uint64_t)ms);
+  if (rc == 0) rc = ac__suspend(t, what);
+  ac__timer_stop(loop, &w.timer);
+  return rc;
+}
+
+/* ---- sleeping ------------------------------------------------------------ */
 
 int ac_task_sleep(int64_t ms) {
   ac__task *t = NULL;
@@ -276,12 +294,7 @@ int ac_task_sleep(int64_t ms) {
     }
     return 0;
   }
-  sleeper s = {.task = t};
-  ac__timer_init(&s.timer, sleeper_due);
-  if ((rc = ac__timer_start(loop, &s.timer, ac__now(loop) + (uint64_t)ms))) return rc;
-  rc = ac__suspend(t, "sleep");
-  ac__timer_stop(loop, &s.timer);
-  return rc;
+  return ac__suspend_for(t, ms, 0, "sleep");
 }
 
 /* ---- introspection ------------------------------------------------------- */

@@ -1,8 +1,8 @@
 /* wait.c - waiting for futures: await, wait, gather, wait_for, shield.
  *
- * All of them rest on ac__wait_many(): one waiter per pending future, an
- * optional deadline on the loop's timer heap, one suspension, and on the
- * way out every waiter and the deadline are removed, whatever woke us.
+ * All of them rest on ac__wait_many(): one waiter per pending future, one
+ * suspension with an optional deadline (ac__suspend_for), and on the way
+ * out every waiter is removed, whatever woke us.
  */
 #include <stdlib.h>
 
@@ -15,7 +15,6 @@ typedef struct wait_set {
   size_t remaining;           /* futures still pending */
   ac_wait_mode_t mode;
   ac_future_t *first_failed;  /* the first to fail or be cancelled, in time order */
-  ac__timer deadline;
 } wait_set;
 
 typedef struct wait_entry {
@@ -42,13 +41,8 @@ static void entry_notify(ac__waiter *w, ac_future_t *f) {
     ac__wake(set->task, 0);
 }
 
-static void deadline_due(ac__timer *timer) {
-  ac__wake(AC__CONTAINER(timer, wait_set, deadline)->task, -ETIMEDOUT);
-}
-
 int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
                   int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
-  ac__loop *loop = t->fut.loop;
   wait_set set = {.task = t, .remaining = 0, .mode = mode, .first_failed = NULL};
   for (size_t i = 0; i < n; i++) {
     if (fs[i]->state == AC_FUTURE_PENDING)
@@ -75,15 +69,7 @@ int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t 
       ac__waiter_add(fs[i], &entries[i].w, entry_notify, NULL);
     }
   }
-  ac__timer_init(&set.deadline, deadline_due);
-  if (timeout_ms > 0 &&
-      (rc = ac__timer_start(loop, &set.deadline, ac__now(loop) + (uint64_t)timeout_ms)))
-    goto unregister;
-
-  rc = ac__suspend(t, what);
-
-unregister:
-  ac__timer_stop(loop, &set.deadline);
+  rc = ac__suspend_for(t, timeout_ms, -ETIMEDOUT, what);
   for (size_t i = 0; i < n; i++) {
     if (entries[i].w.notify != entry_notify) continue; /* was done before the wait */
     ac__waiter_remove(&entries[i].w);
