@@ -16,6 +16,7 @@
 
 #include "ac.h"
 #include "ctx.h"
+#include "heap.h"
 #include "list.h"
 
 /* ---- errors ------------------------------------------------------------ */
@@ -45,6 +46,13 @@ typedef struct ac__timer {
   size_t index;                         /* position in the heap; SIZE_MAX: not in it */
   void (*fire)(struct ac__timer *);     /* what to do when it is due */
 } ac__timer;
+
+/* The loop's timers: a min-heap (heap.h) by (when, seq). */
+typedef struct ac__timers {
+  ac__timer **slots;
+  size_t len, cap;
+  uint64_t seq; /* next ac__timer.seq */
+} ac__timers;
 
 /* ---- callbacks (call_soon / call_later / call_at) ------------------------ */
 
@@ -168,9 +176,7 @@ typedef struct ac_loop_s {
   pthread_t owner;          /* the thread that opened it */
   ac__ready *ready_head;    /* FIFO of what may run now */
   ac__ready **ready_tail;
-  ac__timer **heap;         /* min-heap of timers by (when, seq) */
-  size_t heap_len, heap_cap;
-  uint64_t timer_seq;       /* next ac__timer.seq */
+  ac__timers timers;        /* sleeps, call_later, deadlines */
   ac__list futures;         /* every future and task not yet freed */
   ac__list tasks;           /* tasks not finished */
   size_t ntasks;            /* their number */
@@ -240,7 +246,7 @@ int ac__call_soon_internal(ac__loop *loop, ac_callback_fn cb, void *arg);
 int ac__loop_iterate(ac__loop *loop, int may_block);
 bool ac__loop_idle(ac__loop *loop);
 
-/* heap.c */
+/* timer.c */
 void ac__timer_init(ac__timer *t, void (*fire)(ac__timer *));
 int ac__timer_start(ac__loop *loop, ac__timer *t, uint64_t when);
 void ac__timer_stop(ac__loop *loop, ac__timer *t);

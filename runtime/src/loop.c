@@ -189,18 +189,18 @@ static void on_uv_timer(uv_timer_t *timer) {
  * made work due here. Just before that, this makes it not wait. */
 static void on_uv_prepare(uv_prepare_t *prepare) {
   ac__loop *loop = prepare->data;
-  if (loop->ready_head || (loop->heap_len > 0 && loop->heap[0]->when <= uv_now(&loop->uv)))
+  if (loop->ready_head || (loop->timers.len > 0 && loop->timers.slots[0]->when <= uv_now(&loop->uv)))
     uv_stop(&loop->uv);
 }
 
 /* Point libuv's one timer at the earliest entry of the heap. */
 static void arm_timer(ac__loop *loop) {
-  if (loop->heap_len == 0) {
+  if (loop->timers.len == 0) {
     if (loop->armed_for != UINT64_MAX) uv_timer_stop(&loop->uv_timer);
     loop->armed_for = UINT64_MAX;
     return;
   }
-  uint64_t when = loop->heap[0]->when;
+  uint64_t when = loop->timers.slots[0]->when;
   if (when == loop->armed_for) return;
   uint64_t now = uv_now(&loop->uv);
   uv_timer_start(&loop->uv_timer, on_uv_timer, when > now ? when - now : 0, 0);
@@ -220,7 +220,7 @@ static void run_ready(ac__loop *loop) {
 }
 
 bool ac__loop_idle(ac__loop *loop) {
-  return !loop->ready_head && loop->heap_len == 0 && !uv_loop_alive(&loop->uv);
+  return !loop->ready_head && loop->timers.len == 0 && !uv_loop_alive(&loop->uv);
 }
 
 /* While jobs run on worker threads, their completions are a few
@@ -490,12 +490,12 @@ static void run_ready_to_close(ac__loop *loop) {
 }
 
 static void free_handles(ac__loop *loop) {
-  for (size_t i = 0; i < loop->heap_len; i++) {
-    if (loop->heap[i]->fire != handle_due) continue; /* not a callback's: not ours to free */
-    ac_handle_t *h = AC__CONTAINER(loop->heap[i], ac_handle_t, timer);
+  for (size_t i = 0; i < loop->timers.len; i++) {
+    if (loop->timers.slots[i]->fire != handle_due) continue; /* not a callback's: not ours to free */
+    ac_handle_t *h = AC__CONTAINER(loop->timers.slots[i], ac_handle_t, timer);
     if (!h->kept) free(h);
   }
-  loop->heap_len = 0;
+  loop->timers.len = 0;
   while (!ac__list_empty(&loop->kept_handles)) {
     ac_handle_t *h = AC__CONTAINER(loop->kept_handles.next, ac_handle_t, link);
     ac__list_remove(&h->link);

@@ -58,16 +58,21 @@ int ac_queue_create(ac_queue_t **out, ac_queue_kind_t kind, size_t maxsize, ac_c
 
 /* ---- storage ------------------------------------------------------------- */
 
-static int before(const ac_queue_t *q, const entry *a, const entry *b) {
-  int c = q->compare(a->item, b->item);
-  return c < 0 || (c == 0 && a->seq < b->seq);
+/* The priority queue's order (heap.h): the comparison, then arrival. */
+static bool entry_before(void *heap, size_t a, size_t b) {
+  const ac_queue_t *q = heap;
+  int c = q->compare(q->items[a].item, q->items[b].item);
+  return c < 0 || (c == 0 && q->items[a].seq < q->items[b].seq);
 }
 
-static void swap(entry *a, entry *b) {
-  entry t = *a;
-  *a = *b;
-  *b = t;
+static void entry_swap(void *heap, size_t a, size_t b) {
+  ac_queue_t *q = heap;
+  entry t = q->items[a];
+  q->items[a] = q->items[b];
+  q->items[b] = t;
 }
+
+static const ac__heap_ops priority_ops = {entry_before, entry_swap};
 
 static int grow(ac_queue_t *q) {
   size_t cap = q->cap * 2;
@@ -89,12 +94,8 @@ static int push(ac_queue_t *q, void *item) {
     q->items[(q->head + q->len++) % q->cap] = e;
     return 0;
   }
-  size_t i = q->len++;
-  q->items[i] = e;
-  while (q->kind == AC_QUEUE_PRIORITY && i > 0 && before(q, &q->items[i], &q->items[(i - 1) / 2])) {
-    swap(&q->items[i], &q->items[(i - 1) / 2]);
-    i = (i - 1) / 2;
-  }
+  q->items[q->len++] = e;
+  if (q->kind == AC_QUEUE_PRIORITY) ac__heap_push(&priority_ops, q, q->len);
   return 0;
 }
 
@@ -106,18 +107,8 @@ static void *pop(ac_queue_t *q) {
     q->len--;
     return item;
   }
-  if (q->kind == AC_QUEUE_LIFO) return q->items[--q->len].item;
-  item = q->items[0].item;
-  q->items[0] = q->items[--q->len];
-  for (size_t i = 0;;) {
-    size_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < q->len && before(q, &q->items[l], &q->items[m])) m = l;
-    if (r < q->len && before(q, &q->items[r], &q->items[m])) m = r;
-    if (m == i) break;
-    swap(&q->items[i], &q->items[m]);
-    i = m;
-  }
-  return item;
+  if (q->kind == AC_QUEUE_PRIORITY) ac__heap_remove(&priority_ops, q, q->len, 0);
+  return q->items[--q->len].item; /* LIFO: the newest; PRIORITY: the top, moved last */
 }
 
 static int full(const ac_queue_t *q) { return q->maxsize > 0 && q->len >= q->maxsize; }

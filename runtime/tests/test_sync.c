@@ -304,6 +304,8 @@ END_TEST
 /* ---- Queue --------------------------------------------------------------- */
 
 static int cmp_int(const void *a, const void *b) { return P2INT(a) - P2INT(b); }
+/* Letters by their capital only: 'a' and 'A' are equal. */
+static int cmp_upper(const void *a, const void *b) { return (P2INT(a) & ~32) - (P2INT(b) & ~32); }
 
 static void drain_into(ac_queue_t *q, char *out) {
   void *item;
@@ -334,6 +336,12 @@ static int queue_order_body(void *arg, void **result) {
   ck_assert_str_eq(out, "aighbfcaebdaighbfcaebdaighbfcaebd");
   drain_into(prio, out);
   ck_assert_str_eq(out, "aaaaaabbbbbbcccdddeeefffggghhhiii");
+  /* Equal priorities come out in the order they went in. */
+  ac_queue_t *ties;
+  ck_assert_int_eq(ac_queue_create(&ties, AC_QUEUE_PRIORITY, 0, cmp_upper), 0);
+  for (const char *p = "dAbBaCcD"; *p; p++) ac_queue_try_put(ties, INT2P(*p));
+  drain_into(ties, out);
+  ck_assert_str_eq(out, "AabBCcdD");
   void *item;
   ck_assert_int_eq(ac_queue_try_get(fifo, &item), -EAGAIN);
   ck_assert_int_eq(ac_queue_is_empty(fifo), 1);
