@@ -1,6 +1,6 @@
 /* cond.c - ac_cond_t: wait for a notification with a lock released, and
  * hold the lock again on the way out, whatever happened. */
-#include "internal.h"
+#include "sync_internal.h"
 
 struct ac_cond_s {
   ac__sync s;       /* waiters: tasks waiting for a notification */

@@ -1,10 +1,14 @@
 /* error.c - error texts and the one-line reports of misuse. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include <uv.h>
+
+#include "ac.h"
+#include "error_internal.h"
 
 static int misuse_messages = -1; /* -1: not decided yet (read AC_QUIET) */
 

@@ -1,5 +1,5 @@
 /* event.c - ac_event_t: a flag that wakes every waiter when set. */
-#include "internal.h"
+#include "sync_internal.h"
 
 struct ac_event_s {
   ac__sync s;  /* waiters: tasks waiting for the flag */

@@ -1,7 +1,7 @@
 /* future.c - futures: completion, waiters, done callbacks, references. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 enum { SPARE_TASKS = 4096 }; /* freed task structures kept for reuse */
 

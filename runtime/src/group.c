@@ -7,7 +7,7 @@
  * one left behind is freed when the loop closes. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 typedef struct child {
   ac__waiter w;     /* in the child task's waiters */

@@ -9,14 +9,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 enum { DEFAULT_MAX_BODY = 64 << 20, DEFAULT_REDIRECTS = 10 };
 #define DEFAULT_PROTOCOLS "http,https"
 
 
-typedef struct http_client {
-  ac__resource res;     /* closed with the loop */
+typedef struct http_client { /* the loop's AC__SLOT_HTTP: closed with it */
   ac__loop *loop;
   CURLM *multi;
   uv_timer_t timer;     /* curl's timeout */
@@ -121,9 +120,9 @@ static int on_timeout(CURLM *multi, long ms, void *clientp) {
 }
 
 /* The loop closes: every task has ended, so no transfer is left. */
-static void client_close(ac__resource *r) {
-  http_client *c = AC__CONTAINER(r, http_client, res);
-  c->loop->http = NULL;
+static void client_close(ac__loop *loop, void *state) {
+  (void)loop;
+  http_client *c = state;
   while (!ac__list_empty(&c->sockets)) {
     watched *w = AC__CONTAINER(c->sockets.next, watched, link);
     ac__list_remove(&w->link);
@@ -136,10 +135,7 @@ static void client_close(ac__resource *r) {
 /* Each step is checked; a failure undoes the steps before it, in reverse
  * order. */
 static int client_get(ac__loop *loop, http_client **out, const char **step) {
-  if (loop->http) {
-    *out = loop->http;
-    return 0;
-  }
+  if ((*out = ac__slot_get(loop, AC__SLOT_HTTP))) return 0;
   *step = "curl_global_init";
   pthread_once(&curl_once, curl_init);
   if (curl_init_rc != CURLE_OK) return -ENOMEM;
@@ -161,8 +157,7 @@ static int client_get(ac__loop *loop, http_client **out, const char **step) {
     goto fail_timer;
   c->loop = loop;
   ac__list_init(&c->sockets);
-  ac__resource_track(loop, &c->res, client_close);
-  loop->http = c;
+  ac__slot_set(loop, AC__SLOT_HTTP, c, client_close);
   *out = c;
   return 0;
 

@@ -4,7 +4,7 @@
  * holding it leaves it broken, and every waiter and later acquire gets
  * -EOWNERDEAD, rather than the lock passing to whatever task reuses the
  * holder's structure. */
-#include "internal.h"
+#include "sync_internal.h"
 
 struct ac_lock_s {
   ac__sync s;       /* waiters: tasks waiting to acquire */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 #if defined(AC_SANITIZE_THREAD)
 #include <sanitizer/tsan_interface.h>
@@ -20,6 +20,19 @@ enum {
   BATCH = 4096,    /* ready items run between two polls for I/O */
   CLOSE_PASSES = 64, /* rounds of ready callbacks a closing loop still runs */
   SPIN_NS = 50000  /* how long to poll for worker threads' results before sleeping */
+};
+
+/* A callback to call: now (call_soon), or when its timer is due. */
+enum { AC__HANDLE_WAITING, AC__HANDLE_READY, AC__HANDLE_RAN, AC__HANDLE_CANCELLED };
+
+struct ac_handle_s {
+  ac__ready ready;   /* in the ready queue when due */
+  ac__timer timer;   /* in the heap while waiting for its time */
+  ac_callback_fn cb; /* what to call */
+  void *arg;         /* its argument */
+  uint8_t state;     /* AC__HANDLE_* */
+  uint8_t kept;      /* 1: the program holds it and frees it with ac_handle_close */
+  ac__list link;     /* in loop->kept_handles while kept */
 };
 
 _Thread_local ac__loop *ac__cur;
@@ -100,9 +113,9 @@ static void handle_run(ac__loop *loop, ac_handle_t *h) {
   h->state = AC__HANDLE_RAN;
   int kept = h->kept;
   ac_callback_fn cb = h->cb;
-  if (loop->instrumented) ac__debug_step_begin(loop);
+  if (loop->debug.instrumented) ac__debug_step_begin(loop);
   cb(h->arg);
-  if (loop->instrumented) ac__debug_step_end(loop, NULL, cb);
+  if (loop->debug.instrumented) ac__debug_step_end(loop, NULL, cb);
   if (!kept) handle_free(loop, h); /* a kept one is freed by ac_handle_close */
 }
 
@@ -289,6 +302,20 @@ static void close_resources(ac__loop *loop) {
   }
 }
 
+void ac__slot_set(ac__loop *loop, ac__slot_id id, void *state,
+                  void (*close)(ac__loop *loop, void *state)) {
+  loop->slots[id].state = state;
+  loop->slots[id].close = state ? close : NULL;
+}
+
+static void close_slots(ac__loop *loop) {
+  for (int id = 0; id < AC__SLOT_COUNT; id++) {
+    ac__slot s = loop->slots[id];
+    loop->slots[id] = (ac__slot){NULL, NULL}; /* emptied first: the hook may look */
+    if (s.state) s.close(loop, s.state);
+  }
+}
+
 typedef struct ac__ts_call {
   struct ac__ts_call *next;
   ac_callback_fn cb;
@@ -355,18 +382,6 @@ static void on_ts_async(uv_async_t *async) {
 
 /* ---- open and close ------------------------------------------------------ */
 
-/* Overflow reports run on a stack of their own: the task's is full. */
-static void give_signal_stack(ac__loop *loop) {
-  stack_t old;
-  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
-  stack_t ss = {.ss_size = 64 * 1024, .ss_flags = 0};
-  if (!(ss.ss_sp = malloc(ss.ss_size))) return;
-  if (sigaltstack(&ss, NULL) == 0)
-    loop->altstack = ss.ss_sp;
-  else
-    free(ss.ss_sp);
-}
-
 /* A write to a peer that has gone must fail with -EPIPE, not kill the
  * process: ignore SIGPIPE, unless the program chose a handler itself. */
 static void ignore_sigpipe(void) {
@@ -423,8 +438,6 @@ int ac_loop_open(void) {
 #if defined(AC_SANITIZE_THREAD)
   loop->tsan_loop_fiber = __tsan_get_current_fiber();
 #endif
-  give_signal_stack(loop);
-  ac__stack_overflow_handler_install();
   ignore_sigpipe();
   ac__debug_open(loop);
   ac__cur = loop;
@@ -520,6 +533,7 @@ int ac_loop_close(void) {
   finish_tasks(loop);
   run_ready_to_close(loop); /* callbacks already due */
   close_resources(loop);
+  close_slots(loop);
   on_ts_async(&loop->ts_async); /* calls that arrived late still run */
   run_ready_to_close(loop);
   free_handles(loop);
@@ -529,11 +543,6 @@ int ac_loop_close(void) {
   ac__stacks_free(&loop->stacks);
   ac__debug_close(loop);
   pthread_mutex_destroy(&loop->ts_lock);
-  if (loop->altstack) {
-    stack_t off = {.ss_flags = SS_DISABLE};
-    sigaltstack(&off, NULL);
-    free(loop->altstack);
-  }
   free(loop);
   ac__cur = NULL;
   atomic_fetch_sub(&open_loops, 1);

@@ -4,7 +4,8 @@
  * that gives up in the same step passes it to the next one. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "heap.h"
+#include "sync_internal.h"
 
 typedef struct entry {
   void *item;

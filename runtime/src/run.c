@@ -1,7 +1,7 @@
 /* run.c - ac_loop_run(): open a loop, run a main task to its end, close. */
 #include <stdio.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 /* Name every task and what it waits on: the picture of a deadlock. */
 static void report_deadlock(ac__loop *loop) {

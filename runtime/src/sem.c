@@ -1,6 +1,6 @@
 /* sem.c - ac_sem_t: counting semaphores; a released permit goes straight
  * to the longest waiter. */
-#include "internal.h"
+#include "sync_internal.h"
 
 struct ac_sem_s {
   ac__sync s;   /* waiters: tasks waiting for a permit */

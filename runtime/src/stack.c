@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -50,8 +50,24 @@ static size_t default_map_size(const ac__stack_pool *pool) {
   return AC_TASK_STACK_DEFAULT + pool->page; /* + the guard or a spare page */
 }
 
+static void overflow_handler_install(void);
+
+/* Overflow reports run on a stack of their own: the task's is full. */
+static void give_signal_stack(ac__stack_pool *pool) {
+  stack_t old;
+  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
+  stack_t ss = {.ss_size = 64 * 1024, .ss_flags = 0};
+  if (!(ss.ss_sp = malloc(ss.ss_size))) return;
+  if (sigaltstack(&ss, NULL) == 0)
+    pool->altstack = ss.ss_sp;
+  else
+    free(ss.ss_sp);
+}
+
 void ac__stacks_init(ac__stack_pool *pool) {
   memset(pool, 0, sizeof *pool);
+  give_signal_stack(pool);
+  overflow_handler_install();
   ac__list_init(&pool->slabs);
   pool->page = (size_t)sysconf(_SC_PAGESIZE);
   long max_maps = 65530;
@@ -168,6 +184,12 @@ void ac__stacks_free(ac__stack_pool *pool) {
     munmap(sl->map, sl->size);
     free(sl);
   }
+  if (pool->altstack) {
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+    free(pool->altstack);
+    pool->altstack = NULL;
+  }
 }
 
 static void report_overflow(const char *task_name, size_t usable) {
@@ -179,10 +201,10 @@ static void report_overflow(const char *task_name, size_t usable) {
   if (n > 0) (void)!write(STDERR_FILENO, msg, (size_t)n);
 }
 
-void ac__stack_overflowed(ac__task *t) {
+void ac__stack_overflowed(ac__task *t, const ac__stack *s) {
   char label[AC_TASK_NAME_MAX + 1];
   ac__task_label(t, label, sizeof label);
-  report_overflow(label, ac__stack_usable(t->stack));
+  report_overflow(label, ac__stack_usable(s));
   abort();
 }
 
@@ -218,4 +240,4 @@ static void install(void) {
   sigaction(SIGSEGV, &sa, &previous_segv);
 }
 
-void ac__stack_overflow_handler_install(void) { pthread_once(&handler_once, install); }
+static void overflow_handler_install(void) { pthread_once(&handler_once, install); }

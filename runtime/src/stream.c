@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "stream_internal.h"
+#include "sync_internal.h"
 
 enum {
   READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read (shared) */
@@ -94,30 +95,22 @@ static void wake_reader(ac_stream_t *s) {
   if (s->reader) ac__wake(s->reader, 0);
 }
 
-/* libuv reads every stream of a loop into one area, and each read's bytes
- * move at once to the stream's own buffer, which holds only what its reader
- * has not taken: an idle connection keeps no read buffer at all. */
-struct ac__read_area {
-  ac__resource res; /* freed when the loop closes */
-  ac__loop *loop;
-  char bytes[READ_CHUNK];
-};
-
-static void read_area_close(ac__resource *r) {
-  struct ac__read_area *a = AC__CONTAINER(r, struct ac__read_area, res);
-  a->loop->read_area = NULL;
-  free(a);
+/* libuv reads every stream of a loop into one area of READ_CHUNK bytes
+ * (the loop's AC__SLOT_STREAM, made on the first read), and each read's
+ * bytes move at once to the stream's own buffer, which holds only what its
+ * reader has not taken: an idle connection keeps no read buffer at all. */
+static void read_area_close(ac__loop *loop, void *area) {
+  (void)loop;
+  free(area);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   ac__loop *loop = of(h)->loop;
   (void)suggested;
-  if (!loop->read_area && (loop->read_area = malloc(sizeof *loop->read_area))) {
-    loop->read_area->loop = loop;
-    ac__resource_track(loop, &loop->read_area->res, read_area_close);
-  }
+  char *area = ac__slot_get(loop, AC__SLOT_STREAM);
+  if (!area && (area = malloc(READ_CHUNK))) ac__slot_set(loop, AC__SLOT_STREAM, area, read_area_close);
   /* Without memory, libuv reports UV_ENOBUFS to on_read. */
-  *buf = loop->read_area ? uv_buf_init(loop->read_area->bytes, READ_CHUNK) : uv_buf_init(NULL, 0);
+  *buf = area ? uv_buf_init(area, READ_CHUNK) : uv_buf_init(NULL, 0);
 }
 
 /* Append N bytes to what the reader has not taken. */

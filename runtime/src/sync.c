@@ -2,7 +2,7 @@
  * checks, and wait lists whose waiters leave no trace when they give up. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "sync_internal.h"
 
 static void sync_close(ac__resource *r) { free(AC__CONTAINER(r, ac__sync, res)); }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 #if defined(AC_SANITIZE_THREAD)
 #include <sanitizer/tsan_interface.h>

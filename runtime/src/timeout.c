@@ -7,7 +7,7 @@
  * open drops the deadline, which would otherwise fire into a dead stack. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 typedef struct deadline {
   ac__timer timer;     /* on the loop's heap until it fires */

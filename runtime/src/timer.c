@@ -4,7 +4,8 @@
  * heap slot rather than a libuv handle. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "heap.h"
+#include "loop_internal.h"
 
 enum { FIRST_CAPACITY = 64 }; /* slots of the first allocation; it doubles */
 

@@ -1,12 +1,12 @@
 /* wait.c - waiting for futures: await, wait, gather, wait_for, shield.
  *
- * All of them rest on ac__wait_many(): one waiter per pending future, one
+ * All of them rest on wait_many(): one waiter per pending future, one
  * suspension with an optional deadline (ac__suspend_for), and on the way
  * out every waiter is removed, whatever woke us.
  */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 enum { INLINE_WAITERS = 8 }; /* waits on up to this many need no allocation */
 
@@ -41,7 +41,9 @@ static void entry_notify(ac__waiter *w, ac_future_t *f) {
     ac__wake(set->task, 0);
 }
 
-int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
+/* Wait for futures, with an optional deadline. Returns 0 when the
+ * condition holds, -ETIMEDOUT, or -ECANCELED (the caller was cancelled). */
+static int wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
                   int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
   wait_set set = {.task = t, .remaining = 0, .mode = mode, .first_failed = NULL};
   for (size_t i = 0; i < n; i++) {
@@ -81,12 +83,15 @@ out:
   return rc;
 }
 
-int ac__cancel_and_wait(ac__task *t, ac_future_t *const *fs, size_t n) {
+/* Cancel every pending future in FS and wait until all have finished,
+ * passing on each further cancellation of the caller. Returns 1 if the
+ * caller was cancelled meanwhile, else 0. */
+static int cancel_and_wait(ac__task *t, ac_future_t *const *fs, size_t n) {
   int cancelled = 0;
   for (;;) {
     for (size_t i = 0; i < n; i++)
       if (fs[i]->state == AC_FUTURE_PENDING) ac_future_cancel(fs[i]);
-    if (ac__wait_many(t, fs, n, AC_WAIT_ALL_COMPLETED, AC_NO_TIMEOUT, "cancelled futures", NULL) == 0)
+    if (wait_many(t, fs, n, AC_WAIT_ALL_COMPLETED, AC_NO_TIMEOUT, "cancelled futures", NULL) == 0)
       return cancelled;
     cancelled = 1; /* cancelled again: pass it on again */
   }
@@ -131,11 +136,11 @@ static int await_one(ac_future_t *f, int64_t timeout_ms, void **result, int prop
   if (rc) return rc;
   if ((rc = check_timeout(timeout_ms, fn))) return rc;
   ac__future_ref(f);
-  rc = ac__wait_many(t, &f, 1, AC_WAIT_ALL_COMPLETED, timeout_ms, fn, NULL);
+  rc = wait_many(t, &f, 1, AC_WAIT_ALL_COMPLETED, timeout_ms, fn, NULL);
   if (rc == 0 || (rc == -ETIMEDOUT && f->state != AC_FUTURE_PENDING)) {
     rc = outcome(f, result);
   } else if (rc == -ECANCELED || rc == -ETIMEDOUT) {
-    int cancelled = propagate && ac__cancel_and_wait(t, &f, 1);
+    int cancelled = propagate && cancel_and_wait(t, &f, 1);
     if (rc == -ETIMEDOUT && f->state != AC_FUTURE_CANCELLED) {
       /* Past the deadline, F finished anyway (it caught the cancellation,
        * or was woken in the same step): its outcome is not to be lost, and
@@ -170,7 +175,7 @@ static ssize_t wait_some(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode, 
   if ((rc = check_timeout(timeout_ms, fn))) return rc;
   if (mode != AC_WAIT_ALL_COMPLETED && mode != AC_WAIT_FIRST_COMPLETED && mode != AC_WAIT_FIRST_EXCEPTION)
     return ac__misuse(-EINVAL, fn, "unknown wait mode %d", (int)mode);
-  rc = ac__wait_many(t, fs, n, mode, timeout_ms, fn, NULL);
+  rc = wait_many(t, fs, n, mode, timeout_ms, fn, NULL);
   if (rc == -ECANCELED || rc == -ENOMEM) return rc;
   ssize_t done = 0;
   for (size_t i = 0; i < n; i++) done += fs[i]->state != AC_FUTURE_PENDING;
@@ -195,12 +200,12 @@ int ac_future_gather(ac_future_t *const *fs, size_t n, void **results, int *erro
   for (size_t i = 0; i < n; i++) ac__future_ref(fs[i]);
 
   ac_future_t *failed = NULL;
-  rc = ac__wait_many(t, fs, n, collect_all ? AC_WAIT_ALL_COMPLETED : AC_WAIT_FIRST_EXCEPTION,
+  rc = wait_many(t, fs, n, collect_all ? AC_WAIT_ALL_COMPLETED : AC_WAIT_FIRST_EXCEPTION,
                      AC_NO_TIMEOUT, "ac_future_gather", &failed);
   if (rc == -ECANCELED) {
-    ac__cancel_and_wait(t, fs, n);
+    cancel_and_wait(t, fs, n);
   } else if (rc == 0 && failed && !collect_all) {
-    rc = ac__cancel_and_wait(t, fs, n) ? -ECANCELED : failed->error;
+    rc = cancel_and_wait(t, fs, n) ? -ECANCELED : failed->error;
   }
   for (size_t i = 0; i < n; i++) {
     if (results) results[i] = fs[i]->result;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "internal.h" /* ac__stream_bufs, AC__BUF_MAX */
+#include "stream_internal.h" /* ac__stream_bufs, AC__BUF_MAX */
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
