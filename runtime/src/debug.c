@@ -10,12 +10,20 @@
 
 #include "task_internal.h"
 
-enum { DEFAULT_SLOW_MS = 100, MAX_FRAMES = 32 };
+enum {
+  DEFAULT_SLOW_MS = 100, /* a step longer than this is slow (AC_SLOW_MS) */
+  MAX_FRAMES = 32,       /* of a task's call stack in a dump */
+  SYMBOL_MAX = 32        /* room for a function's address, when it has no name */
+};
+
+#define NS_PER_US 1000u
+#define NS_PER_MS (1000u * NS_PER_US)
+#define NS_PER_S (1000u * NS_PER_MS)
 
 static uint64_t coarse_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* a few ns: cheap enough per step */
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 static const char *symbol(const void *fn, char *buf, size_t size) {
@@ -34,7 +42,7 @@ void ac__debug_open(ac__loop *loop) {
   loop->debug.on = debug && *debug && strcmp(debug, "0") != 0;
   const char *slow = getenv("AC_SLOW_MS");
   long ms = slow ? strtol(slow, NULL, 10) : 0;
-  loop->debug.slow_ns = (uint64_t)(ms > 0 ? ms : DEFAULT_SLOW_MS) * 1000000u;
+  loop->debug.slow_ns = (uint64_t)(ms > 0 ? ms : DEFAULT_SLOW_MS) * NS_PER_MS;
   const char *trace = getenv("AC_TRACE");
   if (trace && *trace) {
     loop->debug.trace = fopen(trace, "w");
@@ -63,7 +71,7 @@ int ac_debug_set(bool on, int64_t slow_ms) {
   if (rc) return rc;
   if (slow_ms < 0) return ac__misuse(-EINVAL, "ac_debug_set", "negative threshold %lld ms", (long long)slow_ms);
   loop->debug.on = on;
-  if (slow_ms > 0) loop->debug.slow_ns = (uint64_t)slow_ms * 1000000u;
+  if (slow_ms > 0) loop->debug.slow_ns = (uint64_t)slow_ms * NS_PER_MS;
   update_instrumented(loop);
   ac__debug_step_begin(loop); /* the step under way counts from now */
   return 0;
@@ -73,7 +81,7 @@ int ac_debug_set(bool on, int64_t slow_ms) {
 
 void ac__debug_step_begin(ac__loop *loop) {
   loop->debug.step_start_ns = coarse_ns();
-  if (loop->debug.trace) loop->debug.step_start_us = uv_hrtime() / 1000;
+  if (loop->debug.trace) loop->debug.step_start_us = uv_hrtime() / NS_PER_US;
 }
 
 static void trace_event(ac__loop *loop, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -89,7 +97,7 @@ static void trace_event(ac__loop *loop, const char *fmt, ...) {
 /* Names in the trace are JSON strings: keep them plain. */
 static void json_safe(const char *in, char *out, size_t size) {
   size_t n = 0;
-  for (; *in && n + 1 < size; in++) out[n++] = (*in == '"' || *in == '\\' || (unsigned char)*in < 32) ? '_' : *in;
+  for (; *in && n + 1 < size; in++) out[n++] = (*in == '"' || *in == '\\' || (unsigned char)*in < ' ') ? '_' : *in;
   out[n] = '\0';
 }
 
@@ -98,10 +106,10 @@ static const char *step_label(ac__task *t, ac_callback_fn cb, char *buf, size_t 
 }
 
 void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb) {
-  char buf[32], name[AC_TASK_NAME_MAX + 1];
+  char buf[SYMBOL_MAX], name[AC_TASK_NAME_MAX + 1];
   if (loop->debug.trace) {
     const char *label = step_label(t, cb, buf, sizeof buf);
-    uint64_t now = uv_hrtime() / 1000;
+    uint64_t now = uv_hrtime() / NS_PER_US;
     unsigned long long tid = t ? (unsigned long long)t->id : 0;
     json_safe(label, name, sizeof name);
     if (t && !t->traced) {
@@ -119,9 +127,9 @@ void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb) {
   const char *label = step_label(t, cb, buf, sizeof buf);
   if (t)
     fprintf(stderr, "ac: debug: task '%s' ran %llu ms without suspending (a blocking call? "
-                    "move it to ac_to_thread)\n", label, (unsigned long long)(took / 1000000));
+                    "move it to ac_to_thread)\n", label, (unsigned long long)(took / NS_PER_MS));
   else
-    fprintf(stderr, "ac: debug: callback %s ran %llu ms\n", label, (unsigned long long)(took / 1000000));
+    fprintf(stderr, "ac: debug: callback %s ran %llu ms\n", label, (unsigned long long)(took / NS_PER_MS));
 }
 
 void ac__debug_task_freed(ac__loop *loop, ac__task *t) {
@@ -170,16 +178,13 @@ static int suspended_frames(const ac__task *t, void **frames, int max) {
 #else
   const uintptr_t lo = (uintptr_t)t->stack->bottom, hi = (uintptr_t)t->stack;
   const uintptr_t *sp = t->ctx.sp;
-#if defined(__x86_64__)
-  uintptr_t fp = sp[5], ret = sp[6]; /* rbp and the return address pushed by the call */
-#else
-  uintptr_t fp = sp[10], ret = sp[11]; /* x29 and x30 */
-#endif
+  uintptr_t fp = sp[AC__CTX_FP], ret = sp[AC__CTX_RET];
   int n = 0;
   while (n < max && ret) {
     frames[n++] = (void *)ret;
-    if (fp < lo || fp + 16 > hi || fp % sizeof(uintptr_t)) break;
+    /* A frame record: the caller's frame pointer, then the return address. */
     const uintptr_t *frame = (const uintptr_t *)fp;
+    if (fp < lo || fp + 2 * sizeof *frame > hi || fp % sizeof *frame) break;
     ret = frame[1];
     if (frame[0] <= fp) break; /* the chain must go up the stack */
     fp = frame[0];
@@ -197,7 +202,7 @@ ssize_t ac_debug_dump_tasks(FILE *out) {
   fprintf(out, "ac: %zu task(s):\n", loop->ntasks);
   for (ac__list *n = loop->tasks.next; n != &loop->tasks; n = n->next, count++) {
     ac__task *t = AC__CONTAINER(n, ac__task, link);
-    char buf[32];
+    char buf[SYMBOL_MAX];
     fprintf(out, "  task '%s' #%llu %s", ac_task_name(&t->fut), (unsigned long long)t->id,
             ac_task_state_name((ac_task_state_t)t->tstate));
     if (t->tstate == AC__TASK_SUSPENDED && t->waiting_on) fprintf(out, " in %s", t->waiting_on);

@@ -10,6 +10,8 @@
 #include "ac.h"
 #include "error_internal.h"
 
+enum { MESSAGE_MAX = 256 }; /* a report's text; longer ones are cut */
+
 static int misuse_messages = -1; /* -1: not decided yet (read AC_QUIET) */
 
 const char *ac_error_message(int err) {
@@ -53,7 +55,7 @@ int ac__misuse_enabled(void) {
 
 int ac__misuse(int err, const char *fn, const char *fmt, ...) {
   if (ac__misuse_enabled()) {
-    char msg[256];
+    char msg[MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);

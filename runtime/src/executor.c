@@ -19,6 +19,7 @@
 enum {
   JOB_QUEUED, JOB_RUNNING, JOB_DONE,
   DEFAULT_WORKERS = 4,   /* the default executor's threads (as libuv's pool) */
+  MAX_WORKERS = 256,     /* threads of one pool at most */
   SPIN_NS = 50000        /* how long an idle worker polls before sleeping */
 };
 
@@ -200,8 +201,8 @@ int ac_executor_create(ac_executor_t **out, size_t workers) {
   const char *fn = "ac_executor_create";
   if (!out) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
   *out = NULL;
-  if (workers < 1 || workers > 256)
-    return ac__misuse(-EINVAL, fn, "%zu workers: a pool has 1 to 256", workers);
+  if (workers < 1 || workers > MAX_WORKERS)
+    return ac__misuse(-EINVAL, fn, "%zu workers: a pool has 1 to %d", workers, MAX_WORKERS);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
   const char *step;

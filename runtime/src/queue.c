@@ -7,6 +7,8 @@
 #include "heap.h"
 #include "sync_internal.h"
 
+enum { FIRST_CAPACITY = 16 }; /* entries of an unbounded queue at first; it doubles */
+
 typedef struct entry {
   void *item;
   uint64_t seq; /* order of arrival: ties in a priority queue keep it */
@@ -48,7 +50,7 @@ int ac_queue_create(ac_queue_t **out, ac_queue_kind_t kind, size_t maxsize, ac_c
   q->kind = kind;
   q->maxsize = maxsize;
   q->compare = compare;
-  q->cap = maxsize > 0 ? maxsize : 16; /* a bounded queue never grows */
+  q->cap = maxsize > 0 ? maxsize : FIRST_CAPACITY; /* a bounded queue never grows */
   if (!(q->items = malloc(q->cap * sizeof *q->items))) {
     ac__sync_free(&q->s);
     *out = NULL;

@@ -35,8 +35,15 @@
 #endif
 
 enum {
-  SLAB_STACKS = 64, /* stacks per unguarded slab */
-  POOL_WARM = 256   /* free stacks kept with their pages; more are given back */
+  SLAB_STACKS = 64,                /* stacks per unguarded slab */
+  POOL_WARM = 256,                 /* free stacks kept with their pages; more are given back */
+  DEFAULT_MAX_MAP_COUNT = 65530,   /* the kernel's vm.max_map_count, if it cannot be read */
+  GUARDED_SHARE = 4,               /* 1/4 of the mappings go to guarded stacks (2 each) */
+  VALGRIND_GUARDED_MAX = 1000,     /* valgrind tracks far fewer mappings than the kernel */
+  DESCRIPTOR_ALIGN = 64,           /* a stack's descriptor starts a cache line */
+  GUARD_REACH_PAGES = 64,          /* a fault this far below a guard page is still an overflow */
+  SIGNAL_STACK_SIZE = 64 * 1024,   /* where an overflow is reported (the task's stack is full) */
+  MESSAGE_MAX = 256                /* the overflow report, written without malloc */
 };
 
 typedef struct slab {
@@ -56,7 +63,7 @@ static void overflow_handler_install(void);
 static void give_signal_stack(ac__stack_pool *pool) {
   stack_t old;
   if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
-  stack_t ss = {.ss_size = 64 * 1024, .ss_flags = 0};
+  stack_t ss = {.ss_size = SIGNAL_STACK_SIZE, .ss_flags = 0};
   if (!(ss.ss_sp = malloc(ss.ss_size))) return;
   if (sigaltstack(&ss, NULL) == 0)
     pool->altstack = ss.ss_sp;
@@ -70,15 +77,15 @@ void ac__stacks_init(ac__stack_pool *pool) {
   overflow_handler_install();
   ac__list_init(&pool->slabs);
   pool->page = (size_t)sysconf(_SC_PAGESIZE);
-  long max_maps = 65530;
+  long max_maps = DEFAULT_MAX_MAP_COUNT;
   FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
   if (f) {
-    if (fscanf(f, "%ld", &max_maps) != 1) max_maps = 65530;
+    if (fscanf(f, "%ld", &max_maps) != 1) max_maps = DEFAULT_MAX_MAP_COUNT;
     fclose(f);
   }
-  pool->guard_budget = (size_t)max_maps / 4; /* each guarded stack: 2 mappings */
-  /* valgrind tracks far fewer mappings than the kernel allows. */
-  if (RUNNING_ON_VALGRIND && pool->guard_budget > 1000) pool->guard_budget = 1000;
+  pool->guard_budget = (size_t)max_maps / GUARDED_SHARE;
+  if (RUNNING_ON_VALGRIND && pool->guard_budget > VALGRIND_GUARDED_MAX)
+    pool->guard_budget = VALGRIND_GUARDED_MAX;
 }
 
 
@@ -86,7 +93,7 @@ void ac__stacks_init(ac__stack_pool *pool) {
 static ac__stack *carve(char *map, size_t size, size_t map_size, int guarded, size_t page,
                         size_t asked) {
   uintptr_t top = (uintptr_t)(map + size) - sizeof(ac__stack);
-  ac__stack *s = (ac__stack *)(top & ~(uintptr_t)63);
+  ac__stack *s = (ac__stack *)(top & ~(uintptr_t)(DESCRIPTOR_ALIGN - 1));
   s->next = NULL;
   s->map = map;
   s->map_size = map_size;
@@ -193,7 +200,7 @@ void ac__stacks_free(ac__stack_pool *pool) {
 }
 
 static void report_overflow(const char *task_name, size_t usable) {
-  char msg[256];
+  char msg[MESSAGE_MAX];
   int n = snprintf(msg, sizeof msg,
                    "ac: task '%s' overflowed its stack (%zu KiB): give it a larger "
                    "stack_size in ac_task_opts_t, or move big arrays off the stack\n",
@@ -220,7 +227,7 @@ static void on_segv(int sig, siginfo_t *info, void *uctx) {
   if (t && t->stack && t->stack->guarded) {
     char *addr = info->si_addr;
     /* A big frame can jump past the guard page into the mapping below. */
-    if (addr >= t->stack->map - 64 * loop->stacks.page && addr < t->stack->bottom) {
+    if (addr >= t->stack->map - GUARD_REACH_PAGES * loop->stacks.page && addr < t->stack->bottom) {
       char label[AC_TASK_NAME_MAX + 1]; /* no malloc in a signal handler */
       ac__task_label(t, label, sizeof label);
       report_overflow(label, ac__stack_usable(t->stack));

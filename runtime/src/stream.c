@@ -10,8 +10,9 @@
 
 enum {
   READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read (shared) */
-  READ_LIMIT = 1024 * 1024    /* buffered input at which reading pauses, unless
+  READ_LIMIT = 1024 * 1024,   /* buffered input at which reading pauses, unless
                                  the reader waits for more (a longer line) */
+  LISTEN_BACKLOG = 128        /* connections the kernel queues before we accept them */
 };
 
 struct ac_stream_s {
@@ -765,7 +766,7 @@ int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn
   srv->tcp.data = srv;
   rc = uv_tcp_bind(&srv->tcp, addrs->ai_addr, 0);
   uv_freeaddrinfo(addrs);
-  if (rc == 0) rc = uv_listen((uv_stream_t *)&srv->tcp, 128, on_connection);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&srv->tcp, LISTEN_BACKLOG, on_connection);
   if (rc == 0) rc = listening_port(srv);
   if (rc == 0) {
     ac__resource_track(srv->loop, &srv->res, server_close_resource);

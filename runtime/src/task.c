@@ -342,7 +342,7 @@ const char *ac_task_name(const ac_task_t *task) {
   if (ac__future_check(task, "ac_task_name") || !task->is_task) return "";
   ac__task *t = (ac__task *)task;
   if (!t->name) { /* named on first request: creation stays cheap */
-    char label[32];
+    char label[AC__TASK_LABEL_MAX];
     ac__task_label(t, label, sizeof label);
     if (ac__task_rename(t, label)) return "(out of memory)";
   }

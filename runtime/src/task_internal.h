@@ -54,7 +54,9 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
 void ac__owned_add(ac__task *t, ac__owned *o, void (*let_go)(ac__owned *, ac__task *));
 static inline void ac__owned_remove(ac__owned *o) { ac__list_remove(&o->link); }
 int ac__task_rename(ac__task *t, const char *name);
-/* The name, or "Task-<id>", written into BUF without allocating. */
+/* The name, or "Task-<id>", written into BUF without allocating; "Task-<id>"
+ * fits in AC__TASK_LABEL_MAX bytes. */
+enum { AC__TASK_LABEL_MAX = sizeof "Task-18446744073709551615" };
 void ac__task_label(const ac__task *t, char *buf, size_t size);
 int ac__current(ac__task **task, const char *fn);
 int ac__suspend(ac__task *t, const char *what);
