@@ -231,7 +231,9 @@ typedef struct {
 static int wakes_at_deadline(void *arg, void **result) {
   same_step *s = arg;
   int64_t left = s->deadline - ac_loop_time();
-  ck_assert_int_eq(ac_task_sleep(left > 0 ? left : 0), 0);
+  if (left > 0) ck_assert_int_eq(ac_task_sleep(left), 0);
+  /* else it started after the deadline (a loaded machine, valgrind): it
+   * ends at once, and the round shows nothing */
   s->cancel_seen = ac_task_cancelling(ac_task_current()) > 0;
   *result = INT2P(7);
   return 0;
