@@ -20,9 +20,9 @@
 
 typedef struct {
   long n, rounds;
-  long idle;       /* handlers that answered and wait quietly */
-  long open;       /* handlers running */
-  int go[2];       /* parent -> child: one byte per step */
+  long idle; /* handlers that answered and wait quietly */
+  long open; /* handlers running */
+  int go[2]; /* parent -> child: one byte per step */
   pid_t child;
 } bench_state;
 
@@ -63,7 +63,8 @@ static void clients(bench_state *st, int port) {
   for (long round = 0; round < st->rounds; round++) {
     if (read(st->go[0], &c, 1) != 1) _exit(1);
     for (long i = 0; i < st->n; i++) {
-      struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+      struct sockaddr_in a = {.sin_family = AF_INET,
+                              .sin_port = htons((uint16_t)port),
                               .sin_addr.s_addr = htonl(0x7f000001)};
       fds[i] = socket(AF_INET, SOCK_STREAM, 0);
       char answer[8];
@@ -123,7 +124,8 @@ static int bench(void *arg, void **result) {
     long during = rss_kib();
     fprintf(stderr, "round %ld: %ld idle connections, RSS %ld KiB (%.2f KiB per connection)\n",
             round + 1, st->n, during, (double)(during - before) / (double)st->n);
-    if (round == 0) bench_report("idle_conn_rss", "ac", (double)(during - base) / (double)st->n, "KiB/conn");
+    if (round == 0)
+      bench_report("idle_conn_rss", "ac", (double)(during - base) / (double)st->n, "KiB/conn");
     if (write(st->go[1], "c", 1) != 1) return -errno;
     wait_for_count(&st->open, 0, "open connections");
     BENCH_CHECK(ac_task_sleep(50));

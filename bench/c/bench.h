@@ -20,18 +20,20 @@ static inline double bench_now_ns(void) {
 }
 
 /* One JSON line per figure: the harness reads these. */
-static inline void bench_report(const char *bench, const char *impl, double value, const char *unit) {
-  printf("{\"bench\": \"%s\", \"impl\": \"%s\", \"value\": %.4f, \"unit\": \"%s\"}\n", bench, impl, value, unit);
+static inline void bench_report(const char *bench, const char *impl, double value,
+                                const char *unit) {
+  printf("{\"bench\": \"%s\", \"impl\": \"%s\", \"value\": %.4f, \"unit\": \"%s\"}\n", bench, impl,
+         value, unit);
   fflush(stdout);
 }
 
-#define BENCH_CHECK(expr)                                                   \
-  do {                                                                      \
-    int bench_rc_ = (expr);                                                 \
-    if (bench_rc_ < 0) {                                                    \
+#define BENCH_CHECK(expr)                                                              \
+  do {                                                                                 \
+    int bench_rc_ = (expr);                                                            \
+    if (bench_rc_ < 0) {                                                               \
       fprintf(stderr, "%s:%d: %s failed: %d\n", __FILE__, __LINE__, #expr, bench_rc_); \
-      exit(1);                                                              \
-    }                                                                       \
+      exit(1);                                                                         \
+    }                                                                                  \
   } while (0)
 
 #endif

@@ -28,7 +28,8 @@ int main(int argc, char **argv) {
   char msg[MSG], buf[MSG];
   memset(msg, 'm', sizeof msg);
   for (int i = 0; i < nconn; i++) {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(0x7f000001)};
     fds[i] = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;

@@ -43,8 +43,7 @@ enum { AC__CTX_STACK_ALIGN = 16 }; /* what both ABIs ask of sp at a call */
 #endif
 
 /* Prepare CTX to run ENTRY(ARG) on the stack [BOTTOM, BOTTOM + SIZE). */
-void ac__ctx_make(ac__ctx *ctx, void *bottom, size_t size,
-                  void (*entry)(void *), void *arg);
+void ac__ctx_make(ac__ctx *ctx, void *bottom, size_t size, void (*entry)(void *), void *arg);
 
 /* Save the running context into FROM and continue TO. */
 void ac__ctx_switch(ac__ctx *from, ac__ctx *to);

@@ -9,8 +9,7 @@
 
 void ac__ctx_trampoline(void);
 
-void ac__ctx_make(ac__ctx *ctx, void *bottom, size_t size,
-                  void (*entry)(void *), void *arg) {
+void ac__ctx_make(ac__ctx *ctx, void *bottom, size_t size, void (*entry)(void *), void *arg) {
   uintptr_t top = ((uintptr_t)bottom + size) & ~(uintptr_t)(AC__CTX_STACK_ALIGN - 1);
   /* x86-64: popped in order, then ret to the trampoline, which leaves rsp
    * aligned for its call as the ABI wants. aarch64: restored from the

@@ -69,7 +69,8 @@ int ac_debug_set(bool on, int64_t slow_ms) {
   ac__loop *loop = NULL;
   int rc = ac__loop_get(&loop, "ac_debug_set");
   if (rc) return rc;
-  if (slow_ms < 0) return ac__misuse(-EINVAL, "ac_debug_set", "negative threshold %lld ms", (long long)slow_ms);
+  if (slow_ms < 0)
+    return ac__misuse(-EINVAL, "ac_debug_set", "negative threshold %lld ms", (long long)slow_ms);
   loop->debug.on = on;
   if (slow_ms > 0) loop->debug.slow_ns = (uint64_t)slow_ms * NS_PER_MS;
   update_instrumented(loop);
@@ -97,7 +98,8 @@ static void trace_event(ac__loop *loop, const char *fmt, ...) {
 /* Names in the trace are JSON strings: keep them plain. */
 static void json_safe(const char *in, char *out, size_t size) {
   size_t n = 0;
-  for (; *in && n + 1 < size; in++) out[n++] = (*in == '"' || *in == '\\' || (unsigned char)*in < ' ') ? '_' : *in;
+  for (; *in && n + 1 < size; in++)
+    out[n++] = (*in == '"' || *in == '\\' || (unsigned char)*in < ' ') ? '_' : *in;
   out[n] = '\0';
 }
 
@@ -114,10 +116,14 @@ void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb) {
     json_safe(label, name, sizeof name);
     if (t && !t->traced) {
       t->traced = 1;
-      trace_event(loop, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%llu,\"args\":{\"name\":\"%s\"}}",
+      trace_event(loop,
+                  "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%llu,\"args\":{"
+                  "\"name\":\"%s\"}}",
                   tid, name);
     }
-    trace_event(loop, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%llu,\"dur\":%llu,\"pid\":1,\"tid\":%llu}",
+    trace_event(loop,
+                "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%llu,\"dur\":%llu,\"pid\":1,"
+                "\"tid\":%llu}",
                 name, t ? "task" : "callback", (unsigned long long)loop->debug.step_start_us,
                 (unsigned long long)(now - loop->debug.step_start_us), tid);
   }
@@ -126,10 +132,13 @@ void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb) {
   if (took <= loop->debug.slow_ns) return;
   const char *label = step_label(t, cb, buf, sizeof buf);
   if (t)
-    fprintf(stderr, "ac: debug: task '%s' ran %llu ms without suspending (a blocking call? "
-                    "move it to ac_to_thread)\n", label, (unsigned long long)(took / NS_PER_MS));
+    fprintf(stderr,
+            "ac: debug: task '%s' ran %llu ms without suspending (a blocking call? "
+            "move it to ac_to_thread)\n",
+            label, (unsigned long long)(took / NS_PER_MS));
   else
-    fprintf(stderr, "ac: debug: callback %s ran %llu ms\n", label, (unsigned long long)(took / NS_PER_MS));
+    fprintf(stderr, "ac: debug: callback %s ran %llu ms\n", label,
+            (unsigned long long)(took / NS_PER_MS));
 }
 
 void ac__debug_task_freed(ac__loop *loop, ac__task *t) {
@@ -142,7 +151,8 @@ void ac__debug_pending_at_close(ac__loop *loop) {
   if (!loop->debug.on) return;
   for (ac__list *n = loop->tasks.next; n != &loop->tasks; n = n->next) {
     ac__task *t = AC__CONTAINER(n, ac__task, link);
-    fprintf(stderr, "ac: debug: task '%s' was still pending when the loop closed; it is cancelled\n",
+    fprintf(stderr,
+            "ac: debug: task '%s' was still pending when the loop closed; it is cancelled\n",
             ac_task_name(&t->fut));
   }
 }

@@ -31,7 +31,8 @@ const char *ac_error_message(int err) {
   /* libuv's texts for the codes it knows, taken from its own table:
    * uv_strerror() would allocate a string for any other code. */
   switch (-err) {
-#define AC__UV_TEXT(name, text) case UV_##name: return text;
+#define AC__UV_TEXT(name, text) \
+  case UV_##name: return text;
     UV_ERRNO_MAP(AC__UV_TEXT)
 #undef AC__UV_TEXT
   default: break;

@@ -2,8 +2,8 @@
 #include "sync_internal.h"
 
 struct ac_event_s {
-  ac__sync s;  /* waiters: tasks waiting for the flag */
-  int set;     /* the flag */
+  ac__sync s; /* waiters: tasks waiting for the flag */
+  int set;    /* the flag */
 };
 
 int ac_event_create(ac_event_t **event) {

@@ -17,10 +17,12 @@
 #include "task_internal.h"
 
 enum {
-  JOB_QUEUED, JOB_RUNNING, JOB_DONE,
-  DEFAULT_WORKERS = 4,   /* the default executor's threads (as libuv's pool) */
-  MAX_WORKERS = 256,     /* threads of one pool at most */
-  SPIN_NS = 50000        /* how long an idle worker polls before sleeping */
+  JOB_QUEUED,
+  JOB_RUNNING,
+  JOB_DONE,
+  DEFAULT_WORKERS = 4, /* the default executor's threads (as libuv's pool) */
+  MAX_WORKERS = 256,   /* threads of one pool at most */
+  SPIN_NS = 50000      /* how long an idle worker polls before sleeping */
 };
 
 typedef struct job {
@@ -28,27 +30,27 @@ typedef struct job {
   void *arg;
   void *result;
   int rc;
-  int state;              /* JOB_*: written under the pool's mutex */
-  int abandoned;          /* the waiting task gave up: free on completion */
-  int delivered;          /* the completion reached the loop */
-  ac__task *task;         /* the waiting task */
+  int state;      /* JOB_*: written under the pool's mutex */
+  int abandoned;  /* the waiting task gave up: free on completion */
+  int delivered;  /* the completion reached the loop */
+  ac__task *task; /* the waiting task */
   ac__loop *loop;
-  struct job *next;       /* in the pool's queue */
+  struct job *next; /* in the pool's queue */
 } job;
 
 struct ac_executor_s {
-  ac__resource res;       /* closed with the loop (the default one: in its slot) */
+  ac__resource res; /* closed with the loop (the default one: in its slot) */
   ac__loop *loop;
-  pthread_mutex_t mutex;  /* guards the queue and the counts below */
-  pthread_cond_t wake;    /* a job arrived, or stop */
-  job *head, *tail;       /* queued jobs */
-  _Atomic int queued;     /* jobs in the queue, for workers polling without the lock */
-  _Atomic int stopping;   /* no new jobs; workers leave once the queue is empty */
-  int sleepers;           /* workers asleep on `wake` */
-  int running_workers;    /* threads not yet exited */
-  int nworkers;           /* threads to join */
-  int exit_held;          /* the loop is held until pool_exited */
-  int joined_inline;      /* creation failed: the threads are joined there, nothing is posted */
+  pthread_mutex_t mutex; /* guards the queue and the counts below */
+  pthread_cond_t wake;   /* a job arrived, or stop */
+  job *head, *tail;      /* queued jobs */
+  _Atomic int queued;    /* jobs in the queue, for workers polling without the lock */
+  _Atomic int stopping;  /* no new jobs; workers leave once the queue is empty */
+  int sleepers;          /* workers asleep on `wake` */
+  int running_workers;   /* threads not yet exited */
+  int nworkers;          /* threads to join */
+  int exit_held;         /* the loop is held until pool_exited */
+  int joined_inline;     /* creation failed: the threads are joined there, nothing is posted */
   pthread_t *threads;
   ac__task *shutdown_waiter; /* the task in ac_executor_close(wait), if any */
 };
@@ -148,7 +150,9 @@ static void pool_stop_and_join(ac_executor_t *ex) {
   ex->nworkers = 0;
 }
 
-static void pool_close(ac__resource *r) { pool_stop_and_join(AC__CONTAINER(r, ac_executor_t, res)); }
+static void pool_close(ac__resource *r) {
+  pool_stop_and_join(AC__CONTAINER(r, ac_executor_t, res));
+}
 
 static void default_pool_close(ac__loop *loop, void *state) {
   (void)loop;
@@ -287,12 +291,12 @@ int ac_executor_run(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) 
   return rc;
 }
 
-
 int ac_executor_close(ac_executor_t *ex, int flags) {
   const char *fn = "ac_executor_close";
   ac__task *t = NULL;
   if (!ex) return ac__misuse(-EINVAL, fn, "the executor is NULL");
-  if (flags & ~AC_EXECUTOR_NOWAIT) return ac__misuse(-EINVAL, fn, "unknown flags 0x%x", (unsigned)flags);
+  if (flags & ~AC_EXECUTOR_NOWAIT)
+    return ac__misuse(-EINVAL, fn, "unknown flags 0x%x", (unsigned)flags);
   int wait = !(flags & AC_EXECUTOR_NOWAIT);
   if (ex->loop != ac__cur)
     return ac__misuse(-EPERM, fn, "the executor belongs to the loop of another thread");

@@ -39,8 +39,8 @@ void ac__future_give(ac_future_t *f);
 /* Its outcome has been read (debug mode warns about errors nobody read). */
 void ac__future_mark_read(ac_future_t *f);
 void ac__future_free_all(ac__loop *loop);
-void ac__waiter_add(ac_future_t *f, ac__waiter *w,
-                    void (*notify)(ac__waiter *, ac_future_t *), void *data);
+void ac__waiter_add(ac_future_t *f, ac__waiter *w, void (*notify)(ac__waiter *, ac_future_t *),
+                    void *data);
 void ac__waiter_remove(ac__waiter *w);
 
 #endif /* AC_FUTURE_INTERNAL_H */

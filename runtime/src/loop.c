@@ -17,9 +17,9 @@
 #endif
 
 enum {
-  BATCH = 4096,    /* ready items run between two polls for I/O */
+  BATCH = 4096,      /* ready items run between two polls for I/O */
   CLOSE_PASSES = 64, /* rounds of ready callbacks a closing loop still runs */
-  SPIN_NS = 50000  /* how long to poll for worker threads' results before sleeping */
+  SPIN_NS = 50000    /* how long to poll for worker threads' results before sleeping */
 };
 
 /* A callback to call: now (call_soon), or when its timer is due. */
@@ -50,7 +50,9 @@ int ac__loop_get(ac__loop **loop, const char *fn) {
 
 int ac_loop_is_open(void) { return ac__cur != NULL; }
 
-struct uv_loop_s *ac_loop_uv(void) { return ac__cur ? &ac__cur->uv : NULL; }
+struct uv_loop_s *ac_loop_uv(void) {
+  return ac__cur ? &ac__cur->uv : NULL;
+}
 
 uint64_t ac__now(ac__loop *loop) {
   uv_update_time(&loop->uv);
@@ -84,8 +86,8 @@ static void handle_due(ac__timer *t) {
   ac__ready_push(ac__cur, &h->ready);
 }
 
-static int handle_new(ac__loop *loop, ac_callback_fn cb, void *arg,
-                      ac_handle_t **out, ac_handle_t **h) {
+static int handle_new(ac__loop *loop, ac_callback_fn cb, void *arg, ac_handle_t **out,
+                      ac_handle_t **h) {
   if (loop->spare_handles) {
     *h = loop->spare_handles;
     loop->spare_handles = (ac_handle_t *)(*h)->ready.next;
@@ -129,14 +131,13 @@ int ac__call_soon_internal(ac__loop *loop, ac_callback_fn cb, void *arg) {
 }
 
 /* Schedule CB now (SOON), after DELAY_MS, or at WHEN (if not 0). */
-static int schedule(const char *fn, int soon, int64_t delay_ms, uint64_t when,
-                    ac_callback_fn cb, void *arg, ac_handle_t **out) {
+static int schedule(const char *fn, int soon, int64_t delay_ms, uint64_t when, ac_callback_fn cb,
+                    void *arg, ac_handle_t **out) {
   ac__loop *loop = NULL;
   ac_handle_t *h;
   if (out) *out = NULL;
   if (!cb) return ac__misuse(-EINVAL, fn, "the callback is NULL");
-  if (delay_ms < 0)
-    return ac__misuse(-EINVAL, fn, "negative delay (%lld ms)", (long long)delay_ms);
+  if (delay_ms < 0) return ac__misuse(-EINVAL, fn, "negative delay (%lld ms)", (long long)delay_ms);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
   if ((rc = handle_new(loop, cb, arg, out, &h))) return rc;
@@ -182,9 +183,7 @@ int ac_handle_close(ac_handle_t *h) {
     h->kept = 0;
     ac__list_remove(&h->link);
     return 1;
-  default:
-    handle_free(loop, h);
-    return 0;
+  default: handle_free(loop, h); return 0;
   }
 }
 
@@ -202,7 +201,8 @@ static void on_uv_timer(uv_timer_t *timer) {
  * made work due here. Just before that, this makes it not wait. */
 static void on_uv_prepare(uv_prepare_t *prepare) {
   ac__loop *loop = prepare->data;
-  if (loop->ready_head || (loop->timers.len > 0 && loop->timers.slots[0]->when <= uv_now(&loop->uv)))
+  if (loop->ready_head ||
+      (loop->timers.len > 0 && loop->timers.slots[0]->when <= uv_now(&loop->uv)))
     uv_stop(&loop->uv);
 }
 
@@ -267,10 +267,10 @@ int ac_loop_drive(ac_drive_mode_t mode) {
   if (mode != AC_DRIVE_DEFAULT && mode != AC_DRIVE_ONCE && mode != AC_DRIVE_NOWAIT)
     return ac__misuse(-EINVAL, "ac_loop_drive", "unknown run mode %d", (int)mode);
   if (loop->running)
-    return ac__misuse(-EBUSY, "ac_loop_drive", "the loop is already running (called from a task or callback)");
+    return ac__misuse(-EBUSY, "ac_loop_drive",
+                      "the loop is already running (called from a task or callback)");
   loop->running = 1;
-  do
-    ac__loop_iterate(loop, mode != AC_DRIVE_NOWAIT);
+  do ac__loop_iterate(loop, mode != AC_DRIVE_NOWAIT);
   while (mode == AC_DRIVE_DEFAULT && !loop->stop && !ac__loop_idle(loop));
   loop->running = 0;
   loop->stop = 0;
@@ -499,12 +499,14 @@ static void run_ready_to_close(ac__loop *loop) {
   if (dropped)
     ac__misuse(-ECANCELED, "ac_loop_close",
                "%zu callback(s) still scheduling more after %d rounds were dropped "
-               "(a callback that re-queues itself for ever?)", dropped, CLOSE_PASSES);
+               "(a callback that re-queues itself for ever?)",
+               dropped, CLOSE_PASSES);
 }
 
 static void free_handles(ac__loop *loop) {
   for (size_t i = 0; i < loop->timers.len; i++) {
-    if (loop->timers.slots[i]->fire != handle_due) continue; /* not a callback's: not ours to free */
+    if (loop->timers.slots[i]->fire != handle_due)
+      continue; /* not a callback's: not ours to free */
     ac_handle_t *h = AC__CONTAINER(loop->timers.slots[i], ac_handle_t, timer);
     if (!h->kept) free(h);
   }

@@ -65,40 +65,40 @@ struct ac_loop_s {
   /* What may run now, and when the rest may: */
   ac__ready *ready_head; /* FIFO of what may run now */
   ac__ready **ready_tail;
-  int budget;            /* ready items left to run before polling for I/O */
-  ac__timers timers;     /* sleeps, call_later, deadlines */
-  ac__list kept_handles; /* callbacks' handles the program holds */
+  int budget;                 /* ready items left to run before polling for I/O */
+  ac__timers timers;          /* sleeps, call_later, deadlines */
+  ac__list kept_handles;      /* callbacks' handles the program holds */
   ac_handle_t *spare_handles; /* freed handles kept for reuse (via ready.next) */
   /* The tasks it switches between: */
-  ac__list futures;        /* every future and task not yet freed */
-  ac__list tasks;          /* tasks not finished */
-  size_t ntasks;           /* their number */
+  ac__list futures; /* every future and task not yet freed */
+  ac__list tasks;   /* tasks not finished */
+  size_t ntasks;    /* their number */
   uint64_t next_task_id;
-  ac__ready *spare_tasks;  /* freed task structures kept for reuse (via ready.next) */
+  ac__ready *spare_tasks; /* freed task structures kept for reuse (via ready.next) */
   size_t nspare_tasks;
-  ac__task *current;       /* the running task, or NULL */
+  ac__task *current; /* the running task, or NULL */
   ac__stack_pool stacks;
-  ac__ctx sched_ctx;       /* the loop's own context, to which tasks switch back */
-  void *sched_fake_stack;  /* AddressSanitizer's bookkeeping for it */
+  ac__ctx sched_ctx;              /* the loop's own context, to which tasks switch back */
+  void *sched_fake_stack;         /* AddressSanitizer's bookkeeping for it */
   const void *sched_stack_bottom; /* the loop thread's stack, for the sanitizer */
   size_t sched_stack_size;
-  void *tsan_loop_fiber;   /* ThreadSanitizer's fiber for the loop's own context */
+  void *tsan_loop_fiber; /* ThreadSanitizer's fiber for the loop's own context */
   /* Its state: */
   int running; /* inside ac_loop_drive */
   int stop;    /* ac_loop_stop was called */
   int closing; /* ac_loop_close is at work */
   /* Calls from other threads (ac_loop_call_soon_threadsafe): */
-  pthread_mutex_t ts_lock; /* guards ts_head/ts_tail */
+  pthread_mutex_t ts_lock;               /* guards ts_head/ts_tail */
   struct ac__ts_call *ts_head, *ts_tail; /* FIFO of calls to run on the loop */
-  uv_async_t ts_async;     /* wakes the loop when a call arrives */
-  _Atomic int ts_count;    /* calls waiting in ts_head: read without the lock */
-  _Atomic int ts_spinning; /* the loop is polling ts_count: no need to wake it */
-  int ts_shared;           /* the loop was handed to other threads */
-  int holds;               /* work elsewhere that will post back (ac__loop_hold) */
+  uv_async_t ts_async;                   /* wakes the loop when a call arrives */
+  _Atomic int ts_count;                  /* calls waiting in ts_head: read without the lock */
+  _Atomic int ts_spinning;               /* the loop is polling ts_count: no need to wake it */
+  int ts_shared;                         /* the loop was handed to other threads */
+  int holds;                             /* work elsewhere that will post back (ac__loop_hold) */
   /* What closes with it: */
-  ac__list resources;            /* ac__resource entries, closed after the tasks */
+  ac__list resources;             /* ac__resource entries, closed after the tasks */
   ac__slot slots[AC__SLOT_COUNT]; /* the modules' per-loop state */
-  ac__loop_debug debug;          /* its instrumentation (debug.c) */
+  ac__loop_debug debug;           /* its instrumentation (debug.c) */
 };
 
 extern _Thread_local ac__loop *ac__cur;

@@ -15,17 +15,17 @@ typedef struct entry {
 } entry;
 
 struct ac_queue_s {
-  ac__sync s;            /* waiters: getters (only while the queue is empty) */
-  ac__list putters;      /* tasks waiting for room, their item in the waiter */
-  ac__list joiners;      /* tasks in ac_queue_join */
+  ac__sync s;       /* waiters: getters (only while the queue is empty) */
+  ac__list putters; /* tasks waiting for room, their item in the waiter */
+  ac__list joiners; /* tasks in ac_queue_join */
   ac_queue_kind_t kind;
   size_t maxsize;        /* 0: no limit */
   ac_compare_fn compare; /* priority order */
   entry *items;          /* FIFO: a ring from head; LIFO: a stack; PRIORITY: a heap */
   size_t head, len, cap;
-  uint64_t seq;          /* next entry.seq */
-  long unfinished;       /* items put and not yet marked done */
-  int shut;              /* ac_queue_shutdown was called */
+  uint64_t seq;    /* next entry.seq */
+  long unfinished; /* items put and not yet marked done */
+  int shut;        /* ac_queue_shutdown was called */
 };
 
 static void queue_close(ac__resource *r) {
@@ -254,7 +254,8 @@ int ac_queue_close(ac_queue_t *q) {
   ac__task *t = NULL;
   int rc = ac__sync_begin(q ? &q->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_queue_close");
   if (rc) return rc;
-  if (!ac__list_empty(&q->s.waiters) || !ac__list_empty(&q->putters) || !ac__list_empty(&q->joiners))
+  if (!ac__list_empty(&q->s.waiters) || !ac__list_empty(&q->putters) ||
+      !ac__list_empty(&q->joiners))
     return ac__misuse(-EBUSY, "ac_queue_close", "tasks are waiting on the queue");
   ac__resource_untrack(&q->s.res);
   queue_close(&q->s.res);

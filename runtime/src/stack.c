@@ -35,15 +35,15 @@
 #endif
 
 enum {
-  SLAB_STACKS = 64,                /* stacks per unguarded slab */
-  POOL_WARM = 256,                 /* free stacks kept with their pages; more are given back */
-  DEFAULT_MAX_MAP_COUNT = 65530,   /* the kernel's vm.max_map_count, if it cannot be read */
-  GUARDED_SHARE = 4,               /* 1/4 of the mappings go to guarded stacks (2 each) */
-  VALGRIND_GUARDED_MAX = 1000,     /* valgrind tracks far fewer mappings than the kernel */
-  DESCRIPTOR_ALIGN = 64,           /* a stack's descriptor starts a cache line */
-  GUARD_REACH_PAGES = 64,          /* a fault this far below a guard page is still an overflow */
-  SIGNAL_STACK_SIZE = 64 * 1024,   /* where an overflow is reported (the task's stack is full) */
-  MESSAGE_MAX = 256                /* the overflow report, written without malloc */
+  SLAB_STACKS = 64,              /* stacks per unguarded slab */
+  POOL_WARM = 256,               /* free stacks kept with their pages; more are given back */
+  DEFAULT_MAX_MAP_COUNT = 65530, /* the kernel's vm.max_map_count, if it cannot be read */
+  GUARDED_SHARE = 4,             /* 1/4 of the mappings go to guarded stacks (2 each) */
+  VALGRIND_GUARDED_MAX = 1000,   /* valgrind tracks far fewer mappings than the kernel */
+  DESCRIPTOR_ALIGN = 64,         /* a stack's descriptor starts a cache line */
+  GUARD_REACH_PAGES = 64,        /* a fault this far below a guard page is still an overflow */
+  SIGNAL_STACK_SIZE = 64 * 1024, /* where an overflow is reported (the task's stack is full) */
+  MESSAGE_MAX = 256              /* the overflow report, written without malloc */
 };
 
 typedef struct slab {
@@ -88,7 +88,6 @@ void ac__stacks_init(ac__stack_pool *pool) {
     pool->guard_budget = VALGRIND_GUARDED_MAX;
 }
 
-
 /* Lay out a stack in [map, map + size): descriptor at the top, aligned. */
 static ac__stack *carve(char *map, size_t size, size_t map_size, int guarded, size_t page,
                         size_t asked) {
@@ -118,9 +117,7 @@ static int map_single(ac__stack_pool *pool, size_t usable, ac__stack **out) {
 
 static int from_slab(ac__stack_pool *pool, ac__stack **out) {
   size_t one = default_map_size(pool);
-  slab *sl = ac__list_empty(&pool->slabs)
-                 ? NULL
-                 : AC__CONTAINER(pool->slabs.prev, slab, link);
+  slab *sl = ac__list_empty(&pool->slabs) ? NULL : AC__CONTAINER(pool->slabs.prev, slab, link);
   if (!sl || sl->used == SLAB_STACKS) {
     sl = malloc(sizeof *sl);
     if (!sl) return -ENOMEM;
@@ -179,8 +176,10 @@ void ac__stacks_free(ac__stack_pool *pool) {
   ac__stack *s = pool->free;
   while (s) {
     ac__stack *next = s->next;
-    if (s->map_size != 0) unmap(pool, s);
-    else VALGRIND_STACK_DEREGISTER(s->vg_id);
+    if (s->map_size != 0)
+      unmap(pool, s);
+    else
+      VALGRIND_STACK_DEREGISTER(s->vg_id);
     s = next;
   }
   pool->free = NULL;

@@ -50,9 +50,8 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
   size_t stack_size = AC_TASK_STACK_DEFAULT;
   if (opts && opts->stack_size) {
     if (opts->stack_size < AC_TASK_STACK_MIN || opts->stack_size > MAX_STACK)
-      return ac__misuse(-EINVAL, fn_name,
-                        "stack size %zu is outside %u bytes .. 1 GiB", opts->stack_size,
-                        AC_TASK_STACK_MIN);
+      return ac__misuse(-EINVAL, fn_name, "stack size %zu is outside %u bytes .. 1 GiB",
+                        opts->stack_size, AC_TASK_STACK_MIN);
     size_t page = loop->stacks.page;
     stack_size = (opts->stack_size + page - 1) & ~(page - 1);
   }
@@ -159,8 +158,7 @@ void ac__task_resume(ac__loop *loop, ac__task *t) {
 #if defined(AC_SANITIZE_THREAD)
     t->tsan_fiber = __tsan_create_fiber(0);
 #endif
-    ac__ctx_make(&t->ctx, ac__stack_bottom(t->stack), ac__stack_usable(t->stack),
-                 task_entry, t);
+    ac__ctx_make(&t->ctx, ac__stack_bottom(t->stack), ac__stack_usable(t->stack), task_entry, t);
   }
   /* Control may come back from another task that T handed over to. */
   ac__task *back = ac__switch_to_task(loop, t);
@@ -275,7 +273,8 @@ int ac_task_sleep(int64_t ms) {
   ac__task *t = NULL;
   int rc = ac__current(&t, "ac_task_sleep");
   if (rc) return rc;
-  if (ms < 0) return ac__misuse(-EINVAL, "ac_task_sleep", "negative delay (%lld ms)", (long long)ms);
+  if (ms < 0)
+    return ac__misuse(-EINVAL, "ac_task_sleep", "negative delay (%lld ms)", (long long)ms);
   ac__loop *loop = t->fut.loop;
   if (ms == 0) { /* yield: to the back of the ready queue */
     if (t->cancel_pending) {
@@ -308,7 +307,8 @@ ssize_t ac_task_all(ac_task_t **tasks, size_t capacity) {
   int rc = ac__loop_get(&loop, "ac_task_all");
   if (rc) return rc;
   if (!tasks && capacity)
-    return ac__misuse(-EINVAL, "ac_task_all", "the array is NULL but its capacity is %zu", capacity);
+    return ac__misuse(-EINVAL, "ac_task_all", "the array is NULL but its capacity is %zu",
+                      capacity);
   ssize_t i = 0;
   for (ac__list *node = loop->tasks.next; node != &loop->tasks; node = node->next, i++)
     if ((size_t)i < capacity) tasks[i] = &AC__CONTAINER(node, ac__task, link)->fut;

@@ -6,8 +6,7 @@
 
 #include "future_internal.h"
 
-enum { AC__TASK_CREATED, AC__TASK_READY, AC__TASK_RUNNING, AC__TASK_SUSPENDED,
-       AC__TASK_FINISHED };
+enum { AC__TASK_CREATED, AC__TASK_READY, AC__TASK_RUNNING, AC__TASK_SUSPENDED, AC__TASK_FINISHED };
 
 /* Something a task owns that must not outlive it: a lock it holds, a task
  * group it made, a timeout scope it opened. If the task's function returns

@@ -12,9 +12,9 @@ enum { INLINE_WAITERS = 8 }; /* waits on up to this many need no allocation */
 
 typedef struct wait_set {
   ac__task *task;
-  size_t remaining;           /* futures still pending */
+  size_t remaining; /* futures still pending */
   ac_wait_mode_t mode;
-  ac_future_t *first_failed;  /* the first to fail or be cancelled, in time order */
+  ac_future_t *first_failed; /* the first to fail or be cancelled, in time order */
 } wait_set;
 
 typedef struct wait_entry {
@@ -22,7 +22,9 @@ typedef struct wait_entry {
   wait_set *set;
 } wait_entry;
 
-static int fails(const ac_future_t *f) { return f->state == AC_FUTURE_FAILED || f->state == AC_FUTURE_CANCELLED; }
+static int fails(const ac_future_t *f) {
+  return f->state == AC_FUTURE_FAILED || f->state == AC_FUTURE_CANCELLED;
+}
 
 static int satisfied(const wait_set *set, size_t n) {
   switch (set->mode) {
@@ -44,7 +46,7 @@ static void entry_notify(ac__waiter *w, ac_future_t *f) {
 /* Wait for futures, with an optional deadline. Returns 0 when the
  * condition holds, -ETIMEDOUT, or -ECANCELED (the caller was cancelled). */
 static int wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
-                  int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
+                     int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
   wait_set set = {.task = t, .remaining = 0, .mode = mode, .first_failed = NULL};
   for (size_t i = 0; i < n; i++) {
     if (fs[i]->state == AC_FUTURE_PENDING)
@@ -173,7 +175,8 @@ static ssize_t wait_some(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode, 
   int rc = check_list(&t, fs, n, fn);
   if (rc) return rc;
   if ((rc = check_timeout(timeout_ms, fn))) return rc;
-  if (mode != AC_WAIT_ALL_COMPLETED && mode != AC_WAIT_FIRST_COMPLETED && mode != AC_WAIT_FIRST_EXCEPTION)
+  if (mode != AC_WAIT_ALL_COMPLETED && mode != AC_WAIT_FIRST_COMPLETED &&
+      mode != AC_WAIT_FIRST_EXCEPTION)
     return ac__misuse(-EINVAL, fn, "unknown wait mode %d", (int)mode);
   rc = wait_many(t, fs, n, mode, timeout_ms, fn, NULL);
   if (rc == -ECANCELED || rc == -ENOMEM) return rc;
@@ -186,7 +189,8 @@ ssize_t ac_future_wait(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode) {
   return wait_some(fs, n, mode, AC_NO_TIMEOUT, "ac_future_wait");
 }
 
-ssize_t ac_future_wait_for(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode, int64_t timeout_ms) {
+ssize_t ac_future_wait_for(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
+                           int64_t timeout_ms) {
   return wait_some(fs, n, mode, timeout_ms, "ac_future_wait_for");
 }
 
@@ -201,7 +205,7 @@ int ac_future_gather(ac_future_t *const *fs, size_t n, void **results, int *erro
 
   ac_future_t *failed = NULL;
   rc = wait_many(t, fs, n, collect_all ? AC_WAIT_ALL_COMPLETED : AC_WAIT_FIRST_EXCEPTION,
-                     AC_NO_TIMEOUT, "ac_future_gather", &failed);
+                 AC_NO_TIMEOUT, "ac_future_gather", &failed);
   if (rc == -ECANCELED) {
     cancel_and_wait(t, fs, n);
   } else if (rc == 0 && failed && !collect_all) {

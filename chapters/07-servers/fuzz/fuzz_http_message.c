@@ -16,12 +16,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
-      fprintf(stderr, "fuzz_http_message: %s fails\n", #cond);                                    \
-      abort();                                                                                     \
-    }                                                                                              \
+#define CHECK(cond)                                            \
+  do {                                                         \
+    if (!(cond)) {                                             \
+      fprintf(stderr, "fuzz_http_message: %s fails\n", #cond); \
+      abort();                                                 \
+    }                                                          \
   } while (0)
 
 static void check_request(const http_request_t *req, size_t max_header, size_t max_body)
