@@ -11,7 +11,9 @@ RT_CTX_FLAGS :=
 endif
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/%.o) $(RT_ASM:%.S=$(BUILD)/%.o)
 RT_LIB := $(BUILD)/libac.a
-RT_CFLAGS = $(CFLAGS_ALL) -I$(RT_INC) -Iruntime/src $(UV_CFLAGS) $(CURL_CFLAGS) $(RT_CTX_FLAGS)
+# No sibling calls: a public call that ends in a call that waits keeps its
+# frame, so a task dump (ac_debug_dump_tasks) shows where the task waits.
+RT_CFLAGS = $(CFLAGS_ALL) -fno-optimize-sibling-calls -I$(RT_INC) -Iruntime/src $(UV_CFLAGS) $(CURL_CFLAGS) $(RT_CTX_FLAGS)
 # What a program linked with the runtime needs.
 AC_LIBS = $(RT_LIB) $(UV_LIBS) $(CURL_LIBS) -lpthread -lm
 

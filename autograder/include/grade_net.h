@@ -25,8 +25,8 @@
 #include "grade_ac.h"
 
 /* Wait until COND holds, MS at most, looking every 5 ms. */
-#define WAIT_UNTIL(cond, ms)                                                                       \
-  for (int waited_ = 0; !(cond) && waited_ < (ms); waited_ += 5)                                   \
+#define WAIT_UNTIL(cond, ms)                                     \
+  for (int waited_ = 0; !(cond) && waited_ < (ms); waited_ += 5) \
   ac_task_sleep(5)
 
 /* ---- the server under test, in a task of its own ------------------------------ */
@@ -40,15 +40,15 @@
 typedef struct server_run server_run_t;
 struct server_run {
   int (*run)(server_run_t *s);
-  int stop_ms;      /* the longest it may take to return once cancelled (0: SERVER_STOP_MS) */
+  int stop_ms; /* the longest it may take to return once cancelled (0: SERVER_STOP_MS) */
   ac_task_t *task;
-  bool ready;       /* it called ready once within SERVER_READY_MS of its start */
-  int port;         /* from ready */
+  bool ready; /* it called ready once within SERVER_READY_MS of its start */
+  int port;   /* from ready */
   int ready_calls;
-  int rc;           /* what the exercise's function returned */
+  int rc; /* what the exercise's function returned */
   bool returned;
   double returned_at;
-  bool stop_hung;   /* it did not return when cancelled */
+  bool stop_hung; /* it did not return when cancelled */
 };
 
 static inline void server_on_ready(void *ctx, int port)
@@ -106,8 +106,7 @@ static inline bool server_launch(server_run_t *s)
   signals_note();
   if (ac_task_create(&s->task, server_task, s) < 0)
     return false;
-  for (int waited = 0; s->ready_calls == 0 && !s->returned && waited < SERVER_READY_MS;
-       waited += 5)
+  for (int waited = 0; s->ready_calls == 0 && !s->returned && waited < SERVER_READY_MS; waited += 5)
     ac_task_sleep(5);
   return s->ready = s->ready_calls == 1;
 }
@@ -135,15 +134,15 @@ static inline void server_stop(server_run_t *s)
 }
 
 /* Checked once the loop has ended: S (a server_run_t *) ran FN (its name). */
-#define EXPECT_SERVER_READY(s, fn)                                                                 \
-  ck_assert_msg((s)->ready,                                                                        \
-                "expected %s() to call ready once it listened, within %d ms of its start; it %s",  \
+#define EXPECT_SERVER_READY(s, fn)                                                                \
+  ck_assert_msg((s)->ready,                                                                       \
+                "expected %s() to call ready once it listened, within %d ms of its start; it %s", \
                 fn, SERVER_READY_MS, (s)->returned ? "returned without calling it" : "had not")
 
 #define EXPECT_SERVER_STOPPED(s, fn)                                                               \
   ck_assert_msg(!(s)->stop_hung,                                                                   \
-                "expected %s() to return when its task was cancelled, it had not after %d ms",     \
-                fn, (s)->stop_ms)
+                "expected %s() to return when its task was cancelled, it had not after %d ms", fn, \
+                (s)->stop_ms)
 
 /* What RUN_SERVER_TEST() runs: the test's body, then the server's stop. */
 typedef struct {
@@ -165,10 +164,10 @@ static inline int server_test_task(void *arg, void **result)
 /* Run BODY(ARG) as a test's body (grade_run()): it starts the server S
  * (server_launch()) and talks to it, and S is stopped after it if it still
  * runs. Then S (running FN) must have called ready. */
-#define RUN_SERVER_TEST(s, body, arg, fn)                                                          \
-  do {                                                                                             \
-    grade_run(server_test_task, &(server_test_t){(s), (body), (void *)(arg)});                     \
-    EXPECT_SERVER_READY(s, fn);                                                                    \
+#define RUN_SERVER_TEST(s, body, arg, fn)                                      \
+  do {                                                                         \
+    grade_run(server_test_task, &(server_test_t){(s), (body), (void *)(arg)}); \
+    EXPECT_SERVER_READY(s, fn);                                                \
   } while (0)
 
 /* ---- a port that is taken ------------------------------------------------------ */
@@ -183,7 +182,7 @@ static inline int hang_up(ac_stream_t *stream, void *arg)
 
 /* What a server did when its port was taken. */
 typedef struct {
-  int rc;                  /* what the exercise's function returned; -ENOSYS: not run */
+  int rc; /* what the exercise's function returned; -ENOSYS: not run */
   int ready_calls;
   bool signals_given_back; /* SIGINT and SIGTERM handled as before, once it had returned */
 } taken_port_t;
@@ -207,17 +206,17 @@ static inline taken_port_t server_run_on_taken_port(server_run_t *s, int *port)
 }
 
 /* The error comes back, ready is not called, and the signals are given back. */
-#define EXPECT_TAKEN_PORT_REFUSED(t)                                                               \
-  do {                                                                                             \
-    ck_assert_msg((t).rc == -EADDRINUSE,                                                           \
-                  "expected -EADDRINUSE from a server on a port in use, got %d (%s)", (t).rc,      \
-                  ac_error_message((t).rc));                                                       \
-    ck_assert_msg((t).ready_calls == 0,                                                            \
-                  "expected ready not to be called when starting failed, it was called %d times",  \
-                  (t).ready_calls);                                                                \
-    ck_assert_msg((t).signals_given_back,                                                          \
-                  "expected SIGINT and SIGTERM handled as before once the server had returned "    \
-                  "(is every ac_signal_t closed, on the error path too?)");                        \
+#define EXPECT_TAKEN_PORT_REFUSED(t)                                                              \
+  do {                                                                                            \
+    ck_assert_msg((t).rc == -EADDRINUSE,                                                          \
+                  "expected -EADDRINUSE from a server on a port in use, got %d (%s)", (t).rc,     \
+                  ac_error_message((t).rc));                                                      \
+    ck_assert_msg((t).ready_calls == 0,                                                           \
+                  "expected ready not to be called when starting failed, it was called %d times", \
+                  (t).ready_calls);                                                               \
+    ck_assert_msg((t).signals_given_back,                                                         \
+                  "expected SIGINT and SIGTERM handled as before once the server had returned "   \
+                  "(is every ac_signal_t closed, on the error path too?)");                       \
   } while (0)
 
 /* ---- clients on the runtime ------------------------------------------------- */
@@ -335,7 +334,8 @@ static inline int raw_client(int port, int rcvbuf)
     return -1;
   if (rcvbuf > 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons((uint16_t)port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
     close(fd);

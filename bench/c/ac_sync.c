@@ -111,17 +111,23 @@ static void bench_executor_throughput(void) {
 static int main_task(void *arg, void **result) {
   (void)result;
   const char *which = arg;
-  if (!strcmp(which, "queue_pingpong")) bench_queue();
-  else if (!strcmp(which, "lock")) bench_lock();
-  else if (!strcmp(which, "executor_latency")) bench_executor_latency();
-  else if (!strcmp(which, "executor_throughput")) bench_executor_throughput();
-  else return -EINVAL;
+  if (!strcmp(which, "queue_pingpong"))
+    bench_queue();
+  else if (!strcmp(which, "lock"))
+    bench_lock();
+  else if (!strcmp(which, "executor_latency"))
+    bench_executor_latency();
+  else if (!strcmp(which, "executor_throughput"))
+    bench_executor_throughput();
+  else
+    return -EINVAL;
   return 0;
 }
 
 int main(int argc, char **argv) {
   if (argc != 2) {
-    fprintf(stderr, "usage: %s queue_pingpong|lock|executor_latency|executor_throughput\n", argv[0]);
+    fprintf(stderr, "usage: %s queue_pingpong|lock|executor_latency|executor_throughput\n",
+            argv[0]);
     return 2;
   }
   int rc = ac_loop_run(main_task, argv[1], NULL);

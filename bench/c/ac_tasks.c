@@ -111,18 +111,25 @@ static void bench_sleepers(void) {
 static int main_task(void *arg, void **result) {
   (void)result;
   const char *which = arg;
-  if (!strcmp(which, "switch")) bench_switch();
-  else if (!strcmp(which, "spawn_await")) bench_spawn();
-  else if (!strcmp(which, "create_run_destroy")) bench_create();
-  else if (!strcmp(which, "call_soon")) bench_call_soon();
-  else if (!strcmp(which, "sleeping_rss")) bench_sleepers();
-  else return -EINVAL;
+  if (!strcmp(which, "switch"))
+    bench_switch();
+  else if (!strcmp(which, "spawn_await"))
+    bench_spawn();
+  else if (!strcmp(which, "create_run_destroy"))
+    bench_create();
+  else if (!strcmp(which, "call_soon"))
+    bench_call_soon();
+  else if (!strcmp(which, "sleeping_rss"))
+    bench_sleepers();
+  else
+    return -EINVAL;
   return 0;
 }
 
 int main(int argc, char **argv) {
   if (argc != 2) {
-    fprintf(stderr, "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss\n", argv[0]);
+    fprintf(stderr, "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss\n",
+            argv[0]);
     return 2;
   }
   int rc = ac_loop_run(main_task, argv[1], NULL);

@@ -30,7 +30,8 @@ int main(int argc, char **argv) {
   memset(msg, 'm', sizeof msg);
   msg[MSG - 1] = '\n'; /* what a line server waits for; an echo server does not care */
   for (int i = 0; i < nconn; i++) {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(0x7f000001)};
     fds[i] = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;

@@ -62,7 +62,8 @@ int main(void) {
   struct sockaddr_in addr;
   uv_tcp_init(loop, &server);
   uv_ip4_addr("127.0.0.1", 0, &addr);
-  if (uv_tcp_bind(&server, (const struct sockaddr *)&addr, 0) || uv_listen((uv_stream_t *)&server, 128, on_connection))
+  if (uv_tcp_bind(&server, (const struct sockaddr *)&addr, 0) ||
+      uv_listen((uv_stream_t *)&server, 128, on_connection))
     return 1;
   int len = sizeof addr;
   uv_tcp_getsockname(&server, (struct sockaddr *)&addr, &len);

@@ -10,7 +10,7 @@
 
 typedef struct {
   const char *base;
-  long left;     /* requests not yet started */
+  long left; /* requests not yet started */
   long ok;
 } work;
 

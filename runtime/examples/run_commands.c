@@ -11,8 +11,8 @@
 typedef struct {
   const char *title;
   const char *const *argv;
-  const char *input;   /* written to its stdin, then the end; NULL: none */
-  int64_t limit_ms;    /* how long it may run */
+  const char *input; /* written to its stdin, then the end; NULL: none */
+  int64_t limit_ms;  /* how long it may run */
 } command;
 
 /* TEXT with its newlines as " / " in OUT, for one line of the report. */
@@ -56,7 +56,8 @@ static int run(void *arg, void **result) {
   ac_timeout_t limit;
   ac_timeout_open(&limit, c->limit_ms);
   ssize_t n;
-  while (have + 1 < sizeof text && (n = ac_stream_read(out, text + have, sizeof text - 1 - have)) > 0)
+  while (have + 1 < sizeof text &&
+         (n = ac_stream_read(out, text + have, sizeof text - 1 - have)) > 0)
     have += (size_t)n;
   text[have] = '\0';
   int status = 0;

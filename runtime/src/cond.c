@@ -1,10 +1,10 @@
 /* cond.c - ac_cond_t: wait for a notification with a lock released, and
  * hold the lock again on the way out, whatever happened. */
-#include "internal.h"
+#include "sync_internal.h"
 
 struct ac_cond_s {
-  ac__sync s;       /* waiters: tasks waiting for a notification */
-  ac_lock_t *lock;  /* the lock it is bound to */
+  ac__sync s;      /* waiters: tasks waiting for a notification */
+  ac_lock_t *lock; /* the lock it is bound to */
 };
 
 int ac_cond_create(ac_cond_t **cond, ac_lock_t *lock) {

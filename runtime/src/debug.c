@@ -8,14 +8,22 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
-enum { DEFAULT_SLOW_MS = 100, MAX_FRAMES = 32 };
+enum {
+  DEFAULT_SLOW_MS = 100, /* a step longer than this is slow (AC_SLOW_MS) */
+  MAX_FRAMES = 32,       /* of a task's call stack in a dump */
+  SYMBOL_MAX = 32        /* room for a function's address, when it has no name */
+};
+
+#define NS_PER_US 1000u
+#define NS_PER_MS (1000u * NS_PER_US)
+#define NS_PER_S (1000u * NS_PER_MS)
 
 static uint64_t coarse_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* a few ns: cheap enough per step */
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 static const char *symbol(const void *fn, char *buf, size_t size) {
@@ -26,33 +34,33 @@ static const char *symbol(const void *fn, char *buf, size_t size) {
 }
 
 static void update_instrumented(ac__loop *loop) {
-  loop->instrumented = loop->debug || loop->trace != NULL;
+  loop->debug.instrumented = loop->debug.on || loop->debug.trace != NULL;
 }
 
 void ac__debug_open(ac__loop *loop) {
   const char *debug = getenv("AC_DEBUG");
-  loop->debug = debug && *debug && strcmp(debug, "0") != 0;
+  loop->debug.on = debug && *debug && strcmp(debug, "0") != 0;
   const char *slow = getenv("AC_SLOW_MS");
   long ms = slow ? strtol(slow, NULL, 10) : 0;
-  loop->slow_ns = (uint64_t)(ms > 0 ? ms : DEFAULT_SLOW_MS) * 1000000u;
+  loop->debug.slow_ns = (uint64_t)(ms > 0 ? ms : DEFAULT_SLOW_MS) * NS_PER_MS;
   const char *trace = getenv("AC_TRACE");
   if (trace && *trace) {
-    loop->trace = fopen(trace, "w");
-    if (!loop->trace)
+    loop->debug.trace = fopen(trace, "w");
+    if (!loop->debug.trace)
       ac__misuse(-errno, "AC_TRACE", "cannot write the trace file '%s'", trace);
     else {
-      fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", loop->trace);
-      loop->trace_first = 1;
+      fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", loop->debug.trace);
+      loop->debug.trace_first = 1;
     }
   }
   update_instrumented(loop);
 }
 
 void ac__debug_close(ac__loop *loop) {
-  if (loop->trace) {
-    fputs("\n]}\n", loop->trace);
-    fclose(loop->trace);
-    loop->trace = NULL;
+  if (loop->debug.trace) {
+    fputs("\n]}\n", loop->debug.trace);
+    fclose(loop->debug.trace);
+    loop->debug.trace = NULL;
   }
   update_instrumented(loop);
 }
@@ -61,9 +69,10 @@ int ac_debug_set(bool on, int64_t slow_ms) {
   ac__loop *loop = NULL;
   int rc = ac__loop_get(&loop, "ac_debug_set");
   if (rc) return rc;
-  if (slow_ms < 0) return ac__misuse(-EINVAL, "ac_debug_set", "negative threshold %lld ms", (long long)slow_ms);
-  loop->debug = on;
-  if (slow_ms > 0) loop->slow_ns = (uint64_t)slow_ms * 1000000u;
+  if (slow_ms < 0)
+    return ac__misuse(-EINVAL, "ac_debug_set", "negative threshold %lld ms", (long long)slow_ms);
+  loop->debug.on = on;
+  if (slow_ms > 0) loop->debug.slow_ns = (uint64_t)slow_ms * NS_PER_MS;
   update_instrumented(loop);
   ac__debug_step_begin(loop); /* the step under way counts from now */
   return 0;
@@ -72,24 +81,25 @@ int ac_debug_set(bool on, int64_t slow_ms) {
 /* ---- steps --------------------------------------------------------------- */
 
 void ac__debug_step_begin(ac__loop *loop) {
-  loop->step_start_ns = coarse_ns();
-  if (loop->trace) loop->step_start_us = uv_hrtime() / 1000;
+  loop->debug.step_start_ns = coarse_ns();
+  if (loop->debug.trace) loop->debug.step_start_us = uv_hrtime() / NS_PER_US;
 }
 
 static void trace_event(ac__loop *loop, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void trace_event(ac__loop *loop, const char *fmt, ...) {
-  if (!loop->trace_first) fputs(",\n", loop->trace);
-  loop->trace_first = 0;
+  if (!loop->debug.trace_first) fputs(",\n", loop->debug.trace);
+  loop->debug.trace_first = 0;
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(loop->trace, fmt, ap);
+  vfprintf(loop->debug.trace, fmt, ap);
   va_end(ap);
 }
 
 /* Names in the trace are JSON strings: keep them plain. */
 static void json_safe(const char *in, char *out, size_t size) {
   size_t n = 0;
-  for (; *in && n + 1 < size; in++) out[n++] = (*in == '"' || *in == '\\' || (unsigned char)*in < 32) ? '_' : *in;
+  for (; *in && n + 1 < size; in++)
+    out[n++] = (*in == '"' || *in == '\\' || (unsigned char)*in < ' ') ? '_' : *in;
   out[n] = '\0';
 }
 
@@ -98,43 +108,51 @@ static const char *step_label(ac__task *t, ac_callback_fn cb, char *buf, size_t 
 }
 
 void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb) {
-  char buf[32], name[AC_TASK_NAME_MAX + 1];
-  if (loop->trace) {
+  char buf[SYMBOL_MAX], name[AC_TASK_NAME_MAX + 1];
+  if (loop->debug.trace) {
     const char *label = step_label(t, cb, buf, sizeof buf);
-    uint64_t now = uv_hrtime() / 1000;
+    uint64_t now = uv_hrtime() / NS_PER_US;
     unsigned long long tid = t ? (unsigned long long)t->id : 0;
     json_safe(label, name, sizeof name);
     if (t && !t->traced) {
       t->traced = 1;
-      trace_event(loop, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%llu,\"args\":{\"name\":\"%s\"}}",
+      trace_event(loop,
+                  "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%llu,\"args\":{"
+                  "\"name\":\"%s\"}}",
                   tid, name);
     }
-    trace_event(loop, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%llu,\"dur\":%llu,\"pid\":1,\"tid\":%llu}",
-                name, t ? "task" : "callback", (unsigned long long)loop->step_start_us,
-                (unsigned long long)(now - loop->step_start_us), tid);
+    trace_event(loop,
+                "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%llu,\"dur\":%llu,\"pid\":1,"
+                "\"tid\":%llu}",
+                name, t ? "task" : "callback", (unsigned long long)loop->debug.step_start_us,
+                (unsigned long long)(now - loop->debug.step_start_us), tid);
   }
-  if (!loop->debug) return;
-  uint64_t took = coarse_ns() - loop->step_start_ns;
-  if (took <= loop->slow_ns) return;
+  if (!loop->debug.on) return;
+  uint64_t took = coarse_ns() - loop->debug.step_start_ns;
+  if (took <= loop->debug.slow_ns) return;
   const char *label = step_label(t, cb, buf, sizeof buf);
   if (t)
-    fprintf(stderr, "ac: debug: task '%s' ran %llu ms without suspending (a blocking call? "
-                    "move it to ac_to_thread)\n", label, (unsigned long long)(took / 1000000));
+    fprintf(stderr,
+            "ac: debug: task '%s' ran %llu ms without suspending (a blocking call? "
+            "move it to ac_to_thread)\n",
+            label, (unsigned long long)(took / NS_PER_MS));
   else
-    fprintf(stderr, "ac: debug: callback %s ran %llu ms\n", label, (unsigned long long)(took / 1000000));
+    fprintf(stderr, "ac: debug: callback %s ran %llu ms\n", label,
+            (unsigned long long)(took / NS_PER_MS));
 }
 
 void ac__debug_task_freed(ac__loop *loop, ac__task *t) {
-  if (loop->debug && t->fut.state == AC_FUTURE_FAILED && !t->fut.retrieved)
+  if (loop->debug.on && t->fut.state == AC_FUTURE_FAILED && !t->fut.retrieved)
     fprintf(stderr, "ac: debug: task '%s' failed with %d (%s) and nobody read the error\n",
             ac_task_name(&t->fut), t->fut.error, ac_error_message(t->fut.error));
 }
 
 void ac__debug_pending_at_close(ac__loop *loop) {
-  if (!loop->debug) return;
+  if (!loop->debug.on) return;
   for (ac__list *n = loop->tasks.next; n != &loop->tasks; n = n->next) {
     ac__task *t = AC__CONTAINER(n, ac__task, link);
-    fprintf(stderr, "ac: debug: task '%s' was still pending when the loop closed; it is cancelled\n",
+    fprintf(stderr,
+            "ac: debug: task '%s' was still pending when the loop closed; it is cancelled\n",
             ac_task_name(&t->fut));
   }
 }
@@ -170,16 +188,13 @@ static int suspended_frames(const ac__task *t, void **frames, int max) {
 #else
   const uintptr_t lo = (uintptr_t)t->stack->bottom, hi = (uintptr_t)t->stack;
   const uintptr_t *sp = t->ctx.sp;
-#if defined(__x86_64__)
-  uintptr_t fp = sp[5], ret = sp[6]; /* rbp and the return address pushed by the call */
-#else
-  uintptr_t fp = sp[10], ret = sp[11]; /* x29 and x30 */
-#endif
+  uintptr_t fp = sp[AC__CTX_FP], ret = sp[AC__CTX_RET];
   int n = 0;
   while (n < max && ret) {
     frames[n++] = (void *)ret;
-    if (fp < lo || fp + 16 > hi || fp % sizeof(uintptr_t)) break;
+    /* A frame record: the caller's frame pointer, then the return address. */
     const uintptr_t *frame = (const uintptr_t *)fp;
+    if (fp < lo || fp + 2 * sizeof *frame > hi || fp % sizeof *frame) break;
     ret = frame[1];
     if (frame[0] <= fp) break; /* the chain must go up the stack */
     fp = frame[0];
@@ -197,7 +212,7 @@ ssize_t ac_debug_dump_tasks(FILE *out) {
   fprintf(out, "ac: %zu task(s):\n", loop->ntasks);
   for (ac__list *n = loop->tasks.next; n != &loop->tasks; n = n->next, count++) {
     ac__task *t = AC__CONTAINER(n, ac__task, link);
-    char buf[32];
+    char buf[SYMBOL_MAX];
     fprintf(out, "  task '%s' #%llu %s", ac_task_name(&t->fut), (unsigned long long)t->id,
             ac_task_state_name((ac_task_state_t)t->tstate));
     if (t->tstate == AC__TASK_SUSPENDED && t->waiting_on) fprintf(out, " in %s", t->waiting_on);
@@ -227,11 +242,9 @@ ssize_t ac_debug_live_objects(void) {
   ac__loop *loop = NULL;
   int rc = ac__loop_get(&loop, "ac_debug_live_objects");
   if (rc) return rc;
-  size_t n = list_length(&loop->futures) + list_length(&loop->kept_handles) +
-             list_length(&loop->resources);
-  /* Made by the runtime on first use and closed with the loop: not the program's. */
-  n -= (loop->default_pool != NULL) + (loop->http != NULL) + (loop->read_area != NULL);
-  return (ssize_t)n;
+  /* The runtime's own per-loop state (slots) is not the program's: not counted. */
+  return (ssize_t)(list_length(&loop->futures) + list_length(&loop->kept_handles) +
+                   list_length(&loop->resources));
 }
 
 static void on_dump_signal(uv_signal_t *handle, int signum) {
@@ -243,13 +256,13 @@ int ac_debug_dump_tasks_on_signal(int signum) {
   ac__loop *loop = NULL;
   int rc = ac__loop_get(&loop, "ac_debug_dump_tasks_on_signal");
   if (rc) return rc;
-  if (!loop->dump_signal_started) {
-    if ((rc = uv_signal_init(&loop->uv, &loop->dump_signal)))
+  if (!loop->debug.dump_signal_started) {
+    if ((rc = uv_signal_init(&loop->uv, &loop->debug.dump_signal)))
       return ac__misuse(rc, "ac_debug_dump_tasks_on_signal", "cannot set up a signal handle");
-    loop->dump_signal_started = 1;
+    loop->debug.dump_signal_started = 1;
   }
-  if ((rc = uv_signal_start(&loop->dump_signal, on_dump_signal, signum)))
+  if ((rc = uv_signal_start(&loop->debug.dump_signal, on_dump_signal, signum)))
     return ac__misuse(rc, "ac_debug_dump_tasks_on_signal", "cannot watch signal %d", signum);
-  uv_unref((uv_handle_t *)&loop->dump_signal); /* it keeps nothing alive */
+  uv_unref((uv_handle_t *)&loop->debug.dump_signal); /* it keeps nothing alive */
   return 0;
 }

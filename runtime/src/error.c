@@ -1,10 +1,16 @@
 /* error.c - error texts and the one-line reports of misuse. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include <uv.h>
+
+#include "ac.h"
+#include "error_internal.h"
+
+enum { MESSAGE_MAX = 256 }; /* a report's text; longer ones are cut */
 
 static int misuse_messages = -1; /* -1: not decided yet (read AC_QUIET) */
 
@@ -25,7 +31,8 @@ const char *ac_error_message(int err) {
   /* libuv's texts for the codes it knows, taken from its own table:
    * uv_strerror() would allocate a string for any other code. */
   switch (-err) {
-#define AC__UV_TEXT(name, text) case UV_##name: return text;
+#define AC__UV_TEXT(name, text) \
+  case UV_##name: return text;
     UV_ERRNO_MAP(AC__UV_TEXT)
 #undef AC__UV_TEXT
   default: break;
@@ -49,7 +56,7 @@ int ac__misuse_enabled(void) {
 
 int ac__misuse(int err, const char *fn, const char *fmt, ...) {
   if (ac__misuse_enabled()) {
-    char msg[256];
+    char msg[MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);

@@ -1,9 +1,9 @@
 /* event.c - ac_event_t: a flag that wakes every waiter when set. */
-#include "internal.h"
+#include "sync_internal.h"
 
 struct ac_event_s {
-  ac__sync s;  /* waiters: tasks waiting for the flag */
-  int set;     /* the flag */
+  ac__sync s; /* waiters: tasks waiting for the flag */
+  int set;    /* the flag */
 };
 
 int ac_event_create(ac_event_t **event) {

@@ -14,12 +14,15 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 enum {
-  JOB_QUEUED, JOB_RUNNING, JOB_DONE,
-  DEFAULT_WORKERS = 4,   /* the default executor's threads (as libuv's pool) */
-  SPIN_NS = 50000        /* how long an idle worker polls before sleeping */
+  JOB_QUEUED,
+  JOB_RUNNING,
+  JOB_DONE,
+  DEFAULT_WORKERS = 4, /* the default executor's threads (as libuv's pool) */
+  MAX_WORKERS = 256,   /* threads of one pool at most */
+  SPIN_NS = 50000      /* how long an idle worker polls before sleeping */
 };
 
 typedef struct job {
@@ -27,27 +30,27 @@ typedef struct job {
   void *arg;
   void *result;
   int rc;
-  int state;              /* JOB_*: written under the pool's mutex */
-  int abandoned;          /* the waiting task gave up: free on completion */
-  int delivered;          /* the completion reached the loop */
-  ac__task *task;         /* the waiting task */
+  int state;      /* JOB_*: written under the pool's mutex */
+  int abandoned;  /* the waiting task gave up: free on completion */
+  int delivered;  /* the completion reached the loop */
+  ac__task *task; /* the waiting task */
   ac__loop *loop;
-  struct job *next;       /* in the pool's queue */
+  struct job *next; /* in the pool's queue */
 } job;
 
 struct ac_executor_s {
-  ac__resource res;       /* closed with the loop */
+  ac__resource res; /* closed with the loop (the default one: in its slot) */
   ac__loop *loop;
-  pthread_mutex_t mutex;  /* guards the queue and the counts below */
-  pthread_cond_t wake;    /* a job arrived, or stop */
-  job *head, *tail;       /* queued jobs */
-  _Atomic int queued;     /* jobs in the queue, for workers polling without the lock */
-  _Atomic int stopping;   /* no new jobs; workers leave once the queue is empty */
-  int sleepers;           /* workers asleep on `wake` */
-  int running_workers;    /* threads not yet exited */
-  int nworkers;           /* threads to join */
-  int exit_held;          /* the loop is held until pool_exited */
-  int joined_inline;      /* creation failed: the threads are joined there, nothing is posted */
+  pthread_mutex_t mutex; /* guards the queue and the counts below */
+  pthread_cond_t wake;   /* a job arrived, or stop */
+  job *head, *tail;      /* queued jobs */
+  _Atomic int queued;    /* jobs in the queue, for workers polling without the lock */
+  _Atomic int stopping;  /* no new jobs; workers leave once the queue is empty */
+  int sleepers;          /* workers asleep on `wake` */
+  int running_workers;   /* threads not yet exited */
+  int nworkers;          /* threads to join */
+  int exit_held;         /* the loop is held until pool_exited */
+  int joined_inline;     /* creation failed: the threads are joined there, nothing is posted */
   pthread_t *threads;
   ac__task *shutdown_waiter; /* the task in ac_executor_close(wait), if any */
 };
@@ -71,7 +74,8 @@ static void job_done(void *arg) {
 
 static void pool_free(ac_executor_t *ex) {
   ac__resource_untrack(&ex->res);
-  if (ex->loop->default_pool == ex) ex->loop->default_pool = NULL;
+  if (ac__slot_get(ex->loop, AC__SLOT_EXECUTOR) == ex)
+    ac__slot_set(ex->loop, AC__SLOT_EXECUTOR, NULL, NULL);
   for (int i = 0; i < ex->nworkers; i++) pthread_join(ex->threads[i], NULL);
   pthread_mutex_destroy(&ex->mutex);
   pthread_cond_destroy(&ex->wake);
@@ -140,11 +144,19 @@ static void stop_workers(ac_executor_t *ex) {
 /* The loop closes: stop, and wait for the threads.
  * All tasks have ended, so no job is queued. pool_exited, posted by the
  * last thread, frees the pool. */
-static void pool_close(ac__resource *r) {
-  ac_executor_t *ex = AC__CONTAINER(r, ac_executor_t, res);
+static void pool_stop_and_join(ac_executor_t *ex) {
   stop_workers(ex);
   for (int i = 0; i < ex->nworkers; i++) pthread_join(ex->threads[i], NULL);
   ex->nworkers = 0;
+}
+
+static void pool_close(ac__resource *r) {
+  pool_stop_and_join(AC__CONTAINER(r, ac_executor_t, res));
+}
+
+static void default_pool_close(ac__loop *loop, void *state) {
+  (void)loop;
+  pool_stop_and_join(state);
 }
 
 /* Each step is checked; a failure undoes the steps before it, in reverse
@@ -169,7 +181,6 @@ static int pool_create(ac__loop *loop, int workers, ac_executor_t **out, const c
       goto fail_workers;
     }
   }
-  ac__resource_track(loop, &ex->res, pool_close);
   *out = ex;
   return 0;
 
@@ -194,13 +205,14 @@ int ac_executor_create(ac_executor_t **out, size_t workers) {
   const char *fn = "ac_executor_create";
   if (!out) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
   *out = NULL;
-  if (workers < 1 || workers > 256)
-    return ac__misuse(-EINVAL, fn, "%zu workers: a pool has 1 to 256", workers);
+  if (workers < 1 || workers > MAX_WORKERS)
+    return ac__misuse(-EINVAL, fn, "%zu workers: a pool has 1 to %d", workers, MAX_WORKERS);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
   const char *step;
   if ((rc = pool_create(loop, (int)workers, out, &step)))
     return ac__misuse(rc, fn, "cannot set up a pool of %zu threads: %s failed", workers, step);
+  ac__resource_track(loop, &(*out)->res, pool_close);
   return 0;
 }
 
@@ -235,11 +247,11 @@ int ac_executor_run(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) 
   ac__loop *loop = t->fut.loop;
   if (ex && ex->loop != loop)
     return ac__misuse(-EPERM, name, "the executor belongs to the loop of another thread");
-  if (!ex && !(ex = loop->default_pool)) {
+  if (!ex && !(ex = ac__slot_get(loop, AC__SLOT_EXECUTOR))) {
     const char *step;
-    if ((rc = pool_create(loop, DEFAULT_WORKERS, &loop->default_pool, &step)))
+    if ((rc = pool_create(loop, DEFAULT_WORKERS, &ex, &step)))
       return ac__misuse(rc, name, "cannot set up the default executor: %s failed", step);
-    ex = loop->default_pool;
+    ac__slot_set(loop, AC__SLOT_EXECUTOR, ex, default_pool_close);
   }
   job *j = calloc(1, sizeof *j);
   if (!j) return -ENOMEM;
@@ -279,12 +291,12 @@ int ac_executor_run(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) 
   return rc;
 }
 
-
 int ac_executor_close(ac_executor_t *ex, int flags) {
   const char *fn = "ac_executor_close";
   ac__task *t = NULL;
   if (!ex) return ac__misuse(-EINVAL, fn, "the executor is NULL");
-  if (flags & ~AC_EXECUTOR_NOWAIT) return ac__misuse(-EINVAL, fn, "unknown flags 0x%x", (unsigned)flags);
+  if (flags & ~AC_EXECUTOR_NOWAIT)
+    return ac__misuse(-EINVAL, fn, "unknown flags 0x%x", (unsigned)flags);
   int wait = !(flags & AC_EXECUTOR_NOWAIT);
   if (ex->loop != ac__cur)
     return ac__misuse(-EPERM, fn, "the executor belongs to the loop of another thread");

@@ -1,7 +1,7 @@
 /* future.c - futures: completion, waiters, done callbacks, references. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 enum { SPARE_TASKS = 4096 }; /* freed task structures kept for reuse */
 
@@ -47,8 +47,8 @@ int ac_future_create(ac_future_t **out) {
 
 /* ---- waiters and done callbacks ----------------------------------------- */
 
-void ac__waiter_add(ac_future_t *f, ac__waiter *w,
-                    void (*notify)(ac__waiter *, ac_future_t *), void *data) {
+void ac__waiter_add(ac_future_t *f, ac__waiter *w, void (*notify)(ac__waiter *, ac_future_t *),
+                    void *data) {
   w->notify = notify;
   w->data = data;
   ac__list_push_back(&f->waiters, &w->link);
@@ -124,7 +124,9 @@ ssize_t ac_future_remove_done_callback(ac_future_t *f, ac_done_fn fn, void *arg)
 void ac__future_finish(ac_future_t *f, int error, void *result) {
   f->error = error;
   f->result = error ? NULL : result;
-  f->state = error == 0 ? AC_FUTURE_DONE : error == -ECANCELED ? AC_FUTURE_CANCELLED : AC_FUTURE_FAILED;
+  f->state = error == 0            ? AC_FUTURE_DONE
+             : error == -ECANCELED ? AC_FUTURE_CANCELLED
+                                   : AC_FUTURE_FAILED;
   /* Each waiter is unlinked before it is told, so it may free itself. */
   while (!ac__list_empty(&f->waiters)) {
     ac__waiter *w = AC__CONTAINER(f->waiters.next, ac__waiter, link);
@@ -136,8 +138,7 @@ void ac__future_finish(ac_future_t *f, int error, void *result) {
 static int set_outcome(ac_future_t *f, int error, void *result, const char *fn) {
   int rc = ac__future_check(f, fn);
   if (rc) return rc;
-  if (f->is_task)
-    return ac__misuse(-EINVAL, fn, "a task's result is what its function returns");
+  if (f->is_task) return ac__misuse(-EINVAL, fn, "a task's result is what its function returns");
   if (f->state != AC_FUTURE_PENDING) return -EALREADY;
   ac__future_finish(f, error, result);
   return 0;
@@ -149,7 +150,8 @@ int ac_future_set_result(ac_future_t *f, void *result) {
 
 int ac_future_set_error(ac_future_t *f, int error) {
   if (error >= 0)
-    return ac__misuse(-EINVAL, "ac_future_set_error", "the error must be a negative errno, got %d", error);
+    return ac__misuse(-EINVAL, "ac_future_set_error", "the error must be a negative errno, got %d",
+                      error);
   return set_outcome(f, error, NULL, "ac_future_set_error");
 }
 
@@ -225,7 +227,8 @@ int ac_future_release(ac_future_t *f) {
   int rc = ac__future_check(f, "ac_future_release");
   if (rc) return rc;
   if (!f->user_ref)
-    return ac__misuse(-EINVAL, "ac_future_release", "released twice, or never handed out (a detached task)");
+    return ac__misuse(-EINVAL, "ac_future_release",
+                      "released twice, or never handed out (a detached task)");
   f->user_ref = 0;
   ac__future_unref(f);
   return 0;

@@ -7,27 +7,27 @@
  * one left behind is freed when the loop closes. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 typedef struct child {
-  ac__waiter w;     /* in the child task's waiters */
-  ac__list link;    /* in group->children */
-  ac__task *task;   /* the group's reference */
+  ac__waiter w;   /* in the child task's waiters */
+  ac__list link;  /* in group->children */
+  ac__task *task; /* the group's reference */
   ac_group_t *group;
 } child;
 
 struct ac_group_s {
-  ac__resource res;     /* freed with the loop if nobody closes it */
-  ac__owned owned;      /* in the owner's owned list until closed */
-  ac__task *owner;      /* the task that created it; NULL once it has finished */
-  ac__list children;    /* every child spawned */
-  size_t pending;       /* children not finished */
-  int first_error;      /* of the first child that failed */
-  int cancels_before;   /* the owner's cancellation requests when the group was made */
-  int aborting;         /* the children were cancelled */
-  int waiting;          /* the owner is closing it */
-  int cancelled_owner;  /* we cancelled the owner to interrupt its block */
-  int closed;           /* closing has begun */
+  ac__resource res;    /* freed with the loop if nobody closes it */
+  ac__owned owned;     /* in the owner's owned list until closed */
+  ac__task *owner;     /* the task that created it; NULL once it has finished */
+  ac__list children;   /* every child spawned */
+  size_t pending;      /* children not finished */
+  int first_error;     /* of the first child that failed */
+  int cancels_before;  /* the owner's cancellation requests when the group was made */
+  int aborting;        /* the children were cancelled */
+  int waiting;         /* the owner is closing it */
+  int cancelled_owner; /* we cancelled the owner to interrupt its block */
+  int closed;          /* closing has begun */
 };
 
 static void cancel_children(ac_group_t *g) {
@@ -96,9 +96,10 @@ static int wait_children(ac_group_t *g, ac__task *t) {
 
 static void let_go(ac__owned *o, ac__task *t) {
   ac_group_t *g = AC__CONTAINER(o, ac_group_t, owned);
-  ac__misuse(-EINVAL, "ac_group_close", "task '%s' finished without closing its task group; "
-             "the group is closed now (%zu child(ren) cancelled)", ac_task_name(&t->fut),
-             g->pending);
+  ac__misuse(-EINVAL, "ac_group_close",
+             "task '%s' finished without closing its task group; "
+             "the group is closed now (%zu child(ren) cancelled)",
+             ac_task_name(&t->fut), g->pending);
   if (g->pending > 0) cancel_children(g);
   wait_children(g, t);
   g->owner = NULL; /* freed with the loop */
@@ -155,7 +156,8 @@ int ac_group_close(ac_group_t *g) {
   if (!g->owner)
     return ac__misuse(-EALREADY, "ac_group_close", "the group was closed when its owner finished");
   if (t != g->owner)
-    return ac__misuse(-EPERM, "ac_group_close", "only the task that created the group may wait in it");
+    return ac__misuse(-EPERM, "ac_group_close",
+                      "only the task that created the group may wait in it");
   if (g->closed)
     return ac__misuse(-EALREADY, "ac_group_close", "the group is already being closed");
   ac__owned_remove(&g->owned);

@@ -9,24 +9,22 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 enum { DEFAULT_MAX_BODY = 64 << 20, DEFAULT_REDIRECTS = 10 };
 #define DEFAULT_PROTOCOLS "http,https"
 
-
-typedef struct http_client {
-  ac__resource res;     /* closed with the loop */
+typedef struct http_client { /* the loop's AC__SLOT_HTTP: closed with it */
   ac__loop *loop;
   CURLM *multi;
-  uv_timer_t timer;     /* curl's timeout */
-  ac__list sockets;     /* watched sockets */
+  uv_timer_t timer; /* curl's timeout */
+  ac__list sockets; /* watched sockets */
   int closing;
 } http_client;
 
 typedef struct watched {
   uv_poll_t poll;
-  ac__list link;        /* in client->sockets */
+  ac__list link; /* in client->sockets */
   http_client *client;
   curl_socket_t fd;
 } watched;
@@ -38,7 +36,7 @@ typedef struct transfer {
   ac_http_response_t *resp;
   size_t max_body, headers_cap, body_cap;
   int done;
-  int over_cap;         /* the body went over max_body */
+  int over_cap; /* the body went over max_body */
   CURLcode result;
 } transfer;
 
@@ -66,7 +64,8 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   /* libuv reports a socket the peer has hung up as an error (UV_EBADF);
    * let curl read and write it to learn what really happened. */
   int flags = status < 0 ? CURL_CSELECT_IN | CURL_CSELECT_OUT
-                         : ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) | ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
+                         : ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) |
+                               ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
   int running;
   curl_multi_socket_action(w->client->multi, w->fd, flags, &running);
   finish_done(w->client);
@@ -121,9 +120,9 @@ static int on_timeout(CURLM *multi, long ms, void *clientp) {
 }
 
 /* The loop closes: every task has ended, so no transfer is left. */
-static void client_close(ac__resource *r) {
-  http_client *c = AC__CONTAINER(r, http_client, res);
-  c->loop->http = NULL;
+static void client_close(ac__loop *loop, void *state) {
+  (void)loop;
+  http_client *c = state;
   while (!ac__list_empty(&c->sockets)) {
     watched *w = AC__CONTAINER(c->sockets.next, watched, link);
     ac__list_remove(&w->link);
@@ -136,10 +135,7 @@ static void client_close(ac__resource *r) {
 /* Each step is checked; a failure undoes the steps before it, in reverse
  * order. */
 static int client_get(ac__loop *loop, http_client **out, const char **step) {
-  if (loop->http) {
-    *out = loop->http;
-    return 0;
-  }
+  if ((*out = ac__slot_get(loop, AC__SLOT_HTTP))) return 0;
   *step = "curl_global_init";
   pthread_once(&curl_once, curl_init);
   if (curl_init_rc != CURLE_OK) return -ENOMEM;
@@ -161,8 +157,7 @@ static int client_get(ac__loop *loop, http_client **out, const char **step) {
     goto fail_timer;
   c->loop = loop;
   ac__list_init(&c->sockets);
-  ac__resource_track(loop, &c->res, client_close);
-  loop->http = c;
+  ac__slot_set(loop, AC__SLOT_HTTP, c, client_close);
   *out = c;
   return 0;
 
@@ -206,7 +201,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg) {
 static size_t on_header(char *data, size_t size, size_t n, void *arg) {
   transfer *t = arg;
   size_t bytes = size * n;
-  return append(&t->resp->headers, &t->resp->headers_size, &t->headers_cap, data, bytes) ? 0 : bytes;
+  return append(&t->resp->headers, &t->resp->headers_size, &t->headers_cap, data, bytes) ? 0
+                                                                                         : bytes;
 }
 
 /* What went wrong, as an errno: the codes ac/http.h lists. STATUS is the
@@ -225,7 +221,8 @@ static int error_of(CURLcode code, const transfer *t, long status) {
   /* The request's own scheme was checked before: after a redirect this is
    * the target's scheme refused; otherwise an answer with no HTTP status
    * line (HTTP/0.9, which libcurl refuses). */
-  case CURLE_UNSUPPORTED_PROTOCOL: return status >= 300 && status < 400 ? -EPROTONOSUPPORT : -EPROTO;
+  case CURLE_UNSUPPORTED_PROTOCOL:
+    return status >= 300 && status < 400 ? -EPROTONOSUPPORT : -EPROTO;
   case CURLE_WEIRD_SERVER_REPLY:
   case CURLE_HTTP2:
   case CURLE_HTTP2_STREAM:
@@ -247,7 +244,8 @@ static int error_of(CURLcode code, const transfer *t, long status) {
  * refused to follow), cut to SIZE. */
 static void last_location(const char *headers, char *out, size_t size) {
   snprintf(out, size, "?");
-  for (const char *line = headers; line && *line; line += strcspn(line, "\n"), line += *line == '\n') {
+  for (const char *line = headers; line && *line;
+       line += strcspn(line, "\n"), line += *line == '\n') {
     if (strncasecmp(line, "Location:", 9) != 0) continue;
     const char *v = line + 9 + strspn(line + 9, " \t");
     snprintf(out, size, "%.*s", (int)strcspn(v, "\r\n"), v);
@@ -256,20 +254,25 @@ static void last_location(const char *headers, char *out, size_t size) {
 
 /* Put the reason for ERR in the response's message, if libcurl gave none
  * (or a less clear one). */
-static void describe(ac_http_response_t *resp, CURLcode code, int err,
-                     const char *protocols) {
+static void describe(ac_http_response_t *resp, CURLcode code, int err, const char *protocols) {
   char curl_said[sizeof resp->error];
-  snprintf(curl_said, sizeof curl_said, "%s", resp->error[0] ? resp->error : curl_easy_strerror(code));
+  snprintf(curl_said, sizeof curl_said, "%s",
+           resp->error[0] ? resp->error : curl_easy_strerror(code));
   if (err == -EPROTONOSUPPORT) {
     char to[128];
     last_location(resp->headers, to, sizeof to);
-    snprintf(resp->error, sizeof resp->error, "a redirect to '%s' was refused: its scheme is "
-             "not one of \"%.60s\"", to, protocols);
+    snprintf(resp->error, sizeof resp->error,
+             "a redirect to '%s' was refused: its scheme is "
+             "not one of \"%.60s\"",
+             to, protocols);
   } else if (err == -EPROTO && code == CURLE_UNSUPPORTED_PROTOCOL) {
-    snprintf(resp->error, sizeof resp->error, "the server's answer is not HTTP (%.200s)", curl_said);
+    snprintf(resp->error, sizeof resp->error, "the server's answer is not HTTP (%.200s)",
+             curl_said);
   } else if (err == -EMSGSIZE) {
-    snprintf(resp->error, sizeof resp->error, "the response's header is over libcurl's limit "
-             "(100 KiB a line), or libcurl ran out of memory (%.100s)", curl_said);
+    snprintf(resp->error, sizeof resp->error,
+             "the response's header is over libcurl's limit "
+             "(100 KiB a line), or libcurl ran out of memory (%.100s)",
+             curl_said);
   } else {
     snprintf(resp->error, sizeof resp->error, "%s", curl_said);
   }
@@ -293,7 +296,8 @@ static int check_scheme(const char *url, const char *protocols, ac_http_response
   if (!u) return refuse(resp, -ENOMEM, "no memory to parse the URL");
   char *scheme = NULL;
   int rc = 0;
-  if (curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+  if (curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) !=
+          CURLUE_OK ||
       curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
     rc = refuse(resp, -EINVAL, "the URL '%.160s' does not parse", url);
   } else {
@@ -302,11 +306,14 @@ static int check_scheme(const char *url, const char *protocols, ac_http_response
     for (const char *p = protocols; *p && !allowed; p += strcspn(p, ",")) {
       p += *p == ',';
       size_t n = strcspn(p, ",");
-      allowed = (n == len && strncasecmp(p, scheme, n) == 0) || (n == 3 && strncasecmp(p, "all", 3) == 0);
+      allowed =
+          (n == len && strncasecmp(p, scheme, n) == 0) || (n == 3 && strncasecmp(p, "all", 3) == 0);
     }
     if (!allowed)
-      rc = refuse(resp, -EPROTONOSUPPORT, "the scheme '%s' of '%.120s' is not one of \"%s\" "
-                  "(ac_http_request_t.protocols)", scheme, url, protocols);
+      rc = refuse(resp, -EPROTONOSUPPORT,
+                  "the scheme '%s' of '%.120s' is not one of \"%s\" "
+                  "(ac_http_request_t.protocols)",
+                  scheme, url, protocols);
   }
   curl_free(scheme);
   curl_url_cleanup(u);
@@ -316,14 +323,18 @@ static int check_scheme(const char *url, const char *protocols, ac_http_response
 #if LIBCURL_VERSION_NUM < 0x075500
 /* libcurl before 7.85 takes the protocols as a bit mask. */
 static long protocol_bits(const char *protocols) {
-  static const struct { const char *name; long bit; } known[] = {
-      {"http", CURLPROTO_HTTP}, {"https", CURLPROTO_HTTPS}, {"ftp", CURLPROTO_FTP},
-      {"ftps", CURLPROTO_FTPS}, {"file", CURLPROTO_FILE}, {"all", CURLPROTO_ALL}};
+  static const struct {
+    const char *name;
+    long bit;
+  } known[] = {{"http", CURLPROTO_HTTP}, {"https", CURLPROTO_HTTPS}, {"ftp", CURLPROTO_FTP},
+               {"ftps", CURLPROTO_FTPS}, {"file", CURLPROTO_FILE},   {"all", CURLPROTO_ALL}};
   long bits = 0;
   for (const char *p = protocols; *p; p += strcspn(p, ",")) {
     p += *p == ',';
     size_t n = strcspn(p, ","), i = 0;
-    while (i < sizeof known / sizeof *known && !(strlen(known[i].name) == n && strncasecmp(p, known[i].name, n) == 0)) i++;
+    while (i < sizeof known / sizeof *known &&
+           !(strlen(known[i].name) == n && strncasecmp(p, known[i].name, n) == 0))
+      i++;
     if (i == sizeof known / sizeof *known) return -1;
     bits |= known[i].bit;
   }
@@ -360,7 +371,8 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
   if (!resp) return ac__misuse(-EINVAL, fn, "the response is NULL");
   memset(resp, 0, sizeof *resp);
   if (!req || !req->url) return refuse(resp, -EINVAL, "no request, or no URL in it");
-  if (req->timeout_ms < 0) return refuse(resp, -EINVAL, "negative timeout (%lld ms)", (long long)req->timeout_ms);
+  if (req->timeout_ms < 0)
+    return refuse(resp, -EINVAL, "negative timeout (%lld ms)", (long long)req->timeout_ms);
   int rc = ac__current(&task, fn);
   if (rc) return refuse(resp, rc, "must be called from inside a task");
   const char *protocols = req->protocols ? req->protocols : DEFAULT_PROTOCOLS;
@@ -389,7 +401,8 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t.max_body);
   if (req->max_redirects >= 0) {
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)(req->max_redirects ? req->max_redirects : DEFAULT_REDIRECTS));
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS,
+                     (long)(req->max_redirects ? req->max_redirects : DEFAULT_REDIRECTS));
   }
   if (req->timeout_ms) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
   if (req->method) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
@@ -397,7 +410,8 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_size);
   }
-  for (const char *const *h = req->headers; h && *h; h++) t.headers = curl_slist_append(t.headers, *h);
+  for (const char *const *h = req->headers; h && *h; h++)
+    t.headers = curl_slist_append(t.headers, *h);
   if (t.headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
 
   if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {

@@ -9,8 +9,7 @@ typedef struct ac__list {
   struct ac__list *next, *prev;
 } ac__list;
 
-#define AC__CONTAINER(ptr, type, field) \
-  ((type *)(void *)((char *)(ptr) - offsetof(type, field)))
+#define AC__CONTAINER(ptr, type, field) ((type *)(void *)((char *)(ptr)-offsetof(type, field)))
 
 static inline void ac__list_init(ac__list *head) { head->next = head->prev = head; }
 

@@ -4,13 +4,13 @@
  * holding it leaves it broken, and every waiter and later acquire gets
  * -EOWNERDEAD, rather than the lock passing to whatever task reuses the
  * holder's structure. */
-#include "internal.h"
+#include "sync_internal.h"
 
 struct ac_lock_s {
-  ac__sync s;       /* waiters: tasks waiting to acquire */
-  ac__task *owner;  /* the holder, or NULL */
-  ac__owned held;   /* in the holder's owned list */
-  int broken;       /* its holder finished without releasing it */
+  ac__sync s;                           /* waiters: tasks waiting to acquire */
+  ac__task *owner;                      /* the holder, or NULL */
+  ac__owned held;                       /* in the holder's owned list */
+  int broken;                           /* its holder finished without releasing it */
   char broken_by[AC_TASK_NAME_MAX + 1]; /* that holder's name, for messages */
 };
 
@@ -23,8 +23,10 @@ static void let_go(ac__owned *o, ac__task *t) {
   l->owner = NULL;
   l->broken = 1;
   ac__task_label(t, l->broken_by, sizeof l->broken_by);
-  ac__misuse(-EOWNERDEAD, "task", "task '%s' finished holding a lock; the lock is broken: its "
-             "waiters and every later acquire get -EOWNERDEAD", l->broken_by);
+  ac__misuse(-EOWNERDEAD, "task",
+             "task '%s' finished holding a lock; the lock is broken: its "
+             "waiters and every later acquire get -EOWNERDEAD",
+             l->broken_by);
   ac__sync_wake_all(&l->s.waiters, -EOWNERDEAD);
 }
 
@@ -88,8 +90,10 @@ int ac_lock_release(ac_lock_t *l) {
   int rc = ac__sync_begin(l ? &l->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_lock_release");
   if (rc) return rc;
   if (l->broken)
-    return ac__misuse(-EPERM, "ac_lock_release", "nobody holds the lock: its holder, task '%s', "
-                      "finished without releasing it", l->broken_by);
+    return ac__misuse(-EPERM, "ac_lock_release",
+                      "nobody holds the lock: its holder, task '%s', "
+                      "finished without releasing it",
+                      l->broken_by);
   if (!l->owner || l->owner != t)
     return ac__misuse(-EPERM, "ac_lock_release",
                       l->owner ? "the lock is held by another task" : "the lock is not held");

@@ -10,16 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 #if defined(AC_SANITIZE_THREAD)
 #include <sanitizer/tsan_interface.h>
 #endif
 
 enum {
-  BATCH = 4096,    /* ready items run between two polls for I/O */
+  BATCH = 4096,      /* ready items run between two polls for I/O */
   CLOSE_PASSES = 64, /* rounds of ready callbacks a closing loop still runs */
-  SPIN_NS = 50000  /* how long to poll for worker threads' results before sleeping */
+  SPIN_NS = 50000    /* how long to poll for worker threads' results before sleeping */
+};
+
+/* A callback to call: now (call_soon), or when its timer is due. */
+enum { AC__HANDLE_WAITING, AC__HANDLE_READY, AC__HANDLE_RAN, AC__HANDLE_CANCELLED };
+
+struct ac_handle_s {
+  ac__ready ready;   /* in the ready queue when due */
+  ac__timer timer;   /* in the heap while waiting for its time */
+  ac_callback_fn cb; /* what to call */
+  void *arg;         /* its argument */
+  uint8_t state;     /* AC__HANDLE_* */
+  uint8_t kept;      /* 1: the program holds it and frees it with ac_handle_close */
+  ac__list link;     /* in loop->kept_handles while kept */
 };
 
 _Thread_local ac__loop *ac__cur;
@@ -37,7 +50,9 @@ int ac__loop_get(ac__loop **loop, const char *fn) {
 
 int ac_loop_is_open(void) { return ac__cur != NULL; }
 
-struct uv_loop_s *ac_loop_uv(void) { return ac__cur ? &ac__cur->uv : NULL; }
+struct uv_loop_s *ac_loop_uv(void) {
+  return ac__cur ? &ac__cur->uv : NULL;
+}
 
 uint64_t ac__now(ac__loop *loop) {
   uv_update_time(&loop->uv);
@@ -71,8 +86,8 @@ static void handle_due(ac__timer *t) {
   ac__ready_push(ac__cur, &h->ready);
 }
 
-static int handle_new(ac__loop *loop, ac_callback_fn cb, void *arg,
-                      ac_handle_t **out, ac_handle_t **h) {
+static int handle_new(ac__loop *loop, ac_callback_fn cb, void *arg, ac_handle_t **out,
+                      ac_handle_t **h) {
   if (loop->spare_handles) {
     *h = loop->spare_handles;
     loop->spare_handles = (ac_handle_t *)(*h)->ready.next;
@@ -100,9 +115,9 @@ static void handle_run(ac__loop *loop, ac_handle_t *h) {
   h->state = AC__HANDLE_RAN;
   int kept = h->kept;
   ac_callback_fn cb = h->cb;
-  if (loop->instrumented) ac__debug_step_begin(loop);
+  if (loop->debug.instrumented) ac__debug_step_begin(loop);
   cb(h->arg);
-  if (loop->instrumented) ac__debug_step_end(loop, NULL, cb);
+  if (loop->debug.instrumented) ac__debug_step_end(loop, NULL, cb);
   if (!kept) handle_free(loop, h); /* a kept one is freed by ac_handle_close */
 }
 
@@ -116,14 +131,13 @@ int ac__call_soon_internal(ac__loop *loop, ac_callback_fn cb, void *arg) {
 }
 
 /* Schedule CB now (SOON), after DELAY_MS, or at WHEN (if not 0). */
-static int schedule(const char *fn, int soon, int64_t delay_ms, uint64_t when,
-                    ac_callback_fn cb, void *arg, ac_handle_t **out) {
+static int schedule(const char *fn, int soon, int64_t delay_ms, uint64_t when, ac_callback_fn cb,
+                    void *arg, ac_handle_t **out) {
   ac__loop *loop = NULL;
   ac_handle_t *h;
   if (out) *out = NULL;
   if (!cb) return ac__misuse(-EINVAL, fn, "the callback is NULL");
-  if (delay_ms < 0)
-    return ac__misuse(-EINVAL, fn, "negative delay (%lld ms)", (long long)delay_ms);
+  if (delay_ms < 0) return ac__misuse(-EINVAL, fn, "negative delay (%lld ms)", (long long)delay_ms);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
   if ((rc = handle_new(loop, cb, arg, out, &h))) return rc;
@@ -169,9 +183,7 @@ int ac_handle_close(ac_handle_t *h) {
     h->kept = 0;
     ac__list_remove(&h->link);
     return 1;
-  default:
-    handle_free(loop, h);
-    return 0;
+  default: handle_free(loop, h); return 0;
   }
 }
 
@@ -189,18 +201,19 @@ static void on_uv_timer(uv_timer_t *timer) {
  * made work due here. Just before that, this makes it not wait. */
 static void on_uv_prepare(uv_prepare_t *prepare) {
   ac__loop *loop = prepare->data;
-  if (loop->ready_head || (loop->heap_len > 0 && loop->heap[0]->when <= uv_now(&loop->uv)))
+  if (loop->ready_head ||
+      (loop->timers.len > 0 && loop->timers.slots[0]->when <= uv_now(&loop->uv)))
     uv_stop(&loop->uv);
 }
 
 /* Point libuv's one timer at the earliest entry of the heap. */
 static void arm_timer(ac__loop *loop) {
-  if (loop->heap_len == 0) {
+  if (loop->timers.len == 0) {
     if (loop->armed_for != UINT64_MAX) uv_timer_stop(&loop->uv_timer);
     loop->armed_for = UINT64_MAX;
     return;
   }
-  uint64_t when = loop->heap[0]->when;
+  uint64_t when = loop->timers.slots[0]->when;
   if (when == loop->armed_for) return;
   uint64_t now = uv_now(&loop->uv);
   uv_timer_start(&loop->uv_timer, on_uv_timer, when > now ? when - now : 0, 0);
@@ -220,7 +233,7 @@ static void run_ready(ac__loop *loop) {
 }
 
 bool ac__loop_idle(ac__loop *loop) {
-  return !loop->ready_head && loop->heap_len == 0 && !uv_loop_alive(&loop->uv);
+  return !loop->ready_head && loop->timers.len == 0 && !uv_loop_alive(&loop->uv);
 }
 
 /* While jobs run on worker threads, their completions are a few
@@ -254,10 +267,10 @@ int ac_loop_drive(ac_drive_mode_t mode) {
   if (mode != AC_DRIVE_DEFAULT && mode != AC_DRIVE_ONCE && mode != AC_DRIVE_NOWAIT)
     return ac__misuse(-EINVAL, "ac_loop_drive", "unknown run mode %d", (int)mode);
   if (loop->running)
-    return ac__misuse(-EBUSY, "ac_loop_drive", "the loop is already running (called from a task or callback)");
+    return ac__misuse(-EBUSY, "ac_loop_drive",
+                      "the loop is already running (called from a task or callback)");
   loop->running = 1;
-  do
-    ac__loop_iterate(loop, mode != AC_DRIVE_NOWAIT);
+  do ac__loop_iterate(loop, mode != AC_DRIVE_NOWAIT);
   while (mode == AC_DRIVE_DEFAULT && !loop->stop && !ac__loop_idle(loop));
   loop->running = 0;
   loop->stop = 0;
@@ -286,6 +299,20 @@ static void close_resources(ac__loop *loop) {
     ac__resource *r = AC__CONTAINER(loop->resources.next, ac__resource, link);
     ac__list_remove(&r->link);
     r->close(r);
+  }
+}
+
+void ac__slot_set(ac__loop *loop, ac__slot_id id, void *state,
+                  void (*close)(ac__loop *loop, void *state)) {
+  loop->slots[id].state = state;
+  loop->slots[id].close = state ? close : NULL;
+}
+
+static void close_slots(ac__loop *loop) {
+  for (int id = 0; id < AC__SLOT_COUNT; id++) {
+    ac__slot s = loop->slots[id];
+    loop->slots[id] = (ac__slot){NULL, NULL}; /* emptied first: the hook may look */
+    if (s.state) s.close(loop, s.state);
   }
 }
 
@@ -355,18 +382,6 @@ static void on_ts_async(uv_async_t *async) {
 
 /* ---- open and close ------------------------------------------------------ */
 
-/* Overflow reports run on a stack of their own: the task's is full. */
-static void give_signal_stack(ac__loop *loop) {
-  stack_t old;
-  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
-  stack_t ss = {.ss_size = 64 * 1024, .ss_flags = 0};
-  if (!(ss.ss_sp = malloc(ss.ss_size))) return;
-  if (sigaltstack(&ss, NULL) == 0)
-    loop->altstack = ss.ss_sp;
-  else
-    free(ss.ss_sp);
-}
-
 /* A write to a peer that has gone must fail with -EPIPE, not kill the
  * process: ignore SIGPIPE, unless the program chose a handler itself. */
 static void ignore_sigpipe(void) {
@@ -423,8 +438,6 @@ int ac_loop_open(void) {
 #if defined(AC_SANITIZE_THREAD)
   loop->tsan_loop_fiber = __tsan_get_current_fiber();
 #endif
-  give_signal_stack(loop);
-  ac__stack_overflow_handler_install();
   ignore_sigpipe();
   ac__debug_open(loop);
   ac__cur = loop;
@@ -486,16 +499,18 @@ static void run_ready_to_close(ac__loop *loop) {
   if (dropped)
     ac__misuse(-ECANCELED, "ac_loop_close",
                "%zu callback(s) still scheduling more after %d rounds were dropped "
-               "(a callback that re-queues itself for ever?)", dropped, CLOSE_PASSES);
+               "(a callback that re-queues itself for ever?)",
+               dropped, CLOSE_PASSES);
 }
 
 static void free_handles(ac__loop *loop) {
-  for (size_t i = 0; i < loop->heap_len; i++) {
-    if (loop->heap[i]->fire != handle_due) continue; /* not a callback's: not ours to free */
-    ac_handle_t *h = AC__CONTAINER(loop->heap[i], ac_handle_t, timer);
+  for (size_t i = 0; i < loop->timers.len; i++) {
+    if (loop->timers.slots[i]->fire != handle_due)
+      continue; /* not a callback's: not ours to free */
+    ac_handle_t *h = AC__CONTAINER(loop->timers.slots[i], ac_handle_t, timer);
     if (!h->kept) free(h);
   }
-  loop->heap_len = 0;
+  loop->timers.len = 0;
   while (!ac__list_empty(&loop->kept_handles)) {
     ac_handle_t *h = AC__CONTAINER(loop->kept_handles.next, ac_handle_t, link);
     ac__list_remove(&h->link);
@@ -520,6 +535,7 @@ int ac_loop_close(void) {
   finish_tasks(loop);
   run_ready_to_close(loop); /* callbacks already due */
   close_resources(loop);
+  close_slots(loop);
   on_ts_async(&loop->ts_async); /* calls that arrived late still run */
   run_ready_to_close(loop);
   free_handles(loop);
@@ -529,11 +545,6 @@ int ac_loop_close(void) {
   ac__stacks_free(&loop->stacks);
   ac__debug_close(loop);
   pthread_mutex_destroy(&loop->ts_lock);
-  if (loop->altstack) {
-    stack_t off = {.ss_flags = SS_DISABLE};
-    sigaltstack(&off, NULL);
-    free(loop->altstack);
-  }
   free(loop);
   ac__cur = NULL;
   atomic_fetch_sub(&open_loops, 1);

@@ -8,7 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "stream_internal.h"
+#include "sync_internal.h"
 
 #define ALL_FLAGS                                                            \
   (AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT | AC_PROCESS_PIPE_STDERR | \

@@ -4,7 +4,10 @@
  * that gives up in the same step passes it to the next one. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "heap.h"
+#include "sync_internal.h"
+
+enum { FIRST_CAPACITY = 16 }; /* entries of an unbounded queue at first; it doubles */
 
 typedef struct entry {
   void *item;
@@ -12,17 +15,17 @@ typedef struct entry {
 } entry;
 
 struct ac_queue_s {
-  ac__sync s;            /* waiters: getters (only while the queue is empty) */
-  ac__list putters;      /* tasks waiting for room, their item in the waiter */
-  ac__list joiners;      /* tasks in ac_queue_join */
+  ac__sync s;       /* waiters: getters (only while the queue is empty) */
+  ac__list putters; /* tasks waiting for room, their item in the waiter */
+  ac__list joiners; /* tasks in ac_queue_join */
   ac_queue_kind_t kind;
   size_t maxsize;        /* 0: no limit */
   ac_compare_fn compare; /* priority order */
   entry *items;          /* FIFO: a ring from head; LIFO: a stack; PRIORITY: a heap */
   size_t head, len, cap;
-  uint64_t seq;          /* next entry.seq */
-  long unfinished;       /* items put and not yet marked done */
-  int shut;              /* ac_queue_shutdown was called */
+  uint64_t seq;    /* next entry.seq */
+  long unfinished; /* items put and not yet marked done */
+  int shut;        /* ac_queue_shutdown was called */
 };
 
 static void queue_close(ac__resource *r) {
@@ -47,7 +50,7 @@ int ac_queue_create(ac_queue_t **out, ac_queue_kind_t kind, size_t maxsize, ac_c
   q->kind = kind;
   q->maxsize = maxsize;
   q->compare = compare;
-  q->cap = maxsize > 0 ? maxsize : 16; /* a bounded queue never grows */
+  q->cap = maxsize > 0 ? maxsize : FIRST_CAPACITY; /* a bounded queue never grows */
   if (!(q->items = malloc(q->cap * sizeof *q->items))) {
     ac__sync_free(&q->s);
     *out = NULL;
@@ -58,16 +61,21 @@ int ac_queue_create(ac_queue_t **out, ac_queue_kind_t kind, size_t maxsize, ac_c
 
 /* ---- storage ------------------------------------------------------------- */
 
-static int before(const ac_queue_t *q, const entry *a, const entry *b) {
-  int c = q->compare(a->item, b->item);
-  return c < 0 || (c == 0 && a->seq < b->seq);
+/* The priority queue's order (heap.h): the comparison, then arrival. */
+static bool entry_before(void *heap, size_t a, size_t b) {
+  const ac_queue_t *q = heap;
+  int c = q->compare(q->items[a].item, q->items[b].item);
+  return c < 0 || (c == 0 && q->items[a].seq < q->items[b].seq);
 }
 
-static void swap(entry *a, entry *b) {
-  entry t = *a;
-  *a = *b;
-  *b = t;
+static void entry_swap(void *heap, size_t a, size_t b) {
+  ac_queue_t *q = heap;
+  entry t = q->items[a];
+  q->items[a] = q->items[b];
+  q->items[b] = t;
 }
+
+static const ac__heap_ops priority_ops = {entry_before, entry_swap};
 
 static int grow(ac_queue_t *q) {
   size_t cap = q->cap * 2;
@@ -89,12 +97,8 @@ static int push(ac_queue_t *q, void *item) {
     q->items[(q->head + q->len++) % q->cap] = e;
     return 0;
   }
-  size_t i = q->len++;
-  q->items[i] = e;
-  while (q->kind == AC_QUEUE_PRIORITY && i > 0 && before(q, &q->items[i], &q->items[(i - 1) / 2])) {
-    swap(&q->items[i], &q->items[(i - 1) / 2]);
-    i = (i - 1) / 2;
-  }
+  q->items[q->len++] = e;
+  if (q->kind == AC_QUEUE_PRIORITY) ac__heap_push(&priority_ops, q, q->len);
   return 0;
 }
 
@@ -106,18 +110,8 @@ static void *pop(ac_queue_t *q) {
     q->len--;
     return item;
   }
-  if (q->kind == AC_QUEUE_LIFO) return q->items[--q->len].item;
-  item = q->items[0].item;
-  q->items[0] = q->items[--q->len];
-  for (size_t i = 0;;) {
-    size_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < q->len && before(q, &q->items[l], &q->items[m])) m = l;
-    if (r < q->len && before(q, &q->items[r], &q->items[m])) m = r;
-    if (m == i) break;
-    swap(&q->items[i], &q->items[m]);
-    i = m;
-  }
-  return item;
+  if (q->kind == AC_QUEUE_PRIORITY) ac__heap_remove(&priority_ops, q, q->len, 0);
+  return q->items[--q->len].item; /* LIFO: the newest; PRIORITY: the top, moved last */
 }
 
 static int full(const ac_queue_t *q) { return q->maxsize > 0 && q->len >= q->maxsize; }
@@ -260,7 +254,8 @@ int ac_queue_close(ac_queue_t *q) {
   ac__task *t = NULL;
   int rc = ac__sync_begin(q ? &q->s : NULL, &t, AC_NO_TIMEOUT, 0, "ac_queue_close");
   if (rc) return rc;
-  if (!ac__list_empty(&q->s.waiters) || !ac__list_empty(&q->putters) || !ac__list_empty(&q->joiners))
+  if (!ac__list_empty(&q->s.waiters) || !ac__list_empty(&q->putters) ||
+      !ac__list_empty(&q->joiners))
     return ac__misuse(-EBUSY, "ac_queue_close", "tasks are waiting on the queue");
   ac__resource_untrack(&q->s.res);
   queue_close(&q->s.res);

@@ -1,7 +1,7 @@
 /* run.c - ac_loop_run(): open a loop, run a main task to its end, close. */
 #include <stdio.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 /* Name every task and what it waits on: the picture of a deadlock. */
 static void report_deadlock(ac__loop *loop) {
@@ -18,7 +18,8 @@ int ac_loop_run(ac_task_fn main_fn, void *arg, void **result) {
   if (result) *result = NULL;
   if (!main_fn) return ac__misuse(-EINVAL, "ac_loop_run", "the main function is NULL");
   if (ac__cur)
-    return ac__misuse(-EBUSY, "ac_loop_run", "this thread already runs a loop (ac_loop_run inside a task?)");
+    return ac__misuse(-EBUSY, "ac_loop_run",
+                      "this thread already runs a loop (ac_loop_run inside a task?)");
   int rc = ac_loop_open();
   if (rc) return rc;
   ac__loop *loop = ac__cur;

@@ -1,17 +1,19 @@
 /* sem.c - ac_sem_t: counting semaphores; a released permit goes straight
  * to the longest waiter. */
-#include "internal.h"
+#include "sync_internal.h"
 
 struct ac_sem_s {
-  ac__sync s;   /* waiters: tasks waiting for a permit */
-  int value;    /* free permits */
-  int initial;  /* the bound, for a bounded semaphore */
-  int bounded;  /* 1: release may not exceed initial */
+  ac__sync s;  /* waiters: tasks waiting for a permit */
+  int value;   /* free permits */
+  int initial; /* the bound, for a bounded semaphore */
+  int bounded; /* 1: release may not exceed initial */
 };
 
 int ac_sem_create(ac_sem_t **sem, size_t value, int flags) {
-  if (value > INT_MAX) return ac__misuse(-EINVAL, "ac_sem_create", "value %zu is over INT_MAX", value);
-  if (flags & ~AC_SEM_BOUNDED) return ac__misuse(-EINVAL, "ac_sem_create", "unknown flags 0x%x", (unsigned)flags);
+  if (value > INT_MAX)
+    return ac__misuse(-EINVAL, "ac_sem_create", "value %zu is over INT_MAX", value);
+  if (flags & ~AC_SEM_BOUNDED)
+    return ac__misuse(-EINVAL, "ac_sem_create", "unknown flags 0x%x", (unsigned)flags);
   int rc = ac__sync_create((void **)sem, sizeof **sem, "ac_sem_create");
   if (rc == 0) {
     (*sem)->value = (*sem)->initial = (int)value;

@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "sync_internal.h"
 
 /* One caught signal of an object. */
 typedef struct catcher {

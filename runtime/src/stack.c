@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -35,8 +35,15 @@
 #endif
 
 enum {
-  SLAB_STACKS = 64, /* stacks per unguarded slab */
-  POOL_WARM = 256   /* free stacks kept with their pages; more are given back */
+  SLAB_STACKS = 64,              /* stacks per unguarded slab */
+  POOL_WARM = 256,               /* free stacks kept with their pages; more are given back */
+  DEFAULT_MAX_MAP_COUNT = 65530, /* the kernel's vm.max_map_count, if it cannot be read */
+  GUARDED_SHARE = 4,             /* 1/4 of the mappings go to guarded stacks (2 each) */
+  VALGRIND_GUARDED_MAX = 1000,   /* valgrind tracks far fewer mappings than the kernel */
+  DESCRIPTOR_ALIGN = 64,         /* a stack's descriptor starts a cache line */
+  GUARD_REACH_PAGES = 64,        /* a fault this far below a guard page is still an overflow */
+  SIGNAL_STACK_SIZE = 64 * 1024, /* where an overflow is reported (the task's stack is full) */
+  MESSAGE_MAX = 256              /* the overflow report, written without malloc */
 };
 
 typedef struct slab {
@@ -50,27 +57,42 @@ static size_t default_map_size(const ac__stack_pool *pool) {
   return AC_TASK_STACK_DEFAULT + pool->page; /* + the guard or a spare page */
 }
 
-void ac__stacks_init(ac__stack_pool *pool) {
-  memset(pool, 0, sizeof *pool);
-  ac__list_init(&pool->slabs);
-  pool->page = (size_t)sysconf(_SC_PAGESIZE);
-  long max_maps = 65530;
-  FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
-  if (f) {
-    if (fscanf(f, "%ld", &max_maps) != 1) max_maps = 65530;
-    fclose(f);
-  }
-  pool->guard_budget = (size_t)max_maps / 4; /* each guarded stack: 2 mappings */
-  /* valgrind tracks far fewer mappings than the kernel allows. */
-  if (RUNNING_ON_VALGRIND && pool->guard_budget > 1000) pool->guard_budget = 1000;
+static void overflow_handler_install(void);
+
+/* Overflow reports run on a stack of their own: the task's is full. */
+static void give_signal_stack(ac__stack_pool *pool) {
+  stack_t old;
+  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
+  stack_t ss = {.ss_size = SIGNAL_STACK_SIZE, .ss_flags = 0};
+  if (!(ss.ss_sp = malloc(ss.ss_size))) return;
+  if (sigaltstack(&ss, NULL) == 0)
+    pool->altstack = ss.ss_sp;
+  else
+    free(ss.ss_sp);
 }
 
+void ac__stacks_init(ac__stack_pool *pool) {
+  memset(pool, 0, sizeof *pool);
+  give_signal_stack(pool);
+  overflow_handler_install();
+  ac__list_init(&pool->slabs);
+  pool->page = (size_t)sysconf(_SC_PAGESIZE);
+  long max_maps = DEFAULT_MAX_MAP_COUNT;
+  FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+  if (f) {
+    if (fscanf(f, "%ld", &max_maps) != 1) max_maps = DEFAULT_MAX_MAP_COUNT;
+    fclose(f);
+  }
+  pool->guard_budget = (size_t)max_maps / GUARDED_SHARE;
+  if (RUNNING_ON_VALGRIND && pool->guard_budget > VALGRIND_GUARDED_MAX)
+    pool->guard_budget = VALGRIND_GUARDED_MAX;
+}
 
 /* Lay out a stack in [map, map + size): descriptor at the top, aligned. */
 static ac__stack *carve(char *map, size_t size, size_t map_size, int guarded, size_t page,
                         size_t asked) {
   uintptr_t top = (uintptr_t)(map + size) - sizeof(ac__stack);
-  ac__stack *s = (ac__stack *)(top & ~(uintptr_t)63);
+  ac__stack *s = (ac__stack *)(top & ~(uintptr_t)(DESCRIPTOR_ALIGN - 1));
   s->next = NULL;
   s->map = map;
   s->map_size = map_size;
@@ -95,9 +117,7 @@ static int map_single(ac__stack_pool *pool, size_t usable, ac__stack **out) {
 
 static int from_slab(ac__stack_pool *pool, ac__stack **out) {
   size_t one = default_map_size(pool);
-  slab *sl = ac__list_empty(&pool->slabs)
-                 ? NULL
-                 : AC__CONTAINER(pool->slabs.prev, slab, link);
+  slab *sl = ac__list_empty(&pool->slabs) ? NULL : AC__CONTAINER(pool->slabs.prev, slab, link);
   if (!sl || sl->used == SLAB_STACKS) {
     sl = malloc(sizeof *sl);
     if (!sl) return -ENOMEM;
@@ -156,8 +176,10 @@ void ac__stacks_free(ac__stack_pool *pool) {
   ac__stack *s = pool->free;
   while (s) {
     ac__stack *next = s->next;
-    if (s->map_size != 0) unmap(pool, s);
-    else VALGRIND_STACK_DEREGISTER(s->vg_id);
+    if (s->map_size != 0)
+      unmap(pool, s);
+    else
+      VALGRIND_STACK_DEREGISTER(s->vg_id);
     s = next;
   }
   pool->free = NULL;
@@ -168,10 +190,16 @@ void ac__stacks_free(ac__stack_pool *pool) {
     munmap(sl->map, sl->size);
     free(sl);
   }
+  if (pool->altstack) {
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+    free(pool->altstack);
+    pool->altstack = NULL;
+  }
 }
 
 static void report_overflow(const char *task_name, size_t usable) {
-  char msg[256];
+  char msg[MESSAGE_MAX];
   int n = snprintf(msg, sizeof msg,
                    "ac: task '%s' overflowed its stack (%zu KiB): give it a larger "
                    "stack_size in ac_task_opts_t, or move big arrays off the stack\n",
@@ -179,10 +207,10 @@ static void report_overflow(const char *task_name, size_t usable) {
   if (n > 0) (void)!write(STDERR_FILENO, msg, (size_t)n);
 }
 
-void ac__stack_overflowed(ac__task *t) {
+void ac__stack_overflowed(ac__task *t, const ac__stack *s) {
   char label[AC_TASK_NAME_MAX + 1];
   ac__task_label(t, label, sizeof label);
-  report_overflow(label, ac__stack_usable(t->stack));
+  report_overflow(label, ac__stack_usable(s));
   abort();
 }
 
@@ -198,7 +226,7 @@ static void on_segv(int sig, siginfo_t *info, void *uctx) {
   if (t && t->stack && t->stack->guarded) {
     char *addr = info->si_addr;
     /* A big frame can jump past the guard page into the mapping below. */
-    if (addr >= t->stack->map - 64 * loop->stacks.page && addr < t->stack->bottom) {
+    if (addr >= t->stack->map - GUARD_REACH_PAGES * loop->stacks.page && addr < t->stack->bottom) {
       char label[AC_TASK_NAME_MAX + 1]; /* no malloc in a signal handler */
       ac__task_label(t, label, sizeof label);
       report_overflow(label, ac__stack_usable(t->stack));
@@ -218,4 +246,4 @@ static void install(void) {
   sigaction(SIGSEGV, &sa, &previous_segv);
 }
 
-void ac__stack_overflow_handler_install(void) { pthread_once(&handler_once, install); }
+static void overflow_handler_install(void) { pthread_once(&handler_once, install); }

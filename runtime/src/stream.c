@@ -5,39 +5,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "stream_internal.h"
+#include "sync_internal.h"
 
 enum {
-  READ_CHUNK = 64 * 1024,     /* room offered to libuv for each read (shared) */
-  READ_LIMIT = 1024 * 1024    /* buffered input at which reading pauses, unless
-                                 the reader waits for more (a longer line) */
+  READ_CHUNK = 64 * 1024,   /* room offered to libuv for each read (shared) */
+  READ_LIMIT = 1024 * 1024, /* buffered input at which reading pauses, unless
+                               the reader waits for more (a longer line) */
+  LISTEN_BACKLOG = 128      /* connections the kernel queues before we accept them */
 };
 
 struct ac_stream_s {
-  ac__resource res;      /* freed with the loop if nobody did */
+  ac__resource res; /* freed with the loop if nobody did */
   ac__loop *loop;
-  union {                /* the libuv stream; uv.handle.data is the stream */
+  union { /* the libuv stream; uv.handle.data is the stream */
     uv_handle_t handle;
     uv_stream_t stream;
     uv_tcp_t tcp;
     uv_pipe_t pipe;
   } uv;
-  int readable;          /* 0: a pipe we only write (a child's stdin) */
-  char *in;              /* what the reader has not taken: in[in_off, in_len); NULL when none */
+  int readable; /* 0: a pipe we only write (a child's stdin) */
+  char *in;     /* what the reader has not taken: in[in_off, in_len); NULL when none */
   size_t in_off, in_len, in_cap;
-  int eof;               /* the peer ended the stream */
-  int error;             /* a read failed (negative errno), or -EBADF after close */
-  int reading;           /* uv_read_start is on */
-  ac__task *reader;      /* the task waiting for input */
-  size_t wanted;         /* what it waits to have buffered; 0: nobody waits */
-  size_t unsent;         /* bytes queued in uv_write and not yet written */
-  int write_error;       /* a write failed */
-  ac__list drainers;     /* tasks in ac_stream_drain (ac__sync_waiter) */
-  int closing, closed;   /* uv_close called; its callback came */
-  int write_ended;       /* ac_stream_write_eof was called */
+  int eof;             /* the peer ended the stream */
+  int error;           /* a read failed (negative errno), or -EBADF after close */
+  int reading;         /* uv_read_start is on */
+  ac__task *reader;    /* the task waiting for input */
+  size_t wanted;       /* what it waits to have buffered; 0: nobody waits */
+  size_t unsent;       /* bytes queued in uv_write and not yet written */
+  int write_error;     /* a write failed */
+  ac__list drainers;   /* tasks in ac_stream_drain (ac__sync_waiter) */
+  int closing, closed; /* uv_close called; its callback came */
+  int write_ended;     /* ac_stream_write_eof was called */
   ac__task *close_waiter;
-  int owned;             /* a server or a subprocess frees it, not ac_stream_close */
-  int orphaned;          /* the loop is closing: free it in the close callback */
+  int owned;    /* a server or a subprocess frees it, not ac_stream_close */
+  int orphaned; /* the loop is closing: free it in the close callback */
 };
 
 static ac_stream_t *of(uv_handle_t *h) { return h->data; }
@@ -94,30 +96,23 @@ static void wake_reader(ac_stream_t *s) {
   if (s->reader) ac__wake(s->reader, 0);
 }
 
-/* libuv reads every stream of a loop into one area, and each read's bytes
- * move at once to the stream's own buffer, which holds only what its reader
- * has not taken: an idle connection keeps no read buffer at all. */
-struct ac__read_area {
-  ac__resource res; /* freed when the loop closes */
-  ac__loop *loop;
-  char bytes[READ_CHUNK];
-};
-
-static void read_area_close(ac__resource *r) {
-  struct ac__read_area *a = AC__CONTAINER(r, struct ac__read_area, res);
-  a->loop->read_area = NULL;
-  free(a);
+/* libuv reads every stream of a loop into one area of READ_CHUNK bytes
+ * (the loop's AC__SLOT_STREAM, made on the first read), and each read's
+ * bytes move at once to the stream's own buffer, which holds only what its
+ * reader has not taken: an idle connection keeps no read buffer at all. */
+static void read_area_close(ac__loop *loop, void *area) {
+  (void)loop;
+  free(area);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   ac__loop *loop = of(h)->loop;
   (void)suggested;
-  if (!loop->read_area && (loop->read_area = malloc(sizeof *loop->read_area))) {
-    loop->read_area->loop = loop;
-    ac__resource_track(loop, &loop->read_area->res, read_area_close);
-  }
+  char *area = ac__slot_get(loop, AC__SLOT_STREAM);
+  if (!area && (area = malloc(READ_CHUNK)))
+    ac__slot_set(loop, AC__SLOT_STREAM, area, read_area_close);
   /* Without memory, libuv reports UV_ENOBUFS to on_read. */
-  *buf = loop->read_area ? uv_buf_init(loop->read_area->bytes, READ_CHUNK) : uv_buf_init(NULL, 0);
+  *buf = area ? uv_buf_init(area, READ_CHUNK) : uv_buf_init(NULL, 0);
 }
 
 /* Append N bytes to what the reader has not taken. */
@@ -167,7 +162,9 @@ static size_t buffered(const ac_stream_t *s) { return s->in_len - s->in_off; }
 
 /* Reading pauses at READ_LIMIT buffered, so a fast peer cannot grow memory
  * without bound, but never below what the waiting reader asked for. */
-static size_t pause_at(const ac_stream_t *s) { return s->wanted > READ_LIMIT ? s->wanted : READ_LIMIT; }
+static size_t pause_at(const ac_stream_t *s) {
+  return s->wanted > READ_LIMIT ? s->wanted : READ_LIMIT;
+}
 
 static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
   ac_stream_t *s = of((uv_handle_t *)h);
@@ -206,7 +203,8 @@ static void consume(ac_stream_t *s, void *to, size_t n) {
 
 static int check_stream(const ac_stream_t *s, const char *fn) {
   if (!s) return ac__misuse(-EINVAL, fn, "the stream is NULL");
-  if (s->loop != ac__cur) return ac__misuse(-EPERM, fn, "the stream belongs to another thread's loop");
+  if (s->loop != ac__cur)
+    return ac__misuse(-EPERM, fn, "the stream belongs to another thread's loop");
   return 0;
 }
 
@@ -222,7 +220,8 @@ static int wait_input(ac_stream_t *s, size_t have, const char *fn) {
   ac__task *t = NULL;
   int rc = ac__current(&t, fn);
   if (rc) return rc;
-  if (s->reader && s->reader != t) return ac__misuse(-EBUSY, fn, "another task is reading this stream");
+  if (s->reader && s->reader != t)
+    return ac__misuse(-EBUSY, fn, "another task is reading this stream");
   while (buffered(s) <= have && !s->eof && !s->error) {
     s->wanted = have + 1;
     start_reading(s);
@@ -287,7 +286,8 @@ ssize_t ac_stream_readuntil(ac_stream_t *s, const char *sep, char *buf, size_t s
 ssize_t ac_stream_readline(ac_stream_t *s, char *buf, size_t size) {
   int rc = check_reader(s, "ac_stream_readline");
   if (rc) return rc;
-  if (!buf || size < 2) return ac__misuse(-EINVAL, "ac_stream_readline", "the buffer is NULL or too small");
+  if (!buf || size < 2)
+    return ac__misuse(-EINVAL, "ac_stream_readline", "the buffer is NULL or too small");
   size_t len;
   rc = until(s, "\n", size - 1, &len, "ac_stream_readline");
   if (rc == -EPIPE) { /* the stream ended: the last line has no newline */
@@ -350,13 +350,16 @@ static void on_written(uv_write_t *req, int status) {
 size_t ac__stream_bufs(char *data, size_t size, uv_buf_t *bufs, size_t room) {
   size_t n = 0;
   for (size_t off = 0; off < size; off += AC__BUF_MAX, n++)
-    if (n < room) bufs[n] = uv_buf_init(data + off, (unsigned)(size - off < AC__BUF_MAX ? size - off : AC__BUF_MAX));
+    if (n < room)
+      bufs[n] =
+          uv_buf_init(data + off, (unsigned)(size - off < AC__BUF_MAX ? size - off : AC__BUF_MAX));
   return n;
 }
 
 /* SIZE bytes at DATA as libuv buffers: in SMALL (SMALL_N of them) when they
  * fit, else in an array to free; NULL if out of memory. */
-static uv_buf_t *as_bufs(const void *data, size_t size, uv_buf_t *small, size_t small_n, size_t *n) {
+static uv_buf_t *as_bufs(const void *data, size_t size, uv_buf_t *small, size_t small_n,
+                         size_t *n) {
   *n = ac__stream_bufs((char *)data, size, small, small_n);
   if (*n <= small_n) return small;
   uv_buf_t *bufs = malloc(*n * sizeof *bufs);
@@ -546,7 +549,7 @@ int ac_stream_peer(const ac_stream_t *s, char *host, size_t size, int *port) {
 
 typedef struct lookup {
   uv_getaddrinfo_t req;
-  ac__task *task;       /* NULL once the task gave up: the callback frees */
+  ac__task *task; /* NULL once the task gave up: the callback frees */
   int status;
   struct addrinfo *res;
 } lookup;
@@ -567,8 +570,8 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 static int resolve(ac__task *t, const char *host, int port, int passive, struct addrinfo **out) {
   char service[8];
   snprintf(service, sizeof service, "%d", port);
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                           .ai_flags = passive ? AI_PASSIVE : 0};
+  struct addrinfo hints = {
+      .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = passive ? AI_PASSIVE : 0};
   lookup *l = calloc(1, sizeof *l);
   if (!l) return -ENOMEM;
   l->task = t;
@@ -658,21 +661,21 @@ int ac_stream_connect(ac_stream_t **out, const char *host, int port) {
 struct ac_server_s {
   ac__resource res;
   ac__loop *loop;
-  uv_tcp_t tcp;             /* the listening socket */
+  uv_tcp_t tcp; /* the listening socket */
   ac_handler_fn handler;
   void *arg;
-  ac__list connections;     /* connection entries with a running handler */
+  ac__list connections; /* connection entries with a running handler */
   int port;
   int closing, closed;
-  int orphaned;             /* the loop is closing: free it in the close callback */
-  ac__task *closer;         /* the task in ac_server_close */
+  int orphaned;     /* the loop is closing: free it in the close callback */
+  ac__task *closer; /* the task in ac_server_close */
 };
 
 typedef struct connection {
-  ac__list link;            /* in server->connections */
+  ac__list link; /* in server->connections */
   ac_server_t *server;
   ac_stream_t *stream;
-  ac_task_t *task;          /* the handler's task (the server's reference) */
+  ac_task_t *task; /* the handler's task (the server's reference) */
 } connection;
 
 static int run_handler(void *arg, void **result) {
@@ -744,7 +747,8 @@ static int listening_port(ac_server_t *srv) {
   return rc;
 }
 
-int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn handler, void *arg) {
+int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn handler,
+                    void *arg) {
   ac__task *t = NULL;
   const char *fn = "ac_server_start";
   if (!out) return ac__misuse(-EINVAL, fn, "the output pointer is NULL");
@@ -772,7 +776,7 @@ int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn
   srv->tcp.data = srv;
   rc = uv_tcp_bind(&srv->tcp, addrs->ai_addr, 0);
   uv_freeaddrinfo(addrs);
-  if (rc == 0) rc = uv_listen((uv_stream_t *)&srv->tcp, 128, on_connection);
+  if (rc == 0) rc = uv_listen((uv_stream_t *)&srv->tcp, LISTEN_BACKLOG, on_connection);
   if (rc == 0) rc = listening_port(srv);
   if (rc == 0) {
     ac__resource_track(srv->loop, &srv->res, server_close_resource);

@@ -1,7 +1,7 @@
 /* switch.c - moving between the loop and a task, and telling the
  * sanitizers about it: without the fiber annotations AddressSanitizer and
  * ThreadSanitizer take a stack switch for a wild jump and report nonsense. */
-#include "internal.h"
+#include "task_internal.h"
 
 #if defined(AC_SANITIZE_ADDRESS)
 #include <sanitizer/common_interface_defs.h>
@@ -22,7 +22,7 @@
 /* Run T from the loop's context. Returns when some task gives control back
  * to the loop; that task (not necessarily T) is returned. */
 ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t) {
-  if (loop->instrumented) ac__debug_step_begin(loop);
+  if (loop->debug.instrumented) ac__debug_step_begin(loop);
   loop->current = t;
   t->tstate = AC__TASK_RUNNING;
   ASAN_START(&loop->sched_fake_stack, ac__stack_bottom(t->stack), ac__stack_usable(t->stack));
@@ -31,7 +31,7 @@ ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t) {
   ASAN_FINISH(loop->sched_fake_stack, NULL, NULL);
   ac__task *back = loop->current;
   loop->current = NULL;
-  if (loop->instrumented) ac__debug_step_end(loop, back, NULL);
+  if (loop->debug.instrumented) ac__debug_step_end(loop, back, NULL);
   return back;
 }
 
@@ -50,10 +50,10 @@ static ac__task *next_direct(ac__loop *loop) {
 }
 
 void ac__switch_away(ac__loop *loop, ac__task *t, int finished) {
-  ac__stack_check(t, __builtin_frame_address(0));
+  ac__stack_check(t, t->stack, __builtin_frame_address(0));
   ac__task *next = finished ? NULL : next_direct(loop);
   if (next) {
-    if (loop->instrumented) { /* one step ends, the next begins */
+    if (loop->debug.instrumented) { /* one step ends, the next begins */
       ac__debug_step_end(loop, t, NULL);
       ac__debug_step_begin(loop);
     }

@@ -2,7 +2,7 @@
  * checks, and wait lists whose waiters leave no trace when they give up. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "sync_internal.h"
 
 static void sync_close(ac__resource *r) { free(AC__CONTAINER(r, ac__sync, res)); }
 
@@ -41,28 +41,13 @@ int ac__sync_begin(const ac__sync *s, ac__task **t, int64_t timeout_ms, int need
   return ac__current(t, fn);
 }
 
-typedef struct deadline {
-  ac__timer timer;
-  ac__task *task;
-} deadline;
-
-static void deadline_due(ac__timer *timer) {
-  ac__wake(AC__CONTAINER(timer, deadline, timer)->task, -ETIMEDOUT);
-}
-
 int ac__sync_wait(ac__task *t, ac__list *list, ac__sync_waiter *w, int64_t timeout_ms,
                   const char *what) {
   if (timeout_ms == 0) return -ETIMEDOUT;
-  ac__loop *loop = t->fut.loop;
   w->task = t;
   w->granted = 0;
   ac__list_push_back(list, &w->link);
-  deadline d = {.task = t};
-  ac__timer_init(&d.timer, deadline_due);
-  int rc = 0;
-  if (timeout_ms > 0) rc = ac__timer_start(loop, &d.timer, ac__now(loop) + (uint64_t)timeout_ms);
-  if (rc == 0) rc = ac__suspend(t, what);
-  ac__timer_stop(loop, &d.timer);
+  int rc = ac__suspend_for(t, timeout_ms, -ETIMEDOUT, what);
   ac__list_remove(&w->link);
   return w->granted ? 0 : rc;
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 #if defined(AC_SANITIZE_THREAD)
 #include <sanitizer/tsan_interface.h>
@@ -50,9 +50,8 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
   size_t stack_size = AC_TASK_STACK_DEFAULT;
   if (opts && opts->stack_size) {
     if (opts->stack_size < AC_TASK_STACK_MIN || opts->stack_size > MAX_STACK)
-      return ac__misuse(-EINVAL, fn_name,
-                        "stack size %zu is outside %u bytes .. 1 GiB", opts->stack_size,
-                        AC_TASK_STACK_MIN);
+      return ac__misuse(-EINVAL, fn_name, "stack size %zu is outside %u bytes .. 1 GiB",
+                        opts->stack_size, AC_TASK_STACK_MIN);
     size_t page = loop->stacks.page;
     stack_size = (opts->stack_size + page - 1) & ~(page - 1);
   }
@@ -159,8 +158,7 @@ void ac__task_resume(ac__loop *loop, ac__task *t) {
 #if defined(AC_SANITIZE_THREAD)
     t->tsan_fiber = __tsan_create_fiber(0);
 #endif
-    ac__ctx_make(&t->ctx, ac__stack_bottom(t->stack), ac__stack_usable(t->stack),
-                 task_entry, t);
+    ac__ctx_make(&t->ctx, ac__stack_bottom(t->stack), ac__stack_usable(t->stack), task_entry, t);
   }
   /* Control may come back from another task that T handed over to. */
   ac__task *back = ac__switch_to_task(loop, t);
@@ -242,22 +240,41 @@ void ac__task_abandon_all(ac__loop *loop) {
   }
 }
 
-/* ---- sleeping ------------------------------------------------------------ */
+/* ---- suspending with a time limit ---------------------------------------- */
 
-typedef struct sleeper {
+/* A timer on the suspending task's stack that wakes it with VALUE: a sleep
+ * (0) or a deadline (-ETIMEDOUT). Whatever woke the task, the timer is off
+ * the heap before the task goes on. */
+typedef struct wake_timer {
   ac__timer timer;
   ac__task *task;
-} sleeper;
+  int value;
+} wake_timer;
 
-static void sleeper_due(ac__timer *timer) {
-  ac__wake(AC__CONTAINER(timer, sleeper, timer)->task, 0);
+static void wake_timer_due(ac__timer *timer) {
+  wake_timer *w = AC__CONTAINER(timer, wake_timer, timer);
+  ac__wake(w->task, w->value);
 }
+
+int ac__suspend_for(ac__task *t, int64_t ms, int value, const char *what) {
+  if (ms < 0) return ac__suspend(t, what);
+  ac__loop *loop = t->fut.loop;
+  wake_timer w = {.task = t, .value = value};
+  ac__timer_init(&w.timer, wake_timer_due);
+  int rc = ac__timer_start(loop, &w.timer, ac__now(loop) + (uint64_t)ms);
+  if (rc == 0) rc = ac__suspend(t, what);
+  ac__timer_stop(loop, &w.timer);
+  return rc;
+}
+
+/* ---- sleeping ------------------------------------------------------------ */
 
 int ac_task_sleep(int64_t ms) {
   ac__task *t = NULL;
   int rc = ac__current(&t, "ac_task_sleep");
   if (rc) return rc;
-  if (ms < 0) return ac__misuse(-EINVAL, "ac_task_sleep", "negative delay (%lld ms)", (long long)ms);
+  if (ms < 0)
+    return ac__misuse(-EINVAL, "ac_task_sleep", "negative delay (%lld ms)", (long long)ms);
   ac__loop *loop = t->fut.loop;
   if (ms == 0) { /* yield: to the back of the ready queue */
     if (t->cancel_pending) {
@@ -276,12 +293,7 @@ int ac_task_sleep(int64_t ms) {
     }
     return 0;
   }
-  sleeper s = {.task = t};
-  ac__timer_init(&s.timer, sleeper_due);
-  if ((rc = ac__timer_start(loop, &s.timer, ac__now(loop) + (uint64_t)ms))) return rc;
-  rc = ac__suspend(t, "sleep");
-  ac__timer_stop(loop, &s.timer);
-  return rc;
+  return ac__suspend_for(t, ms, 0, "sleep");
 }
 
 /* ---- introspection ------------------------------------------------------- */
@@ -295,7 +307,8 @@ ssize_t ac_task_all(ac_task_t **tasks, size_t capacity) {
   int rc = ac__loop_get(&loop, "ac_task_all");
   if (rc) return rc;
   if (!tasks && capacity)
-    return ac__misuse(-EINVAL, "ac_task_all", "the array is NULL but its capacity is %zu", capacity);
+    return ac__misuse(-EINVAL, "ac_task_all", "the array is NULL but its capacity is %zu",
+                      capacity);
   ssize_t i = 0;
   for (ac__list *node = loop->tasks.next; node != &loop->tasks; node = node->next, i++)
     if ((size_t)i < capacity) tasks[i] = &AC__CONTAINER(node, ac__task, link)->fut;
@@ -329,7 +342,7 @@ const char *ac_task_name(const ac_task_t *task) {
   if (ac__future_check(task, "ac_task_name") || !task->is_task) return "";
   ac__task *t = (ac__task *)task;
   if (!t->name) { /* named on first request: creation stays cheap */
-    char label[32];
+    char label[AC__TASK_LABEL_MAX];
     ac__task_label(t, label, sizeof label);
     if (ac__task_rename(t, label)) return "(out of memory)";
   }

@@ -7,11 +7,11 @@
  * open drops the deadline, which would otherwise fire into a dead stack. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 typedef struct deadline {
-  ac__timer timer;     /* on the loop's heap until it fires */
-  ac__owned owned;     /* in the task's owned list while the scope is open */
+  ac__timer timer; /* on the loop's heap until it fires */
+  ac__owned owned; /* in the task's owned list while the scope is open */
   ac__task *task;
   ac_timeout_t *scope;
 } deadline;
@@ -29,8 +29,10 @@ static void deadline_free(deadline *d) {
 
 /* The task finished inside the scope: the scope may be gone with its stack. */
 static void let_go(ac__owned *o, ac__task *t) {
-  ac__misuse(-EINVAL, "ac_timeout_close", "task '%s' finished with a timeout scope still open; "
-             "its deadline is dropped", ac_task_name(&t->fut));
+  ac__misuse(-EINVAL, "ac_timeout_close",
+             "task '%s' finished with a timeout scope still open; "
+             "its deadline is dropped",
+             ac_task_name(&t->fut));
   deadline_free(AC__CONTAINER(o, deadline, owned));
 }
 

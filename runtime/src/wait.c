@@ -1,21 +1,20 @@
 /* wait.c - waiting for futures: await, wait, gather, wait_for, shield.
  *
- * All of them rest on ac__wait_many(): one waiter per pending future, an
- * optional deadline on the loop's timer heap, one suspension, and on the
- * way out every waiter and the deadline are removed, whatever woke us.
+ * All of them rest on wait_many(): one waiter per pending future, one
+ * suspension with an optional deadline (ac__suspend_for), and on the way
+ * out every waiter is removed, whatever woke us.
  */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "task_internal.h"
 
 enum { INLINE_WAITERS = 8 }; /* waits on up to this many need no allocation */
 
 typedef struct wait_set {
   ac__task *task;
-  size_t remaining;           /* futures still pending */
+  size_t remaining; /* futures still pending */
   ac_wait_mode_t mode;
-  ac_future_t *first_failed;  /* the first to fail or be cancelled, in time order */
-  ac__timer deadline;
+  ac_future_t *first_failed; /* the first to fail or be cancelled, in time order */
 } wait_set;
 
 typedef struct wait_entry {
@@ -23,7 +22,9 @@ typedef struct wait_entry {
   wait_set *set;
 } wait_entry;
 
-static int fails(const ac_future_t *f) { return f->state == AC_FUTURE_FAILED || f->state == AC_FUTURE_CANCELLED; }
+static int fails(const ac_future_t *f) {
+  return f->state == AC_FUTURE_FAILED || f->state == AC_FUTURE_CANCELLED;
+}
 
 static int satisfied(const wait_set *set, size_t n) {
   switch (set->mode) {
@@ -42,13 +43,10 @@ static void entry_notify(ac__waiter *w, ac_future_t *f) {
     ac__wake(set->task, 0);
 }
 
-static void deadline_due(ac__timer *timer) {
-  ac__wake(AC__CONTAINER(timer, wait_set, deadline)->task, -ETIMEDOUT);
-}
-
-int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
-                  int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
-  ac__loop *loop = t->fut.loop;
+/* Wait for futures, with an optional deadline. Returns 0 when the
+ * condition holds, -ETIMEDOUT, or -ECANCELED (the caller was cancelled). */
+static int wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
+                     int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
   wait_set set = {.task = t, .remaining = 0, .mode = mode, .first_failed = NULL};
   for (size_t i = 0; i < n; i++) {
     if (fs[i]->state == AC_FUTURE_PENDING)
@@ -75,15 +73,7 @@ int ac__wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t 
       ac__waiter_add(fs[i], &entries[i].w, entry_notify, NULL);
     }
   }
-  ac__timer_init(&set.deadline, deadline_due);
-  if (timeout_ms > 0 &&
-      (rc = ac__timer_start(loop, &set.deadline, ac__now(loop) + (uint64_t)timeout_ms)))
-    goto unregister;
-
-  rc = ac__suspend(t, what);
-
-unregister:
-  ac__timer_stop(loop, &set.deadline);
+  rc = ac__suspend_for(t, timeout_ms, -ETIMEDOUT, what);
   for (size_t i = 0; i < n; i++) {
     if (entries[i].w.notify != entry_notify) continue; /* was done before the wait */
     ac__waiter_remove(&entries[i].w);
@@ -95,12 +85,15 @@ out:
   return rc;
 }
 
-int ac__cancel_and_wait(ac__task *t, ac_future_t *const *fs, size_t n) {
+/* Cancel every pending future in FS and wait until all have finished,
+ * passing on each further cancellation of the caller. Returns 1 if the
+ * caller was cancelled meanwhile, else 0. */
+static int cancel_and_wait(ac__task *t, ac_future_t *const *fs, size_t n) {
   int cancelled = 0;
   for (;;) {
     for (size_t i = 0; i < n; i++)
       if (fs[i]->state == AC_FUTURE_PENDING) ac_future_cancel(fs[i]);
-    if (ac__wait_many(t, fs, n, AC_WAIT_ALL_COMPLETED, AC_NO_TIMEOUT, "cancelled futures", NULL) == 0)
+    if (wait_many(t, fs, n, AC_WAIT_ALL_COMPLETED, AC_NO_TIMEOUT, "cancelled futures", NULL) == 0)
       return cancelled;
     cancelled = 1; /* cancelled again: pass it on again */
   }
@@ -145,11 +138,11 @@ static int await_one(ac_future_t *f, int64_t timeout_ms, void **result, int prop
   if (rc) return rc;
   if ((rc = check_timeout(timeout_ms, fn))) return rc;
   ac__future_ref(f);
-  rc = ac__wait_many(t, &f, 1, AC_WAIT_ALL_COMPLETED, timeout_ms, fn, NULL);
+  rc = wait_many(t, &f, 1, AC_WAIT_ALL_COMPLETED, timeout_ms, fn, NULL);
   if (rc == 0 || (rc == -ETIMEDOUT && f->state != AC_FUTURE_PENDING)) {
     rc = outcome(f, result);
   } else if (rc == -ECANCELED || rc == -ETIMEDOUT) {
-    int cancelled = propagate && ac__cancel_and_wait(t, &f, 1);
+    int cancelled = propagate && cancel_and_wait(t, &f, 1);
     if (rc == -ETIMEDOUT && f->state != AC_FUTURE_CANCELLED) {
       /* Past the deadline, F finished anyway (it caught the cancellation,
        * or was woken in the same step): its outcome is not to be lost, and
@@ -182,9 +175,10 @@ static ssize_t wait_some(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode, 
   int rc = check_list(&t, fs, n, fn);
   if (rc) return rc;
   if ((rc = check_timeout(timeout_ms, fn))) return rc;
-  if (mode != AC_WAIT_ALL_COMPLETED && mode != AC_WAIT_FIRST_COMPLETED && mode != AC_WAIT_FIRST_EXCEPTION)
+  if (mode != AC_WAIT_ALL_COMPLETED && mode != AC_WAIT_FIRST_COMPLETED &&
+      mode != AC_WAIT_FIRST_EXCEPTION)
     return ac__misuse(-EINVAL, fn, "unknown wait mode %d", (int)mode);
-  rc = ac__wait_many(t, fs, n, mode, timeout_ms, fn, NULL);
+  rc = wait_many(t, fs, n, mode, timeout_ms, fn, NULL);
   if (rc == -ECANCELED || rc == -ENOMEM) return rc;
   ssize_t done = 0;
   for (size_t i = 0; i < n; i++) done += fs[i]->state != AC_FUTURE_PENDING;
@@ -195,7 +189,8 @@ ssize_t ac_future_wait(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode) {
   return wait_some(fs, n, mode, AC_NO_TIMEOUT, "ac_future_wait");
 }
 
-ssize_t ac_future_wait_for(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode, int64_t timeout_ms) {
+ssize_t ac_future_wait_for(ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
+                           int64_t timeout_ms) {
   return wait_some(fs, n, mode, timeout_ms, "ac_future_wait_for");
 }
 
@@ -209,12 +204,12 @@ int ac_future_gather(ac_future_t *const *fs, size_t n, void **results, int *erro
   for (size_t i = 0; i < n; i++) ac__future_ref(fs[i]);
 
   ac_future_t *failed = NULL;
-  rc = ac__wait_many(t, fs, n, collect_all ? AC_WAIT_ALL_COMPLETED : AC_WAIT_FIRST_EXCEPTION,
-                     AC_NO_TIMEOUT, "ac_future_gather", &failed);
+  rc = wait_many(t, fs, n, collect_all ? AC_WAIT_ALL_COMPLETED : AC_WAIT_FIRST_EXCEPTION,
+                 AC_NO_TIMEOUT, "ac_future_gather", &failed);
   if (rc == -ECANCELED) {
-    ac__cancel_and_wait(t, fs, n);
+    cancel_and_wait(t, fs, n);
   } else if (rc == 0 && failed && !collect_all) {
-    rc = ac__cancel_and_wait(t, fs, n) ? -ECANCELED : failed->error;
+    rc = cancel_and_wait(t, fs, n) ? -ECANCELED : failed->error;
   }
   for (size_t i = 0; i < n; i++) {
     if (results) results[i] = fs[i]->result;

@@ -62,7 +62,8 @@ static int gather_fail_body(void *arg, void **result) {
   ck_assert_int_eq(err[1], -EIO);
   ck_assert_msg(jobs[0].cancelled && jobs[2].cancelled, "the first failure cancels the rest");
   ck_assert_int_eq(err[0], -ECANCELED);
-  ck_assert_msg(ac_future_is_done(t[0]) && ac_future_is_done(t[2]), "gather returns only once they have finished");
+  ck_assert_msg(ac_future_is_done(t[0]) && ac_future_is_done(t[2]),
+                "gather returns only once they have finished");
   release_all(t, 3);
   return 0;
 }
@@ -111,7 +112,8 @@ static int gather_cancel_body(void *arg, void **result) {
   ck_assert_int_eq(ac_future_await(outer, NULL), -ECANCELED);
   ck_assert_int_eq(g.rc, -ECANCELED);
   for (int i = 0; i < 3; i++)
-    ck_assert_msg(g.jobs[i].cancelled && ac_future_is_done(g.t[i]), "child %d must be cancelled and finished", i);
+    ck_assert_msg(g.jobs[i].cancelled && ac_future_is_done(g.t[i]),
+                  "child %d must be cancelled and finished", i);
   release_all(g.t, 3);
   ac_future_release(outer);
   return 0;
@@ -231,7 +233,9 @@ typedef struct {
 static int wakes_at_deadline(void *arg, void **result) {
   same_step *s = arg;
   int64_t left = s->deadline - ac_loop_time();
-  ck_assert_int_eq(ac_task_sleep(left > 0 ? left : 0), 0);
+  if (left > 0) ck_assert_int_eq(ac_task_sleep(left), 0);
+  /* else it started after the deadline (a loaded machine, valgrind): it
+   * ends at once, and the round shows nothing */
   s->cancel_seen = ac_task_cancelling(ac_task_current()) > 0;
   *result = INT2P(7);
   return 0;
@@ -425,7 +429,8 @@ static int group_fail_body(void *arg, void **result) {
   int body_rc = ac_task_sleep(5000); /* the owner's own work is interrupted */
   ck_assert_int_eq(body_rc, -ECANCELED);
   ck_assert_int_eq(ac_group_close(g), -EIO);
-  ck_assert_msg(jobs[0].cancelled && jobs[2].cancelled, "siblings of the failed child are cancelled");
+  ck_assert_msg(jobs[0].cancelled && jobs[2].cancelled,
+                "siblings of the failed child are cancelled");
   ck_assert_int_eq(ac_task_cancelling(ac_task_current()), 0);
   ck_assert_int_eq(ac_task_sleep(1), 0); /* and the owner is not left cancelled */
   return 0;
@@ -450,7 +455,8 @@ static int group_cancel_body(void *arg, void **result) {
   ac_task_sleep(5);
   ac_future_cancel(owner);
   ck_assert_int_eq(ac_future_await(owner, NULL), -ECANCELED);
-  ck_assert_msg(jobs[0].cancelled && jobs[1].cancelled, "cancelling the owner cancels the children");
+  ck_assert_msg(jobs[0].cancelled && jobs[1].cancelled,
+                "cancelling the owner cancels the children");
   ac_future_release(owner);
   return 0;
 }
@@ -561,7 +567,9 @@ static int owner_never_ends(void *arg, void **result) {
   ac_future_await(never, NULL); /* ignores the cancellation and waits again */
   return 0;
 }
-START_TEST(group_of_a_dropped_owner_is_freed_with_the_loop) { RUN_EXPECT(owner_never_ends, NULL, -EDEADLK); }
+START_TEST(group_of_a_dropped_owner_is_freed_with_the_loop) {
+  RUN_EXPECT(owner_never_ends, NULL, -EDEADLK);
+}
 END_TEST
 
 /* A task whose structure is recycled for another must not be reached
@@ -602,7 +610,9 @@ static int timeout_left_open_body(void *arg, void **result) {
   ck_assert_int_eq(ac_timeout_close(&outside), -EPERM);
   return 0;
 }
-START_TEST(timeout_scope_left_open_by_a_finished_task_never_fires) { RUN_OK(timeout_left_open_body, NULL); }
+START_TEST(timeout_scope_left_open_by_a_finished_task_never_fires) {
+  RUN_OK(timeout_left_open_body, NULL);
+}
 END_TEST
 
 static int group_misuse_body(void *arg, void **result) {

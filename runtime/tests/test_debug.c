@@ -122,7 +122,8 @@ static int dump_body(void *arg, void **result) {
   ck_assert_msg(strstr(text, "ac_task_sleep") && strstr(text, "deep_napper_inner"),
                 "the suspended task's call stack shows where it waits:\n%s", text);
 #endif
-  ck_assert_msg(strstr(text, "task 'main'") && strstr(text, "running"), "the dump lists the caller:\n%s", text);
+  ck_assert_msg(strstr(text, "task 'main'") && strstr(text, "running"),
+                "the dump lists the caller:\n%s", text);
   ac_future_cancel(t);
   ac_future_await(t, NULL);
   ac_future_release(t);
@@ -159,7 +160,8 @@ START_TEST(dump_on_signal) {
   capture c;
   c.text[0] = '\0';
   RUN_OK(signal_body, &c);
-  ck_assert_msg(strstr(c.text, "task 'signalled'") != NULL, "SIGUSR1 should dump the tasks, got:\n%s", c.text);
+  ck_assert_msg(strstr(c.text, "task 'signalled'") != NULL,
+                "SIGUSR1 should dump the tasks, got:\n%s", c.text);
 }
 END_TEST
 
@@ -203,10 +205,14 @@ START_TEST(debug_mode_warns_about_the_classic_mistakes) {
   capture_begin(&c);
   RUN_OK(slow_body, NULL);
   const char *text = capture_end(&c);
-  ck_assert_msg(strstr(text, "task 'hog' ran") != NULL, "a 60 ms step over a 20 ms threshold is reported:\n%s", text);
-  ck_assert_msg(strstr(text, "task 'unheard' failed") != NULL, "an unread error is reported:\n%s", text);
-  ck_assert_msg(strstr(text, "task 'heard' failed") == NULL, "a read error is not reported:\n%s", text);
-  ck_assert_msg(strstr(text, "task 'leftover' was still pending") != NULL, "a task pending at close is reported:\n%s", text);
+  ck_assert_msg(strstr(text, "task 'hog' ran") != NULL,
+                "a 60 ms step over a 20 ms threshold is reported:\n%s", text);
+  ck_assert_msg(strstr(text, "task 'unheard' failed") != NULL, "an unread error is reported:\n%s",
+                text);
+  ck_assert_msg(strstr(text, "task 'heard' failed") == NULL, "a read error is not reported:\n%s",
+                text);
+  ck_assert_msg(strstr(text, "task 'leftover' was still pending") != NULL,
+                "a task pending at close is reported:\n%s", text);
 }
 END_TEST
 
@@ -260,9 +266,12 @@ START_TEST(trace_file_has_a_slice_per_step) {
   unlink(path);
   ck_assert_msg(strncmp(text, "{\"displayTimeUnit\"", 18) == 0, "a trace-event object:\n%s", text);
   ck_assert_msg(n > 4 && strcmp(text + n - 4, "\n]}\n") == 0, "closed properly:\n%s", text);
-  ck_assert_msg(strstr(text, "\"args\":{\"name\":\"worker _w_\"}") != NULL, "the task's track is named (quotes made safe):\n%s", text);
+  ck_assert_msg(strstr(text, "\"args\":{\"name\":\"worker _w_\"}") != NULL,
+                "the task's track is named (quotes made safe):\n%s", text);
   int slices = 0;
-  for (const char *p = text; (p = strstr(p, "\"name\":\"worker _w_\",\"cat\":\"task\",\"ph\":\"X\"")); p++) slices++;
+  for (const char *p = text;
+       (p = strstr(p, "\"name\":\"worker _w_\",\"cat\":\"task\",\"ph\":\"X\"")); p++)
+    slices++;
   ck_assert_msg(slices == 4, "worker runs in 4 steps (3 sleeps), the trace has %d slices", slices);
 }
 END_TEST
@@ -282,7 +291,7 @@ static int send_a_byte(ac_stream_t *stream, void *arg) {
   return ac_stream_drain(stream);
 }
 
-#define EXPECT_LIVE(want, after) \
+#define EXPECT_LIVE(want, after)                                                                \
   ck_assert_msg(ac_debug_live_objects() == (want), "%s: expected %d live objects, counted %zd", \
                 (after), (want), ac_debug_live_objects())
 

@@ -11,7 +11,7 @@
 START_TEST(error_messages_name_what_happened) {
   ck_assert_str_eq(ac_error_message(0), "success");
   ck_assert_str_eq(ac_error_message(-ECANCELED), "operation cancelled");
-  ck_assert_str_eq(ac_error_message(ETIMEDOUT), "timed out"); /* positive accepted */
+  ck_assert_str_eq(ac_error_message(ETIMEDOUT), "timed out");              /* positive accepted */
   ck_assert_str_eq(ac_error_message(-ECONNREFUSED), "connection refused"); /* libuv's */
   ck_assert_str_eq(ac_error_message(UV_EOF), "end of file");
   /* An errno libuv has no text for: the C library's. */
@@ -24,8 +24,7 @@ START_TEST(unknown_error_codes_get_one_static_text) {
   const char *first = ac_error_message(codes[0]);
   ck_assert_str_eq(first, "unknown error");
   /* 100,000 calls: LeakSanitizer and valgrind would see an allocation each. */
-  for (int i = 0; i < 100000; i++)
-    ck_assert_ptr_eq(ac_error_message(codes[i % 4]), first);
+  for (int i = 0; i < 100000; i++) ck_assert_ptr_eq(ac_error_message(codes[i % 4]), first);
 }
 END_TEST
 
@@ -40,7 +39,8 @@ static void *ask_many(void *arg) {
 
 START_TEST(error_messages_are_safe_from_many_threads) {
   pthread_t threads[4];
-  for (int i = 0; i < 4; i++) ck_assert_int_eq(pthread_create(&threads[i], NULL, ask_many, NULL), 0);
+  for (int i = 0; i < 4; i++)
+    ck_assert_int_eq(pthread_create(&threads[i], NULL, ask_many, NULL), 0);
   for (int i = 0; i < 4; i++) {
     void *problem;
     pthread_join(threads[i], &problem);

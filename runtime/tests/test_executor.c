@@ -49,8 +49,8 @@ static int to_thread_body(void *arg, void **result) {
   void *r = NULL;
   ck_assert_int_eq(ac_executor_run(NULL, blocking_work, &w, &r), 0);
   ck_assert_int_eq(P2INT(r), 42);
-  ck_assert_msg(ticks >= 5, "the loop must keep running during the blocking job: %d ticks in 150 ms",
-                ticks);
+  ck_assert_msg(ticks >= 5,
+                "the loop must keep running during the blocking job: %d ticks in 150 ms", ticks);
   work bad = {1, -EIO, 0, 0};
   ck_assert_int_eq(ac_executor_run(NULL, blocking_work, &bad, NULL), -EIO);
   ck_assert_int_eq(ac_executor_run(NULL, NULL, NULL, NULL), -EINVAL);
@@ -84,7 +84,8 @@ static int default_cancel_body(void *arg, void **result) {
   ac_future_cancel(t);
   ck_assert_int_eq(ac_future_await(t, NULL), -ECANCELED);
   ck_assert_msg(!atomic_load(&w.finished), "cancel returns at once, without waiting for the job");
-  while (!atomic_load(&w.finished)) ac_task_sleep(5); /* the abandoned job still ends, and is freed */
+  while (!atomic_load(&w.finished))
+    ac_task_sleep(5); /* the abandoned job still ends, and is freed */
   ac_future_release(t);
   return 0;
 }
@@ -179,9 +180,7 @@ static int after_shutdown_body(void *arg, void **result) {
   ck_assert_int_eq(ac_executor_run(ex, blocking_work, &w, NULL), -ESHUTDOWN);
   return 0; /* the loop closes while the job runs: close waits for it */
 }
-START_TEST(executor_closing_loop_waits_for_running_jobs) {
-  RUN_OK(after_shutdown_body, NULL);
-}
+START_TEST(executor_closing_loop_waits_for_running_jobs) { RUN_OK(after_shutdown_body, NULL); }
 END_TEST
 
 /* ---- calls from other threads -------------------------------------------- */

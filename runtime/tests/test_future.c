@@ -100,7 +100,8 @@ static int cancel_waiter_body(void *arg, void **result) {
   ac_future_cancel(t);
   ac_future_await(t, NULL);
   ck_assert_int_eq(a.rc, -ECANCELED);
-  ck_assert_msg(ac_future_state(f) == AC_FUTURE_CANCELLED, "await passes the cancellation on to the future");
+  ck_assert_msg(ac_future_state(f) == AC_FUTURE_CANCELLED,
+                "await passes the cancellation on to the future");
   ac_future_release(t);
   ac_future_release(f);
   return 0;
@@ -114,8 +115,14 @@ typedef struct {
 } cb_log;
 
 static cb_log *the_log;
-static void log_a(ac_future_t *f, void *arg) { (void)f, (void)arg; the_log->log[the_log->len++] = 'a'; }
-static void log_b(ac_future_t *f, void *arg) { (void)f, (void)arg; the_log->log[the_log->len++] = 'b'; }
+static void log_a(ac_future_t *f, void *arg) {
+  (void)f, (void)arg;
+  the_log->log[the_log->len++] = 'a';
+}
+static void log_b(ac_future_t *f, void *arg) {
+  (void)f, (void)arg;
+  the_log->log[the_log->len++] = 'b';
+}
 static void log_c(ac_future_t *f, void *arg) {
   ck_assert_int_eq(ac_future_state(f), AC_FUTURE_DONE);
   the_log->log[the_log->len++] = *(char *)arg;
@@ -203,7 +210,7 @@ static int await_released_body(void *arg, void **result) {
   ac_task_t *t;
   ac_task_create(&t, quick, NULL);
   ac_future_await(t, NULL);
-  ac_future_release(t); /* finished and released: freed */
+  ac_future_release(t);     /* finished and released: freed */
   ac_future_await(t, NULL); /* a bug in the program: must stop it, not run on */
   return 0;
 }

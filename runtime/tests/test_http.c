@@ -11,9 +11,9 @@
 #include "helpers.h"
 
 typedef struct {
-  pid_t pid;     /* scripts/processes.py, which runs the server */
-  int in;        /* its stdin: closing it stops the server */
-  int out;       /* the server's stdout: kept open while it runs */
+  pid_t pid; /* scripts/processes.py, which runs the server */
+  int in;    /* its stdin: closing it stops the server */
+  int out;   /* the server's stdout: kept open while it runs */
   int port;
   char dir[64];
   char base[64]; /* http://127.0.0.1:PORT */
@@ -59,7 +59,8 @@ static void peer_start(void) {
   char line[32] = {0};
   size_t len = 0;
   ssize_t n;
-  while (len < sizeof line - 1 && !strchr(line, '\n') && (n = read(out[0], line + len, sizeof line - 1 - len)) > 0)
+  while (len < sizeof line - 1 && !strchr(line, '\n') &&
+         (n = read(out[0], line + len, sizeof line - 1 - len)) > 0)
     len += (size_t)n; /* the port and a newline, once it listens */
   server.port = atoi(line);
   ck_assert_msg(server.port > 0, "the HTTP test server did not start");
@@ -72,7 +73,8 @@ static void peer_stop(void) {
   close(server.in);
   int status = 0;
   pid_t done = 0;
-  for (int i = 0; i < 500 && (done = waitpid(server.pid, &status, WNOHANG)) == 0; i++) usleep(50 * 1000);
+  for (int i = 0; i < 500 && (done = waitpid(server.pid, &status, WNOHANG)) == 0; i++)
+    usleep(50 * 1000);
   if (done == 0) {
     kill(server.pid, SIGKILL);
     waitpid(server.pid, &status, 0);
@@ -107,8 +109,12 @@ static int get_body(void *arg, void **result) {
   ck_assert_int_eq(r.status, 404);
   ac_http_response_close(&r);
   const char *headers[] = {"X-Test: yes", NULL};
-  ck_assert_int_eq(fetch("/echo", (ac_http_request_t){.method = "POST", .body = "payload", .body_size = 7,
-                                                      .headers = headers}, &r), 0);
+  ck_assert_int_eq(
+      fetch("/echo",
+            (ac_http_request_t){
+                .method = "POST", .body = "payload", .body_size = 7, .headers = headers},
+            &r),
+      0);
   ck_assert_int_eq(r.status, 201);
   ck_assert_str_eq(r.body, "payload");
   ck_assert_msg(strstr(r.headers, "X-Echo: yes") != NULL, "the header went out: %s", r.headers);
@@ -150,7 +156,8 @@ static int limits_body(void *arg, void **result) {
   ac_http_response_t r;
   double start = ac_loop_time_precise();
   ck_assert_int_eq(fetch("/slow", (ac_http_request_t){.timeout_ms = 200}, &r), -ETIMEDOUT);
-  ck_assert_msg(ac_loop_time_precise() - start < 2500, "the time limit must cut the 3 s answer short");
+  ck_assert_msg(ac_loop_time_precise() - start < 2500,
+                "the time limit must cut the 3 s answer short");
   ac_http_response_close(&r);
   ck_assert_int_eq(fetch("/big.bin", (ac_http_request_t){.max_body = 1000}, &r), -EFBIG);
   ac_http_response_close(&r);
@@ -161,7 +168,8 @@ static int limits_body(void *arg, void **result) {
   ck_assert_msg(r.error[0] != '\0', "a URL that does not parse is explained");
   ac_http_response_close(&r);
   ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){0}, &r), -EINVAL);
-  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://127.0.0.1:1/"}, &r), -ECONNREFUSED);
+  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://127.0.0.1:1/"}, &r),
+                   -ECONNREFUSED);
   ac_http_response_close(&r);
   return 0;
 }
@@ -182,7 +190,8 @@ static int not_http_body(void *arg, void **result) {
   ck_assert_int_eq(fetch("/huge-header", (ac_http_request_t){0}, &r), -EMSGSIZE);
   ck_assert_msg(strstr(r.error, "header") != NULL, "message: '%s'", r.error);
   ac_http_response_close(&r);
-  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://127.0.0.1:1/"}, &r), -ECONNREFUSED);
+  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = "http://127.0.0.1:1/"}, &r),
+                   -ECONNREFUSED);
   ck_assert_msg(r.error[0] != '\0', "a refused connection is explained");
   ac_http_response_close(&r);
   ck_assert_int_eq(fetch("/hello.txt", (ac_http_request_t){.timeout_ms = -1}, &r), -EINVAL);
@@ -218,15 +227,17 @@ static int schemes_body(void *arg, void **result) {
     snprintf(redirect, sizeof redirect, "/redirect-to/%s", others[i]);
     ck_assert_int_eq(fetch(redirect, (ac_http_request_t){0}, &r), -EPROTONOSUPPORT);
     ck_assert_int_eq(r.status, 302);
-    ck_assert_msg(strstr(r.error, "redirect") && strstr(r.error, others[i]),
-                  "%s: message '%s'", others[i], r.error);
+    ck_assert_msg(strstr(r.error, "redirect") && strstr(r.error, others[i]), "%s: message '%s'",
+                  others[i], r.error);
     ac_http_response_close(&r);
   }
   /* Asked for, file:// is spoken. */
-  ck_assert_int_eq(ac_http_fetch(&(ac_http_request_t){.url = file_url, .protocols = "http,https,file"}, &r), 0);
+  ck_assert_int_eq(
+      ac_http_fetch(&(ac_http_request_t){.url = file_url, .protocols = "http,https,file"}, &r), 0);
   ck_assert_str_eq(r.body, "hello world\n");
   ac_http_response_close(&r);
-  ck_assert_int_eq(fetch("/hello.txt", (ac_http_request_t){.protocols = "http,bogus"}, &r), -EINVAL);
+  ck_assert_int_eq(fetch("/hello.txt", (ac_http_request_t){.protocols = "http,bogus"}, &r),
+                   -EINVAL);
   ck_assert_msg(strstr(r.error, "bogus") != NULL, "message: '%s'", r.error);
   ac_http_response_close(&r);
   return 0;

@@ -18,8 +18,11 @@ static void assert_no_children(void) {
   int status;
   pid_t pid = waitpid(-1, &status, WNOHANG);
   int err = errno;
-  ck_assert_msg(pid == -1 && err == ECHILD, "a child is left behind: waitpid(-1) returned %d (%s)", (int)pid,
-                pid == 0 ? "still running" : pid > 0 ? "a zombie" : strerror(err));
+  ck_assert_msg(pid == -1 && err == ECHILD, "a child is left behind: waitpid(-1) returned %d (%s)",
+                (int)pid,
+                pid == 0  ? "still running"
+                : pid > 0 ? "a zombie"
+                          : strerror(err));
 }
 
 static ac_process_t *spawn(int flags, const char *const *argv) {
@@ -42,7 +45,8 @@ static ac_stream_t *pipe_of(ac_process_t *p, int fd) {
 static ssize_t read_all(ac_stream_t *s, char *buf, size_t size) {
   size_t have = 0;
   ssize_t n;
-  while (have + 1 < size && (n = ac_stream_read(s, buf + have, size - 1 - have)) > 0) have += (size_t)n;
+  while (have + 1 < size && (n = ac_stream_read(s, buf + have, size - 1 - have)) > 0)
+    have += (size_t)n;
   buf[have] = '\0';
   return (ssize_t)have;
 }
@@ -57,7 +61,8 @@ static int exit_status(ac_process_t *p) {
 
 static int cat_body(void *arg, void **result) {
   (void)arg, (void)result;
-  ac_process_t *p = spawn(AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT, (const char *[]){"cat", NULL});
+  ac_process_t *p =
+      spawn(AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT, (const char *[]){"cat", NULL});
   ac_stream_t *in = pipe_of(p, 0), *out = pipe_of(p, 1);
   char line[64];
   for (int i = 0; i < 3; i++) {
@@ -71,7 +76,8 @@ static int cat_body(void *arg, void **result) {
   ck_assert_int_eq(ac_stream_close(in), 0);                       /* the end of its input */
   ck_assert_int_eq(ac_stream_read(out, line, sizeof line), 0);    /* so it ends its output */
   ck_assert_int_eq(exit_status(p), 0);
-  ck_assert_int_eq(ac_stream_write(in, "x", 1), -EBADF); /* closed, still valid: the process owns it */
+  ck_assert_int_eq(ac_stream_write(in, "x", 1),
+                   -EBADF); /* closed, still valid: the process owns it */
   ck_assert_int_eq(ac_process_close(p), 0);
   assert_no_children();
   return 0;
@@ -81,7 +87,8 @@ END_TEST
 
 static int write_eof_body(void *arg, void **result) {
   (void)arg, (void)result;
-  ac_process_t *p = spawn(AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT, (const char *[]){"wc", "-c", NULL});
+  ac_process_t *p =
+      spawn(AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT, (const char *[]){"wc", "-c", NULL});
   ac_stream_t *in = pipe_of(p, 0), *out = pipe_of(p, 1);
   enum { SIZE = 1 << 20 }; /* more than a pipe holds: drain has work */
   char *data = calloc(1, SIZE);
@@ -146,11 +153,12 @@ END_TEST
 
 static int one_way_body(void *arg, void **result) {
   (void)arg, (void)result;
-  ac_process_t *p = spawn(AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT, (const char *[]){"true", NULL});
+  ac_process_t *p =
+      spawn(AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT, (const char *[]){"true", NULL});
   ac_stream_t *in = pipe_of(p, 0), *out = pipe_of(p, 1);
   char buf[8], host[64];
   ck_assert_int_eq(ac_stream_read(in, buf, sizeof buf), -EBADF); /* stdin is only written */
-  ck_assert_int_eq(ac_stream_write(out, "x", 1), -EBADF);       /* stdout only read */
+  ck_assert_int_eq(ac_stream_write(out, "x", 1), -EBADF);        /* stdout only read */
   ck_assert_int_eq(ac_stream_peer(out, host, sizeof host, NULL), -ENOTSOCK);
   ck_assert_int_eq(exit_status(p), 0);
   ck_assert_int_eq(ac_stream_read(out, buf, sizeof buf), 0);
@@ -253,10 +261,11 @@ static int env_body(void *arg, void **result) {
   char dir[] = "/tmp/ac-process-XXXXXX";
   ck_assert_ptr_nonnull(mkdtemp(dir));
   ac_process_t *p = NULL;
-  ac_process_opts_t opts = {.argv = (const char *[]){"/bin/sh", "-c", "echo \"$AC_GREETING\"; pwd", NULL},
-                            .env = (const char *[]){"AC_GREETING=hello there", NULL},
-                            .cwd = dir,
-                            .flags = AC_PROCESS_PIPE_STDOUT};
+  ac_process_opts_t opts = {
+      .argv = (const char *[]){"/bin/sh", "-c", "echo \"$AC_GREETING\"; pwd", NULL},
+      .env = (const char *[]){"AC_GREETING=hello there", NULL},
+      .cwd = dir,
+      .flags = AC_PROCESS_PIPE_STDOUT};
   ck_assert_int_eq(ac_process_spawn(&p, &opts), 0);
   char buf[256], want[256];
   read_all(pipe_of(p, 1), buf, sizeof buf);
@@ -382,7 +391,8 @@ static int background_body(void *arg, void **result) {
   int pid = ac_process_pid(p);
   ac_loop_call_soon(close_from_callback, p, NULL);
   for (int i = 0; i < 500 && kill(pid, 0) == 0; i++) ac_task_sleep(10); /* a zombie answers too */
-  ck_assert_msg(kill(pid, 0) == -1 && errno == ESRCH, "closed from a callback, the child was not reaped");
+  ck_assert_msg(kill(pid, 0) == -1 && errno == ESRCH,
+                "closed from a callback, the child was not reaped");
   assert_no_children();
   return 0;
 }
@@ -464,7 +474,8 @@ static int run_commands_body(void *arg, void **result) {
                         "fails    exited with 3, said: giving up\n",
                         "missing  could not start: no such file or directory\n",
                         "slow     took longer than 300 ms: killed\n"};
-  for (size_t i = 0; i < 4; i++) ck_assert_msg(strstr(out, want[i]), "missing from the output: %sgot:\n%s", want[i], out);
+  for (size_t i = 0; i < 4; i++)
+    ck_assert_msg(strstr(out, want[i]), "missing from the output: %sgot:\n%s", want[i], out);
   ck_assert_int_eq(ac_process_close(p), 0);
   assert_no_children();
   return 0;
@@ -481,8 +492,10 @@ static int misuse_body(void *arg, void **result) {
   ck_assert_int_eq(ac_process_spawn(NULL, &opts), -EINVAL);
   ck_assert_int_eq(ac_process_spawn(&p, NULL), -EINVAL);
   ck_assert_int_eq(ac_process_spawn(&p, &(ac_process_opts_t){.argv = NULL}), -EINVAL);
-  ck_assert_int_eq(ac_process_spawn(&p, &(ac_process_opts_t){.argv = (const char *[]){NULL}}), -EINVAL);
-  ck_assert_int_eq(ac_process_spawn(&p, &(ac_process_opts_t){.argv = (const char *[]){"", NULL}}), -EINVAL);
+  ck_assert_int_eq(ac_process_spawn(&p, &(ac_process_opts_t){.argv = (const char *[]){NULL}}),
+                   -EINVAL);
+  ck_assert_int_eq(ac_process_spawn(&p, &(ac_process_opts_t){.argv = (const char *[]){"", NULL}}),
+                   -EINVAL);
   opts.flags = 16;
   ck_assert_int_eq(ac_process_spawn(&p, &opts), -EINVAL);
   opts.flags = AC_PROCESS_PIPE_STDERR | AC_PROCESS_STDERR_TO_STDOUT;
@@ -505,7 +518,8 @@ static int misuse_body(void *arg, void **result) {
 START_TEST(bad_arguments_are_refused) {
   RUN_OK(misuse_body, NULL);
   ac_process_t *p = NULL;
-  ck_assert_int_eq(ac_process_spawn(&p, &(ac_process_opts_t){.argv = (const char *[]){"true", NULL}}), -ENOENT);
+  ck_assert_int_eq(
+      ac_process_spawn(&p, &(ac_process_opts_t){.argv = (const char *[]){"true", NULL}}), -ENOENT);
 }
 END_TEST
 

@@ -38,7 +38,8 @@ int __wrap_uv_listen(uv_stream_t *stream, int backlog, uv_connection_cb cb) {
   return should_fail("uv_listen") ? fail_with : __real_uv_listen(stream, backlog, cb);
 }
 int __wrap_uv_tcp_getsockname(const uv_tcp_t *handle, struct sockaddr *name, int *namelen) {
-  return should_fail("uv_tcp_getsockname") ? fail_with : __real_uv_tcp_getsockname(handle, name, namelen);
+  return should_fail("uv_tcp_getsockname") ? fail_with
+                                           : __real_uv_tcp_getsockname(handle, name, namelen);
 }
 
 static void count_tcp(uv_handle_t *h, void *arg) {

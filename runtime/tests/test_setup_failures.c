@@ -34,21 +34,21 @@ static int should_fail(const char *name) {
   return 1;
 }
 
-#define WRAP(ret, name, failure, params, args)                                          \
-  ret __real_##name params;                                                             \
-  ret __wrap_##name params;                                                             \
+#define WRAP(ret, name, failure, params, args) \
+  ret __real_##name params;                    \
+  ret __wrap_##name params;                    \
   ret __wrap_##name params { return should_fail(#name) ? (failure) : __real_##name args; }
 
-WRAP(int, uv_loop_init, UV_ENOMEM, (uv_loop_t *l), (l))
-WRAP(int, uv_timer_init, UV_ENOMEM, (uv_loop_t *l, uv_timer_t *t), (l, t))
-WRAP(int, uv_prepare_init, UV_ENOMEM, (uv_loop_t *l, uv_prepare_t *p), (l, p))
-WRAP(int, uv_prepare_start, UV_EINVAL, (uv_prepare_t *p, uv_prepare_cb cb), (p, cb))
-WRAP(int, uv_async_init, UV_EMFILE, (uv_loop_t *l, uv_async_t *a, uv_async_cb cb), (l, a, cb))
-WRAP(int, uv_signal_init, UV_ENOMEM, (uv_loop_t *l, uv_signal_t *s), (l, s))
-WRAP(int, pthread_mutex_init, EAGAIN, (pthread_mutex_t *m, const pthread_mutexattr_t *a), (m, a))
-WRAP(int, pthread_cond_init, ENOMEM, (pthread_cond_t *c, const pthread_condattr_t *a), (c, a))
-WRAP(int, pthread_create, EAGAIN, (pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg),
-     (t, a, fn, arg))
+WRAP(int, uv_loop_init, UV_ENOMEM, (uv_loop_t * l), (l))
+WRAP(int, uv_timer_init, UV_ENOMEM, (uv_loop_t * l, uv_timer_t *t), (l, t))
+WRAP(int, uv_prepare_init, UV_ENOMEM, (uv_loop_t * l, uv_prepare_t *p), (l, p))
+WRAP(int, uv_prepare_start, UV_EINVAL, (uv_prepare_t * p, uv_prepare_cb cb), (p, cb))
+WRAP(int, uv_async_init, UV_EMFILE, (uv_loop_t * l, uv_async_t *a, uv_async_cb cb), (l, a, cb))
+WRAP(int, uv_signal_init, UV_ENOMEM, (uv_loop_t * l, uv_signal_t *s), (l, s))
+WRAP(int, pthread_mutex_init, EAGAIN, (pthread_mutex_t * m, const pthread_mutexattr_t *a), (m, a))
+WRAP(int, pthread_cond_init, ENOMEM, (pthread_cond_t * c, const pthread_condattr_t *a), (c, a))
+WRAP(int, pthread_create, EAGAIN,
+     (pthread_t * t, const pthread_attr_t *a, void *(*fn)(void *), void *arg), (t, a, fn, arg))
 WRAP(CURLM *, curl_multi_init, NULL, (void), ())
 
 /* Variadic: the runtime passes one pointer (a function or its data). */
@@ -59,7 +59,8 @@ CURLMcode __wrap_curl_multi_setopt(CURLM *m, CURLMoption option, ...) {
   va_start(ap, option);
   void *value = va_arg(ap, void *);
   va_end(ap);
-  return should_fail("curl_multi_setopt") ? CURLM_UNKNOWN_OPTION : __real_curl_multi_setopt(m, option, value);
+  return should_fail("curl_multi_setopt") ? CURLM_UNKNOWN_OPTION
+                                          : __real_curl_multi_setopt(m, option, value);
 }
 
 /* Entries of a /proc/self directory: open descriptors, or threads. */
@@ -93,9 +94,12 @@ static int succeed(void *arg, void **result) {
 /* ---- the loop ------------------------------------------------------------ */
 
 START_TEST(loop_open_undoes_every_step_that_succeeded) {
-  static const struct { const char *step; int rc; } steps[] = {
-      {"uv_loop_init", -ENOMEM},   {"pthread_mutex_init", -EAGAIN}, {"uv_timer_init", -ENOMEM},
-      {"uv_prepare_init", -ENOMEM}, {"uv_prepare_start", -EINVAL},  {"uv_async_init", -EMFILE}};
+  static const struct {
+    const char *step;
+    int rc;
+  } steps[] = {{"uv_loop_init", -ENOMEM},     {"pthread_mutex_init", -EAGAIN},
+               {"uv_timer_init", -ENOMEM},    {"uv_prepare_init", -ENOMEM},
+               {"uv_prepare_start", -EINVAL}, {"uv_async_init", -EMFILE}};
   for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
     int fds = count_entries("/proc/self/fd");
     fail_next(steps[i].step, 0);
@@ -104,7 +108,8 @@ START_TEST(loop_open_undoes_every_step_that_succeeded) {
                   rc, steps[i].rc);
     ck_assert_msg(fail_name == NULL, "%s was never called", steps[i].step);
     ck_assert_int_eq(ac_loop_is_open(), 0);
-    ck_assert_msg(count_entries("/proc/self/fd") == fds, "%s failing left descriptors open", steps[i].step);
+    ck_assert_msg(count_entries("/proc/self/fd") == fds, "%s failing left descriptors open",
+                  steps[i].step);
     void *r = NULL;
     ck_assert_int_eq(ac_loop_run(succeed, NULL, &r), 0); /* and the next loop works */
     ck_assert_int_eq(P2INT(r), 7);
@@ -127,9 +132,14 @@ static int executor_failures_body(void *arg, void **result) {
   pthread_t first;
   ck_assert_int_eq(pthread_create(&first, NULL, nothing, NULL), 0);
   pthread_join(first, NULL);
-  static const struct { const char *step; int skip, rc; } steps[] = {
-      {"pthread_mutex_init", 0, -EAGAIN}, {"pthread_cond_init", 0, -ENOMEM},
-      {"pthread_create", 0, -EAGAIN}, {"pthread_create", 2, -EAGAIN}, {"pthread_create", 3, -EAGAIN}};
+  static const struct {
+    const char *step;
+    int skip, rc;
+  } steps[] = {{"pthread_mutex_init", 0, -EAGAIN},
+               {"pthread_cond_init", 0, -ENOMEM},
+               {"pthread_create", 0, -EAGAIN},
+               {"pthread_create", 2, -EAGAIN},
+               {"pthread_create", 3, -EAGAIN}};
   int threads = count_entries("/proc/self/task");
   for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
     ac_executor_t *ex = (ac_executor_t *)1;
@@ -154,16 +164,22 @@ static int executor_failures_body(void *arg, void **result) {
   ck_assert_int_eq(ac_executor_close(ex, 0), 0);
   return 0;
 }
-START_TEST(executor_creation_undoes_the_threads_that_started) { RUN_OK(executor_failures_body, NULL); }
+START_TEST(executor_creation_undoes_the_threads_that_started) {
+  RUN_OK(executor_failures_body, NULL);
+}
 END_TEST
 
 /* ---- the HTTP client ----------------------------------------------------- */
 
 static int http_failures_body(void *arg, void **result) {
   (void)arg, (void)result;
-  static const struct { const char *step; int skip, rc; } steps[] = {
-      {"curl_multi_init", 0, -ENOMEM}, {"uv_timer_init", 0, -ENOMEM},
-      {"curl_multi_setopt", 0, -EINVAL}, {"curl_multi_setopt", 3, -EINVAL}};
+  static const struct {
+    const char *step;
+    int skip, rc;
+  } steps[] = {{"curl_multi_init", 0, -ENOMEM},
+               {"uv_timer_init", 0, -ENOMEM},
+               {"curl_multi_setopt", 0, -EINVAL},
+               {"curl_multi_setopt", 3, -EINVAL}};
   /* A local file: the client needs no server for it. */
   char path[] = "/tmp/ac-setup-XXXXXX", url[64];
   int fd = mkstemp(path);
@@ -177,7 +193,8 @@ static int http_failures_body(void *arg, void **result) {
     fail_next(steps[i].step, steps[i].skip);
     int rc = ac_http_fetch(&req, &resp);
     ck_assert_msg(rc == steps[i].rc, "%s #%d failing: %d", steps[i].step, steps[i].skip + 1, rc);
-    ck_assert_msg(strstr(resp.error, steps[i].step) != NULL, "the message names the step: '%s'", resp.error);
+    ck_assert_msg(strstr(resp.error, steps[i].step) != NULL, "the message names the step: '%s'",
+                  resp.error);
     ac_http_response_close(&resp);
   }
   ck_assert_int_eq(ac_http_fetch(&req, &resp), 0); /* the next try works */

@@ -53,7 +53,7 @@ static int kept_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_signal_t *sig = catch_signals(USR, 2);
   raise_signal(SIGUSR1);
-  ac_task_sleep(20); /* the loop sees it while nobody waits */
+  ac_task_sleep(20);                                     /* the loop sees it while nobody waits */
   ck_assert_int_eq(ac_signal_wait_for(sig, 0), SIGUSR1); /* kept: taken at once */
   ck_assert_int_eq(ac_signal_wait_for(sig, 0), -ETIMEDOUT); /* and only once */
   raise_signal(SIGUSR2); /* sent, and the wait comes before the loop saw it */
@@ -194,7 +194,7 @@ static int restore_body(void *arg, void **result) {
   ck_assert_int_eq(ac_signal_wait_for(b, 5000), SIGUSR1);
   ck_assert_int_eq(handler_calls, 0);
   ck_assert_int_eq(ac_signal_close(a), 0);
-  ck_assert_ptr_eq(disposition(SIGUSR2), SIG_IGN); /* back: ignored */
+  ck_assert_ptr_eq(disposition(SIGUSR2), SIG_IGN);    /* back: ignored */
   ck_assert(disposition(SIGUSR1) != program_handler); /* b still catches it */
   raise_signal(SIGUSR1);
   ck_assert_int_eq(ac_signal_wait_for(b, 5000), SIGUSR1);
@@ -260,7 +260,8 @@ static void wait_from_callback(void *arg) { from_callback_rc = ac_signal_wait(ar
 static int misuse_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_signal_t *sig = (ac_signal_t *)&sig;
-  int bad[][2] = {{SIGKILL, 0}, {SIGSTOP, 0}, {SIGSEGV, 0}, {0, 0}, {NSIG, 0}, {-1, 0}, {SIGINT, SIGINT}};
+  int bad[][2] = {{SIGKILL, 0}, {SIGSTOP, 0}, {SIGSEGV, 0},    {0, 0},
+                  {NSIG, 0},    {-1, 0},      {SIGINT, SIGINT}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     ck_assert_int_eq(ac_signal_create(&sig, bad[i], bad[i][1] ? 2 : 1), -EINVAL);
     ck_assert_ptr_null(sig);

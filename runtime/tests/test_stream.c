@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "internal.h" /* ac__stream_bufs, AC__BUF_MAX */
+#include "stream_internal.h" /* ac__stream_bufs, AC__BUF_MAX */
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -225,10 +225,13 @@ static int long_line_body(void *arg, void **result) {
   ac_timeout_t scope; /* a reader that hangs fails instead */
   ac_timeout_open(&scope, 20000);
   ssize_t n = ac_stream_readline(s, buf, size);
-  ck_assert_msg(n == LONG_LINE, "readline of a 3 MiB line returned %zd (%s)", n, ac_error_message((int)n));
-  ck_assert(buf[0] == 'a' && buf[LONG_LINE - 2] == 'a' && buf[LONG_LINE - 1] == '\n' && buf[LONG_LINE] == 0);
+  ck_assert_msg(n == LONG_LINE, "readline of a 3 MiB line returned %zd (%s)", n,
+                ac_error_message((int)n));
+  ck_assert(buf[0] == 'a' && buf[LONG_LINE - 2] == 'a' && buf[LONG_LINE - 1] == '\n' &&
+            buf[LONG_LINE] == 0);
   n = ac_stream_readuntil(s, "\r\n\r\n", buf, size);
-  ck_assert_msg(n == LONG_LINE, "readuntil of a 3 MiB record returned %zd (%s)", n, ac_error_message((int)n));
+  ck_assert_msg(n == LONG_LINE, "readuntil of a 3 MiB record returned %zd (%s)", n,
+                ac_error_message((int)n));
   ck_assert(buf[0] == 'b' && memcmp(buf + LONG_LINE - 5, "b\r\n\r\n", 5) == 0);
   ck_assert_int_eq(ac_stream_readline(s, buf, size), 6);
   ck_assert_str_eq(buf, "short\n");
@@ -390,10 +393,10 @@ END_TEST
 enum { MARKS = 3, MARK_LEN = 8 };
 
 typedef struct {
-  size_t size;             /* bytes written */
-  size_t mark_at[MARKS];   /* where the marks are */
-  size_t received;         /* bytes the reader got */
-  int marks_ok;            /* mark bytes it found in place */
+  size_t size;           /* bytes written */
+  size_t mark_at[MARKS]; /* where the marks are */
+  size_t received;       /* bytes the reader got */
+  int marks_ok;          /* mark bytes it found in place */
 } big_write;
 
 static char mark_byte(int m, size_t k) { return (char)('A' + m * MARK_LEN + (int)k); }
@@ -492,7 +495,8 @@ static long connections_that_fit(long want) {
   setrlimit(RLIMIT_NOFILE, &r);
   getrlimit(RLIMIT_NOFILE, &r);
   long fit = ((long)(r.rlim_cur > 1 << 20 ? 1 << 20 : r.rlim_cur) - 100) / 2;
-  ck_assert_msg(fit >= 100, "the descriptor limit (%ld) leaves room for %ld connections", (long)r.rlim_cur, fit);
+  ck_assert_msg(fit >= 100, "the descriptor limit (%ld) leaves room for %ld connections",
+                (long)r.rlim_cur, fit);
   return fit < want ? fit : want;
 }
 
@@ -525,8 +529,10 @@ static int idle_rounds_body(void *arg, void **result) {
   if (RUNNING_ON_VALGRIND)
     fprintf(stderr, "idle rounds: RSS grew %ld KiB (not checked under valgrind)\n", grew);
   else
-    ck_assert_msg(grew <= bound, "RSS grew by %ld KiB from the first round of %ld connections to the third "
-                  "(bound %ld KiB): closed connections leave memory behind", grew, n, bound);
+    ck_assert_msg(grew <= bound,
+                  "RSS grew by %ld KiB from the first round of %ld connections to the third "
+                  "(bound %ld KiB): closed connections leave memory behind",
+                  grew, n, bound);
 #endif
   return 0;
 }
@@ -567,7 +573,8 @@ static int vanish_body(void *arg, void **result) {
     if (rc == 0) rc = ac_stream_drain(s);
     if (rc == 0) ac_task_sleep(5);
   }
-  ck_assert_msg(rc == -EPIPE, "writing to a peer that went away: %d (%s), expected -EPIPE", rc, ac_error_message(rc));
+  ck_assert_msg(rc == -EPIPE, "writing to a peer that went away: %d (%s), expected -EPIPE", rc,
+                ac_error_message(rc));
   ck_assert_int_eq(ac_stream_write(s, "more\n", 5), -EPIPE); /* and it stays so */
   ac_stream_close(s);
   ac_server_close(srv, 1000);
@@ -784,7 +791,8 @@ static int cancelled_close_body(void *arg, void **result) {
   ac_future_cancel(closer);
   ck_assert_int_eq(ac_future_wait_for(&closer, 1, AC_WAIT_ALL_COMPLETED, 10000), 1);
   int rc = ac_future_result(closer, NULL);
-  ck_assert_msg(rc == -ECANCELED, "a close cancelled in its grace period returned %d, not -ECANCELED", rc);
+  ck_assert_msg(rc == -ECANCELED,
+                "a close cancelled in its grace period returned %d, not -ECANCELED", rc);
   ck_assert_int_eq(cancelled, 1); /* the handler was cancelled, not left running */
   char buf[8];
   ck_assert_int_eq(ac_stream_read(b, buf, sizeof buf), 0); /* the server closed its end */
@@ -792,7 +800,9 @@ static int cancelled_close_body(void *arg, void **result) {
   ac_stream_close(b);
   return 0;
 }
-START_TEST(server_close_cancelled_in_its_grace_period_says_so) { RUN_OK(cancelled_close_body, NULL); }
+START_TEST(server_close_cancelled_in_its_grace_period_says_so) {
+  RUN_OK(cancelled_close_body, NULL);
+}
 END_TEST
 
 static int leftover_body(void *arg, void **result) {

@@ -93,7 +93,9 @@ static int lock_timeout_cancel_body(void *arg, void **result) {
   ac_future_release(waiter);
   return 0;
 }
-START_TEST(lock_waiter_timeout_and_cancel_leave_no_trace) { RUN_OK(lock_timeout_cancel_body, NULL); }
+START_TEST(lock_waiter_timeout_and_cancel_leave_no_trace) {
+  RUN_OK(lock_timeout_cancel_body, NULL);
+}
 END_TEST
 
 static int grab_then_cancelled(void *arg, void **result) {
@@ -115,8 +117,8 @@ static int handoff_cancel_body(void *arg, void **result) {
   ac_task_create(&ta, grab_then_cancelled, &a);
   ac_task_create(&tb, locker, &b);
   ac_task_sleep(1);
-  ac_future_cancel(ta);       /* a is woken by the cancel... */
-  ac_lock_release(l);  /* ...in the same step the lock is released: it goes to b */
+  ac_future_cancel(ta); /* a is woken by the cancel... */
+  ac_lock_release(l);   /* ...in the same step the lock is released: it goes to b */
   ac_future_await(ta, NULL);
   ac_future_await(tb, NULL);
   ck_assert_int_eq(a.rc, -ECANCELED);
@@ -236,7 +238,8 @@ static int cond_cancel_body(void *arg, void **result) {
   ac_lock_acquire(c.lock); /* hold the lock while the waiter is cancelled */
   ac_future_cancel(t);
   ac_task_sleep(1);
-  ck_assert_msg(!ac_future_is_done(t), "the cancelled waiter must wait for the lock before returning");
+  ck_assert_msg(!ac_future_is_done(t),
+                "the cancelled waiter must wait for the lock before returning");
   ac_lock_release(c.lock);
   ac_future_await(t, NULL);
   ck_assert_int_eq(c.rc, -ECANCELED);
@@ -304,6 +307,8 @@ END_TEST
 /* ---- Queue --------------------------------------------------------------- */
 
 static int cmp_int(const void *a, const void *b) { return P2INT(a) - P2INT(b); }
+/* Letters by their capital only: 'a' and 'A' are equal. */
+static int cmp_upper(const void *a, const void *b) { return (P2INT(a) & ~32) - (P2INT(b) & ~32); }
 
 static void drain_into(ac_queue_t *q, char *out) {
   void *item;
@@ -334,6 +339,12 @@ static int queue_order_body(void *arg, void **result) {
   ck_assert_str_eq(out, "aighbfcaebdaighbfcaebdaighbfcaebd");
   drain_into(prio, out);
   ck_assert_str_eq(out, "aaaaaabbbbbbcccdddeeefffggghhhiii");
+  /* Equal priorities come out in the order they went in. */
+  ac_queue_t *ties;
+  ck_assert_int_eq(ac_queue_create(&ties, AC_QUEUE_PRIORITY, 0, cmp_upper), 0);
+  for (const char *p = "dAbBaCcD"; *p; p++) ac_queue_try_put(ties, INT2P(*p));
+  drain_into(ties, out);
+  ck_assert_str_eq(out, "AabBCcdD");
   void *item;
   ck_assert_int_eq(ac_queue_try_get(fifo, &item), -EAGAIN);
   ck_assert_int_eq(ac_queue_is_empty(fifo), 1);
@@ -426,8 +437,8 @@ static int no_loss_body(void *arg, void **result) {
   ac_task_create(&ta, getter, &a);
   ac_task_create(&tb, getter, &b);
   ac_task_sleep(1);
-  ac_future_cancel(ta);                          /* a is cancelled... */
-  ac_queue_try_put(q, INT2P(7));       /* ...and in the same step an item arrives */
+  ac_future_cancel(ta);          /* a is cancelled... */
+  ac_queue_try_put(q, INT2P(7)); /* ...and in the same step an item arrives */
   ac_future_await(ta, NULL);
   ac_future_await(tb, NULL);
   ck_assert_int_eq(a.rc, -ECANCELED);
@@ -475,7 +486,8 @@ static int shutdown_body(void *arg, void **result) {
   void *item;
   ck_assert_int_eq(ac_queue_try_get(r, &item), 0);
   ck_assert_int_eq(P2INT(item), 1);
-  ac_queue_shutdown(r, AC_QUEUE_SHUTDOWN_IMMEDIATE); /* immediate: the rest is dropped and counts as done */
+  ac_queue_shutdown(
+      r, AC_QUEUE_SHUTDOWN_IMMEDIATE); /* immediate: the rest is dropped and counts as done */
   ck_assert_int_eq(ac_queue_try_get(r, &item), -ESHUTDOWN);
   ac_queue_task_done(r);
   ck_assert_int_eq(ac_queue_join(r), 0);
@@ -532,7 +544,9 @@ static int lock_left_held_body(void *arg, void **result) {
   ac_future_release(next);
   return 0;
 }
-START_TEST(lock_left_held_by_a_finished_task_is_broken_not_passed_on) { RUN_OK(lock_left_held_body, NULL); }
+START_TEST(lock_left_held_by_a_finished_task_is_broken_not_passed_on) {
+  RUN_OK(lock_left_held_body, NULL);
+}
 END_TEST
 
 static int sync_misuse_body(void *arg, void **result) {

@@ -105,9 +105,7 @@ static int names_body(void *arg, void **result) {
 START_TEST(names_and_all_tasks) { RUN_OK(names_body, NULL); }
 END_TEST
 
-static void check_no_task(void *arg) {
-  *(int *)arg = ac_task_current() == NULL ? 1 : -1;
-}
+static void check_no_task(void *arg) { *(int *)arg = ac_task_current() == NULL ? 1 : -1; }
 static int current_in_callback_body(void *arg, void **result) {
   (void)arg, (void)result;
   int seen = 0;
@@ -188,8 +186,10 @@ static int sleep_order_body(void *arg, void **result) {
   ck_assert_int_eq(ac_future_gather(t, 4, NULL, NULL, 0), 0);
   double elapsed = ac_loop_time_precise() - start;
   ck_assert_str_eq(tr.log, "abcd"); /* equal deadlines keep creation order */
-  ck_assert_msg(elapsed >= 59, "four sleeps up to 60 ms took %.1f ms: they cannot end early", elapsed);
-  ck_assert_msg(elapsed < 180, "sleeps of 20..60 ms overlapped should take ~60 ms, took %.1f", elapsed);
+  ck_assert_msg(elapsed >= 59, "four sleeps up to 60 ms took %.1f ms: they cannot end early",
+                elapsed);
+  ck_assert_msg(elapsed < 180, "sleeps of 20..60 ms overlapped should take ~60 ms, took %.1f",
+                elapsed);
   for (int i = 0; i < 4; i++) ac_future_release(t[i]);
   return 0;
 }
@@ -201,7 +201,8 @@ static int misuse_body(void *arg, void **result) {
   ck_assert_int_eq(ac_task_sleep(-1), -EINVAL);
   ck_assert_int_eq(ac_future_await(ac_task_current(), NULL), -EDEADLK);
   ck_assert_int_eq(ac_task_create(NULL, NULL, NULL), -EINVAL);
-  ck_assert_int_eq(ac_task_create_ex(NULL, return_arg, NULL, &(ac_task_opts_t){.stack_size = 100}), -EINVAL);
+  ck_assert_int_eq(ac_task_create_ex(NULL, return_arg, NULL, &(ac_task_opts_t){.stack_size = 100}),
+                   -EINVAL);
   ck_assert_int_eq(ac_future_await(NULL, NULL), -EINVAL);
   return 0;
 }
@@ -380,7 +381,8 @@ START_TEST(run_cancels_leftover_tasks) {
   ac_task_t *left = NULL;
   double start = ac_loop_time_precise();
   RUN_OK(leftover_body, &left);
-  ck_assert_msg(ac_loop_time_precise() - start < 5000, "ac_loop_run must cancel the leftover sleeper, not wait 10 s");
+  ck_assert_msg(ac_loop_time_precise() - start < 5000,
+                "ac_loop_run must cancel the leftover sleeper, not wait 10 s");
 }
 END_TEST
 
@@ -444,7 +446,8 @@ static int deep_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_task_t *t;
   /* ~300 KiB of frames: more than the default stack, so ask for 1 MiB. */
-  ck_assert_int_eq(ac_task_create_ex(&t, deep, INT2P(500), &(ac_task_opts_t){.stack_size = 1 << 20}), 0);
+  ck_assert_int_eq(
+      ac_task_create_ex(&t, deep, INT2P(500), &(ac_task_opts_t){.stack_size = 1 << 20}), 0);
   void *r;
   ck_assert_int_eq(ac_future_await(t, &r), 0);
   ck_assert_int_eq(P2INT(r), 500);
@@ -457,7 +460,8 @@ END_TEST
 static int overflow_body(void *arg, void **result) {
   (void)arg, (void)result;
   ac_task_t *t;
-  ac_task_create_ex(&t, deep, INT2P(100000), &(ac_task_opts_t){.name = "greedy", .stack_size = 64 * 1024});
+  ac_task_create_ex(&t, deep, INT2P(100000),
+                    &(ac_task_opts_t){.name = "greedy", .stack_size = 64 * 1024});
   ac_future_await(t, NULL);
   return 0;
 }
@@ -476,11 +480,13 @@ START_TEST(stack_overflow_names_the_task) {
   char buf[1024] = {0};
   size_t len = 0;
   ssize_t n;
-  while (len < sizeof buf - 1 && (n = read(pipefd[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)n;
+  while (len < sizeof buf - 1 && (n = read(pipefd[0], buf + len, sizeof buf - 1 - len)) > 0)
+    len += (size_t)n;
   close(pipefd[0]);
   int status;
   waitpid(pid, &status, 0);
-  ck_assert_msg(WIFSIGNALED(status), "the overflowing program should die by a signal, status %d", status);
+  ck_assert_msg(WIFSIGNALED(status), "the overflowing program should die by a signal, status %d",
+                status);
   ck_assert_msg(strstr(buf, "'greedy' overflowed its stack") != NULL,
                 "expected a message naming task 'greedy', got: %s", buf);
 }

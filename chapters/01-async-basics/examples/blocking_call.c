@@ -1,4 +1,5 @@
-/* blocking_call.c - a blocking call inside one task (nanosleep) freezes every task; ac_task_sleep() lets them run. */
+/* blocking_call.c - a blocking call inside one task (nanosleep) freezes every task; ac_task_sleep()
+ * lets them run. */
 #define _POSIX_C_SOURCE 200809L /* for nanosleep() */
 #include <ac.h>
 #include <errno.h>
@@ -85,8 +86,7 @@ static int tick_while_working(int blocking)
 
   /* [report] */
   if (blocking)
-    printf("nanosleep(%d ms): the ticker ticked %d times meanwhile\n",
-           WAIT_MS, w.ticks_meanwhile);
+    printf("nanosleep(%d ms): the ticker ticked %d times meanwhile\n", WAIT_MS, w.ticks_meanwhile);
   else
     printf("ac_task_sleep(%d ms): the ticker %s meanwhile\n", WAIT_MS,
            w.ticks_meanwhile >= 3 ? "kept ticking" : "hardly ticked");

@@ -1,4 +1,5 @@
-/* interleave.c - two tasks take turns only where they suspend: ac_task_sleep(0) hands the loop to the other one. */
+/* interleave.c - two tasks take turns only where they suspend: ac_task_sleep(0) hands the loop to
+ * the other one. */
 #include <ac.h>
 #include <stdio.h>
 

@@ -1,4 +1,5 @@
-/* sequential_vs_concurrent.c - three waits in a row take their sum; three tasks waiting at once take the longest. */
+/* sequential_vs_concurrent.c - three waits in a row take their sum; three tasks waiting at once
+ * take the longest. */
 #include <ac.h>
 #include <math.h>
 #include <stddef.h>

@@ -26,8 +26,8 @@
 /* TODO: what the heartbeat task needs (beat, its argument, the interval, and
  * a way to be told to stop), in a struct, and the task function itself. */
 
-int run_with_heartbeat(hb_work_fn work, void *work_arg, int64_t interval_ms,
-                       hb_beat_fn beat, void *beat_arg)
+int run_with_heartbeat(hb_work_fn work, void *work_arg, int64_t interval_ms, hb_beat_fn beat,
+                       void *beat_arg)
 {
   /* TODO: reject bad arguments before anything runs (see the header). */
   /* TODO: start the heartbeat task. */

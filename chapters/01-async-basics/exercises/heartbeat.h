@@ -33,8 +33,8 @@ typedef void (*hb_beat_fn)(void *arg);
  *              runs, not even work;
  *   an error of ac_task_create(), passed through: then work does not run.
  */
-int run_with_heartbeat(hb_work_fn work, void *work_arg, int64_t interval_ms,
-                       hb_beat_fn beat, void *beat_arg);
+int run_with_heartbeat(hb_work_fn work, void *work_arg, int64_t interval_ms, hb_beat_fn beat,
+                       void *beat_arg);
 /* [interface] */
 
 #endif /* HEARTBEAT_H */

@@ -31,7 +31,7 @@ typedef struct {
 
 /* A batch, and what run_jobs_concurrently() did with it. */
 typedef struct {
-  job_t *jobs;        /* exactly n of them */
+  job_t *jobs; /* exactly n of them */
   probe_t probes[MAX_JOBS];
   size_t n;
   int rc;             /* what run_jobs_concurrently() returned */
@@ -56,8 +56,7 @@ static int probe_run(job_t *job)
 }
 
 /* Fill a batch with one probe per delay, each returning returns[i]. */
-static void batch_init(batch_t *b, size_t n, const int64_t *delays,
-                       const int *returns)
+static void batch_init(batch_t *b, size_t n, const int64_t *delays, const int *returns)
 {
   memset(b, 0, sizeof *b);
   free(batch_jobs);
@@ -92,8 +91,7 @@ static void batch_run(batch_t *b)
 static void assert_each_ran_once(const batch_t *b)
 {
   for (size_t i = 0; i < b->n; i++)
-    ck_assert_msg(b->probes[i].runs == 1,
-                  "expected job %zu to run once, it ran %d times", i,
+    ck_assert_msg(b->probes[i].runs == 1, "expected job %zu to run once, it ran %d times", i,
                   b->probes[i].runs);
 }
 
@@ -111,9 +109,8 @@ START_TEST(zero_jobs_returns_zero)
   batch_t b;
   batch_init(&b, 0, NULL, NULL);
   batch_run(&b);
-  ck_assert_msg(b.rc == 0,
-                "expected 0 for an empty batch (jobs NULL, n 0), got %d (%s)",
-                b.rc, ac_error_message(b.rc));
+  ck_assert_msg(b.rc == 0, "expected 0 for an empty batch (jobs NULL, n 0), got %d (%s)", b.rc,
+                ac_error_message(b.rc));
 }
 END_TEST
 
@@ -127,8 +124,7 @@ START_TEST(one_job_runs_once)
   ck_assert_msg(b.rc == 0, "expected 0, got %d (%s)", b.rc, ac_error_message(b.rc));
   assert_each_ran_once(&b);
   assert_each_finished(&b);
-  ck_assert_msg(b.jobs[0].result == 0,
-                "expected the job's result field to be 0, it is %d",
+  ck_assert_msg(b.jobs[0].result == 0, "expected the job's result field to be 0, it is %d",
                 b.jobs[0].result);
 }
 END_TEST
@@ -144,8 +140,7 @@ START_TEST(runs_all_jobs)
   assert_each_ran_once(&b);
   assert_each_finished(&b);
   for (size_t i = 0; i < b.n; i++)
-    ck_assert_msg(b.jobs[i].result == 0,
-                  "expected job %zu's result field to be 0, it is %d", i,
+    ck_assert_msg(b.jobs[i].result == 0, "expected job %zu's result field to be 0, it is %d", i,
                   b.jobs[i].result);
 }
 END_TEST
@@ -200,8 +195,7 @@ START_TEST(finish_in_order_of_delay)
   batch_run(&b);
   assert_each_finished(&b);
   const probe_t *p = b.probes;
-  ck_assert_msg(p[1].finish_seq < p[2].finish_seq &&
-                    p[2].finish_seq < p[0].finish_seq,
+  ck_assert_msg(p[1].finish_seq < p[2].finish_seq && p[2].finish_seq < p[0].finish_seq,
                 "expected the jobs to finish shortest first (job 1: 100 ms, "
                 "job 2: 200 ms, job 0: 300 ms); they finished at events "
                 "%d, %d, %d (jobs 0, 1, 2)",
@@ -216,14 +210,14 @@ START_TEST(failure_is_reported_after_all_finish)
   int returns[] = {0, -EIO, 0};
   batch_init(&b, 3, delays, returns);
   batch_run(&b);
-  ck_assert_msg(b.rc == -EIO, "expected -EIO (%d) from the failed job, got %d (%s)",
-                -EIO, b.rc, ac_error_message(b.rc));
+  ck_assert_msg(b.rc == -EIO, "expected -EIO (%d) from the failed job, got %d (%s)", -EIO, b.rc,
+                ac_error_message(b.rc));
   assert_each_ran_once(&b);
   assert_each_finished(&b);
   for (size_t i = 0; i < b.n; i++)
     ck_assert_msg(b.jobs[i].result == returns[i],
-                  "expected job %zu's result field to be %d, it is %d", i,
-                  returns[i], b.jobs[i].result);
+                  "expected job %zu's result field to be %d, it is %d", i, returns[i],
+                  b.jobs[i].result);
 }
 END_TEST
 
@@ -239,8 +233,8 @@ START_TEST(lowest_index_failure_wins)
                 "job 1's -EIO (%d), the lowest index; got %d (%s)",
                 -EIO, b.rc, ac_error_message(b.rc));
   ck_assert_msg(b.jobs[2].result == -EPIPE,
-                "expected job 2's result field to be -EPIPE (%d), it is %d",
-                -EPIPE, b.jobs[2].result);
+                "expected job 2's result field to be -EPIPE (%d), it is %d", -EPIPE,
+                b.jobs[2].result);
 }
 END_TEST
 
@@ -251,18 +245,17 @@ START_TEST(bad_input_is_rejected)
   batch_init(&b, 3, delays, NULL);
   b.jobs[2].run = NULL;
   batch_run(&b);
-  ck_assert_msg(b.rc == -EINVAL,
-                "expected -EINVAL (%d) for a job whose run is NULL, got %d (%s)",
+  ck_assert_msg(b.rc == -EINVAL, "expected -EINVAL (%d) for a job whose run is NULL, got %d (%s)",
                 -EINVAL, b.rc, ac_error_message(b.rc));
   for (size_t i = 0; i < 2; i++)
     ck_assert_msg(b.probes[i].runs == 0,
                   "expected no job to run when the batch is refused, "
-                  "job %zu ran %d times", i, b.probes[i].runs);
+                  "job %zu ran %d times",
+                  i, b.probes[i].runs);
 
   int rc = run_jobs_concurrently(NULL, 3);
-  ck_assert_msg(rc == -EINVAL,
-                "expected -EINVAL (%d) for jobs NULL with n 3, got %d (%s)",
-                -EINVAL, rc, ac_error_message(rc));
+  ck_assert_msg(rc == -EINVAL, "expected -EINVAL (%d) for jobs NULL with n 3, got %d (%s)", -EINVAL,
+                rc, ac_error_message(rc));
 }
 END_TEST
 
@@ -276,14 +269,15 @@ START_TEST(create_error_is_passed_through)
   int rc = run_jobs_concurrently(b.jobs, b.n);
   ck_assert_msg(rc == -ENOENT,
                 "outside a loop, expected ac_task_create()'s -ENOENT (%d) to be "
-                "returned, got %d (%s)", -ENOENT, rc, ac_error_message(rc));
+                "returned, got %d (%s)",
+                -ENOENT, rc, ac_error_message(rc));
   for (size_t i = 0; i < b.n; i++) {
-    ck_assert_msg(b.probes[i].runs == 0,
-                  "expected no job to run, job %zu ran %d times", i,
+    ck_assert_msg(b.probes[i].runs == 0, "expected no job to run, job %zu ran %d times", i,
                   b.probes[i].runs);
     ck_assert_msg(b.jobs[i].result == -ENOENT,
                   "expected job %zu, never started, to get -ENOENT (%d) as its "
-                  "result, it has %d", i, -ENOENT, b.jobs[i].result);
+                  "result, it has %d",
+                  i, -ENOENT, b.jobs[i].result);
   }
 }
 END_TEST
@@ -299,21 +293,24 @@ START_TEST(create_error_midway_is_cleaned_up)
   batch_run(&b);
   ck_assert_msg(b.rc == -ENOMEM,
                 "when the 3rd ac_task_create() fails with -ENOMEM (%d), expected it "
-                "to be returned, got %d (%s)", -ENOMEM, b.rc, ac_error_message(b.rc));
+                "to be returned, got %d (%s)",
+                -ENOMEM, b.rc, ac_error_message(b.rc));
   for (size_t i = 0; i < 2; i++) {
     ck_assert_msg(b.probes[i].runs == 1 && b.probes[i].finish_seq != 0,
                   "expected job %zu, started before the failure, to have run to its "
-                  "end when run_jobs_concurrently() returned (ran %d times, %s)", i,
-                  b.probes[i].runs, b.probes[i].finish_seq ? "finished" : "not finished");
-    ck_assert_msg(b.jobs[i].result == 0,
-                  "expected job %zu's own result 0, it has %d", i, b.jobs[i].result);
+                  "end when run_jobs_concurrently() returned (ran %d times, %s)",
+                  i, b.probes[i].runs, b.probes[i].finish_seq ? "finished" : "not finished");
+    ck_assert_msg(b.jobs[i].result == 0, "expected job %zu's own result 0, it has %d", i,
+                  b.jobs[i].result);
   }
   for (size_t i = 2; i < 4; i++) {
-    ck_assert_msg(b.probes[i].runs == 0, "expected job %zu, never started, not to run; "
-                  "it ran %d times", i, b.probes[i].runs);
+    ck_assert_msg(b.probes[i].runs == 0,
+                  "expected job %zu, never started, not to run; "
+                  "it ran %d times",
+                  i, b.probes[i].runs);
     ck_assert_msg(b.jobs[i].result == -ENOMEM,
-                  "expected job %zu, never started, to get -ENOMEM (%d), it has %d", i,
-                  -ENOMEM, b.jobs[i].result);
+                  "expected job %zu, never started, to get -ENOMEM (%d), it has %d", i, -ENOMEM,
+                  b.jobs[i].result);
   }
   ck_assert_msg(b.tasks_after == 1,
                 "expected only the calling task left after the call, there were %zu",
@@ -334,7 +331,8 @@ START_TEST(leaves_no_task_behind)
                 ac_error_message(b.rc));
   ck_assert_msg(b.tasks_after == 1,
                 "expected only the calling task to be unfinished after the "
-                "call, there were %zu unfinished tasks", b.tasks_after);
+                "call, there were %zu unfinished tasks",
+                b.tasks_after);
   assert_each_finished(&b);
 }
 END_TEST

@@ -101,35 +101,33 @@ static void assert_no_beat_after_work(const run_t *r)
                 r->beats_at_return, r->beats_later);
   ck_assert_msg(r->tasks_after == 1,
                 "expected only the calling task to be unfinished after the "
-                "call, there were %zu unfinished tasks", r->tasks_after);
+                "call, there were %zu unfinished tasks",
+                r->tasks_after);
 }
 
 START_TEST(bad_arguments_are_rejected)
 {
   run_t r;
   run(&r, 10, 0, 0);
-  ck_assert_msg(r.rc == -EINVAL,
-                "interval 0: expected -EINVAL (%d), got %d (%s)", -EINVAL,
-                r.rc, ac_error_message(r.rc));
+  ck_assert_msg(r.rc == -EINVAL, "interval 0: expected -EINVAL (%d), got %d (%s)", -EINVAL, r.rc,
+                ac_error_message(r.rc));
   ck_assert_msg(r.work_runs == 0 && r.beats == 0,
                 "interval 0: expected nothing to run; the work ran %d times "
-                "and %d beats came", r.work_runs, r.beats);
+                "and %d beats came",
+                r.work_runs, r.beats);
   run(&r, 10, 0, -5);
-  ck_assert_msg(r.rc == -EINVAL,
-                "interval -5: expected -EINVAL (%d), got %d (%s)", -EINVAL,
-                r.rc, ac_error_message(r.rc));
-  ck_assert_msg(r.work_runs == 0,
-                "interval -5: expected the work not to run, it ran %d times",
+  ck_assert_msg(r.rc == -EINVAL, "interval -5: expected -EINVAL (%d), got %d (%s)", -EINVAL, r.rc,
+                ac_error_message(r.rc));
+  ck_assert_msg(r.work_runs == 0, "interval -5: expected the work not to run, it ran %d times",
                 r.work_runs);
 
   int rc = run_with_heartbeat(NULL, NULL, 10, count_beat, &r);
-  ck_assert_msg(rc == -EINVAL, "work NULL: expected -EINVAL (%d), got %d (%s)",
-                -EINVAL, rc, ac_error_message(rc));
+  ck_assert_msg(rc == -EINVAL, "work NULL: expected -EINVAL (%d), got %d (%s)", -EINVAL, rc,
+                ac_error_message(rc));
   rc = run_with_heartbeat(sleepy_work, &r, 10, NULL, NULL);
-  ck_assert_msg(rc == -EINVAL, "beat NULL: expected -EINVAL (%d), got %d (%s)",
-                -EINVAL, rc, ac_error_message(rc));
-  ck_assert_msg(r.work_runs == 0,
-                "beat NULL: expected the work not to run, it ran %d times",
+  ck_assert_msg(rc == -EINVAL, "beat NULL: expected -EINVAL (%d), got %d (%s)", -EINVAL, rc,
+                ac_error_message(rc));
+  ck_assert_msg(r.work_runs == 0, "beat NULL: expected the work not to run, it ran %d times",
                 r.work_runs);
 }
 END_TEST
@@ -140,11 +138,10 @@ START_TEST(returns_what_work_returns)
   run(&r, -1, 0, 20);
   ck_assert_msg(r.rc == 0, "work returning 0: expected 0, got %d (%s)", r.rc,
                 ac_error_message(r.rc));
-  ck_assert_msg(r.work_runs == 1, "expected the work to run once, it ran %d times",
-                r.work_runs);
+  ck_assert_msg(r.work_runs == 1, "expected the work to run once, it ran %d times", r.work_runs);
   run(&r, -1, -EIO, 20);
-  ck_assert_msg(r.rc == -EIO, "work returning -EIO: expected -EIO (%d), got %d (%s)",
-                -EIO, r.rc, ac_error_message(r.rc));
+  ck_assert_msg(r.rc == -EIO, "work returning -EIO: expected -EIO (%d), got %d (%s)", -EIO, r.rc,
+                ac_error_message(r.rc));
 }
 END_TEST
 
@@ -152,11 +149,9 @@ START_TEST(work_runs_in_the_caller)
 {
   run_t r;
   run(&r, 30, 0, 10);
-  ck_assert_msg(r.work_runs == 1, "expected the work to run once, it ran %d times",
-                r.work_runs);
-  ck_assert_msg(r.work_task == r.caller,
-                "expected the work to run in the task that called "
-                "run_with_heartbeat(); it ran in another task");
+  ck_assert_msg(r.work_runs == 1, "expected the work to run once, it ran %d times", r.work_runs);
+  ck_assert_msg(r.work_task == r.caller, "expected the work to run in the task that called "
+                                         "run_with_heartbeat(); it ran in another task");
 }
 END_TEST
 
@@ -170,7 +165,8 @@ START_TEST(beats_while_work_waits)
    * machine wakes a timer 400 ms late. */
   ck_assert_msg(r.beats_at_return >= 2 && r.beats_at_return <= 11,
                 "500 ms of work with a beat every 50 ms: expected about 10 "
-                "beats (between 2 and 11), got %d", r.beats_at_return);
+                "beats (between 2 and 11), got %d",
+                r.beats_at_return);
 }
 END_TEST
 
@@ -178,14 +174,14 @@ START_TEST(beats_come_from_another_task)
 {
   run_t r;
   run(&r, 200, 0, 20);
-  ck_assert_msg(r.beats_at_return > 0,
-                "expected beats while the work slept 200 ms, got none");
+  ck_assert_msg(r.beats_at_return > 0, "expected beats while the work slept 200 ms, got none");
   ck_assert_msg(r.beat_task != 0 && r.beat_task != r.caller,
                 "expected the beats to come from a task of their own, not "
                 "from the task that called run_with_heartbeat()");
   ck_assert_msg(r.beats_elsewhere == 0,
                 "expected every beat to come from the same heartbeat task; "
-                "%d of %d came from another one", r.beats_elsewhere, r.beats);
+                "%d of %d came from another one",
+                r.beats_elsewhere, r.beats);
 }
 END_TEST
 
@@ -194,8 +190,7 @@ START_TEST(no_beat_after_work)
   run_t r;
   run(&r, 120, 0, 30);
   ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_error_message(r.rc));
-  ck_assert_msg(r.beats_at_return > 0,
-                "expected beats while the work slept 120 ms, got none");
+  ck_assert_msg(r.beats_at_return > 0, "expected beats while the work slept 120 ms, got none");
   assert_no_beat_after_work(&r);
 }
 END_TEST
@@ -207,7 +202,8 @@ START_TEST(instant_work_gets_no_beat)
   ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_error_message(r.rc));
   ck_assert_msg(r.beats == 0,
                 "work that never waits leaves no time for a beat; expected 0 "
-                "beats, got %d", r.beats);
+                "beats, got %d",
+                r.beats);
   assert_no_beat_after_work(&r);
 
   /* The first beat is due one interval after the start, not at once. */
@@ -215,7 +211,8 @@ START_TEST(instant_work_gets_no_beat)
   ck_assert_msg(r.rc == 0, "expected 0, got %d (%s)", r.rc, ac_error_message(r.rc));
   ck_assert_msg(r.beats == 0,
                 "work that waits 30 ms ends before the first beat is due (interval "
-                "100 ms); expected 0 beats, got %d", r.beats);
+                "100 ms); expected 0 beats, got %d",
+                r.beats);
 }
 END_TEST
 
@@ -223,8 +220,8 @@ START_TEST(failed_work_still_stops_the_heartbeat)
 {
   run_t r;
   run(&r, 100, -EPIPE, 20);
-  ck_assert_msg(r.rc == -EPIPE, "expected the work's -EPIPE (%d), got %d (%s)",
-                -EPIPE, r.rc, ac_error_message(r.rc));
+  ck_assert_msg(r.rc == -EPIPE, "expected the work's -EPIPE (%d), got %d (%s)", -EPIPE, r.rc,
+                ac_error_message(r.rc));
   assert_no_beat_after_work(&r);
 }
 END_TEST

@@ -79,22 +79,21 @@ static void assert_game_writes(int pings, int pongs, const char *want)
   char got[PP_LOG_MAX * 6];
 
   game_play(&g, pings, pongs);
-  ck_assert_msg(g.rc == 0, "ping_pong(log, %d, %d): expected 0, got %d (%s)",
-                pings, pongs, g.rc, ac_error_message(g.rc));
+  ck_assert_msg(g.rc == 0, "ping_pong(log, %d, %d): expected 0, got %d (%s)", pings, pongs, g.rc,
+                ac_error_message(g.rc));
   log_text(&g.log, got, sizeof got);
   ck_assert_msg(strcmp(got, want) == 0,
-                "ping_pong(log, %d, %d): expected the log \"%s\", got \"%s\"",
-                pings, pongs, want, got);
+                "ping_pong(log, %d, %d): expected the log \"%s\", got \"%s\"", pings, pongs, want,
+                got);
 }
 
 START_TEST(zero_words_writes_nothing)
 {
   game_t g;
   game_play(&g, 0, 0);
-  ck_assert_msg(g.rc == 0, "ping_pong(log, 0, 0): expected 0, got %d (%s)",
-                g.rc, ac_error_message(g.rc));
-  ck_assert_msg(g.log.len == 0,
-                "ping_pong(log, 0, 0): expected an empty log, it has %zu words",
+  ck_assert_msg(g.rc == 0, "ping_pong(log, 0, 0): expected 0, got %d (%s)", g.rc,
+                ac_error_message(g.rc));
+  ck_assert_msg(g.log.len == 0, "ping_pong(log, 0, 0): expected an empty log, it has %zu words",
                 g.log.len);
 }
 END_TEST
@@ -126,13 +125,13 @@ START_TEST(words_come_from_two_tasks)
       *writer = g.log.writers[i];
     ck_assert_msg(g.log.writers[i] == *writer,
                   "expected every \"%s\" to be written by the same task; "
-                  "word %zu came from another one", word, i);
+                  "word %zu came from another one",
+                  word, i);
   }
   ck_assert_msg(pinger != 0 && ponger != 0,
                 "expected every word to be written from a task, some were not");
-  ck_assert_msg(pinger != ponger,
-                "expected the pings and the pongs to come from two different "
-                "tasks; one task wrote them all");
+  ck_assert_msg(pinger != ponger, "expected the pings and the pongs to come from two different "
+                                  "tasks; one task wrote them all");
   ck_assert_msg(pinger != g.caller && ponger != g.caller,
                 "expected the words to be written by two new tasks; the task "
                 "that called ping_pong() wrote some itself");
@@ -161,24 +160,19 @@ START_TEST(bad_counts_are_rejected)
 {
   game_t g;
   game_play(&g, -1, 2);
-  ck_assert_msg(g.rc == -EINVAL,
-                "ping_pong(log, -1, 2): expected -EINVAL (%d), got %d (%s)",
+  ck_assert_msg(g.rc == -EINVAL, "ping_pong(log, -1, 2): expected -EINVAL (%d), got %d (%s)",
                 -EINVAL, g.rc, ac_error_message(g.rc));
-  ck_assert_msg(g.log.len == 0,
-                "ping_pong(log, -1, 2): expected nothing written, got %zu words",
+  ck_assert_msg(g.log.len == 0, "ping_pong(log, -1, 2): expected nothing written, got %zu words",
                 g.log.len);
   game_play(&g, 2, -3);
-  ck_assert_msg(g.rc == -EINVAL,
-                "ping_pong(log, 2, -3): expected -EINVAL (%d), got %d (%s)",
+  ck_assert_msg(g.rc == -EINVAL, "ping_pong(log, 2, -3): expected -EINVAL (%d), got %d (%s)",
                 -EINVAL, g.rc, ac_error_message(g.rc));
-  ck_assert_msg(g.log.len == 0,
-                "ping_pong(log, 2, -3): expected nothing written, got %zu words",
+  ck_assert_msg(g.log.len == 0, "ping_pong(log, 2, -3): expected nothing written, got %zu words",
                 g.log.len);
 
   int rc = ping_pong(NULL, 1, 1);
-  ck_assert_msg(rc == -EINVAL,
-                "ping_pong(NULL, 1, 1): expected -EINVAL (%d), got %d (%s)",
-                -EINVAL, rc, ac_error_message(rc));
+  ck_assert_msg(rc == -EINVAL, "ping_pong(NULL, 1, 1): expected -EINVAL (%d), got %d (%s)", -EINVAL,
+                rc, ac_error_message(rc));
 }
 END_TEST
 
@@ -188,10 +182,10 @@ START_TEST(full_log_is_rejected)
   game_play(&g, PP_LOG_MAX / 2, PP_LOG_MAX / 2 + 1);
   ck_assert_msg(g.rc == -ENOSPC,
                 "ping_pong(log, %d, %d) on a log of %d words: expected -ENOSPC "
-                "(%d), got %d (%s)", PP_LOG_MAX / 2, PP_LOG_MAX / 2 + 1,
-                PP_LOG_MAX, -ENOSPC, g.rc, ac_error_message(g.rc));
-  ck_assert_msg(g.log.len == 0,
-                "expected nothing written when the words do not fit, got %zu",
+                "(%d), got %d (%s)",
+                PP_LOG_MAX / 2, PP_LOG_MAX / 2 + 1, PP_LOG_MAX, -ENOSPC, g.rc,
+                ac_error_message(g.rc));
+  ck_assert_msg(g.log.len == 0, "expected nothing written when the words do not fit, got %zu",
                 g.log.len);
 
   /* The room that counts is what is left after the words already there. */
@@ -199,14 +193,17 @@ START_TEST(full_log_is_rejected)
   game_play_after(&g, earlier, 3, 2);
   ck_assert_msg(g.rc == -ENOSPC,
                 "ping_pong(log, 3, 2) on a log with room for 4 more words: expected "
-                "-ENOSPC (%d), got %d (%s)", -ENOSPC, g.rc, ac_error_message(g.rc));
+                "-ENOSPC (%d), got %d (%s)",
+                -ENOSPC, g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == earlier,
                 "expected nothing written when the words do not fit in the room left, "
-                "the log went from %zu to %zu words", earlier, g.log.len);
+                "the log went from %zu to %zu words",
+                earlier, g.log.len);
   game_play_after(&g, earlier, 2, 2);
   ck_assert_msg(g.rc == 0 && g.log.len == PP_LOG_MAX,
                 "ping_pong(log, 2, 2) on a log with room for 4 more words: expected 0 and a "
-                "full log, got %d (%s) and %zu words", g.rc, ac_error_message(g.rc), g.log.len);
+                "full log, got %d (%s) and %zu words",
+                g.rc, ac_error_message(g.rc), g.log.len);
 }
 END_TEST
 
@@ -214,15 +211,14 @@ START_TEST(fills_the_log_exactly)
 {
   game_t g;
   game_play(&g, PP_LOG_MAX / 2, PP_LOG_MAX / 2);
-  ck_assert_msg(g.rc == 0, "ping_pong(log, %d, %d): expected 0, got %d (%s)",
-                PP_LOG_MAX / 2, PP_LOG_MAX / 2, g.rc, ac_error_message(g.rc));
-  ck_assert_msg(g.log.len == PP_LOG_MAX, "expected %d words, got %zu",
-                PP_LOG_MAX, g.log.len);
+  ck_assert_msg(g.rc == 0, "ping_pong(log, %d, %d): expected 0, got %d (%s)", PP_LOG_MAX / 2,
+                PP_LOG_MAX / 2, g.rc, ac_error_message(g.rc));
+  ck_assert_msg(g.log.len == PP_LOG_MAX, "expected %d words, got %zu", PP_LOG_MAX, g.log.len);
   for (size_t i = 0; i < g.log.len; i++) {
     const char *want = i % 2 ? "pong" : "ping";
     const char *got = g.log.words[i] ? g.log.words[i] : "(null)";
-    ck_assert_msg(strcmp(got, want) == 0, "expected word %zu to be \"%s\", got \"%s\"",
-                  i, want, got);
+    ck_assert_msg(strcmp(got, want) == 0, "expected word %zu to be \"%s\", got \"%s\"", i, want,
+                  got);
   }
 }
 END_TEST
@@ -234,10 +230,12 @@ START_TEST(both_tasks_finish_before_return)
   ck_assert_msg(g.rc == 0, "expected 0, got %d (%s)", g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.log.len == 7,
                 "expected all 7 words written when ping_pong() returned, "
-                "got %zu", g.log.len);
+                "got %zu",
+                g.log.len);
   ck_assert_msg(g.tasks_after == 1,
                 "expected only the calling task to be unfinished after "
-                "ping_pong() returned, there were %zu", g.tasks_after);
+                "ping_pong() returned, there were %zu",
+                g.tasks_after);
 }
 END_TEST
 
@@ -249,9 +247,12 @@ START_TEST(create_error_is_passed_through)
   game_play(&g, 2, 2);
   ck_assert_msg(g.rc == -ENOMEM,
                 "when the first ac_task_create() fails with -ENOMEM (%d), expected it to be "
-                "returned, got %d (%s)", -ENOMEM, g.rc, ac_error_message(g.rc));
-  ck_assert_msg(g.log.len == 0, "expected nothing written when no task could be made, got %zu "
-                "words", g.log.len);
+                "returned, got %d (%s)",
+                -ENOMEM, g.rc, ac_error_message(g.rc));
+  ck_assert_msg(g.log.len == 0,
+                "expected nothing written when no task could be made, got %zu "
+                "words",
+                g.log.len);
 
   /* The second fails: the ping task, already started, must be awaited (and
    * given back) before the error is returned. */
@@ -259,10 +260,12 @@ START_TEST(create_error_is_passed_through)
   game_play(&g, 2, 2);
   ck_assert_msg(g.rc == -ENOMEM,
                 "when the second ac_task_create() fails with -ENOMEM (%d), expected it to be "
-                "returned, got %d (%s)", -ENOMEM, g.rc, ac_error_message(g.rc));
+                "returned, got %d (%s)",
+                -ENOMEM, g.rc, ac_error_message(g.rc));
   ck_assert_msg(g.tasks_after == 1,
                 "expected the ping task, started before the failure, to have finished when "
-                "ping_pong() returned; %zu tasks were unfinished", g.tasks_after);
+                "ping_pong() returned; %zu tasks were unfinished",
+                g.tasks_after);
 }
 END_TEST
 

@@ -1,4 +1,5 @@
-/* callbacks.c - call_soon, call_later and call_at on the real loop, and a timer cancelled before it runs. */
+/* callbacks.c - call_soon, call_later and call_at on the real loop, and a timer cancelled before it
+ * runs. */
 #include <ac.h>
 #include <stdio.h>
 

@@ -1,4 +1,5 @@
-/* poll_pipe.c - the heart of every event loop, with no runtime: poll(2) on a pipe, its timeout taken from the next deadline. */
+/* poll_pipe.c - the heart of every event loop, with no runtime: poll(2) on a pipe, its timeout
+ * taken from the next deadline. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

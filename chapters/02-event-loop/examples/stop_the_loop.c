@@ -1,4 +1,5 @@
-/* stop_the_loop.c - driving the loop by hand: a callback that always schedules its next run, so the loop never runs out of work, stops it on the fifth run. */
+/* stop_the_loop.c - driving the loop by hand: a callback that always schedules its next run, so the
+ * loop never runs out of work, stops it on the fifth run. */
 #include <ac.h>
 #include <stdio.h>
 

@@ -23,8 +23,7 @@ struct ticker_s {
   int unused; /* TODO: what a ticker needs to remember */
 };
 
-int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn,
-                 void *arg)
+int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn, void *arg)
 {
   /* TODO: check the arguments, allocate the ticker, schedule tick 1. */
   (void)out;

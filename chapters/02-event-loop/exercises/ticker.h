@@ -23,8 +23,7 @@ typedef struct ticker_s ticker_t;
  * ticker_close() even after its last tick.
  * Returns 0; -EINVAL (NULL @out or @fn, @interval_ms <= 0, @count < 0);
  * -ENOMEM; an error of ac_loop_call_at(). */
-int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn,
-                 void *arg);
+int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn, void *arg);
 
 /* Stop @ticker: no tick runs after this call, even if one was due, and its
  * memory is freed. May be called from inside @fn. Returns the number of

@@ -32,10 +32,9 @@ static void run_ok(void)
   ck_assert_msg(rc == 0, "expected mini_run() to return 0, it returned %d", rc);
 }
 
-#define EXPECT_TRACE(want)                                                   \
-  ck_assert_msg(strcmp(trace, (want)) == 0,                                  \
-                "expected callbacks to run as \"%s\", they ran as \"%s\"", \
-                (want), trace)
+#define EXPECT_TRACE(want)                  \
+  ck_assert_msg(strcmp(trace, (want)) == 0, \
+                "expected callbacks to run as \"%s\", they ran as \"%s\"", (want), trace)
 
 START_TEST(call_soon_runs_in_order)
 {
@@ -116,11 +115,10 @@ START_TEST(cancelled_timer_never_runs)
   int64_t b = mini_call_later(30, note, "b");
   int64_t c = mini_call_later(40, note, "c");
   ck_assert_msg(a > 0 && b > 0 && c > 0 && a != b && b != c && a != c,
-                "expected three distinct positive timer ids, got %lld %lld %lld",
-                (long long)a, (long long)b, (long long)c);
+                "expected three distinct positive timer ids, got %lld %lld %lld", (long long)a,
+                (long long)b, (long long)c);
   ck_assert_int_eq(mini_cancel(b), 0);
-  ck_assert_msg(mini_cancel(b) == -ENOENT,
-                "expected cancelling a timer twice to return -ENOENT");
+  ck_assert_msg(mini_cancel(b) == -ENOENT, "expected cancelling a timer twice to return -ENOENT");
   run_ok();
   EXPECT_TRACE("ac");
   ck_assert_msg(mini_cancel(a) == -ENOENT,
@@ -191,8 +189,8 @@ END_TEST
  * busy machine as on an idle one, where time and CPU use would blur. */
 int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
 int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
-static long polls;           /* calls so far */
-static int longest_timeout;  /* the longest timeout asked for (INT_MAX: none) */
+static long polls;          /* calls so far */
+static int longest_timeout; /* the longest timeout asked for (INT_MAX: none) */
 
 int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
 {

@@ -19,14 +19,14 @@
 
 /* What one ticker's callback saw. */
 typedef struct {
-  char name;           /* a letter for the shared trace */
-  int ticks;           /* how many ticks ran */
-  int numbers[32];     /* the n each tick was given */
-  double at[32];       /* ac_loop_time_precise() at each tick */
-  int busy_ms;         /* how long each tick keeps the loop busy */
-  int stop_at;         /* stop the ticker from inside tick stop_at (0: never) */
-  ticker_t *self;      /* the ticker, for stopping from inside */
-  int stop_rc;         /* what that ticker_close() returned */
+  char name;       /* a letter for the shared trace */
+  int ticks;       /* how many ticks ran */
+  int numbers[32]; /* the n each tick was given */
+  double at[32];   /* ac_loop_time_precise() at each tick */
+  int busy_ms;     /* how long each tick keeps the loop busy */
+  int stop_at;     /* stop the ticker from inside tick stop_at (0: never) */
+  ticker_t *self;  /* the ticker, for stopping from inside */
+  int stop_rc;     /* what that ticker_close() returned */
 } seen_t;
 
 /* All ticks of all tickers, one letter each, in the order they ran. */
@@ -112,8 +112,8 @@ START_TEST(ticks_count_times_numbered_from_one)
   grade_run(count_main, &s);
   ck_assert_msg(s.ticks == 5, "expected 5 ticks, %d ran", s.ticks);
   for (int i = 0; i < 5; i++)
-    ck_assert_msg(s.numbers[i] == i + 1, "expected tick %d to be given n=%d, it got %d",
-                  i + 1, i + 1, s.numbers[i]);
+    ck_assert_msg(s.numbers[i] == i + 1, "expected tick %d to be given n=%d, it got %d", i + 1,
+                  i + 1, s.numbers[i]);
 }
 END_TEST
 
@@ -125,8 +125,8 @@ START_TEST(no_tick_before_its_deadline)
   for (int i = 0; i < 5; i++) {
     /* 1 ms of slack: the loop's clock counts whole milliseconds. */
     ck_assert_msg(s.at[i] >= 20.0 * (i + 1) - 1.0,
-                  "expected tick %d no earlier than %d ms, it ran at %.1f ms",
-                  i + 1, 20 * (i + 1), s.at[i]);
+                  "expected tick %d no earlier than %d ms, it ran at %.1f ms", i + 1, 20 * (i + 1),
+                  s.at[i]);
     if (i > 0)
       ck_assert_msg(s.at[i] > s.at[i - 1], "expected ticks in time order");
   }
@@ -160,7 +160,8 @@ START_TEST(two_tickers_interleave_in_time_order)
   grade_run(two_tickers_main, s);
   ck_assert_msg(strcmp(trace, "aabaa") == 0 || strcmp(trace, "abaaa") == 0,
                 "expected ticks in the order of their deadlines, \"aabaa\" (or \"abaaa\" if "
-                "the loop ran late), they ran as \"%s\"", trace);
+                "the loop ran late), they ran as \"%s\"",
+                trace);
 }
 END_TEST
 
@@ -207,8 +208,8 @@ static int stop_main(void *arg, void **result)
   ck_assert_int_eq(ticker_start(&t, 30, 0, on_tick, s), 0);
   wait_for_ticks(s, 3);
   int ran = ticker_close(t); /* the fourth tick is pending */
-  ck_assert_msg(ran == s->ticks, "expected ticker_close() to report %d ticks, it said %d",
-                s->ticks, ran);
+  ck_assert_msg(ran == s->ticks, "expected ticker_close() to report %d ticks, it said %d", s->ticks,
+                ran);
   int before = s->ticks;
   /* Longer than the interval: a pending tick left armed would run now. */
   ck_assert_int_eq(ac_task_sleep(150), 0);

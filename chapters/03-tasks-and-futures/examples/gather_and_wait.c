@@ -1,4 +1,5 @@
-/* gather_and_wait.c - gather collects every result in order; wait with FIRST_COMPLETED returns as soon as one task is done. */
+/* gather_and_wait.c - gather collects every result in order; wait with FIRST_COMPLETED returns as
+ * soon as one task is done. */
 #include <ac.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,8 +64,8 @@ static int main_task(void *arg, void **result)
     ac_future_release(tasks[i]);
   if (rc < 0)
     return rc;
-  printf("gather: %ld %ld %ld\n", (long)(intptr_t)results[0],
-         (long)(intptr_t)results[1], (long)(intptr_t)results[2]);
+  printf("gather: %ld %ld %ld\n", (long)(intptr_t)results[0], (long)(intptr_t)results[1],
+         (long)(intptr_t)results[2]);
 
   /* wait: return when the first is done; cancel and await the rest. */
   rc = start(tasks, race_delays, 3);

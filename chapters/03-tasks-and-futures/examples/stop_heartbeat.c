@@ -1,4 +1,5 @@
-/* stop_heartbeat.c - chapter 01's heartbeat, stopped two ways: a flag it reads when its sleep ends, or a cancellation that ends the sleep at once. */
+/* stop_heartbeat.c - chapter 01's heartbeat, stopped two ways: a flag it reads when its sleep ends,
+ * or a cancellation that ends the sleep at once. */
 #include <ac.h>
 #include <stdio.h>
 
@@ -6,7 +7,7 @@ enum { INTERVAL_MS = 200, WORK_MS = 250 };
 
 /* [heart] */
 typedef struct {
-  int stop;  /* the flag way: set once the work is done */
+  int stop; /* the flag way: set once the work is done */
   int beats;
 } heart_t;
 

@@ -1,4 +1,5 @@
-/* task_group.c - a task group waits for all its children; the first one that fails cancels the others. */
+/* task_group.c - a task group waits for all its children; the first one that fails cancels the
+ * others. */
 #include <ac.h>
 #include <errno.h>
 #include <stdint.h>

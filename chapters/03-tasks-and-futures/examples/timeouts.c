@@ -1,4 +1,5 @@
-/* timeouts.c - wait_for cancels a slow task and returns -ETIMEDOUT; a timeout scope puts a deadline on a block of code. */
+/* timeouts.c - wait_for cancels a slow task and returns -ETIMEDOUT; a timeout scope puts a deadline
+ * on a block of code. */
 #include <ac.h>
 #include <errno.h>
 #include <stdio.h>

@@ -19,8 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-int race(ac_task_fn const *fns, void *const *args, size_t n, size_t *winner,
-         void **result)
+int race(ac_task_fn const *fns, void *const *args, size_t n, size_t *winner, void **result)
 {
   /* TODO: check the input, create the tasks (cleaning up if one fails). */
   /* TODO: wait for the first to finish, pick the lowest finished index. */

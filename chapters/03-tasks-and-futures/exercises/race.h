@@ -23,8 +23,7 @@
  * @n == 0 or a NULL @fns or entry; an error of ac_task_create() (the tasks
  * already started are cancelled and awaited). Nothing is left running when
  * race() returns. */
-int race(ac_task_fn const *fns, void *const *args, size_t n, size_t *winner,
-         void **result);
+int race(ac_task_fn const *fns, void *const *args, size_t n, size_t *winner, void **result);
 /* [interface] */
 
 #endif

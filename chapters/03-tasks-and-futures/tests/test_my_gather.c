@@ -51,10 +51,10 @@ typedef struct {
   size_t n;
   worker_t w[4];
   void *results[4];
-  int rc;           /* what my_gather() returned */
-  double elapsed;   /* how long it took, in ms */
-  ac_future_state_t state[4];/* each task's state when it returned */
-  size_t tasks_after; /* unfinished tasks right after it returned */
+  int rc;                     /* what my_gather() returned */
+  double elapsed;             /* how long it took, in ms */
+  ac_future_state_t state[4]; /* each task's state when it returned */
+  size_t tasks_after;         /* unfinished tasks right after it returned */
 } gather_run_t;
 
 static int gather_main(void *arg, void **result)
@@ -108,9 +108,8 @@ START_TEST(results_in_order)
   grade_run(gather_main, &g);
   ck_assert_msg(g.rc == 0, "expected my_gather() to return 0, it returned %d", g.rc);
   for (int i = 0; i < 3; i++)
-    ck_assert_msg((intptr_t)g.results[i] == 100 + i,
-                  "expected results[%d] to be %d, it was %ld", i, 100 + i,
-                  (long)(intptr_t)g.results[i]);
+    ck_assert_msg((intptr_t)g.results[i] == 100 + i, "expected results[%d] to be %d, it was %ld", i,
+                  100 + i, (long)(intptr_t)g.results[i]);
 }
 END_TEST
 
@@ -150,8 +149,7 @@ START_TEST(first_error_cancels_the_rest)
                 "expected my_gather() to return soon after the failure at 20 ms, not to wait "
                 "for the 1000 ms workers; it took %.0f ms",
                 g.elapsed);
-  ck_assert_msg(g.w[0].cancelled && g.w[2].cancelled,
-                "expected the slow workers to be cancelled");
+  ck_assert_msg(g.w[0].cancelled && g.w[2].cancelled, "expected the slow workers to be cancelled");
   ck_assert_msg(g.state[0] == AC_FUTURE_CANCELLED && g.state[2] == AC_FUTURE_CANCELLED,
                 "expected the slow workers to have finished as cancelled on return");
   ck_assert_msg(g.tasks_after == 1,
@@ -183,8 +181,8 @@ static int plain_main(void *arg, void **result)
   int rc = my_gather(plain, 3, results);
   ck_assert_msg(rc == 0, "expected 0 for three futures that succeed, got %d", rc);
   for (intptr_t i = 0; i < 3; i++) {
-    ck_assert_msg((intptr_t)results[i] == i * 10, "expected results[%ld] = %ld, got %ld",
-                  (long)i, (long)(i * 10), (long)(intptr_t)results[i]);
+    ck_assert_msg((intptr_t)results[i] == i * 10, "expected results[%ld] = %ld, got %ld", (long)i,
+                  (long)(i * 10), (long)(intptr_t)results[i]);
     ac_future_release(plain[i]);
   }
   free(results);
@@ -210,8 +208,7 @@ static int done_main(void *arg, void **result)
   }
   int rc = my_gather(f, 2, results);
   ck_assert_msg(rc == 0, "expected 0 for finished futures, got %d", rc);
-  ck_assert_msg((intptr_t)results[0] == 7 && (intptr_t)results[1] == 8,
-                "expected results 7 and 8");
+  ck_assert_msg((intptr_t)results[0] == 7 && (intptr_t)results[1] == 8, "expected results 7 and 8");
   ac_future_release(f[0]);
   ac_future_release(f[1]);
   free(results);
@@ -275,8 +272,7 @@ START_TEST(cancelled_caller_leaves_nothing_running)
   ck_assert_msg(c.rc == -ECANCELED, "expected my_gather() to return -ECANCELED, got %d", c.rc);
   ck_assert_msg(c.state[0] == AC_FUTURE_CANCELLED && c.state[1] == AC_FUTURE_CANCELLED,
                 "expected both workers cancelled and finished when my_gather() returned");
-  ck_assert_msg(c.tasks_after == 1, "expected only the main task left, %zu were",
-                c.tasks_after);
+  ck_assert_msg(c.tasks_after == 1, "expected only the main task left, %zu were", c.tasks_after);
 }
 END_TEST
 

@@ -43,8 +43,8 @@ typedef struct {
   int rc;
   void *result;
   double elapsed;
-  ac_future_state_t state;   /* the worker's state when my_wait_for() returned */
-  int cleaned;      /* its cleanup flag when my_wait_for() returned */
+  ac_future_state_t state; /* the worker's state when my_wait_for() returned */
+  int cleaned;             /* its cleanup flag when my_wait_for() returned */
 } wait_run_t;
 
 static int wait_main(void *arg, void **result)
@@ -113,8 +113,8 @@ START_TEST(slow_task_times_out_and_is_cancelled)
   ck_assert_msg(r.rc == -ETIMEDOUT, "expected -ETIMEDOUT, got %d", r.rc);
   ck_assert_msg(r.elapsed >= 45.0 && r.elapsed < 1000.0,
                 "expected to return soon after the 50 ms deadline, took %.0f ms", r.elapsed);
-  ck_assert_msg(r.state == AC_FUTURE_CANCELLED, "expected the task cancelled and finished, state %d",
-                (int)r.state);
+  ck_assert_msg(r.state == AC_FUTURE_CANCELLED,
+                "expected the task cancelled and finished, state %d", (int)r.state);
 }
 END_TEST
 
@@ -187,8 +187,8 @@ START_TEST(cancelled_caller_gets_ecanceled)
   grade_run(outer_main, &o);
   ck_assert_msg(o.rc == -ECANCELED,
                 "a caller cancelled at 80 ms, after its 30 ms deadline but during the task's "
-                "150 ms cleanup: expected -ECANCELED (it was cancelled), got %d (%s)", o.rc,
-                ac_error_message(o.rc));
+                "150 ms cleanup: expected -ECANCELED (it was cancelled), got %d (%s)",
+                o.rc, ac_error_message(o.rc));
 }
 END_TEST
 
@@ -211,8 +211,8 @@ static int in_time_main(void *arg, void **result)
   ac_future_release(next);
   ck_assert_msg(rc == 0 && !later.cleaned,
                 "expected nothing to be cancelled after my_wait_for() returned in time, but a "
-                "task running past the deadline got %d (%s): was the timer left armed?", rc,
-                ac_error_message(rc));
+                "task running past the deadline got %d (%s): was the timer left armed?",
+                rc, ac_error_message(rc));
   return 0;
 }
 

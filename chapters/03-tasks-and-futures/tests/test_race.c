@@ -20,12 +20,12 @@
 #include "race.h"
 
 typedef struct {
-  int64_t delay_ms; /* how long it runs */
-  ac_event_t *go;   /* if not NULL, it runs until this is set instead */
-  int error;        /* what it returns when it finishes (0 or -errno) */
-  intptr_t value;   /* its result */
-  int started;      /* 1 once it has started */
-  int cleaned;      /* 1 once its cleanup after a cancellation is over */
+  int64_t delay_ms;      /* how long it runs */
+  ac_event_t *go;        /* if not NULL, it runs until this is set instead */
+  int error;             /* what it returns when it finishes (0 or -errno) */
+  intptr_t value;        /* its result */
+  int started;           /* 1 once it has started */
+  int cleaned;           /* 1 once its cleanup after a cancellation is over */
   int started_when_done; /* how many runners had started when it finished */
 } runner_t;
 
@@ -147,8 +147,7 @@ START_TEST(losers_are_cancelled_and_cleaned_up)
   ck_assert_msg(runners[0].cleaned && runners[2].cleaned,
                 "expected both losers' cleanup to be over when race() returned");
   ck_assert_msg(!runners[1].cleaned, "expected the winner not to be cancelled");
-  ck_assert_msg(r.tasks_after == 1, "expected only the main task left, %zu were",
-                r.tasks_after);
+  ck_assert_msg(r.tasks_after == 1, "expected only the main task left, %zu were", r.tasks_after);
 }
 END_TEST
 
@@ -195,7 +194,8 @@ START_TEST(lowest_index_wins_a_tie)
   ck_assert_int_eq(r.rc, 0);
   ck_assert_msg(r.winner == 0,
                 "three tasks finishing in the same turn: expected the lowest index, 0, to win, "
-                "got %zu", r.winner);
+                "got %zu",
+                r.winner);
 }
 END_TEST
 
@@ -242,8 +242,7 @@ START_TEST(cancelled_caller_leaves_nothing_running)
   ck_assert_msg(r.rc == -ECANCELED, "expected -ECANCELED, got %d", r.rc);
   for (int i = 0; i < 3; i++)
     ck_assert_msg(runners[i].cleaned, "expected runner %d cancelled and cleaned up", i);
-  ck_assert_msg(r.tasks_after == 1, "expected only the main task left, %zu were",
-                r.tasks_after);
+  ck_assert_msg(r.tasks_after == 1, "expected only the main task left, %zu were", r.tasks_after);
 }
 END_TEST
 
@@ -257,14 +256,15 @@ START_TEST(create_error_is_cleaned_up)
   grade_run(race_main, &r);
   ck_assert_msg(r.rc == -ENOMEM,
                 "when the 3rd ac_task_create() fails with -ENOMEM (%d), expected it to be "
-                "returned, got %d (%s)", -ENOMEM, r.rc, ac_error_message(r.rc));
+                "returned, got %d (%s)",
+                -ENOMEM, r.rc, ac_error_message(r.rc));
   for (int i = 0; i < 2; i++)
     ck_assert_msg(runners[i].started && runners[i].cleaned,
                   "expected runner %d, started before the failure, to be cancelled and cleaned "
-                  "up when race() returned", i);
+                  "up when race() returned",
+                  i);
   ck_assert_msg(!runners[2].started, "expected runner 2, never created, not to run");
-  ck_assert_msg(r.tasks_after == 1, "expected only the main task left, %zu were",
-                r.tasks_after);
+  ck_assert_msg(r.tasks_after == 1, "expected only the main task left, %zu were", r.tasks_after);
 }
 END_TEST
 

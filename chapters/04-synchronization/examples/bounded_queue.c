@@ -1,4 +1,5 @@
-/* bounded_queue.c - a producer and a consumer joined by a bounded queue: backpressure, task_done/join, shutdown. */
+/* bounded_queue.c - a producer and a consumer joined by a bounded queue: backpressure,
+ * task_done/join, shutdown. */
 #include <ac.h>
 #include <errno.h>
 #include <stdint.h>

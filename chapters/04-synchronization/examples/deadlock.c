@@ -1,4 +1,5 @@
-/* deadlock.c - two tasks take two locks in opposite orders and wait for each other forever; the runtime notices and says who waits where. */
+/* deadlock.c - two tasks take two locks in opposite orders and wait for each other forever; the
+ * runtime notices and says who waits where. */
 #include <ac.h>
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* lost_update.c - tasks on one thread lose updates when a read-modify-write spans an await; a lock fixes it. */
+/* lost_update.c - tasks on one thread lose updates when a read-modify-write spans an await; a lock
+ * fixes it. */
 #include <ac.h>
 #include <stdio.h>
 

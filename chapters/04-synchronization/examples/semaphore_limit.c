@@ -1,4 +1,5 @@
-/* semaphore_limit.c - a semaphore lets at most two of five jobs run at once, and hands permits over in arrival order. */
+/* semaphore_limit.c - a semaphore lets at most two of five jobs run at once, and hands permits over
+ * in arrival order. */
 #include <ac.h>
 #include <stdio.h>
 

@@ -1,4 +1,5 @@
-/* start_signal.c - an event as a starting gun: workers wait until it is set, then all go at once. */
+/* start_signal.c - an event as a starting gun: workers wait until it is set, then all go at once.
+ */
 #include <ac.h>
 #include <stdio.h>
 

@@ -1,4 +1,5 @@
-/* wait_for_stock.c - a condition lets each buyer wait for its own test ("at least N in stock") on state guarded by one lock. */
+/* wait_for_stock.c - a condition lets each buyer wait for its own test ("at least N in stock") on
+ * state guarded by one lock. */
 #include <ac.h>
 #include <stdio.h>
 

@@ -356,8 +356,9 @@ static int two_main(void *arg, void **result)
     ck_assert_msg(rc == 0, "expected release %d to return 0, got %d", i, rc);
   }
   int done = finish_within(tasks, 2, PATIENCE_MS);
-  ck_assert_msg(done > 0, "expected both waiters to get a permit after two releases, neither "
-                          "returned within %d ms (value %d)",
+  ck_assert_msg(done > 0,
+                "expected both waiters to get a permit after two releases, neither "
+                "returned within %d ms (value %d)",
                 PATIENCE_MS, my_sem_value(sem));
   ck_assert_msg(done == 2,
                 "second waiter never woke: after two releases in a row one waiter got a permit, "
@@ -417,8 +418,9 @@ static int timeout_main(void *arg, void **result)
 
   /* A zero timeout only tries; a permit free means no wait at all. */
   rc = call(sem, ACQUIRE_FOR, 0, NULL, "a zero timeout must not wait");
-  ck_assert_msg(rc == -ETIMEDOUT, "expected -ETIMEDOUT from acquire_for(sem, 0) with no permit, "
-                                  "got %d",
+  ck_assert_msg(rc == -ETIMEDOUT,
+                "expected -ETIMEDOUT from acquire_for(sem, 0) with no permit, "
+                "got %d",
                 rc);
   ck_assert_int_eq(call(sem, RELEASE, 0, NULL, "the lock was left held"), 0);
   rc = call(sem, ACQUIRE_FOR, 0, NULL, "a zero timeout must not wait");
@@ -559,8 +561,7 @@ static int destroy_main(void *arg, void **result)
   /* One waiter leaves with a permit... */
   ck_assert_int_eq(call(sem, RELEASE, 0, NULL, "the waiters must not hold the lock"), 0);
   rc = ac_future_wait_for((ac_future_t *const *)tasks, 2, AC_WAIT_FIRST_COMPLETED, PATIENCE_MS);
-  ck_assert_msg(rc >= 1, "expected a waiter to get the released permit within %d ms",
-                PATIENCE_MS);
+  ck_assert_msg(rc >= 1, "expected a waiter to get the released permit within %d ms", PATIENCE_MS);
   ck_assert_msg(rc == 1, "expected one permit to satisfy one waiter, both returned");
   int left = w[0].returned ? 1 : 0;
   ck_assert_msg(w[1 - left].rc == 0, "expected the served waiter's acquire to return 0, got %d",
@@ -602,8 +603,10 @@ static int create_error_main(void *arg, void **result)
     fail_lock_create = i == 0;
     fail_cond_create = i == 1;
     int rc = my_sem_create(&sem, 1);
-    ck_assert_msg(rc == -ENOMEM, "when %s fails with -ENOMEM (%d), expected my_sem_create() to "
-                  "return it, got %d", which[i], -ENOMEM, rc);
+    ck_assert_msg(rc == -ENOMEM,
+                  "when %s fails with -ENOMEM (%d), expected my_sem_create() to "
+                  "return it, got %d",
+                  which[i], -ENOMEM, rc);
     ck_assert_msg(sem == NULL, "expected my_sem_create() to set *sem to NULL when %s fails",
                   which[i]);
   }

@@ -41,10 +41,10 @@ typedef struct {
   int foreign_items;           /* consume() calls with an item produce() never made */
   int started, finished;       /* consume() calls */
   int in_progress, max_in_progress;
-  int cancelled;               /* consume() calls whose sleep returned -ECANCELED */
-  int failed;                  /* 1 once the failing consume() has returned */
-  int started_after_failure;   /* consume() calls started after that */
-  double last_finish;          /* when the last consume() returned */
+  int cancelled;             /* consume() calls whose sleep returned -ECANCELED */
+  int failed;                /* 1 once the failing consume() has returned */
+  int started_after_failure; /* consume() calls started after that */
+  double last_finish;        /* when the last consume() returned */
 
   /* the outcome */
   int rc;
@@ -172,23 +172,23 @@ static void run_pipeline(run_t *r)
 }
 
 /* Macros, so that a failure names the line of the test. */
-#define EXPECT_RC(r, want)                                                                         \
-  ck_assert_msg((r)->rc == (want),                                                                 \
-                "expected pipeline_run() to return %d (%s), it returned %d (%s)", (want),          \
+#define EXPECT_RC(r, want)                                                                \
+  ck_assert_msg((r)->rc == (want),                                                        \
+                "expected pipeline_run() to return %d (%s), it returned %d (%s)", (want), \
                 ac_error_message(want), (r)->rc, ac_error_message((r)->rc))
 
-#define EXPECT_NO_TASK_LEFT(r)                                                                     \
-  ck_assert_msg((r)->tasks_after == 1,                                                             \
-                "expected only the test's task left when pipeline_run() returned, %zu "            \
-                "tasks were (are the workers awaited?)",                                           \
+#define EXPECT_NO_TASK_LEFT(r)                                                          \
+  ck_assert_msg((r)->tasks_after == 1,                                                  \
+                "expected only the test's task left when pipeline_run() returned, %zu " \
+                "tasks were (are the workers awaited?)",                                \
                 (r)->tasks_after)
 
 /* ---- the tests ----------------------------------------------------------- */
 
 #define BAD_CASES 5
 
-static const char *const bad_names[BAD_CASES] = {
-    "a NULL produce", "a NULL consume", "workers == 0", "maxsize == 0", "maxsize == -1"};
+static const char *const bad_names[BAD_CASES] = {"a NULL produce", "a NULL consume", "workers == 0",
+                                                 "maxsize == 0", "maxsize == -1"};
 
 static int bad_rc[BAD_CASES];
 
@@ -213,8 +213,10 @@ START_TEST(bad_arguments_are_rejected)
 {
   run = (run_t){.items = 5};
   grade_run(bad_main, &run);
-  ck_assert_msg(!run.hung, "expected pipeline_run() to reject bad arguments at once, it had "
-                           "not returned after %d ms", WATCHDOG_MS);
+  ck_assert_msg(!run.hung,
+                "expected pipeline_run() to reject bad arguments at once, it had "
+                "not returned after %d ms",
+                WATCHDOG_MS);
   for (int i = 0; i < BAD_CASES; i++)
     ck_assert_msg(bad_rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", bad_names[i],
                   bad_rc[i], ac_error_message(bad_rc[i]));
@@ -231,14 +233,16 @@ START_TEST(every_item_consumed_once)
   run = (run_t){.items = 20, .vary = 1, .workers = 3, .maxsize = 4};
   run_pipeline(&run);
   EXPECT_RC(&run, 0);
-  ck_assert_msg(run.produced == 20, "expected produce() to be called until it ran out, it made "
-                                    "%d items of 20", run.produced);
+  ck_assert_msg(run.produced == 20,
+                "expected produce() to be called until it ran out, it made "
+                "%d items of 20",
+                run.produced);
   ck_assert_msg(run.foreign_items == 0,
                 "expected consume() to get only items produce() made, %d were not",
                 run.foreign_items);
   for (int i = 1; i <= 20; i++)
-    ck_assert_msg(run.consumed[i] == 1, "expected item %d to be consumed once, it was %d times",
-                  i, run.consumed[i]);
+    ck_assert_msg(run.consumed[i] == 1, "expected item %d to be consumed once, it was %d times", i,
+                  run.consumed[i]);
   EXPECT_NO_TASK_LEFT(&run);
 
   run = (run_t){.items = 0, .workers = 2, .maxsize = 1};
@@ -309,8 +313,11 @@ END_TEST
 
 START_TEST(consumer_error_stops_the_pipeline)
 {
-  run = (run_t){.items = MAX_ITEMS, .consume_ms = 20, .consume_fails_on = FAIL_ON,
-                .workers = 2, .maxsize = 4};
+  run = (run_t){.items = MAX_ITEMS,
+                .consume_ms = 20,
+                .consume_fails_on = FAIL_ON,
+                .workers = 2,
+                .maxsize = 4};
   run_pipeline(&run);
   EXPECT_RC(&run, -EIO);
   /* Up to the failing item, what the other worker took meanwhile, a full
@@ -337,8 +344,8 @@ END_TEST
 
 START_TEST(producer_error_stops_the_pipeline)
 {
-  run = (run_t){.items = MAX_ITEMS, .consume_ms = 20, .produce_fails_at = 6, .workers = 2,
-                .maxsize = 4};
+  run = (run_t){
+      .items = MAX_ITEMS, .consume_ms = 20, .produce_fails_at = 6, .workers = 2, .maxsize = 4};
   run_pipeline(&run);
   EXPECT_RC(&run, -EIO);
   ck_assert_msg(run.produce_calls == 6,
@@ -392,8 +399,10 @@ START_TEST(cancelled_caller_leaves_nothing_running)
 {
   run = (run_t){.items = 10, .consume_ms = 1000, .workers = 2, .maxsize = 2};
   grade_run(cancel_main, &run);
-  ck_assert_msg(!run.hung, "expected pipeline_run() to return once its caller was cancelled, "
-                           "it had not after %d ms", WATCHDOG_MS);
+  ck_assert_msg(!run.hung,
+                "expected pipeline_run() to return once its caller was cancelled, "
+                "it had not after %d ms",
+                WATCHDOG_MS);
   EXPECT_RC(&run, -ECANCELED);
   ck_assert_msg(run.in_progress_at_cancel == 2,
                 "expected 2 consume() calls in progress when the caller was cancelled, %d were",

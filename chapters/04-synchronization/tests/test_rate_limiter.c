@@ -93,8 +93,8 @@ static ac_task_t *start(ac_task_fn fn, void *arg)
 static void finish(ac_task_t **tasks, size_t n, int64_t timeout_ms, const char *what)
 {
   int rc = ac_future_wait_for(tasks, n, AC_WAIT_ALL_COMPLETED, timeout_ms);
-  ck_assert_msg(rc == (int)n, "expected %s within %lld ms; only %d of %zu tasks had finished",
-                what, (long long)timeout_ms, rc < 0 ? 0 : rc, n);
+  ck_assert_msg(rc == (int)n, "expected %s within %lld ms; only %d of %zu tasks had finished", what,
+                (long long)timeout_ms, rc < 0 ? 0 : rc, n);
   for (size_t i = 0; i < n; i++)
     ac_future_release(tasks[i]);
 }
@@ -151,8 +151,8 @@ static int first_main(void *arg, void **result)
   for (int i = 0; i < 3; i++) {
     int rc = rate_limiter_acquire(l);
     last = ac_loop_time_precise();
-    ck_assert_msg(rc == 0, "expected 0 from acquisition %d of 3 (limit 3), got %d (%s)", i + 1,
-                  rc, ac_error_message(rc));
+    ck_assert_msg(rc == 0, "expected 0 from acquisition %d of 3 (limit 3), got %d (%s)", i + 1, rc,
+                  ac_error_message(rc));
   }
   ck_assert_msg(last - start_at < 0.9 * 1000.0,
                 "expected 3 acquisitions with a limit of 3 to pass at once, they took %.0f ms "
@@ -217,7 +217,7 @@ END_TEST
 
 static double stamps[STAMPS]; /* when each acquisition returned */
 static size_t n_stamps;
-static int worker_error;      /* the first error a worker got, or 0 */
+static int worker_error; /* the first error a worker got, or 0 */
 
 static int worker(void *arg, void **result)
 {
@@ -320,8 +320,8 @@ static int order_main(void *arg, void **result)
   }
   finish(tasks, 6, 2000, "six acquisitions on a 30 ms window done");
   for (int i = 0; i < 6; i++)
-    ck_assert_msg(a[i].rc == 0, "expected 0 from task %d's acquisition, got %d (%s)", i,
-                  a[i].rc, ac_error_message(a[i].rc));
+    ck_assert_msg(a[i].rc == 0, "expected 0 from task %d's acquisition, got %d (%s)", i, a[i].rc,
+                  ac_error_message(a[i].rc));
   int in_order = served_len == 6;
   for (size_t i = 0; in_order && i < 6; i++)
     in_order = served[i] == (int)i;
@@ -489,8 +489,8 @@ static int destroy_main(void *arg, void **result)
 
   finish(&td, 1, 1000, "the destroying task to end");
   ck_assert_msg(d.rc == -EBUSY,
-                "expected -EBUSY from destroy while two tasks waited in acquire, got %d (%s)",
-                d.rc, ac_error_message(d.rc));
+                "expected -EBUSY from destroy while two tasks waited in acquire, got %d (%s)", d.rc,
+                ac_error_message(d.rc));
   /* The waiters have their places but have not run yet. */
   ck_assert_msg(!w[0].done && !w[1].done,
                 "expected the two waiters not to have run yet in the turn their places came "

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK (64 * 1024)         /* bytes per write */
-#define TOTAL (16 * 1024 * 1024)  /* bytes the writer sends */
-#define READER_NAP_MS 300         /* how long the reader sleeps before it reads */
+#define CHUNK (64 * 1024)        /* bytes per write */
+#define TOTAL (16 * 1024 * 1024) /* bytes the writer sends */
+#define READER_NAP_MS 300        /* how long the reader sleeps before it reads */
 
 static char chunk[CHUNK];
 

@@ -91,10 +91,10 @@ static int main_task(void *arg, void **result)
 
   int signum = ac_signal_wait(sig);
   printf("server: got %s, shutting down\n", signum == SIGTERM ? "SIGTERM" : "a signal");
-  ac_server_close(server, 0);  /* stop accepting, cancel the handlers, wait for them */
+  ac_server_close(server, 0);     /* stop accepting, cancel the handlers, wait for them */
   ac_future_await(visitor, NULL); /* (to print in order) */
   ac_future_release(visitor);
-  ac_signal_close(sig);        /* SIGINT and SIGTERM behave as before again */
+  ac_signal_close(sig); /* SIGINT and SIGTERM behave as before again */
   printf("server: every connection closed, exiting\n");
   return 0;
 }

@@ -37,7 +37,8 @@ static int ask(ac_stream_t *stream, const char *question, char *answer, size_t s
   if (rc < 0)
     return rc;
   rc = ac_stream_write(stream, question, strlen(question));
-  ssize_t n = rc < 0 ? rc : ac_stream_readline(stream, answer, size); /* -ECANCELED at the deadline */
+  ssize_t n =
+      rc < 0 ? rc : ac_stream_readline(stream, answer, size); /* -ECANCELED at the deadline */
   if (ac_timeout_close(&deadline) == -ETIMEDOUT)
     return -ETIMEDOUT;
   return n > 0 ? 0 : n == 0 ? -EPIPE : (int)n;
@@ -62,9 +63,9 @@ static int client(int port)
       printf("%.*s: answered in under %d ms: %s", (int)strlen(questions[i]) - 1, questions[i],
              DEADLINE_MS, answer);
     else
-      printf("%.*s: %s after %s %d ms; closing the connection\n",
-             (int)strlen(questions[i]) - 1, questions[i], ac_error_message(rc),
-             took >= 0.9 * DEADLINE_MS ? "about" : "less than", DEADLINE_MS);
+      printf("%.*s: %s after %s %d ms; closing the connection\n", (int)strlen(questions[i]) - 1,
+             questions[i], ac_error_message(rc), took >= 0.9 * DEADLINE_MS ? "about" : "less than",
+             DEADLINE_MS);
     /* After a timeout the answer may still come later: on this connection it
      * would be read as the answer to the next question. Close it. */
     ac_stream_close(stream);

@@ -19,8 +19,8 @@
 #define COMMAND_LINE_MAX 4096
 
 typedef struct {
-  const char *name;         /* the prefix of its output lines */
-  const char *const *argv;  /* the program (looked up in PATH) and its arguments, NULL-terminated */
+  const char *name;        /* the prefix of its output lines */
+  const char *const *argv; /* the program (looked up in PATH) and its arguments, NULL-terminated */
 } command_t;
 
 typedef struct {
@@ -52,9 +52,8 @@ typedef void (*command_line_fn)(void *ctx, const char *line);
  *
  * Deadline. @deadline_ms after the call (> 0), every command still running
  * is killed with SIGKILL (killed = true, status = -SIGKILL), and the
- * commands not yet started are not started (error = -ETIMEDOUT). When command_runner_run() returns, every
- * child it started has exited and been waited for: none is left running
- * or as a zombie.
+ * commands not yet started are not started (error = -ETIMEDOUT). When command_runner_run() returns,
+ * every child it started has exited and been waited for: none is left running or as a zombie.
  *
  * Returns 0 once every command has ended (whatever their statuses);
  * -EINVAL for NULL @cmds with @n > 0, @limit == 0, @deadline_ms <= 0, a

@@ -46,8 +46,8 @@ int framed_client_create(framed_client_t **client, const framed_client_opts_t *o
   return -ENOSYS;
 }
 
-ssize_t framed_client_request(framed_client_t *client, const void *request, size_t len,
-                              void *reply, size_t size)
+ssize_t framed_client_request(framed_client_t *client, const void *request, size_t len, void *reply,
+                              size_t size)
 {
   /* TODO: take your turn; drop a connection the server has ended
    * (ac_stream_is_eof); connect with backoff if there is none; then,

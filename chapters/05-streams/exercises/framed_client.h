@@ -69,8 +69,8 @@ int framed_client_create(framed_client_t **client, const framed_client_opts_t *o
  * FRAMED_MAX_REQUEST; -ECANCELED if the calling task is cancelled (the
  * connection is closed). Several tasks may call it on one client: their
  * requests take turns, each one's time limit counting from its turn. */
-ssize_t framed_client_request(framed_client_t *client, const void *request, size_t len,
-                              void *reply, size_t size);
+ssize_t framed_client_request(framed_client_t *client, const void *request, size_t len, void *reply,
+                              size_t size);
 
 /* Close the connection, if there is one, and free the client. From a task,
  * when no request is in progress. Returns 0, or -EINVAL for NULL. */

@@ -30,16 +30,16 @@
 /* ---- what on_line received ------------------------------------------------ */
 
 typedef struct {
-  double at;       /* ac_loop_time_precise() when it came */
-  char text[160];  /* the line (cut at 159 bytes) */
-  size_t len;      /* its whole length */
+  double at;      /* ac_loop_time_precise() when it came */
+  char text[160]; /* the line (cut at 159 bytes) */
+  size_t len;     /* its whole length */
 } entry_t;
 
 typedef struct {
   entry_t entries[LOG_MAX];
-  size_t n;         /* lines received */
-  size_t kept;      /* lines stored (the first LOG_MAX) */
-  size_t bad;       /* lines that were not "NAME: ...\n" with a NUL after */
+  size_t n;    /* lines received */
+  size_t kept; /* lines stored (the first LOG_MAX) */
+  size_t bad;  /* lines that were not "NAME: ...\n" with a NUL after */
   /* "big: K" lines, checked as they come, not stored */
   long big_next;    /* the K expected next */
   size_t big_wrong; /* "big:" lines out of sequence */
@@ -115,7 +115,7 @@ typedef struct {
   command_result_t results[MAX_CMDS];
   int rc;
   double elapsed;
-  double end;             /* when it returned */
+  double end; /* when it returned */
   bool hung;
   size_t cancel_at_lines; /* > 0: the test cancels the run once this many lines came */
   double cancelled_at;
@@ -144,8 +144,8 @@ static int run_main(void *arg, void **result)
   if (ac_task_create(&t, run_task, r) < 0)
     return 0;
   if (r->cancel_at_lines > 0) {
-    for (int waited = 0; out.n < r->cancel_at_lines && !ac_future_is_done(t) && waited < WATCHDOG_MS;
-         waited += 10)
+    for (int waited = 0;
+         out.n < r->cancel_at_lines && !ac_future_is_done(t) && waited < WATCHDOG_MS; waited += 10)
       ac_task_sleep(10);
     r->cancelled_at = ac_loop_time_precise();
     ac_future_cancel(t);
@@ -163,8 +163,12 @@ static void start_run(const command_t *cmds, size_t n, size_t limit, int64_t dea
                       size_t cancel_at_lines)
 {
   memset(&out, 0, sizeof out);
-  run = (run_t){.cmds = cmds, .n = n, .limit = limit, .deadline_ms = deadline_ms,
-                .rc = -ENOSYS, .cancel_at_lines = cancel_at_lines};
+  run = (run_t){.cmds = cmds,
+                .n = n,
+                .limit = limit,
+                .deadline_ms = deadline_ms,
+                .rc = -ENOSYS,
+                .cancel_at_lines = cancel_at_lines};
   for (size_t i = 0; i < MAX_CMDS; i++)
     run.results[i] = (command_result_t){.status = -12345, .error = -12345};
   grade_run(run_main, &run);
@@ -172,18 +176,19 @@ static void start_run(const command_t *cmds, size_t n, size_t limit, int64_t dea
                 WATCHDOG_MS, cancel_at_lines > 0 ? " after the cancellation" : "");
 }
 
-#define EXPECT_RC(want)                                                                            \
-  ck_assert_msg(run.rc == (want), "expected command_runner_run() to return %d (%s), it returned " \
-                "%d (%s)",                                                                         \
+#define EXPECT_RC(want)                                                         \
+  ck_assert_msg(run.rc == (want),                                               \
+                "expected command_runner_run() to return %d (%s), it returned " \
+                "%d (%s)",                                                      \
                 (want), ac_error_message(want), run.rc, ac_error_message(run.rc))
 
 /* Command I ran and exited with STATUS, not killed. */
-#define EXPECT_EXIT(i, want)                                                                       \
-  ck_assert_msg(run.results[i].started && run.results[i].error == 0 &&                             \
-                    run.results[i].status == (want) && !run.results[i].killed,                     \
-                "expected \"%s\" started, not killed, with status %d; got started %d, error %d, "  \
-                "status %d, killed %d",                                                            \
-                run.cmds[i].name, (want), run.results[i].started, run.results[i].error,            \
+#define EXPECT_EXIT(i, want)                                                                      \
+  ck_assert_msg(run.results[i].started &&run.results[i].error == 0 &&                             \
+                    run.results[i].status == (want) && !run.results[i].killed,                    \
+                "expected \"%s\" started, not killed, with status %d; got started %d, error %d, " \
+                "status %d, killed %d",                                                           \
+                run.cmds[i].name, (want), run.results[i].started, run.results[i].error,           \
                 run.results[i].status, run.results[i].killed)
 
 /* ---- the commands ---------------------------------------------------------- */
@@ -217,14 +222,15 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  static const char *const what[] = {"NULL commands",     "a limit of 0",   "a deadline of 0",
-                                     "a NULL on_line",    "NULL results",   "a command without a name",
+  static const char *const what[] = {"NULL commands",          "a limit of 0",
+                                     "a deadline of 0",        "a NULL on_line",
+                                     "NULL results",           "a command without a name",
                                      "a command without argv", "an empty argv"};
   memset(&out, 0, sizeof out);
   grade_run(bad_main, NULL);
   for (int i = 0; i < 8; i++)
-    ck_assert_msg(bad_rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i],
-                  bad_rc[i], ac_error_message(bad_rc[i]));
+    ck_assert_msg(bad_rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i], bad_rc[i],
+                  ac_error_message(bad_rc[i]));
   ck_assert_msg(out.n == 0, "expected nothing run for bad arguments, %zu lines came", out.n);
 }
 END_TEST
@@ -243,11 +249,11 @@ START_TEST(runs_every_command_and_collects_statuses)
   EXPECT_RC(0);
   EXPECT_EXIT(0, 0);
   EXPECT_EXIT(1, 3);
-  ck_assert_msg(run.results[2].started && run.results[2].status == -SIGTERM &&
-                    !run.results[2].killed,
-                "expected the command that SIGTERM ended to have status -SIGTERM (%d), not "
-                "killed by the runner; got status %d, killed %d",
-                -SIGTERM, run.results[2].status, run.results[2].killed);
+  ck_assert_msg(
+      run.results[2].started && run.results[2].status == -SIGTERM && !run.results[2].killed,
+      "expected the command that SIGTERM ended to have status -SIGTERM (%d), not "
+      "killed by the runner; got status %d, killed %d",
+      -SIGTERM, run.results[2].status, run.results[2].killed);
   ck_assert_msg(!run.results[3].started && run.results[3].error == -ENOENT,
                 "expected a program that does not exist not started, with error -ENOENT; got "
                 "started %d, error %d (%s)",
@@ -331,10 +337,8 @@ START_TEST(lines_arrive_as_they_are_printed)
 END_TEST
 
 static const command_t queue[] = {
-    {"c0", SH("echo start; sleep 0.1; echo end")},
-    {"c1", SH("echo start; sleep 1; echo end")},
-    {"c2", SH("echo start; sleep 0.1; echo end")},
-    {"c3", SH("echo start; sleep 0.1; echo end")},
+    {"c0", SH("echo start; sleep 0.1; echo end")}, {"c1", SH("echo start; sleep 1; echo end")},
+    {"c2", SH("echo start; sleep 0.1; echo end")}, {"c3", SH("echo start; sleep 0.1; echo end")},
     {"c4", SH("echo start; sleep 0.1; echo end")},
 };
 
@@ -387,12 +391,12 @@ START_TEST(deadline_kills_the_laggards)
                 run.elapsed);
   EXPECT_EXIT(0, 0);
   for (int i = 1; i <= 2; i++)
-    ck_assert_msg(run.results[i].started && run.results[i].killed &&
-                      run.results[i].status == -SIGKILL,
-                  "expected \"%s\" killed at the deadline with SIGKILL (status %d); got started "
-                  "%d, killed %d, status %d%s",
-                  laggards[i].name, -SIGKILL, run.results[i].started, run.results[i].killed,
-                  run.results[i].status, i == 2 ? " (it ignores SIGTERM)" : "");
+    ck_assert_msg(
+        run.results[i].started && run.results[i].killed && run.results[i].status == -SIGKILL,
+        "expected \"%s\" killed at the deadline with SIGKILL (status %d); got started "
+        "%d, killed %d, status %d%s",
+        laggards[i].name, -SIGKILL, run.results[i].started, run.results[i].killed,
+        run.results[i].status, i == 2 ? " (it ignores SIGTERM)" : "");
   long slow = pid_of("slow"), stubborn = pid_of("stubborn");
   ck_assert_msg(slow && stubborn, "expected the laggards to print their pids");
   ck_assert_msg(gone(slow) && gone(stubborn),

@@ -61,12 +61,12 @@ typedef struct {
   ac_server_t *server;
   const char *host;
   int port;
-  int start_rc;                  /* of the last ac_server_start() */
-  int accepted;                  /* connections */
-  int requests;                  /* request frames read whole */
-  int bad_headers;               /* requests whose length was over PEER_MAX_FRAME */
-  unsigned char last_header[4];  /* the raw length bytes of the last request */
-  char log[LOG_MAX][64];         /* the first bytes of each request */
+  int start_rc;                 /* of the last ac_server_start() */
+  int accepted;                 /* connections */
+  int requests;                 /* request frames read whole */
+  int bad_headers;              /* requests whose length was over PEER_MAX_FRAME */
+  unsigned char last_header[4]; /* the raw length bytes of the last request */
+  char log[LOG_MAX][64];        /* the first bytes of each request */
 } peer_t;
 
 static peer_t peer;
@@ -88,7 +88,10 @@ static int reply_in_pieces(ac_stream_t *s, const char *payload, size_t len)
   struct {
     const char *at;
     size_t n;
-  } piece[] = {{h, 1}, {h + 1, 3}, {payload, third}, {payload + third, third},
+  } piece[] = {{h, 1},
+               {h + 1, 3},
+               {payload, third},
+               {payload + third, third},
                {payload + 2 * third, len - 2 * third}};
   for (size_t i = 0; i < sizeof piece / sizeof piece[0]; i++) {
     int rc = send_text(s, piece[i].at, piece[i].n);
@@ -197,8 +200,8 @@ typedef struct {
   size_t size;         /* room for the reply */
   char reply[2048];
   ssize_t rc;
-  double elapsed;      /* ms in framed_client_request() */
-  int hung;            /* had not returned after WATCHDOG_MS */
+  double elapsed; /* ms in framed_client_request() */
+  int hung;       /* had not returned after WATCHDOG_MS */
 } call_t;
 
 static int request_task(void *arg, void **result)
@@ -218,7 +221,8 @@ static int request_task(void *arg, void **result)
  * give it one more second. 1 if it had to be cancelled. */
 static int wait_or_cancel(ac_task_t *t)
 {
-  int hung = ac_future_wait_for((ac_future_t *const *)&t, 1, AC_WAIT_ALL_COMPLETED, WATCHDOG_MS) == 0;
+  int hung =
+      ac_future_wait_for((ac_future_t *const *)&t, 1, AC_WAIT_ALL_COMPLETED, WATCHDOG_MS) == 0;
   if (hung) {
     ac_future_cancel(t);
     ac_future_wait_for((ac_future_t *const *)&t, 1, AC_WAIT_ALL_COMPLETED, 1000);
@@ -251,37 +255,41 @@ static void call(call_t *c, framed_client_t *client, const char *request)
 
 static framed_client_opts_t opts_for(const char *host, int port)
 {
-  return (framed_client_opts_t){.host = host, .port = port, .request_timeout_ms = 2000,
-                                .backoff_initial_ms = 20, .backoff_max_ms = 160,
+  return (framed_client_opts_t){.host = host,
+                                .port = port,
+                                .request_timeout_ms = 2000,
+                                .backoff_initial_ms = 20,
+                                .backoff_max_ms = 160,
                                 .max_attempts = 10};
 }
 
 /* A failure message with what came back. */
-#define EXPECT_REPLY(c, want)                                                                      \
-  do {                                                                                             \
-    ck_assert_msg(!(c)->hung, "expected the request \"%s\" to return, it had not after %d ms",     \
-                  (c)->request, WATCHDOG_MS);                                                      \
-    ck_assert_msg((c)->rc == (ssize_t)strlen(want),                                                \
-                  "expected the request \"%s\" to return the reply's length %zu, it returned "     \
-                  "%zd (%s)",                                                                      \
-                  (c)->request, strlen(want), (c)->rc, ac_error_message((int)(c)->rc));            \
-    ck_assert_msg(memcmp((c)->reply, want, strlen(want)) == 0,                                     \
-                  "expected the reply \"%s\" to the request \"%s\", got \"%.*s\"", want,           \
-                  (c)->request, (int)(c)->rc, (c)->reply);                                         \
+#define EXPECT_REPLY(c, want)                                                                  \
+  do {                                                                                         \
+    ck_assert_msg(!(c)->hung, "expected the request \"%s\" to return, it had not after %d ms", \
+                  (c)->request, WATCHDOG_MS);                                                  \
+    ck_assert_msg((c)->rc == (ssize_t)strlen(want),                                            \
+                  "expected the request \"%s\" to return the reply's length %zu, it returned " \
+                  "%zd (%s)",                                                                  \
+                  (c)->request, strlen(want), (c)->rc, ac_error_message((int)(c)->rc));        \
+    ck_assert_msg(memcmp((c)->reply, want, strlen(want)) == 0,                                 \
+                  "expected the reply \"%s\" to the request \"%s\", got \"%.*s\"", want,       \
+                  (c)->request, (int)(c)->rc, (c)->reply);                                     \
   } while (0)
 
-#define EXPECT_RC(c, want)                                                                         \
-  do {                                                                                             \
-    ck_assert_msg(!(c)->hung, "expected the request \"%s\" to return, it had not after %d ms",     \
-                  (c)->request, WATCHDOG_MS);                                                      \
-    ck_assert_msg((c)->rc == (want), "expected the request \"%s\" to return %d (%s), it returned " \
-                  "%zd (%s)",                                                                      \
-                  (c)->request, (want), ac_error_message(want), (c)->rc,                           \
-                  ac_error_message((int)(c)->rc));                                                 \
+#define EXPECT_RC(c, want)                                                                     \
+  do {                                                                                         \
+    ck_assert_msg(!(c)->hung, "expected the request \"%s\" to return, it had not after %d ms", \
+                  (c)->request, WATCHDOG_MS);                                                  \
+    ck_assert_msg((c)->rc == (want),                                                           \
+                  "expected the request \"%s\" to return %d (%s), it returned "                \
+                  "%zd (%s)",                                                                  \
+                  (c)->request, (want), ac_error_message(want), (c)->rc,                       \
+                  ac_error_message((int)(c)->rc));                                             \
   } while (0)
 
-#define EXPECT_PEER_STARTED()                                                                      \
-  ck_assert_msg(peer.start_rc == 0, "the test's server did not start on %s: %s", peer.host,         \
+#define EXPECT_PEER_STARTED()                                                               \
+  ck_assert_msg(peer.start_rc == 0, "the test's server did not start on %s: %s", peer.host, \
                 ac_error_message(peer.start_rc))
 
 /* Before each test: no server, no calls made, no attempts seen. */
@@ -384,10 +392,13 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  static const char *const what[] = {
-      "a NULL client pointer", "NULL options",     "a NULL host",
-      "port 0",                "a timeout of 0",   "an initial backoff of 0",
-      "a cap below the initial backoff, or 0 attempts"};
+  static const char *const what[] = {"a NULL client pointer",
+                                     "NULL options",
+                                     "a NULL host",
+                                     "port 0",
+                                     "a timeout of 0",
+                                     "an initial backoff of 0",
+                                     "a cap below the initial backoff, or 0 attempts"};
   fresh();
   grade_run(bad_main, NULL);
   for (int i = 0; i < 7; i++)
@@ -412,8 +423,8 @@ END_TEST
 /* Five requests to a server on HOST, on one client. */
 static void check_round_trips(const char *host)
 {
-  RUN_SCRIPT(.host = host, .requests = {"echo one", "echo two, a little longer", "", "echo four",
-                                        "echo five"});
+  RUN_SCRIPT(.host = host,
+             .requests = {"echo one", "echo two, a little longer", "", "echo four", "echo five"});
   EXPECT_REPLY(&calls[0], "echo one");
   EXPECT_REPLY(&calls[1], "echo two, a little longer");
   EXPECT_REPLY(&calls[2], "");

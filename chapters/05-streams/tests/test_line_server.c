@@ -53,8 +53,11 @@ static int run_line(server_run_t *s)
 static bool server_start(server_t *s, const char *host, size_t max_line, int64_t idle_ms)
 {
   *s = (server_t){.base = {.run = run_line, .stop_ms = STOP_MS},
-                  .opts = {.host = host, .max_line = max_line, .idle_timeout_ms = idle_ms,
-                           .ready = server_on_ready, .ctx = s}};
+                  .opts = {.host = host,
+                           .max_line = max_line,
+                           .idle_timeout_ms = idle_ms,
+                           .ready = server_on_ready,
+                           .ctx = s}};
   s->opts.stats = &s->stats;
   return server_launch(&s->base);
 }
@@ -73,8 +76,8 @@ static bool round_trip(ac_stream_t *s, const char *line, size_t len)
 
 /* What a test saw, checked after the loop has ended. */
 typedef struct {
-  bool ok[64];      /* per check, see each test */
-  ssize_t got[16];  /* lengths or codes seen */
+  bool ok[64];     /* per check, see each test */
+  ssize_t got[16]; /* lengths or codes seen */
   char text[8][128];
   double ms[8];
   size_t counts[8];
@@ -84,10 +87,10 @@ static seen_t seen;
 
 /* Run BODY(ARG) as the test's body, with the server stopped after it; then
  * check that it called ready. */
-#define RUN_TEST(body, arg)                                                                        \
-  do {                                                                                             \
-    seen = (seen_t){0};                                                                            \
-    RUN_SERVER_TEST(&server.base, body, arg, "line_server_run");                                   \
+#define RUN_TEST(body, arg)                                      \
+  do {                                                           \
+    seen = (seen_t){0};                                          \
+    RUN_SERVER_TEST(&server.base, body, arg, "line_server_run"); \
   } while (0)
 #define EXPECT_STOPPED() EXPECT_SERVER_STOPPED(&server.base, "line_server_run")
 
@@ -125,12 +128,12 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  static const char *const what[] = {"NULL options",    "a NULL host",     "port -1",
-                                     "port 65536",      "max_line 1",      "an idle timeout of 0"};
+  static const char *const what[] = {"NULL options", "a NULL host", "port -1",
+                                     "port 65536",   "max_line 1",  "an idle timeout of 0"};
   grade_run(bad_main, NULL);
   for (int i = 0; i < 6; i++)
-    ck_assert_msg(bad_rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i],
-                  bad_rc[i], ac_error_message(bad_rc[i]));
+    ck_assert_msg(bad_rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i], bad_rc[i],
+                  ac_error_message(bad_rc[i]));
   EXPECT_TAKEN_PORT_REFUSED(taken);
 }
 END_TEST
@@ -157,8 +160,9 @@ static void check_echo(const char *host)
   RUN_TEST(echo_main, (void *)host);
   ck_assert_msg(seen.ok[0], "expected a client to connect to the server on %s", host);
   ck_assert_msg(seen.ok[1], "expected \"hello\\n\" echoed back by the server on %s", host);
-  ck_assert_msg(seen.ok[2], "expected a line with a NUL and bytes over 0x7f echoed back exactly, "
-                            "all %zu bytes (is the length taken with strlen()?)",
+  ck_assert_msg(seen.ok[2],
+                "expected a line with a NUL and bytes over 0x7f echoed back exactly, "
+                "all %zu bytes (is the length taken with strlen()?)",
                 sizeof binary_line - 1);
   ck_assert_msg(seen.ok[3], "expected an empty line (\"\\n\") echoed back");
   ck_assert_msg(seen.counts[0] == 3, "expected stats.lines == 3 after three lines, it was %zu",
@@ -496,8 +500,8 @@ START_TEST(clients_that_leave_mid_line)
                 "expected every handler to end once its client left (mid-line, half-closed or "
                 "reset): %zu of 3 accepted clients still counted as connected after 2 s",
                 seen.counts[0]);
-  ck_assert_msg(seen.counts[2] == 1, "expected exactly 1 line echoed (\"one\"), stats.lines was %zu",
-                seen.counts[2]);
+  ck_assert_msg(seen.counts[2] == 1,
+                "expected exactly 1 line echoed (\"one\"), stats.lines was %zu", seen.counts[2]);
   ck_assert_msg(seen.ok[1], "expected the server to go on serving other clients");
   EXPECT_STOPPED();
 }
@@ -555,8 +559,8 @@ static void check_shutdown(int signum, const char *name)
 {
   RUN_TEST(shutdown_main, &signum);
   ck_assert_msg(seen.ok[0] && seen.counts[0] == STAYING,
-                "expected %d clients connected and served before the signal (%zu counted)",
-                STAYING, seen.counts[0]);
+                "expected %d clients connected and served before the signal (%zu counted)", STAYING,
+                seen.counts[0]);
   ck_assert_msg(seen.ok[1],
                 "expected %s to be caught while the server runs (ac_signal_create() before ready); "
                 "the test did not send it, since it would have ended the test",
@@ -568,11 +572,13 @@ static void check_shutdown(int signum, const char *name)
   ck_assert_msg(seen.counts[2] == STAYING,
                 "expected the connections closed after \"bye\", %zu of %d were", seen.counts[2],
                 STAYING);
-  ck_assert_msg(seen.ok[2], "expected line_server_run() to return after %s, it had not after "
-                            "%d ms",
+  ck_assert_msg(seen.ok[2],
+                "expected line_server_run() to return after %s, it had not after "
+                "%d ms",
                 name, STOP_MS);
-  ck_assert_msg(server.base.rc == signum, "expected line_server_run() to return %d (%s), it returned %d",
-                signum, name, server.base.rc);
+  ck_assert_msg(server.base.rc == signum,
+                "expected line_server_run() to return %d (%s), it returned %d", signum, name,
+                server.base.rc);
   ck_assert_msg(seen.ms[0] < 1500,
                 "expected the shutdown to be prompt: the handlers cancelled, not left to their "
                 "10 s idle timeout; it took %.0f ms",

@@ -11,7 +11,8 @@ static const char page[] =
     "<html><head><base href=\"/docs/\"></head><body>\n"
     "<a href=\"intro.html\">Intro</a> <a href=\"./intro.html#part-2\">Part 2</a>\n"
     "<a href=\"/docs/../about.html\">About</a> <A HREF='HTTP://Example.COM:80/'>Home</A>\n"
-    "<a href=\"https://other.example/x\">Elsewhere</a> <a href=\"mailto:team@example.com\">Mail</a>\n"
+    "<a href=\"https://other.example/x\">Elsewhere</a> <a "
+    "href=\"mailto:team@example.com\">Mail</a>\n"
     "<a href=\"javascript:void(0)\">Menu</a> <a>no href</a> <p>unclosed <a href=\"faq.html\">FAQ\n"
     "</body></html>\n";
 /* [page] */

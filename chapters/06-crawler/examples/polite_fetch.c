@@ -11,7 +11,7 @@
 /* ---- the server ------------------------------------------------------ */
 
 typedef struct {
-  int flaky_calls;    /* /flaky answers 503 twice, then 200 */
+  int flaky_calls; /* /flaky answers 503 twice, then 200 */
   int in_flight[2], most[2], in_all, most_in_all;
 } counts_t;
 
@@ -20,8 +20,9 @@ static counts_t seen;
 static int answer(ac_stream_t *s, int status, const char *body)
 {
   char head[128];
-  int n = snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-                   status, strlen(body));
+  int n = snprintf(head, sizeof head,
+                   "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", status,
+                   strlen(body));
   int rc = ac_stream_write(s, head, (size_t)n);
   return rc < 0 ? rc : ac_stream_write(s, body, strlen(body));
 }
@@ -54,7 +55,10 @@ static void fetch_politely(const char *url)
   ac_http_response_t resp;
   for (int attempt = 1; attempt <= 4; attempt++) {
     int rc = ac_http_fetch(&(ac_http_request_t){.url = url, .timeout_ms = 2000}, &resp);
-    printf("try %d: %s\n", attempt, rc < 0 ? ac_error_message(rc) : resp.status == 200 ? "200" : "503");
+    printf("try %d: %s\n", attempt,
+           rc < 0               ? ac_error_message(rc)
+           : resp.status == 200 ? "200"
+                                : "503");
     bool again = rc == 0 && resp.status >= 500;
     ac_http_response_close(&resp); /* closed before the wait, retried or not */
     if (!again)
@@ -82,7 +86,7 @@ static int limited_fetch(void *arg, void **result)
   ac_sem_acquire(per_host[job->host]); /* the host's place first... */
   ac_sem_acquire(global);              /* ...then one of all: see host_limiter */
   ac_http_fetch(&(ac_http_request_t){.url = job->url, .timeout_ms = 2000}, &resp);
-  ac_sem_release(global);              /* held across the whole request */
+  ac_sem_release(global); /* held across the whole request */
   ac_sem_release(per_host[job->host]);
   ac_http_response_close(&resp);
   return 0;
@@ -112,8 +116,8 @@ static int main_task(void *arg, void **result)
     ac_task_create(&tasks[i], limited_fetch, &jobs[i]);
   }
   ac_future_gather((ac_future_t *const *)tasks, 16, NULL, NULL, 0);
-  printf("127.0.0.1 saw at most %d at once, 127.0.0.2 at most %d, both together %d\n", seen.most[0], seen.most[1],
-         seen.most_in_all);
+  printf("127.0.0.1 saw at most %d at once, 127.0.0.2 at most %d, both together %d\n", seen.most[0],
+         seen.most[1], seen.most_in_all);
   for (int i = 0; i < 16; i++)
     ac_future_release(tasks[i]);
   ac_server_close(servers[0], 0);

@@ -18,42 +18,42 @@
 
 /* [interface] */
 typedef struct {
-  const char *start_url;             /* where the crawl begins (http or https) */
-  const char *const *allowed_hosts;  /* the "host:port" (see url_host()) the crawl may
-                                        fetch from, NULL-terminated; nothing else */
-  const char *user_agent;            /* sent with every request, and what robots.txt
-                                        rules are chosen for */
-  size_t max_in_flight;              /* requests in flight at once, in all (>= 1) */
-  size_t max_per_host;               /* ... and to any one host (>= 1) */
-  int max_depth;                     /* links followed from the start page (>= 0) */
-  size_t max_pages;                  /* pages requested at most (>= 1) */
-  int max_redirects;                 /* redirects followed from one link (>= 0) */
-  int64_t deadline_ms;               /* the whole crawl's time (>= 1) */
-  int64_t request_timeout_ms;        /* each try's time limit (>= 1) */
-  retry_policy_t retry;              /* for every request, robots.txt included */
+  const char *start_url;            /* where the crawl begins (http or https) */
+  const char *const *allowed_hosts; /* the "host:port" (see url_host()) the crawl may
+                                       fetch from, NULL-terminated; nothing else */
+  const char *user_agent;           /* sent with every request, and what robots.txt
+                                       rules are chosen for */
+  size_t max_in_flight;             /* requests in flight at once, in all (>= 1) */
+  size_t max_per_host;              /* ... and to any one host (>= 1) */
+  int max_depth;                    /* links followed from the start page (>= 0) */
+  size_t max_pages;                 /* pages requested at most (>= 1) */
+  int max_redirects;                /* redirects followed from one link (>= 0) */
+  int64_t deadline_ms;              /* the whole crawl's time (>= 1) */
+  int64_t request_timeout_ms;       /* each try's time limit (>= 1) */
+  retry_policy_t retry;             /* for every request, robots.txt included */
 } crawl_config_t;
 
 /* One page the crawl requested, in the order the requests began. */
 typedef struct {
-  char *url;          /* normalised (url_resolve()) */
-  char *referrer;     /* the page whose link (or redirect) led here; NULL for the start */
-  int depth;          /* links followed from the start; a redirect keeps its link's depth */
-  long status;        /* the last try's HTTP status, or 0 if no answer came */
-  int error;          /* 0, or why the page ended without an answer to keep:
-                         fetch_with_retry()'s error, -ELOOP when the redirect
-                         limit stopped it here, -ECANCELED when the crawl's end
-                         cut it short */
-  int attempts;       /* tries made */
-  char *location;     /* for a 3xx, where it points (normalised), else NULL */
-  size_t links;       /* links found in the page (all of them, followed or not) */
-  double started_ms;  /* when its first try began, from the start of the crawl */
-  double elapsed_ms;  /* how long until its outcome, retries and waits included */
+  char *url;         /* normalised (url_resolve()) */
+  char *referrer;    /* the page whose link (or redirect) led here; NULL for the start */
+  int depth;         /* links followed from the start; a redirect keeps its link's depth */
+  long status;       /* the last try's HTTP status, or 0 if no answer came */
+  int error;         /* 0, or why the page ended without an answer to keep:
+                        fetch_with_retry()'s error, -ELOOP when the redirect
+                        limit stopped it here, -ECANCELED when the crawl's end
+                        cut it short */
+  int attempts;      /* tries made */
+  char *location;    /* for a 3xx, where it points (normalised), else NULL */
+  size_t links;      /* links found in the page (all of them, followed or not) */
+  double started_ms; /* when its first try began, from the start of the crawl */
+  double elapsed_ms; /* how long until its outcome, retries and waits included */
 } crawl_result_t;
 
 typedef enum {
-  CRAWL_DONE = 1,      /* nothing left to fetch */
-  CRAWL_BUDGET = 2,    /* max_pages requested: nothing more was started */
-  CRAWL_DEADLINE = 3,  /* deadline_ms passed: what was in flight was cancelled */
+  CRAWL_DONE = 1,     /* nothing left to fetch */
+  CRAWL_BUDGET = 2,   /* max_pages requested: nothing more was started */
+  CRAWL_DEADLINE = 3, /* deadline_ms passed: what was in flight was cancelled */
 } crawl_end_t;
 
 typedef struct {

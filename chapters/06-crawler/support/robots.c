@@ -137,8 +137,8 @@ static int collect(robots_t *r, const char *text, size_t size, const char *agent
         in_group = false;
         agents_done = false;
       }
-      bool hit = named ? (agent != NULL && *value && strncasecmp(value, agent, strlen(value)) == 0 &&
-                          strcmp(value, "*") != 0)
+      bool hit = named ? (agent != NULL && *value &&
+                          strncasecmp(value, agent, strlen(value)) == 0 && strcmp(value, "*") != 0)
                        : strcmp(value, "*") == 0;
       if (hit && !in_group)
         groups++;

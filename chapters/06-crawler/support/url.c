@@ -74,7 +74,8 @@ ssize_t url_resolve(const char *base, const char *href, char *out, size_t size)
   xmlFree(uri->fragment);
   uri->fragment = NULL;
   if (uri->server != NULL && uri->path != NULL)
-    xmlNormalizeURIPath(uri->path); /* xmlBuildURI leaves "/a/./b/../c" of an absolute path as it is */
+    xmlNormalizeURIPath(
+        uri->path); /* xmlBuildURI leaves "/a/./b/../c" of an absolute path as it is */
   int port = default_port(uri->scheme);
   if (port != 0 && uri->port == port)
     uri->port = 0; /* libxml2 writes no port for 0 */

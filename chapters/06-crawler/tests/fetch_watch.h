@@ -9,13 +9,13 @@
 #include <ac.h>
 
 typedef struct {
-  int calls;            /* ac_http_fetch() calls */
-  int in_flight;        /* calls not returned yet */
-  int not_http;         /* calls for a URL that is not http:// or https:// */
+  int calls;     /* ac_http_fetch() calls */
+  int in_flight; /* calls not returned yet */
+  int not_http;  /* calls for a URL that is not http:// or https:// */
   char first_not_http[256];
-  int open;             /* responses holding memory that nobody closed yet */
+  int open;              /* responses holding memory that nobody closed yet */
   int redirects_by_curl; /* calls that let libcurl follow redirects (max_redirects >= 0) */
-  int no_timeout;       /* calls without a time limit */
+  int no_timeout;        /* calls without a time limit */
 } fetch_watch_t;
 
 extern fetch_watch_t fetch_watch;

@@ -44,8 +44,8 @@ void site_start(site_t *s)
   if (s->pid == 0) {
     dup2(in[0], STDIN_FILENO);
     dup2(out[1], STDOUT_FILENO);
-    execl("/usr/bin/python3", "python3", processes, "server", "--", "/usr/bin/python3", script, "serve",
-          (char *)NULL);
+    execl("/usr/bin/python3", "python3", processes, "server", "--", "/usr/bin/python3", script,
+          "serve", (char *)NULL);
     _exit(127);
   }
   close(in[0]);
@@ -123,7 +123,8 @@ size_t site_nginx_log(const site_t *s, nginx_hit_t **hits)
   while (f != NULL && fgets(line, sizeof line, f) != NULL) {
     nginx_hit_t h = {0};
     double sec;
-    if (sscanf(line, "%lf %ld %63s %31s %d %511s", &sec, &h.connection, addr, h.host, &h.status, h.path) != 6)
+    if (sscanf(line, "%lf %ld %63s %31s %d %511s", &sec, &h.connection, addr, h.host, &h.status,
+               h.path) != 6)
       continue;
     h.ms = sec * 1000.0;
     *(nginx_hit_t *)append((void **)hits, &n, sizeof h) = h;
@@ -141,8 +142,8 @@ size_t site_peer_log(const site_t *s, peer_event_t **events)
   *events = NULL;
   while (f != NULL && fgets(line, sizeof line, f) != NULL) {
     peer_event_t e = {0};
-    int got = sscanf(line, "%c %lf %31s %511s %d %d", &e.kind, &e.ms, e.host, e.path, &e.in_flight_host,
-                     &e.in_flight_all);
+    int got = sscanf(line, "%c %lf %31s %511s %d %d", &e.kind, &e.ms, e.host, e.path,
+                     &e.in_flight_host, &e.in_flight_all);
     if (e.kind == 'E')
       e.status = e.in_flight_host, e.in_flight_host = 0;
     if (got >= 5)
@@ -170,7 +171,8 @@ int site_peer_count(const site_t *s, const char *host, const char *path)
   size_t n = site_peer_log(s, &ev);
   int count = 0;
   for (size_t i = 0; i < n; i++)
-    count += ev[i].kind == 'B' && strcmp(ev[i].host, host) == 0 && (path == NULL || strcmp(ev[i].path, path) == 0);
+    count += ev[i].kind == 'B' && strcmp(ev[i].host, host) == 0 &&
+             (path == NULL || strcmp(ev[i].path, path) == 0);
   free(ev);
   return count;
 }

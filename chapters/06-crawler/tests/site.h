@@ -8,11 +8,11 @@
 #include <sys/types.h>
 
 typedef struct {
-  pid_t pid;       /* scripts/processes.py, which runs site.py */
-  int in, out;     /* its stdin (closing it stops the site) and stdout */
+  pid_t pid;   /* scripts/processes.py, which runs site.py */
+  int in, out; /* its stdin (closing it stops the site) and stdout */
   int nginx_port, peer_port;
-  char dir[256];   /* the site's directory: pages, logs, site.txt */
-  char a[32], b[32];          /* nginx's two hosts: "127.0.0.1:P", "127.0.0.2:P" */
+  char dir[256];               /* the site's directory: pages, logs, site.txt */
+  char a[32], b[32];           /* nginx's two hosts: "127.0.0.1:P", "127.0.0.2:P" */
   char c[32], d[32], trap[32]; /* the peer's: 127.0.0.1, .2 and .3 (the one never allowed) */
 } site_t;
 
@@ -27,11 +27,11 @@ const char *site_url(const char *host, const char *path);
 
 /* One request nginx logged (when it was answered). */
 typedef struct {
-  double ms;           /* $msec, in ms */
-  long connection;     /* $connection */
-  char host[32];       /* $http_host, as the client sent it */
+  double ms;       /* $msec, in ms */
+  long connection; /* $connection */
+  char host[32];   /* $http_host, as the client sent it */
   int status;
-  char path[512];      /* $request_uri */
+  char path[512]; /* $request_uri */
 } nginx_hit_t;
 
 /* One event of the peer: a request arriving ('B') or answered ('E'). */

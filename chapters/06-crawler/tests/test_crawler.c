@@ -35,9 +35,16 @@ static crawl_config_t config(const char *start_path)
   static char start[600];
   hosts[0] = site.a, hosts[1] = site.b, hosts[2] = site.c, hosts[3] = site.d, hosts[4] = NULL;
   snprintf(start, sizeof start, "%s", site_url(site.a, start_path));
-  return (crawl_config_t){.start_url = start, .allowed_hosts = hosts, .user_agent = AGENT,
-                          .max_in_flight = 6, .max_per_host = 3, .max_depth = 100, .max_pages = 100000,
-                          .max_redirects = 5, .deadline_ms = 10000, .request_timeout_ms = 3000,
+  return (crawl_config_t){.start_url = start,
+                          .allowed_hosts = hosts,
+                          .user_agent = AGENT,
+                          .max_in_flight = 6,
+                          .max_per_host = 3,
+                          .max_depth = 100,
+                          .max_pages = 100000,
+                          .max_redirects = 5,
+                          .deadline_ms = 10000,
+                          .request_timeout_ms = 3000,
                           .retry = {.max_attempts = 3, .base_delay_ms = 40, .max_delay_ms = 400}};
 }
 
@@ -47,10 +54,10 @@ typedef struct {
   int64_t cancel_after_ms; /* > 0: the test cancels the crawl then */
   int rc;
   crawl_report_t report;
-  double elapsed;          /* ms in crawl() */
-  double cancel_took;      /* ms from the cancel to its return */
+  double elapsed;     /* ms in crawl() */
+  double cancel_took; /* ms from the cancel to its return */
   int hung;
-  size_t tasks_after;      /* unfinished tasks once it had returned */
+  size_t tasks_after;          /* unfinished tasks once it had returned */
   int nginx_after, peer_after; /* log lines when it returned */
 } run_t;
 
@@ -113,23 +120,32 @@ static void crawl_site(run_t *r)
 {
   fetch_watch = (fetch_watch_t){0};
   grade_run(crawl_main, r);
-  ck_assert_msg(!r->hung, "expected crawl() to return, it had not after %d ms (does the crawl end when the "
-                          "frontier is empty and every page is done?)", WATCHDOG_MS);
-  ck_assert_msg(r->tasks_after == 1, "expected no task of the crawl left when it returned, %zu were",
+  ck_assert_msg(!r->hung,
+                "expected crawl() to return, it had not after %d ms (does the crawl end when the "
+                "frontier is empty and every page is done?)",
+                WATCHDOG_MS);
+  ck_assert_msg(r->tasks_after == 1,
+                "expected no task of the crawl left when it returned, %zu were",
                 r->tasks_after - 1);
-  ck_assert_msg(fetch_watch.in_flight == 0, "expected no request in flight when crawl() returned, %d were",
+  ck_assert_msg(fetch_watch.in_flight == 0,
+                "expected no request in flight when crawl() returned, %d were",
                 fetch_watch.in_flight);
-  ck_assert_msg(fetch_watch.open == 0, "expected every response closed when crawl() returned, %d still held "
-                "memory", fetch_watch.open);
-  ck_assert_msg(fetch_watch.redirects_by_curl == 0, "expected the crawler to follow redirects itself "
+  ck_assert_msg(fetch_watch.open == 0,
+                "expected every response closed when crawl() returned, %d still held "
+                "memory",
+                fetch_watch.open);
+  ck_assert_msg(fetch_watch.redirects_by_curl == 0,
+                "expected the crawler to follow redirects itself "
                 "(max_redirects = -1 in every request), %d requests let libcurl follow them",
                 fetch_watch.redirects_by_curl);
 }
 
 static void expect_ok(const run_t *r, crawl_end_t end)
 {
-  ck_assert_msg(r->rc == 0, "expected crawl() to return 0, it returned %d (%s)", r->rc, ac_error_message(r->rc));
-  ck_assert_msg(r->report.end == end, "expected the report to end with %d, it says %d", end, r->report.end);
+  ck_assert_msg(r->rc == 0, "expected crawl() to return 0, it returned %d (%s)", r->rc,
+                ac_error_message(r->rc));
+  ck_assert_msg(r->report.end == end, "expected the report to end with %d, it says %d", end,
+                r->report.end);
 }
 
 static const crawl_result_t *result_for(const run_t *r, const char *url)
@@ -142,8 +158,8 @@ static const crawl_result_t *result_for(const run_t *r, const char *url)
 
 static int is_fetchable(const site_entry_t *e)
 {
-  return strcmp(e->kind, "page") == 0 || strcmp(e->kind, "leaf") == 0 || strcmp(e->kind, "missing") == 0 ||
-         strcmp(e->kind, "moved") == 0;
+  return strcmp(e->kind, "page") == 0 || strcmp(e->kind, "leaf") == 0 ||
+         strcmp(e->kind, "missing") == 0 || strcmp(e->kind, "moved") == 0;
 }
 
 /* The path part of an http URL of the site. */
@@ -177,33 +193,43 @@ static void expect_the_tree(const run_t *r, int max_depth)
       continue;
     want++;
     const crawl_result_t *got = result_for(r, e[i].url);
-    ck_assert_msg(got != NULL, "expected %s (a %s at depth %d) in the report, it is not there", e[i].url,
-                  e[i].kind, e[i].depth);
-    long status = strcmp(e[i].kind, "missing") == 0 ? 404 : strcmp(e[i].kind, "moved") == 0 ? 301 : 200;
-    ck_assert_msg(got->status == status && got->error == 0, "expected %s to end with status %ld and no error, it "
-                  "has %ld and %d (%s)", e[i].url, status, got->status, got->error, ac_error_message(got->error));
-    ck_assert_msg(got->depth == e[i].depth, "expected %s at depth %d, the report says %d (found from %s)", e[i].url,
+    ck_assert_msg(got != NULL, "expected %s (a %s at depth %d) in the report, it is not there",
+                  e[i].url, e[i].kind, e[i].depth);
+    long status = strcmp(e[i].kind, "missing") == 0 ? 404
+                  : strcmp(e[i].kind, "moved") == 0 ? 301
+                                                    : 200;
+    ck_assert_msg(got->status == status && got->error == 0,
+                  "expected %s to end with status %ld and no error, it "
+                  "has %ld and %d (%s)",
+                  e[i].url, status, got->status, got->error, ac_error_message(got->error));
+    ck_assert_msg(got->depth == e[i].depth,
+                  "expected %s at depth %d, the report says %d (found from %s)", e[i].url,
                   e[i].depth, got->depth, got->referrer ? got->referrer : "nowhere");
     char host[64];
     host_of(e[i].url, host, sizeof host);
     int seen = site_nginx_count(&site, host, path_of(e[i].url));
-    ck_assert_msg(seen == 1, "expected nginx to see one request for %s, it saw %d (is a URL marked as seen "
-                  "before it is queued, in its normalised form?)", e[i].url, seen);
+    ck_assert_msg(seen == 1,
+                  "expected nginx to see one request for %s, it saw %d (is a URL marked as seen "
+                  "before it is queued, in its normalised form?)",
+                  e[i].url, seen);
   }
   free(e);
   for (size_t i = 0; i < r->report.count; i++)
     for (size_t j = 0; j < i; j++)
       ck_assert_msg(strcmp(r->report.results[i].url, r->report.results[j].url) != 0,
-                    "expected each URL once in the report, %s is there twice", r->report.results[i].url);
-  ck_assert_msg(r->report.count == want, "expected %zu pages in the report (site.txt, depth <= %d), it has %zu",
-                want, max_depth, r->report.count);
+                    "expected each URL once in the report, %s is there twice",
+                    r->report.results[i].url);
+  ck_assert_msg(r->report.count == want,
+                "expected %zu pages in the report (site.txt, depth <= %d), it has %zu", want,
+                max_depth, r->report.count);
   nginx_hit_t *hits;
   size_t k = site_nginx_log(&site, &hits);
   int pages = 0;
   for (size_t i = 0; i < k; i++)
     pages += strcmp(hits[i].path, "/robots.txt") != 0;
   free(hits);
-  ck_assert_msg(pages == (int)want, "expected nginx to see %zu page requests, it saw %d", want, pages);
+  ck_assert_msg(pages == (int)want, "expected nginx to see %zu page requests, it saw %d", want,
+                pages);
 }
 
 /* ---- the tests ----------------------------------------------------------- */
@@ -239,10 +265,12 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_config_is_rejected)
 {
-  static const char *what[] = {"no start URL", "an ftp:// start URL", "a start URL on a host not allowed",
-                               "no allowed host", "max_in_flight 0", "max_per_host 0", "max_pages 0",
-                               "deadline_ms 0", "max_depth -1", "retry.max_attempts 0", "no user agent",
-                               "allowed_hosts NULL", "a NULL config", "a NULL report"};
+  static const char *what[] = {
+      "no start URL",         "an ftp:// start URL", "a start URL on a host not allowed",
+      "no allowed host",      "max_in_flight 0",     "max_per_host 0",
+      "max_pages 0",          "deadline_ms 0",       "max_depth -1",
+      "retry.max_attempts 0", "no user agent",       "allowed_hosts NULL",
+      "a NULL config",        "a NULL report"};
   int rc[14];
   site_start(&site);
   fetch_watch = (fetch_watch_t){0};
@@ -250,7 +278,8 @@ START_TEST(bad_config_is_rejected)
   for (int i = 0; i < 14; i++)
     ck_assert_msg(rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i], rc[i],
                   ac_error_message(rc[i]));
-  ck_assert_msg(fetch_watch.calls == 0, "expected no request for a bad config, %d were made", fetch_watch.calls);
+  ck_assert_msg(fetch_watch.calls == 0, "expected no request for a bad config, %d were made",
+                fetch_watch.calls);
   site_stop(&site);
 }
 END_TEST
@@ -273,17 +302,24 @@ START_TEST(never_follows_other_schemes_or_hosts)
   run = (run_t){.cfg = config("/index.html")};
   crawl_site(&run);
   expect_ok(&run, CRAWL_DONE);
-  ck_assert_msg(fetch_watch.not_http == 0, "expected requests for http and https URLs only, %d were for others, "
-                "the first %s", fetch_watch.not_http, fetch_watch.first_not_http);
+  ck_assert_msg(fetch_watch.not_http == 0,
+                "expected requests for http and https URLs only, %d were for others, "
+                "the first %s",
+                fetch_watch.not_http, fetch_watch.first_not_http);
   for (size_t i = 0; i < run.report.count; i++)
-    ck_assert_msg(strncmp(run.report.results[i].url, "http://", 7) == 0, "expected only http pages in the "
-                  "report, it has %s", run.report.results[i].url);
+    ck_assert_msg(strncmp(run.report.results[i].url, "http://", 7) == 0,
+                  "expected only http pages in the "
+                  "report, it has %s",
+                  run.report.results[i].url);
   int trap = site_peer_count(&site, site.trap, NULL);
-  ck_assert_msg(trap == 0, "expected no request for %s, a host not allowed, it saw %d", site.trap, trap);
+  ck_assert_msg(trap == 0, "expected no request for %s, a host not allowed, it saw %d", site.trap,
+                trap);
   char local[64];
   snprintf(local, sizeof local, "localhost:%d", site.nginx_port);
-  ck_assert_msg(site_nginx_count(&site, local, NULL) == 0, "expected no request for %s, a host not allowed (the "
-                "same server under another name), nginx saw %d", local, site_nginx_count(&site, local, NULL));
+  ck_assert_msg(site_nginx_count(&site, local, NULL) == 0,
+                "expected no request for %s, a host not allowed (the "
+                "same server under another name), nginx saw %d",
+                local, site_nginx_count(&site, local, NULL));
   crawl_report_close(&run.report);
   site_stop(&site);
 }
@@ -299,20 +335,26 @@ START_TEST(robots_txt_first_and_obeyed)
   size_t n = site_nginx_log(&site, &hits);
   const char *nginx_hosts[] = {site.a, site.b};
   for (int h = 0; h < 2; h++) {
-    ck_assert_msg(site_nginx_count(&site, nginx_hosts[h], "/robots.txt") == 1, "expected robots.txt of %s "
-                  "fetched once, nginx saw %d requests for it", nginx_hosts[h],
-                  site_nginx_count(&site, nginx_hosts[h], "/robots.txt"));
+    ck_assert_msg(site_nginx_count(&site, nginx_hosts[h], "/robots.txt") == 1,
+                  "expected robots.txt of %s "
+                  "fetched once, nginx saw %d requests for it",
+                  nginx_hosts[h], site_nginx_count(&site, nginx_hosts[h], "/robots.txt"));
     for (size_t i = 0; i < n; i++)
       if (strcmp(hits[i].host, nginx_hosts[h]) == 0) {
-        ck_assert_msg(strcmp(hits[i].path, "/robots.txt") == 0, "expected robots.txt to be the first request "
-                      "to %s, the first was %s", nginx_hosts[h], hits[i].path);
+        ck_assert_msg(strcmp(hits[i].path, "/robots.txt") == 0,
+                      "expected robots.txt to be the first request "
+                      "to %s, the first was %s",
+                      nginx_hosts[h], hits[i].path);
         break;
       }
   }
   for (size_t i = 0; i < n; i++)
-    ck_assert_msg(strncmp(hits[i].path, "/private/", 9) != 0 || strncmp(hits[i].path, "/private/open/", 14) == 0,
-                  "expected no request robots.txt forbids (for %s: Disallow /private/, Allow /private/open/), "
-                  "nginx saw %s%s", AGENT, hits[i].host, hits[i].path);
+    ck_assert_msg(strncmp(hits[i].path, "/private/", 9) != 0 ||
+                      strncmp(hits[i].path, "/private/open/", 14) == 0,
+                  "expected no request robots.txt forbids (for %s: Disallow /private/, Allow "
+                  "/private/open/), "
+                  "nginx saw %s%s",
+                  AGENT, hits[i].host, hits[i].path);
   free(hits);
   site_entry_t *e;
   n = site_manifest(&site, &e);
@@ -320,8 +362,10 @@ START_TEST(robots_txt_first_and_obeyed)
   for (size_t i = 0; i < n; i++)
     open_pages += strcmp(e[i].kind, "leaf") == 0 && result_for(&run, e[i].url) != NULL;
   free(e);
-  ck_assert_msg(open_pages > 0, "expected the pages under /private/open/ fetched (robots.txt allows them for "
-                "%s), none was", AGENT);
+  ck_assert_msg(open_pages > 0,
+                "expected the pages under /private/open/ fetched (robots.txt allows them for "
+                "%s), none was",
+                AGENT);
   crawl_report_close(&run.report);
 
   /* The peer's robots.txt takes 150 ms: nothing else may go to its host meanwhile. */
@@ -332,19 +376,24 @@ START_TEST(robots_txt_first_and_obeyed)
   n = site_peer_log(&site, &ev);
   const char *peer_hosts[] = {site.c, site.d};
   for (int h = 0; h < 2; h++) {
-    ck_assert_msg(site_peer_count(&site, peer_hosts[h], "/robots.txt") == 1, "expected robots.txt of %s fetched "
-                  "once (however many tasks need it at the same time), the server saw %d", peer_hosts[h],
-                  site_peer_count(&site, peer_hosts[h], "/robots.txt"));
+    ck_assert_msg(site_peer_count(&site, peer_hosts[h], "/robots.txt") == 1,
+                  "expected robots.txt of %s fetched "
+                  "once (however many tasks need it at the same time), the server saw %d",
+                  peer_hosts[h], site_peer_count(&site, peer_hosts[h], "/robots.txt"));
     int answered = 0;
     for (size_t i = 0; i < n; i++) {
       if (strcmp(ev[i].host, peer_hosts[h]) != 0)
         continue;
       if (strcmp(ev[i].path, "/robots.txt") == 0 && ev[i].kind == 'E')
         answered = 1;
-      ck_assert_msg(answered || strcmp(ev[i].path, "/robots.txt") == 0, "expected no request to %s before its "
-                    "robots.txt was answered, %s came first", peer_hosts[h], ev[i].path);
-      ck_assert_msg(strncmp(ev[i].path, "/private/", 9) != 0, "expected no request robots.txt forbids, the "
-                    "server saw %s%s", ev[i].host, ev[i].path);
+      ck_assert_msg(answered || strcmp(ev[i].path, "/robots.txt") == 0,
+                    "expected no request to %s before its "
+                    "robots.txt was answered, %s came first",
+                    peer_hosts[h], ev[i].path);
+      ck_assert_msg(strncmp(ev[i].path, "/private/", 9) != 0,
+                    "expected no request robots.txt forbids, the "
+                    "server saw %s%s",
+                    ev[i].host, ev[i].path);
     }
   }
   free(ev);
@@ -378,26 +427,38 @@ START_TEST(redirects_followed_with_a_limit)
   for (int i = 1; i <= 5; i++) {
     snprintf(path, sizeof path, "/chain/%d", i);
     int want = i <= 4;
-    ck_assert_msg(site_nginx_count(&site, site.a, path) == want, "expected %s requested %s (the link, then at "
-                  "most max_redirects = 3 redirects), nginx saw %d", path, want ? "once" : "never",
-                  site_nginx_count(&site, site.a, path));
+    ck_assert_msg(site_nginx_count(&site, site.a, path) == want,
+                  "expected %s requested %s (the link, then at "
+                  "most max_redirects = 3 redirects), nginx saw %d",
+                  path, want ? "once" : "never", site_nginx_count(&site, site.a, path));
   }
   const crawl_result_t *last = result_for(&run, site_url(site.a, "/chain/4"));
-  ck_assert_msg(last != NULL && last->error == -ELOOP && last->status == 301,
-                "expected /chain/4, the redirect past the limit, reported with status 301 and -ELOOP");
+  ck_assert_msg(
+      last != NULL && last->error == -ELOOP && last->status == 301,
+      "expected /chain/4, the redirect past the limit, reported with status 301 and -ELOOP");
   ck_assert_msg(last->location != NULL && strcmp(last->location, site_url(site.a, "/chain/5")) == 0,
                 "expected its location, %s, in the report", site_url(site.a, "/chain/5"));
-  ck_assert_msg(site_nginx_count(&site, site.a, "/loop/a") == 1 && site_nginx_count(&site, site.a, "/loop/b") == 1,
-                "expected a redirect loop to stop where it comes back: /loop/a and /loop/b once each, nginx saw "
-                "%d and %d", site_nginx_count(&site, site.a, "/loop/a"), site_nginx_count(&site, site.a, "/loop/b"));
-  ck_assert_msg(site_nginx_count(&site, site.a, "/pages/d1/p1.html") == 1, "expected the target of a redirect "
-                "that is also linked fetched once, nginx saw %d", site_nginx_count(&site, site.a, "/pages/d1/p1.html"));
+  ck_assert_msg(site_nginx_count(&site, site.a, "/loop/a") == 1 &&
+                    site_nginx_count(&site, site.a, "/loop/b") == 1,
+                "expected a redirect loop to stop where it comes back: /loop/a and /loop/b once "
+                "each, nginx saw "
+                "%d and %d",
+                site_nginx_count(&site, site.a, "/loop/a"),
+                site_nginx_count(&site, site.a, "/loop/b"));
+  ck_assert_msg(site_nginx_count(&site, site.a, "/pages/d1/p1.html") == 1,
+                "expected the target of a redirect "
+                "that is also linked fetched once, nginx saw %d",
+                site_nginx_count(&site, site.a, "/pages/d1/p1.html"));
   const crawl_result_t *moved = result_for(&run, site_url(site.a, "/moved/pages/d1/p1.html"));
-  ck_assert_msg(moved != NULL && moved->status == 301 && moved->depth == 1, "expected /moved/pages/d1/p1.html "
+  ck_assert_msg(moved != NULL && moved->status == 301 && moved->depth == 1,
+                "expected /moved/pages/d1/p1.html "
                 "in the report with status 301 at depth 1");
-  ck_assert_msg(site_peer_count(&site, site.trap, NULL) == 0, "expected no redirect followed to a host not "
-                "allowed, %s saw %d requests", site.trap, site_peer_count(&site, site.trap, NULL));
-  ck_assert_msg(fetch_watch.not_http == 0, "expected no redirect followed to another scheme, %s was asked for",
+  ck_assert_msg(site_peer_count(&site, site.trap, NULL) == 0,
+                "expected no redirect followed to a host not "
+                "allowed, %s saw %d requests",
+                site.trap, site_peer_count(&site, site.trap, NULL));
+  ck_assert_msg(fetch_watch.not_http == 0,
+                "expected no redirect followed to another scheme, %s was asked for",
                 fetch_watch.first_not_http);
   crawl_report_close(&run.report);
   site_stop(&site);
@@ -429,17 +490,27 @@ START_TEST(limits_hold_at_the_servers)
   expect_ok(&run, CRAWL_DONE);
   for (int h = 0; h < 2; h++) {
     const char *host = h ? site.d : site.c;
-    ck_assert_msg(peer_max(host) <= 2, "expected at most max_per_host = 2 requests in flight to %s, the server "
-                  "had %d at once (is the host's place held until the answer is in?)", host, peer_max(host));
-    ck_assert_msg(site_peer_count(&site, host, NULL) == 13, "expected robots.txt and the 12 slow pages of %s "
-                  "requested, the server saw %d requests", host, site_peer_count(&site, host, NULL));
+    ck_assert_msg(peer_max(host) <= 2,
+                  "expected at most max_per_host = 2 requests in flight to %s, the server "
+                  "had %d at once (is the host's place held until the answer is in?)",
+                  host, peer_max(host));
+    ck_assert_msg(site_peer_count(&site, host, NULL) == 13,
+                  "expected robots.txt and the 12 slow pages of %s "
+                  "requested, the server saw %d requests",
+                  host, site_peer_count(&site, host, NULL));
   }
-  ck_assert_msg(peer_max(NULL) <= 3, "expected at most max_in_flight = 3 requests in flight in all, the peer "
-                "had %d at once", peer_max(NULL));
-  ck_assert_msg(peer_max(NULL) == 3, "expected the crawl to use its 3 places at once, the peer never saw more "
-                "than %d requests at a time", peer_max(NULL));
-  ck_assert_msg(run.elapsed < 24 * 150 / 2, "expected 24 pages of 150 ms, 3 at a time, in about 1.2 s, the "
-                "crawl took %.0f ms (one at a time: 3.6 s)", run.elapsed);
+  ck_assert_msg(peer_max(NULL) <= 3,
+                "expected at most max_in_flight = 3 requests in flight in all, the peer "
+                "had %d at once",
+                peer_max(NULL));
+  ck_assert_msg(peer_max(NULL) == 3,
+                "expected the crawl to use its 3 places at once, the peer never saw more "
+                "than %d requests at a time",
+                peer_max(NULL));
+  ck_assert_msg(run.elapsed < 24 * 150 / 2,
+                "expected 24 pages of 150 ms, 3 at a time, in about 1.2 s, the "
+                "crawl took %.0f ms (one at a time: 3.6 s)",
+                run.elapsed);
   crawl_report_close(&run.report);
   site_stop(&site);
 }
@@ -461,29 +532,43 @@ START_TEST(failures_retried_politely)
     for (size_t j = 0; j < n; j++)
       if (ev[j].kind == 'B' && strcmp(ev[j].path, path) == 0 && k < 3)
         at[k++] = ev[j].ms;
-    ck_assert_msg(site_peer_count(&site, site.c, path) == 3, "expected %s (503 twice, then 200) requested 3 "
-                  "times, the server saw %d", path, site_peer_count(&site, site.c, path));
-    ck_assert_msg(at[1] - at[0] >= 0.9 * 20 && at[2] - at[1] >= 0.9 * 40, "expected the retries of %s spaced by "
-                  "the backoff (at least 20, then 40 ms), they came %.0f and %.0f ms apart", path, at[1] - at[0],
-                  at[2] - at[1]);
+    ck_assert_msg(site_peer_count(&site, site.c, path) == 3,
+                  "expected %s (503 twice, then 200) requested 3 "
+                  "times, the server saw %d",
+                  path, site_peer_count(&site, site.c, path));
+    ck_assert_msg(at[1] - at[0] >= 0.9 * 20 && at[2] - at[1] >= 0.9 * 40,
+                  "expected the retries of %s spaced by "
+                  "the backoff (at least 20, then 40 ms), they came %.0f and %.0f ms apart",
+                  path, at[1] - at[0], at[2] - at[1]);
     const crawl_result_t *r = result_for(&run, site_url(site.c, path));
-    ck_assert_msg(r != NULL && r->status == 200 && r->attempts == 3, "expected %s reported with status 200 "
-                  "after 3 tries", path);
+    ck_assert_msg(r != NULL && r->status == 200 && r->attempts == 3,
+                  "expected %s reported with status 200 "
+                  "after 3 tries",
+                  path);
   }
   free(ev);
-  const char *once[] = {"/status/e0.html?code=404", "/status/e1.html?code=404", "/status/g.html?code=410"};
+  const char *once[] = {"/status/e0.html?code=404", "/status/e1.html?code=404",
+                        "/status/g.html?code=410"};
   for (int i = 0; i < 3; i++) {
-    ck_assert_msg(site_peer_count(&site, site.c, once[i]) == 1, "expected %s requested once (no retry on a "
-                  "4xx), the server saw %d", once[i], site_peer_count(&site, site.c, once[i]));
+    ck_assert_msg(site_peer_count(&site, site.c, once[i]) == 1,
+                  "expected %s requested once (no retry on a "
+                  "4xx), the server saw %d",
+                  once[i], site_peer_count(&site, site.c, once[i]));
     const crawl_result_t *r = result_for(&run, site_url(site.c, once[i]));
-    ck_assert_msg(r != NULL && r->status >= 400 && r->status < 500 && r->attempts == 1, "expected %s reported "
-                  "with its 4xx after one try", once[i]);
+    ck_assert_msg(r != NULL && r->status >= 400 && r->status < 500 && r->attempts == 1,
+                  "expected %s reported "
+                  "with its 4xx after one try",
+                  once[i]);
   }
   const char *always = "/status/x0.html?code=500";
-  ck_assert_msg(site_peer_count(&site, site.c, always) == 3, "expected %s (always 500) requested max_attempts = "
-                "3 times, the server saw %d", always, site_peer_count(&site, site.c, always));
-  ck_assert_msg(site_nginx_count(&site, site.a, "/missing/hub.html") == 1, "expected a 404 of nginx requested "
-                "once, it saw %d", site_nginx_count(&site, site.a, "/missing/hub.html"));
+  ck_assert_msg(site_peer_count(&site, site.c, always) == 3,
+                "expected %s (always 500) requested max_attempts = "
+                "3 times, the server saw %d",
+                always, site_peer_count(&site, site.c, always));
+  ck_assert_msg(site_nginx_count(&site, site.a, "/missing/hub.html") == 1,
+                "expected a 404 of nginx requested "
+                "once, it saw %d",
+                site_nginx_count(&site, site.a, "/missing/hub.html"));
   crawl_report_close(&run.report);
   site_stop(&site);
 }
@@ -498,21 +583,28 @@ START_TEST(deadline_cancels_what_is_in_flight)
   run.cfg.retry.max_attempts = 1;
   crawl_site(&run);
   expect_ok(&run, CRAWL_DEADLINE);
-  ck_assert_msg(run.elapsed >= 0.9 * 700 && run.elapsed < 700 + 600, "expected crawl() to return at its "
-                "deadline of 700 ms, it returned after %.0f ms (are the requests in flight cancelled?)", run.elapsed);
+  ck_assert_msg(
+      run.elapsed >= 0.9 * 700 && run.elapsed < 700 + 600,
+      "expected crawl() to return at its "
+      "deadline of 700 ms, it returned after %.0f ms (are the requests in flight cancelled?)",
+      run.elapsed);
   for (int i = 0; i < 3; i++) {
     char path[32];
     snprintf(path, sizeof path, "/hang/h%d.html", i);
     const crawl_result_t *r = result_for(&run, site_url(site.c, path));
-    ck_assert_msg(r != NULL && r->error == -ECANCELED && r->status == 0, "expected %s, which never answers, "
-                  "reported with -ECANCELED, got %s", path, r ? ac_error_message(r->error) : "no result");
+    ck_assert_msg(r != NULL && r->error == -ECANCELED && r->status == 0,
+                  "expected %s, which never answers, "
+                  "reported with -ECANCELED, got %s",
+                  path, r ? ac_error_message(r->error) : "no result");
   }
   for (int i = 0; i < 4; i++) {
     char path[32];
     snprintf(path, sizeof path, "/slow/q%d.html?ms=100", i);
     const crawl_result_t *r = result_for(&run, site_url(site.d, path));
-    ck_assert_msg(r != NULL && r->status == 200 && r->error == 0, "expected %s (100 ms, on another host than "
-                  "the pages that never answer) fetched before the deadline", path);
+    ck_assert_msg(r != NULL && r->status == 200 && r->error == 0,
+                  "expected %s (100 ms, on another host than "
+                  "the pages that never answer) fetched before the deadline",
+                  path);
   }
   usleep(300 * 1000);
   ck_assert_msg(lines("access.log") == run.nginx_after && lines("peer.log") == run.peer_after,
@@ -535,13 +627,18 @@ START_TEST(budget_stops_new_requests)
   for (size_t i = 0; i < n; i++)
     pages += strcmp(hits[i].path, "/robots.txt") != 0;
   free(hits);
-  ck_assert_msg(pages == 40, "expected exactly max_pages = 40 page requests (robots.txt aside) of a site with "
-                "more, nginx saw %d", pages);
-  ck_assert_msg(run.report.count == 40, "expected the 40 pages in the report, it has %zu", run.report.count);
+  ck_assert_msg(pages == 40,
+                "expected exactly max_pages = 40 page requests (robots.txt aside) of a site with "
+                "more, nginx saw %d",
+                pages);
+  ck_assert_msg(run.report.count == 40, "expected the 40 pages in the report, it has %zu",
+                run.report.count);
   for (size_t i = 0; i < run.report.count; i++)
-    ck_assert_msg(run.report.results[i].error == 0 && run.report.results[i].status > 0, "expected the pages "
-                  "within the budget finished, %s has status %ld, error %d", run.report.results[i].url,
-                  run.report.results[i].status, run.report.results[i].error);
+    ck_assert_msg(run.report.results[i].error == 0 && run.report.results[i].status > 0,
+                  "expected the pages "
+                  "within the budget finished, %s has status %ld, error %d",
+                  run.report.results[i].url, run.report.results[i].status,
+                  run.report.results[i].error);
   crawl_report_close(&run.report);
   site_stop(&site);
 }
@@ -554,39 +651,47 @@ START_TEST(results_in_crawl_order)
   crawl_site(&run);
   expect_ok(&run, CRAWL_DONE);
   const crawl_report_t *rep = &run.report;
-  ck_assert_msg(rep->count > 0 && strcmp(rep->results[0].url, site_url(site.a, "/index.html")) == 0 &&
+  ck_assert_msg(rep->count > 0 &&
+                    strcmp(rep->results[0].url, site_url(site.a, "/index.html")) == 0 &&
                     rep->results[0].referrer == NULL && rep->results[0].depth == 0,
                 "expected the start page first in the report, at depth 0 with no referrer");
   for (size_t i = 1; i < rep->count; i++) {
     const crawl_result_t *r = &rep->results[i];
-    ck_assert_msg(r->started_ms >= rep->results[i - 1].started_ms, "expected the results in the order the "
-                  "requests began: %s (%.1f ms) comes after %s (%.1f ms)", r->url, r->started_ms,
-                  rep->results[i - 1].url, rep->results[i - 1].started_ms);
-    ck_assert_msg(r->elapsed_ms > 0 && r->started_ms + r->elapsed_ms <= rep->elapsed_ms + 1,
-                  "expected each page's timing within the crawl's, %s: started %.1f, took %.1f (crawl %.1f)",
-                  r->url, r->started_ms, r->elapsed_ms, rep->elapsed_ms);
+    ck_assert_msg(r->started_ms >= rep->results[i - 1].started_ms,
+                  "expected the results in the order the "
+                  "requests began: %s (%.1f ms) comes after %s (%.1f ms)",
+                  r->url, r->started_ms, rep->results[i - 1].url, rep->results[i - 1].started_ms);
+    ck_assert_msg(
+        r->elapsed_ms > 0 && r->started_ms + r->elapsed_ms <= rep->elapsed_ms + 1,
+        "expected each page's timing within the crawl's, %s: started %.1f, took %.1f (crawl %.1f)",
+        r->url, r->started_ms, r->elapsed_ms, rep->elapsed_ms);
     ck_assert_msg(r->referrer != NULL, "expected a referrer for %s", r->url);
     size_t j = 0;
     while (j < i && strcmp(rep->results[j].url, r->referrer) != 0)
       j++;
-    ck_assert_msg(j < i, "expected the referrer of %s, %s, earlier in the report", r->url, r->referrer);
+    ck_assert_msg(j < i, "expected the referrer of %s, %s, earlier in the report", r->url,
+                  r->referrer);
     const crawl_result_t *from = &rep->results[j];
     int redirect = from->status >= 300 && from->status < 400;
-    ck_assert_msg(r->depth == from->depth + (redirect ? 0 : 1), "expected %s one deeper than the page linking "
-                  "to it (as deep as a redirect to it), it is at %d, %s at %d", r->url, r->depth, from->url,
-                  from->depth);
+    ck_assert_msg(r->depth == from->depth + (redirect ? 0 : 1),
+                  "expected %s one deeper than the page linking "
+                  "to it (as deep as a redirect to it), it is at %d, %s at %d",
+                  r->url, r->depth, from->url, from->depth);
   }
-  ck_assert_msg(rep->elapsed_ms > 0 && rep->elapsed_ms <= run.elapsed + 1, "expected the report's elapsed_ms "
-                "(%.1f) within the time crawl() took (%.1f)", rep->elapsed_ms, run.elapsed);
+  ck_assert_msg(rep->elapsed_ms > 0 && rep->elapsed_ms <= run.elapsed + 1,
+                "expected the report's elapsed_ms "
+                "(%.1f) within the time crawl() took (%.1f)",
+                rep->elapsed_ms, run.elapsed);
   crawl_report_close(&run.report);
 
   run = (run_t){.cfg = config("/hubs/slow.html")};
   crawl_site(&run);
   for (size_t i = 0; i < run.report.count; i++)
     if (strstr(run.report.results[i].url, "/slow/") != NULL)
-      ck_assert_msg(run.report.results[i].elapsed_ms >= 0.9 * 150, "expected %s, which answers after 150 ms, "
-                    "to have taken that long, the report says %.1f ms", run.report.results[i].url,
-                    run.report.results[i].elapsed_ms);
+      ck_assert_msg(run.report.results[i].elapsed_ms >= 0.9 * 150,
+                    "expected %s, which answers after 150 ms, "
+                    "to have taken that long, the report says %.1f ms",
+                    run.report.results[i].url, run.report.results[i].elapsed_ms);
   crawl_report_close(&run.report);
   site_stop(&site);
 }
@@ -597,14 +702,20 @@ START_TEST(cancelled_caller_stops_everything)
   site_start(&site);
   run = (run_t){.cfg = config("/hubs/slow.html"), .cancel_after_ms = 400};
   crawl_site(&run);
-  ck_assert_msg(run.rc == -ECANCELED, "expected -ECANCELED from a crawl whose caller was cancelled, got %d (%s)",
-                run.rc, ac_error_message(run.rc));
-  ck_assert_msg(run.cancel_took < 500, "expected crawl() to return soon after its caller was cancelled, it took "
-                "%.0f ms", run.cancel_took);
-  ck_assert_msg(run.report.count == 0 && run.report.results == NULL, "expected an empty report after a "
-                "cancellation, it has %zu results", run.report.count);
+  ck_assert_msg(run.rc == -ECANCELED,
+                "expected -ECANCELED from a crawl whose caller was cancelled, got %d (%s)", run.rc,
+                ac_error_message(run.rc));
+  ck_assert_msg(run.cancel_took < 500,
+                "expected crawl() to return soon after its caller was cancelled, it took "
+                "%.0f ms",
+                run.cancel_took);
+  ck_assert_msg(run.report.count == 0 && run.report.results == NULL,
+                "expected an empty report after a "
+                "cancellation, it has %zu results",
+                run.report.count);
   usleep(300 * 1000);
-  ck_assert_msg(lines("peer.log") == run.peer_after, "expected no request once crawl() had returned, the peer "
+  ck_assert_msg(lines("peer.log") == run.peer_after,
+                "expected no request once crawl() had returned, the peer "
                 "saw more");
   site_stop(&site);
 }

@@ -73,8 +73,8 @@ static int user_main(void *arg, void **result)
 
 typedef struct {
   size_t global, per_host;
-  int cancel_user;        /* >= 0: cancel this user ... */
-  int64_t cancel_at_ms;   /* ... at this time */
+  int cancel_user;      /* >= 0: cancel this user ... */
+  int64_t cancel_at_ms; /* ... at this time */
   int hung;
   ssize_t hosts_at_end;
   int close_rc;
@@ -97,7 +97,8 @@ static int world_main(void *arg, void **result)
     ac_task_sleep(s->cancel_at_ms);
     ac_future_cancel(tasks[s->cancel_user]);
   }
-  int done = ac_future_wait_for((ac_future_t *const *)tasks, (size_t)world.n, AC_WAIT_ALL_COMPLETED, WATCHDOG_MS);
+  int done = ac_future_wait_for((ac_future_t *const *)tasks, (size_t)world.n, AC_WAIT_ALL_COMPLETED,
+                                WATCHDOG_MS);
   s->hung = done < world.n;
   for (int i = 0; i < world.n; i++) {
     if (s->hung)
@@ -119,12 +120,14 @@ static void add_user(const char *host, int64_t delay_ms, int64_t hold_ms)
 static void run_world(setup_t *s)
 {
   grade_run(world_main, s);
-  ck_assert_msg(!s->hung, "expected every task to get its place and finish, some had not after %d ms (is a "
-                          "released place given to the next waiter?)", WATCHDOG_MS);
+  ck_assert_msg(!s->hung,
+                "expected every task to get its place and finish, some had not after %d ms (is a "
+                "released place given to the next waiter?)",
+                WATCHDOG_MS);
   for (int i = 0; i < world.n; i++)
     ck_assert_msg(world.users[i].rc == 0 || i == s->cancel_user,
-                  "expected host_limiter_acquire() to return 0, task %d got %d (%s)", i, world.users[i].rc,
-                  ac_error_message(world.users[i].rc));
+                  "expected host_limiter_acquire() to return 0, task %d got %d (%s)", i,
+                  world.users[i].rc, ac_error_message(world.users[i].rc));
 }
 
 /* ---- the tests ----------------------------------------------------------- */
@@ -154,17 +157,23 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  static const char *what[] = {"create with a NULL out", "a global limit of 0", "a per-host limit of 0",
-                               "acquire on NULL", "acquire for a NULL host", "a release never acquired",
-                               "a release for another host", "a release on NULL", "hosts of NULL",
+  static const char *what[] = {"create with a NULL out",
+                               "a global limit of 0",
+                               "a per-host limit of 0",
+                               "acquire on NULL",
+                               "acquire for a NULL host",
+                               "a release never acquired",
+                               "a release for another host",
+                               "a release on NULL",
+                               "hosts of NULL",
                                "one release too many"};
   int rc[12];
   grade_run(bad_main, rc);
   for (int i = 0; i < 10; i++)
     ck_assert_msg(rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i], rc[i],
                   ac_error_message(rc[i]));
-  ck_assert_msg(rc[10] == 0 && rc[11] == 0, "expected close to return 0 (and 0 for NULL), got %d and %d", rc[10],
-                rc[11]);
+  ck_assert_msg(rc[10] == 0 && rc[11] == 0,
+                "expected close to return 0 (and 0 for NULL), got %d and %d", rc[10], rc[11]);
 }
 END_TEST
 
@@ -175,15 +184,20 @@ START_TEST(per_host_limit_holds)
   for (int i = 0; i < 6; i++)
     add_user("h0", 0, 100);
   run_world(&s);
-  ck_assert_msg(world.max_host[0] <= 2, "expected at most 2 holders for one host, there were %d at once",
+  ck_assert_msg(world.max_host[0] <= 2,
+                "expected at most 2 holders for one host, there were %d at once",
                 world.max_host[0]);
-  ck_assert_msg(world.max_host[0] == 2, "expected 2 holders at once (per-host limit 2), there were never more "
-                "than %d", world.max_host[0]);
+  ck_assert_msg(world.max_host[0] == 2,
+                "expected 2 holders at once (per-host limit 2), there were never more "
+                "than %d",
+                world.max_host[0]);
   double end = 0;
   for (int i = 0; i < world.n; i++)
     end = world.users[i].left > end ? world.users[i].left : end;
-  ck_assert_msg(end >= 0.9 * 300 && end < 700, "expected six 100 ms holds two at a time to take about 300 ms, "
-                "they took %.0f ms", end);
+  ck_assert_msg(end >= 0.9 * 300 && end < 700,
+                "expected six 100 ms holds two at a time to take about 300 ms, "
+                "they took %.0f ms",
+                end);
 }
 END_TEST
 
@@ -195,9 +209,11 @@ START_TEST(global_limit_holds)
   for (int i = 0; i < 12; i++)
     add_user(hosts[i % 3], 0, 60);
   run_world(&s);
-  ck_assert_msg(world.max_all <= 4, "expected at most 4 holders in all (global limit 4), there were %d at once",
+  ck_assert_msg(world.max_all <= 4,
+                "expected at most 4 holders in all (global limit 4), there were %d at once",
                 world.max_all);
-  ck_assert_msg(world.max_all == 4, "expected 4 holders at once, there were never more than %d", world.max_all);
+  ck_assert_msg(world.max_all == 4, "expected 4 holders at once, there were never more than %d",
+                world.max_all);
   for (int h = 0; h < 3; h++)
     ck_assert_msg(world.max_host[h] <= 3, "expected at most 3 holders for h%d, there were %d", h,
                   world.max_host[h]);
@@ -216,10 +232,14 @@ START_TEST(busy_host_does_not_block_others)
   run_world(&s);
   user_t *late = &world.users[6];
   ck_assert_msg(late->got - late->asked < 100,
-                "expected the request for another host to get in at once (2 of 4 global places were free), it "
-                "waited %.0f ms (do tasks waiting for a busy host hold a global place?)", late->got - late->asked);
-  ck_assert_msg(world.max_host[0] <= 2 && world.max_all <= 4, "expected the limits kept (h0: %d of 2, all: %d "
-                "of 4)", world.max_host[0], world.max_all);
+                "expected the request for another host to get in at once (2 of 4 global places "
+                "were free), it "
+                "waited %.0f ms (do tasks waiting for a busy host hold a global place?)",
+                late->got - late->asked);
+  ck_assert_msg(world.max_host[0] <= 2 && world.max_all <= 4,
+                "expected the limits kept (h0: %d of 2, all: %d "
+                "of 4)",
+                world.max_host[0], world.max_all);
 }
 END_TEST
 
@@ -231,8 +251,10 @@ START_TEST(waiters_served_in_arrival_order)
     add_user("h0", 10 * i, 40); /* arrive 10 ms apart, each holds 40 */
   run_world(&s);
   for (int i = 0; i < 6; i++)
-    ck_assert_msg(world.users[i].order == i + 1, "expected the waiters for one host let in in the order they "
-                  "came: the one that came %d%s got in %d%s", i + 1, i ? "th" : "st", world.users[i].order,
+    ck_assert_msg(world.users[i].order == i + 1,
+                  "expected the waiters for one host let in in the order they "
+                  "came: the one that came %d%s got in %d%s",
+                  i + 1, i ? "th" : "st", world.users[i].order,
                   world.users[i].order == 1 ? "st" : "th");
 }
 END_TEST
@@ -244,17 +266,21 @@ START_TEST(cancelled_waiter_holds_nothing)
    * global place (its host place already taken) must give that back. */
   setup_t s = {.global = 2, .per_host = 1, .cancel_user = 1, .cancel_at_ms = 50};
   world = (world_t){0};
-  add_user("h0", 0, 150);  /* 0: holds h0 */
-  add_user("h0", 10, 50);  /* 1: waits for h0; cancelled at 50 */
-  add_user("h0", 20, 50);  /* 2: waits for h0; gets it at 150 */
+  add_user("h0", 0, 150); /* 0: holds h0 */
+  add_user("h0", 10, 50); /* 1: waits for h0; cancelled at 50 */
+  add_user("h0", 20, 50); /* 2: waits for h0; gets it at 150 */
   run_world(&s);
-  ck_assert_msg(world.users[1].rc == -ECANCELED, "expected -ECANCELED for the cancelled waiter, got %d (%s)",
-                world.users[1].rc, ac_error_message(world.users[1].rc));
+  ck_assert_msg(world.users[1].rc == -ECANCELED,
+                "expected -ECANCELED for the cancelled waiter, got %d (%s)", world.users[1].rc,
+                ac_error_message(world.users[1].rc));
   ck_assert_msg(world.users[2].rc == 0 && world.users[2].got < 300,
-                "expected the next waiter to get the place when the holder left (at 150 ms), it got it at %.0f "
-                "ms", world.users[2].got);
-  ck_assert_msg(s.hosts_at_end == 0 && s.close_rc == 0, "expected nothing held at the end (hosts %zd, close %d)",
-                s.hosts_at_end, s.close_rc);
+                "expected the next waiter to get the place when the holder left (at 150 ms), it "
+                "got it at %.0f "
+                "ms",
+                world.users[2].got);
+  ck_assert_msg(s.hosts_at_end == 0 && s.close_rc == 0,
+                "expected nothing held at the end (hosts %zd, close %d)", s.hosts_at_end,
+                s.close_rc);
 
   /* Global places all taken (two for h1 until 200 ms, one for h0 until
    * 400); a waiter for h0 takes h0's second place and waits for a global
@@ -269,13 +295,19 @@ START_TEST(cancelled_waiter_holds_nothing)
   add_user("h0", 10, 50);  /* 3: h0's second place, then waits for a global one; cancelled at 50 */
   add_user("h0", 100, 50); /* 4: needs that place */
   run_world(&s2);
-  ck_assert_msg(world.users[3].rc == -ECANCELED, "expected -ECANCELED for the waiter cancelled while it waited "
-                "for a global place, got %d (%s)", world.users[3].rc, ac_error_message(world.users[3].rc));
-  ck_assert_msg(world.users[4].rc == 0 && world.users[4].got < 300, "expected a later request for the same host "
-                "to get in when a global place freed (200 ms), it got in at %.0f ms (did the cancelled waiter "
-                "keep the host's place?)", world.users[4].got);
-  ck_assert_msg(s2.hosts_at_end == 0 && s2.close_rc == 0, "expected nothing held at the end (hosts %zd, close %d)",
-                s2.hosts_at_end, s2.close_rc);
+  ck_assert_msg(world.users[3].rc == -ECANCELED,
+                "expected -ECANCELED for the waiter cancelled while it waited "
+                "for a global place, got %d (%s)",
+                world.users[3].rc, ac_error_message(world.users[3].rc));
+  ck_assert_msg(world.users[4].rc == 0 && world.users[4].got < 300,
+                "expected a later request for the same host "
+                "to get in when a global place freed (200 ms), it got in at %.0f ms (did the "
+                "cancelled waiter "
+                "keep the host's place?)",
+                world.users[4].got);
+  ck_assert_msg(s2.hosts_at_end == 0 && s2.close_rc == 0,
+                "expected nothing held at the end (hosts %zd, close %d)", s2.hosts_at_end,
+                s2.close_rc);
 }
 END_TEST
 
@@ -308,10 +340,13 @@ START_TEST(idle_hosts_are_forgotten)
 {
   ssize_t seen[4];
   grade_run(forget_main, seen);
-  ck_assert_msg(seen[2] == 2, "expected host_limiter_hosts() to count 2 hosts while two are held, it said %zd",
+  ck_assert_msg(seen[2] == 2,
+                "expected host_limiter_hosts() to count 2 hosts while two are held, it said %zd",
                 seen[2]);
-  ck_assert_msg(seen[0] == 1 && seen[1] == 0, "expected each host forgotten once released: 500 hosts one after "
-                "the other kept up to %zd, and %zd after the last", seen[0], seen[1]);
+  ck_assert_msg(seen[0] == 1 && seen[1] == 0,
+                "expected each host forgotten once released: 500 hosts one after "
+                "the other kept up to %zd, and %zd after the last",
+                seen[0], seen[1]);
   ck_assert_msg(seen[3] == 0, "expected close to succeed, got %zd", seen[3]);
 }
 END_TEST
@@ -342,12 +377,14 @@ START_TEST(close_refuses_while_in_use)
 {
   int rc[3];
   grade_run(close_main, rc);
-  ck_assert_msg(rc[0] == -EBUSY, "expected -EBUSY from close while a place is held, got %d (%s)", rc[0],
-                ac_error_message(rc[0]));
-  ck_assert_msg(rc[1] == -EBUSY, "expected -EBUSY from close while a task is let in but has not run yet, got %d "
-                "(%s)", rc[1], ac_error_message(rc[1]));
-  ck_assert_msg(rc[2] == 0, "expected close to succeed once nobody holds or waits, got %d (%s)", rc[2],
-                ac_error_message(rc[2]));
+  ck_assert_msg(rc[0] == -EBUSY, "expected -EBUSY from close while a place is held, got %d (%s)",
+                rc[0], ac_error_message(rc[0]));
+  ck_assert_msg(rc[1] == -EBUSY,
+                "expected -EBUSY from close while a task is let in but has not run yet, got %d "
+                "(%s)",
+                rc[1], ac_error_message(rc[1]));
+  ck_assert_msg(rc[2] == 0, "expected close to succeed once nobody holds or waits, got %d (%s)",
+                rc[2], ac_error_message(rc[2]));
 }
 END_TEST
 

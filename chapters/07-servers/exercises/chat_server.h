@@ -53,7 +53,7 @@ typedef struct {
   int64_t idle_timeout_ms; /* > 0: the longest the server waits for a client's next line */
   chat_ready_fn ready;     /* if not NULL, called with @ctx and the port */
   void *ctx;
-  chat_stats_t *stats;     /* if not NULL, kept up to date */
+  chat_stats_t *stats; /* if not NULL, kept up to date */
 } chat_opts_t;
 
 /* Run the chat server on opts->host:opts->port, from a task, until SIGINT

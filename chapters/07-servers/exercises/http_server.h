@@ -47,7 +47,7 @@ typedef struct {
   int64_t grace_ms;           /* >= 0: how long requests in flight may take at shutdown */
   http_handler_fn handler;    /* answers each request, given @handler_ctx */
   void *handler_ctx;
-  http_ready_fn ready;        /* if not NULL, called with @ctx and the port */
+  http_ready_fn ready; /* if not NULL, called with @ctx and the port */
   void *ctx;
   http_server_stats_t *stats; /* if not NULL, kept up to date */
 } http_server_opts_t;

@@ -21,11 +21,11 @@
  * stored. version: 1 when created, one more at every change.
  *
  *   POST   /todos                 {"title": ..., "done": ...}   201, the to-do, Location: /todos/ID
- *   GET    /todos?limit=N&after=ID                              200, {"items": [...], "next": ID or null}
- *   GET    /todos/ID                                            200, the to-do
- *   PATCH  /todos/ID              {"title": ..., "done": ...}   200, the to-do (either field may be left out)
- *   DELETE /todos/ID                                            204, no body
- *   POST   /todos/ID/estimate                                   200, the to-do with its minutes
+ *   GET    /todos?limit=N&after=ID                              200, {"items": [...], "next": ID or
+ * null} GET    /todos/ID                                            200, the to-do PATCH  /todos/ID
+ * {"title": ..., "done": ...}   200, the to-do (either field may be left out) DELETE /todos/ID 204,
+ * no body POST   /todos/ID/estimate                                   200, the to-do with its
+ * minutes
  *
  * A list holds the to-dos with an id above @after (0 if not given), lowest
  * first, at most @limit of them (1 to 100, 20 if not given); "next" is the

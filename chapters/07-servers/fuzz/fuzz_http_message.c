@@ -17,12 +17,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
-      fprintf(stderr, "fuzz_http_message: %s fails\n", #cond);                                    \
-      abort();                                                                                     \
-    }                                                                                              \
+#define CHECK(cond)                                            \
+  do {                                                         \
+    if (!(cond)) {                                             \
+      fprintf(stderr, "fuzz_http_message: %s fails\n", #cond); \
+      abort();                                                 \
+    }                                                          \
   } while (0)
 
 /* The wrapper writes JSON bodies itself: byte for byte what jansson's

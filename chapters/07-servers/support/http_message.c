@@ -73,11 +73,11 @@ struct http_reader {
   bool headers_done;
   bytes_t body;
 
-  bool in_message;   /* between the first byte of a request and its end */
-  bool complete;     /* a whole request is parsed and waits to be returned */
-  bool returned;     /* it was returned: start afresh at the next call */
+  bool in_message; /* between the first byte of a request and its end */
+  bool complete;   /* a whole request is parsed and waits to be returned */
+  bool returned;   /* it was returned: start afresh at the next call */
   bool keep_alive;
-  int error;         /* sticky: the reader has failed */
+  int error;          /* sticky: the reader has failed */
   int callback_error; /* what a callback refused, for the error above */
 };
 
@@ -183,13 +183,13 @@ static int on_message_complete(http_parser *p)
 }
 
 static const http_parser_settings settings = {
-  .on_message_begin = on_message_begin,
-  .on_url = on_url,
-  .on_header_field = on_header_field,
-  .on_header_value = on_header_value,
-  .on_headers_complete = on_headers_complete,
-  .on_body = on_body,
-  .on_message_complete = on_message_complete,
+    .on_message_begin = on_message_begin,
+    .on_url = on_url,
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
 };
 
 int http_reader_create(http_reader_t **reader, size_t max_header, size_t max_body)
@@ -239,12 +239,9 @@ static int parser_error(http_reader_t *r)
   if (r->callback_error)
     return r->callback_error;
   switch (e) {
-  case HPE_HEADER_OVERFLOW:
-    return -EMSGSIZE;
-  case HPE_INVALID_TRANSFER_ENCODING:
-    return -ENOTSUP;
-  default:
-    return -EBADMSG;
+  case HPE_HEADER_OVERFLOW: return -EMSGSIZE;
+  case HPE_INVALID_TRANSFER_ENCODING: return -ENOTSUP;
+  default: return -EBADMSG;
   }
 }
 
@@ -572,7 +569,7 @@ int http_response_format(const http_response_t *resp, const http_request_t *req,
   bool head = req && strcmp(req->method, "HEAD") == 0;
   size_t body = no_body ? 0 : resp->body_size;
   const char *type = resp->content_type ? resp->content_type : "application/json";
-  const char *connection = !keep_alive ? "Connection: close\r\n"
+  const char *connection = !keep_alive                        ? "Connection: close\r\n"
                            : (req && req->version_minor == 0) ? "Connection: keep-alive\r\n"
                                                               : "";
   char head_buf[512], length[48] = "";
@@ -613,20 +610,13 @@ void http_response_clear(http_response_t *resp)
 int http_status_for(int err)
 {
   switch (err) {
-  case -EBADMSG:
-    return 400;
-  case -ETIMEDOUT:
-    return 408;
-  case -EFBIG:
-    return 413;
-  case -EMSGSIZE:
-    return 431;
-  case -ENOTSUP:
-    return 501;
-  case -EPROTONOSUPPORT:
-    return 505;
-  default:
-    return 500;
+  case -EBADMSG: return 400;
+  case -ETIMEDOUT: return 408;
+  case -EFBIG: return 413;
+  case -EMSGSIZE: return 431;
+  case -ENOTSUP: return 501;
+  case -EPROTONOSUPPORT: return 505;
+  default: return 500;
   }
 }
 

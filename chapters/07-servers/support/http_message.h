@@ -89,8 +89,8 @@ void http_reader_close(http_reader_t *reader);
 /* A response, filled by a handler. Start from {0} (or after
  * http_response_clear()); the functions below fill it. */
 typedef struct {
-  int status;               /* 200, 201, 404...; 0 means "not set" */
-  char *body;               /* owned by the response (malloc), or NULL */
+  int status; /* 200, 201, 404...; 0 means "not set" */
+  char *body; /* owned by the response (malloc), or NULL */
   size_t body_size;
   const char *content_type; /* a static string; "application/json" when a body is set */
   char *headers;            /* extra "Name: value\r\n" lines (malloc), or NULL */

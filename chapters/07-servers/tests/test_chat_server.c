@@ -54,8 +54,12 @@ static bool server_start(server_t *s, const char *host, size_t max_line, size_t 
                          int64_t idle_ms)
 {
   *s = (server_t){.base.run = run_chat,
-                  .opts = {.host = host, .max_line = max_line, .queue_max = queue_max,
-                           .idle_timeout_ms = idle_ms, .ready = server_on_ready, .ctx = s}};
+                  .opts = {.host = host,
+                           .max_line = max_line,
+                           .queue_max = queue_max,
+                           .idle_timeout_ms = idle_ms,
+                           .ready = server_on_ready,
+                           .ctx = s}};
   s->opts.stats = &s->stats;
   return server_launch(&s->base);
 }
@@ -73,10 +77,10 @@ static seen_t seen;
 
 /* Run BODY(ARG) as the test's body, with the server stopped after it; then
  * check that it called ready. */
-#define RUN_TEST(body, arg)                                                                        \
-  do {                                                                                             \
-    seen = (seen_t){0};                                                                            \
-    RUN_SERVER_TEST(&server.base, body, arg, "chat_server_run");                                   \
+#define RUN_TEST(body, arg)                                      \
+  do {                                                           \
+    seen = (seen_t){0};                                          \
+    RUN_SERVER_TEST(&server.base, body, arg, "chat_server_run"); \
   } while (0)
 #define EXPECT_STOPPED() EXPECT_SERVER_STOPPED(&server.base, "chat_server_run")
 
@@ -89,9 +93,10 @@ static bool next_is(ac_stream_t *c, int slot, const char *want)
   if (n > 0 && buf[n - 1] == '\n')
     buf[n - 1] = '\0';
   else if (n <= 0)
-    snprintf(buf, sizeof seen.text[slot], "%s", n == 0 ? "(the end of the stream)"
-                                                : n == -ETIMEDOUT ? "(nothing within 2 s)"
-                                                                  : ac_error_message((int)n));
+    snprintf(buf, sizeof seen.text[slot], "%s",
+             n == 0            ? "(the end of the stream)"
+             : n == -ETIMEDOUT ? "(nothing within 2 s)"
+                               : ac_error_message((int)n));
   return strcmp(buf, want) == 0;
 }
 
@@ -149,8 +154,8 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  static const char *const what[] = {"NULL options", "a NULL host",  "port -1",
-                                     "port 65536",   "max_line 1",   "queue_max 0",
+  static const char *const what[] = {"NULL options",        "a NULL host", "port -1",
+                                     "port 65536",          "max_line 1",  "queue_max 0",
                                      "an idle timeout of 0"};
   grade_run(bad_main, NULL);
   for (int i = 0; i < 7; i++)
@@ -193,16 +198,19 @@ static void nick_main(void *arg)
 START_TEST(nicknames_are_checked)
 {
   RUN_TEST(nick_main, NULL);
-  ck_assert_msg(seen.ok[0], "expected \"! bad nickname\" for \"not a nick!\", got \"%s\"", seen.text[0]);
-  ck_assert_msg(seen.ok[1], "expected \"! bad nickname\" for a nickname of 21 characters (at most "
-                            "%d), got \"%s\"",
+  ck_assert_msg(seen.ok[0], "expected \"! bad nickname\" for \"not a nick!\", got \"%s\"",
+                seen.text[0]);
+  ck_assert_msg(seen.ok[1],
+                "expected \"! bad nickname\" for a nickname of 21 characters (at most "
+                "%d), got \"%s\"",
                 CHAT_NICK_MAX, seen.text[1]);
   ck_assert_msg(seen.ok[2], "expected \"* welcome alice\" after \"alice\\r\\n\", got \"%s\"",
                 seen.text[2]);
   ck_assert_msg(seen.ok[3], "expected \"! nickname taken\" for a second alice, got \"%s\"",
                 seen.text[3]);
-  ck_assert_msg(seen.ok[4], "expected the refused client to be able to try again and get \"* "
-                            "welcome bob-2\", got \"%s\"",
+  ck_assert_msg(seen.ok[4],
+                "expected the refused client to be able to try again and get \"* "
+                "welcome bob-2\", got \"%s\"",
                 seen.text[4]);
   ck_assert_msg(seen.ok[5], "expected alice to get \"* bob-2 joined\", got \"%s\"", seen.text[5]);
   ck_assert_msg(seen.counts[0] == 3 && seen.counts[1] == 2 && seen.counts[2] == 3,
@@ -268,11 +276,13 @@ START_TEST(messages_reach_everyone_else)
                 "expected members to be told of each join (\"* bob joined\", \"* carol joined\"), "
                 "got \"%s\" and \"%s\"",
                 seen.text[0], seen.text[1]);
-  ck_assert_msg(seen.ok[2], "expected alice and carol to get \"<bob> hello all\", got \"%s\" and "
-                            "\"%s\"",
+  ck_assert_msg(seen.ok[2],
+                "expected alice and carol to get \"<bob> hello all\", got \"%s\" and "
+                "\"%s\"",
                 seen.text[2], seen.text[3]);
-  ck_assert_msg(seen.ok[3], "expected bob's next line to be carol's \"<carol> hi bob\" (a sender "
-                            "does not get its own message back), got \"%s\"",
+  ck_assert_msg(seen.ok[3],
+                "expected bob's next line to be carol's \"<carol> hi bob\" (a sender "
+                "does not get its own message back), got \"%s\"",
                 seen.text[4]);
   ck_assert_msg(seen.ok[4], "expected alice to get \"<carol> hi bob\" too, got \"%s\"",
                 seen.text[5]);
@@ -281,8 +291,9 @@ START_TEST(messages_reach_everyone_else)
                 "(last seen: \"%s\")",
                 IN_ORDER, seen.counts[0], seen.text[6]);
   ck_assert_msg(seen.ok[5], "expected a line relayed exactly as sent, got \"%s\"", seen.text[7]);
-  ck_assert_msg(seen.ok[6], "expected a client that had not joined to get no messages: its first "
-                            "line after joining should be its welcome, it was \"%s\"",
+  ck_assert_msg(seen.ok[6],
+                "expected a client that had not joined to get no messages: its first "
+                "line after joining should be its welcome, it was \"%s\"",
                 seen.text[8]);
   EXPECT_STOPPED();
 }
@@ -316,16 +327,18 @@ static void private_main(void *arg)
 START_TEST(private_messages_and_commands)
 {
   RUN_TEST(private_main, NULL);
-  ck_assert_msg(seen.ok[0], "expected carol to get \"*alice* psst carol\" from \"/msg carol psst "
-                            "carol\", got \"%s\"",
+  ck_assert_msg(seen.ok[0],
+                "expected carol to get \"*alice* psst carol\" from \"/msg carol psst "
+                "carol\", got \"%s\"",
                 seen.text[0]);
   ck_assert_msg(seen.ok[1], "expected \"! no such nick nobody\", got \"%s\"", seen.text[1]);
   ck_assert_msg(seen.ok[2], "expected \"! usage: /msg NICK TEXT\" for \"/msg carol\", got \"%s\"",
                 seen.text[2]);
   ck_assert_msg(seen.ok[3], "expected \"! unknown command\" for \"/dance\", got \"%s\"",
                 seen.text[3]);
-  ck_assert_msg(seen.ok[4], "expected bob to see none of the private message or the errors: his "
-                            "next line should be \"<carol> public again\", it was \"%s\"",
+  ck_assert_msg(seen.ok[4],
+                "expected bob to see none of the private message or the errors: his "
+                "next line should be \"<carol> public again\", it was \"%s\"",
                 seen.text[4]);
   EXPECT_STOPPED();
 }
@@ -369,12 +382,15 @@ static void leave_main(void *arg)
 START_TEST(leaving_is_announced)
 {
   RUN_TEST(leave_main, NULL);
-  ck_assert_msg(seen.ok[0] && seen.ok[1], "expected \"/quit\" to be answered \"* bye\" (got \"%s\") "
-                                          "and the connection closed",
+  ck_assert_msg(seen.ok[0] && seen.ok[1],
+                "expected \"/quit\" to be answered \"* bye\" (got \"%s\") "
+                "and the connection closed",
                 seen.text[0]);
-  ck_assert_msg(seen.ok[2], "expected the others to get \"* quitter left\", got \"%s\"", seen.text[1]);
-  ck_assert_msg(seen.ok[3], "expected \"* ender left\" when a client ends its stream in the middle "
-                            "of a line, got \"%s\"",
+  ck_assert_msg(seen.ok[2], "expected the others to get \"* quitter left\", got \"%s\"",
+                seen.text[1]);
+  ck_assert_msg(seen.ok[3],
+                "expected \"* ender left\" when a client ends its stream in the middle "
+                "of a line, got \"%s\"",
                 seen.text[2]);
   ck_assert_msg(seen.ok[4] && seen.ok[5],
                 "expected \"* resetter joined\" and then \"* resetter left\" when it reset its "
@@ -390,11 +406,11 @@ END_TEST
 /* ---- the slow client ---------------------------------------------------------------------- */
 
 #define SENDERS 3
-#define BIG_LINE 4000   /* bytes per flooded line, its '\n' included */
-#define PER_SENDER 1500 /* lines each sender floods with, per phase */
-#define BATCH 10        /* lines per write */
-#define FLOOD_MS 8000   /* the longest a phase may take */
-#define SLOW_QUEUE 64   /* lines queued per client */
+#define BIG_LINE 4000      /* bytes per flooded line, its '\n' included */
+#define PER_SENDER 1500    /* lines each sender floods with, per phase */
+#define BATCH 10           /* lines per write */
+#define FLOOD_MS 8000      /* the longest a phase may take */
+#define SLOW_QUEUE 64      /* lines queued per client */
 #define HEAP_BOUND_MIB 8.0 /* growth of the heap while 18 MB go to a client that reads nothing */
 
 /* A fast client: it reads everything it gets, and a sender also sends as
@@ -405,17 +421,17 @@ END_TEST
 typedef struct fast fast_t;
 struct fast {
   ac_stream_t *stream;
-  int id;         /* its sender number, or -1 for the observer */
-  int phase;      /* lines of which phase to count */
-  size_t got;     /* flooded lines of this phase received */
-  size_t sent;    /* lines of this phase sent */
-  ac_event_t *acked; /* a sender's: set when the observer has all it sent */
-  fast_t *senders;   /* the observer's: whom to tell */
+  int id;               /* its sender number, or -1 for the observer */
+  int phase;            /* lines of which phase to count */
+  size_t got;           /* flooded lines of this phase received */
+  size_t sent;          /* lines of this phase sent */
+  ac_event_t *acked;    /* a sender's: set when the observer has all it sent */
+  fast_t *senders;      /* the observer's: whom to tell */
   size_t from[SENDERS]; /* the observer's: lines received from each sender */
-  double max_ms;  /* the worst latency seen */
-  double *lat;    /* the latencies seen (observer only) */
+  double max_ms;        /* the worst latency seen */
+  double *lat;          /* the latencies seen (observer only) */
   size_t lat_n, lat_cap;
-  bool saw_drop;  /* "* slow left (too slow)" came */
+  bool saw_drop; /* "* slow left (too slow)" came */
   bool failed;
 };
 
@@ -667,7 +683,8 @@ static void dropped_main(void *arg)
      * its receive buffer ends with the end of the stream or a reset. */
     bool ended = false;
     static char drain[65536];
-    for (double end = ac_loop_time_precise() + 3000; slow >= 0 && !ended && ac_loop_time_precise() < end;) {
+    for (double end = ac_loop_time_precise() + 3000;
+         slow >= 0 && !ended && ac_loop_time_precise() < end;) {
       ssize_t n = recv(slow, drain, sizeof drain, MSG_DONTWAIT);
       if (n == 0 || (n < 0 && errno == ECONNRESET))
         ended = true;
@@ -691,11 +708,13 @@ static void dropped_main(void *arg)
 START_TEST(slow_client_is_dropped)
 {
   RUN_TEST(dropped_main, NULL);
-  ck_assert_msg(seen.ok[0], "expected the observer to see the sender and the slow client join, got "
-                            "\"%s\" and \"%s\"",
+  ck_assert_msg(seen.ok[0],
+                "expected the observer to see the sender and the slow client join, got "
+                "\"%s\" and \"%s\"",
                 seen.text[0], seen.text[1]);
-  ck_assert_msg(seen.ok[1], "expected \"* slow left (too slow)\" once the slow client's queue "
-                            "(16 lines) was full, it had not come after %d ms of flooding",
+  ck_assert_msg(seen.ok[1],
+                "expected \"* slow left (too slow)\" once the slow client's queue "
+                "(16 lines) was full, it had not come after %d ms of flooding",
                 FLOOD_MS);
   ck_assert_msg(seen.counts[0] == 1, "expected stats.dropped == 1, it was %zu", seen.counts[0]);
   ck_assert_msg(seen.counts[1] == 2, "expected 2 members left after the drop, stats said %zu",
@@ -744,8 +763,9 @@ static void idle_main(void *arg)
 START_TEST(idle_client_is_timed_out)
 {
   RUN_TEST(idle_main, NULL);
-  ck_assert_msg(seen.ok[0], "expected a client silent for the idle timeout (300 ms) to get \"! "
-                            "idle timeout\", got \"%s\"",
+  ck_assert_msg(seen.ok[0],
+                "expected a client silent for the idle timeout (300 ms) to get \"! "
+                "idle timeout\", got \"%s\"",
                 seen.text[0]);
   ck_assert_msg(seen.ok[1], "expected the idle client's connection closed after the message");
   ck_assert_msg(seen.ok[2] && seen.ok[3],
@@ -793,18 +813,21 @@ static void long_main(void *arg)
 START_TEST(long_line_is_refused)
 {
   RUN_TEST(long_main, NULL);
-  ck_assert_msg(seen.ok[0], "expected a line of exactly max_line = 64 bytes, its '\\n' included, "
-                            "to be relayed, got \"%s\"",
+  ck_assert_msg(seen.ok[0],
+                "expected a line of exactly max_line = 64 bytes, its '\\n' included, "
+                "to be relayed, got \"%s\"",
                 seen.text[0]);
   ck_assert_msg(seen.ok[1], "expected \"! line too long\" for a line of 20,000 bytes, got \"%s\"",
                 seen.text[1]);
   ck_assert_msg(seen.ok[2], "expected the connection closed after \"! line too long\"");
-  ck_assert_msg(seen.ok[3], "expected the others to get \"* talker left\", got \"%s\"", seen.text[2]);
+  ck_assert_msg(seen.ok[3], "expected the others to get \"* talker left\", got \"%s\"",
+                seen.text[2]);
   EXPECT_STOPPED();
 }
 END_TEST
 
-/* ---- shutting down ------------------------------------------------------------------------------- */
+/* ---- shutting down
+ * ------------------------------------------------------------------------------- */
 
 #define STUCK_LINES 1500 /* 6 MB: more than a connection's buffers hold */
 
@@ -874,8 +897,8 @@ START_TEST(sigterm_tells_everyone)
   ck_assert_msg(seen.counts[4] == STUCK_LINES,
                 "expected alice to get bob's %d lines before the signal, %zu came", STUCK_LINES,
                 seen.counts[4]);
-  ck_assert_msg(seen.counts[0] == 4, "expected 4 clients connected before the signal, stats said %zu",
-                seen.counts[0]);
+  ck_assert_msg(seen.counts[0] == 4,
+                "expected 4 clients connected before the signal, stats said %zu", seen.counts[0]);
   ck_assert_msg(seen.ok[0], "expected SIGTERM to be caught while the server runs "
                             "(ac_signal_create() before ready); the test did not send it, since it "
                             "would have ended the test");
@@ -883,19 +906,22 @@ START_TEST(sigterm_tells_everyone)
                 "expected each of the 3 clients that read (2 members, 1 not joined) to get \"* "
                 "server shutting down\", %zu did (alice got \"%s\", the third \"%s\")",
                 seen.counts[1], seen.text[1], seen.text[3]);
-  ck_assert_msg(seen.counts[2] == 3, "expected the connections closed after the notice, %zu of 3 were",
-                seen.counts[2]);
-  ck_assert_msg(seen.ok[1], "expected chat_server_run() to return after SIGTERM, it had not after "
-                            "%d ms (is a client that reads nothing waited for without end?)",
+  ck_assert_msg(seen.counts[2] == 3,
+                "expected the connections closed after the notice, %zu of 3 were", seen.counts[2]);
+  ck_assert_msg(seen.ok[1],
+                "expected chat_server_run() to return after SIGTERM, it had not after "
+                "%d ms (is a client that reads nothing waited for without end?)",
                 server.base.stop_ms);
-  ck_assert_msg(server.base.rc == SIGTERM, "expected chat_server_run() to return %d (SIGTERM), it returned %d",
-                SIGTERM, server.base.rc);
+  ck_assert_msg(server.base.rc == SIGTERM,
+                "expected chat_server_run() to return %d (SIGTERM), it returned %d", SIGTERM,
+                server.base.rc);
   ck_assert_msg(seen.ms[0] < 3000,
                 "expected the shutdown within about a second even with a client that reads "
                 "nothing, it took %.0f ms",
                 seen.ms[0]);
-  ck_assert_msg(seen.counts[3] == 0, "expected every client gone when chat_server_run() returned, "
-                                     "stats said %zu",
+  ck_assert_msg(seen.counts[3] == 0,
+                "expected every client gone when chat_server_run() returned, "
+                "stats said %zu",
                 seen.counts[3]);
   ck_assert_msg(seen.ok[2], "expected new connections refused once the server had returned");
   ck_assert_msg(seen.ok[3], "expected SIGINT and SIGTERM handled as before once the server had "
@@ -921,8 +947,9 @@ START_TEST(cancelled_caller_shuts_down)
 {
   RUN_TEST(cancel_main, NULL);
   ck_assert_msg(seen.ok[0], "expected alice to join");
-  ck_assert_msg(seen.ok[1], "expected \"* server shutting down\" when the server's task was "
-                            "cancelled, got \"%s\"",
+  ck_assert_msg(seen.ok[1],
+                "expected \"* server shutting down\" when the server's task was "
+                "cancelled, got \"%s\"",
                 seen.text[0]);
   ck_assert_msg(seen.ok[2] && server.base.rc == -ECANCELED,
                 "expected chat_server_run() to return -ECANCELED when cancelled, it %s %d (%s)",

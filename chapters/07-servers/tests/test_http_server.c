@@ -52,8 +52,9 @@ static int handler(void *ctx, const http_request_t *req, http_response_t *resp)
     return http_response_json(resp, 200, json_pack("{s:I}", "slept", (json_int_t)n));
   }
   if (strcmp(req->path, "/echo") == 0)
-    return http_response_json(resp, 200, json_pack("{s:s,s:I}", "method", req->method, "size",
-                                                   (json_int_t)req->body_size));
+    return http_response_json(
+        resp, 200,
+        json_pack("{s:s,s:I}", "method", req->method, "size", (json_int_t)req->body_size));
   if (strcmp(req->path, "/fail") == 0)
     return -EIO;
   return http_response_error(resp, 404, "Not Found");
@@ -77,9 +78,13 @@ static int run_http(server_run_t *s)
 /* The options most tests use; a test changes what it needs. */
 static http_server_opts_t options(const char *host)
 {
-  return (http_server_opts_t){.host = host, .max_header = 8192, .max_body = 65536,
-                              .request_timeout_ms = 5000, .idle_timeout_ms = 5000,
-                              .grace_ms = 2000, .handler = handler};
+  return (http_server_opts_t){.host = host,
+                              .max_header = 8192,
+                              .max_body = 65536,
+                              .request_timeout_ms = 5000,
+                              .idle_timeout_ms = 5000,
+                              .grace_ms = 2000,
+                              .handler = handler};
 }
 
 static bool server_start(server_t *s, http_server_opts_t opts)
@@ -98,8 +103,8 @@ typedef struct {
   char head[4096];  /* the status line and headers */
   char body[16384]; /* NUL-ended */
   size_t body_len;
-  bool close;       /* it said "Connection: close" */
-  int error;        /* why no response came: 0 (the end of the stream), -ETIMEDOUT... */
+  bool close; /* it said "Connection: close" */
+  int error;  /* why no response came: 0 (the end of the stream), -ETIMEDOUT... */
 } reply_t;
 
 /* The value of header NAME in HEAD, into OUT; false if it is not there. */
@@ -140,8 +145,8 @@ static bool read_reply(ac_stream_t *s, reply_t *r, int64_t ms)
       r->status = -1;
     if (header_value(r->head, "Content-Length", value, sizeof value))
       length = (size_t)strtoul(value, NULL, 10);
-    r->close = header_value(r->head, "Connection", value, sizeof value) &&
-               strcasecmp(value, "close") == 0;
+    r->close =
+        header_value(r->head, "Connection", value, sizeof value) && strcasecmp(value, "close") == 0;
     if (length >= sizeof r->body)
       n = -EMSGSIZE;
     else if (length > 0)
@@ -183,10 +188,10 @@ static seen_t seen;
 
 /* Run BODY(ARG) as the test's body, with the server stopped after it; then
  * check that it called ready. */
-#define RUN_TEST(body, arg)                                                                        \
-  do {                                                                                             \
-    seen = (seen_t){0};                                                                            \
-    RUN_SERVER_TEST(&server.base, body, arg, "http_server_run");                                   \
+#define RUN_TEST(body, arg)                                      \
+  do {                                                           \
+    seen = (seen_t){0};                                          \
+    RUN_SERVER_TEST(&server.base, body, arg, "http_server_run"); \
   } while (0)
 #define EXPECT_STOPPED() EXPECT_SERVER_STOPPED(&server.base, "http_server_run")
 
@@ -239,10 +244,10 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  static const char *const what[] = {"NULL options", "a NULL host", "a NULL handler",
-                                     "port -1", "port 65536", "max_header 63",
-                                     "a request timeout of 0", "an idle timeout of 0",
-                                     "a grace period of -1"};
+  static const char *const what[] = {
+      "NULL options",        "a NULL host",   "a NULL handler",         "port -1",
+      "port 65536",          "max_header 63", "a request timeout of 0", "an idle timeout of 0",
+      "a grace period of -1"};
   grade_run(bad_main, NULL);
   for (int i = 0; i < 9; i++)
     ck_assert_msg(bad_rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i], bad_rc[i],
@@ -260,7 +265,7 @@ typedef struct {
   int64_t timeout_ms;      /* then it is killed */
   char out[65536];         /* its stdout and stderr, NUL-ended, cut at the size */
   size_t out_len;
-  int status;              /* its exit code, or -signal; -ETIMEDOUT if it had to be killed */
+  int status; /* its exit code, or -signal; -ETIMEDOUT if it had to be killed */
 } program_t;
 
 /* Run P to its end, bounded by p->timeout_ms (the loop goes on meanwhile).
@@ -269,9 +274,9 @@ typedef struct {
 static int program_run(program_t *p)
 {
   ac_process_t *proc;
-  ac_process_opts_t opts = {.argv = p->argv, .flags = AC_PROCESS_PIPE_STDIN |
-                                                      AC_PROCESS_PIPE_STDOUT |
-                                                      AC_PROCESS_STDERR_TO_STDOUT};
+  ac_process_opts_t opts = {
+      .argv = p->argv,
+      .flags = AC_PROCESS_PIPE_STDIN | AC_PROCESS_PIPE_STDOUT | AC_PROCESS_STDERR_TO_STDOUT};
   p->out_len = 0;
   p->out[0] = '\0';
   int rc = ac_process_spawn(&proc, &opts);
@@ -308,22 +313,22 @@ static int program_run(program_t *p)
 }
 
 static const char python_client[] =
-  "import http.client, sys\n"
-  "c = http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=5)\n"
-  "for path in ('/hello', '/seq?n=7'):\n"
-  "    c.request('GET', path)\n"
-  "    r = c.getresponse()\n"
-  "    print(r.status, r.getheader('Content-Type'), r.read().decode())\n"
-  "c.request('POST', '/echo', body=b'x' * 5000)\n"
-  "r = c.getresponse()\n"
-  "print(r.status, r.read().decode())\n"
-  "c.request('HEAD', '/hello')\n"
-  "r = c.getresponse()\n"
-  "print(r.status, r.getheader('Content-Length'), len(r.read()))\n"
-  "c.request('GET', '/missing')\n"
-  "r = c.getresponse()\n"
-  "print(r.status, r.read().decode())\n"
-  "c.close()\n";
+    "import http.client, sys\n"
+    "c = http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=5)\n"
+    "for path in ('/hello', '/seq?n=7'):\n"
+    "    c.request('GET', path)\n"
+    "    r = c.getresponse()\n"
+    "    print(r.status, r.getheader('Content-Type'), r.read().decode())\n"
+    "c.request('POST', '/echo', body=b'x' * 5000)\n"
+    "r = c.getresponse()\n"
+    "print(r.status, r.read().decode())\n"
+    "c.request('HEAD', '/hello')\n"
+    "r = c.getresponse()\n"
+    "print(r.status, r.getheader('Content-Length'), len(r.read()))\n"
+    "c.request('GET', '/missing')\n"
+    "r = c.getresponse()\n"
+    "print(r.status, r.read().decode())\n"
+    "c.close()\n";
 
 static const char python_expected[] = "200 application/json {\"hello\":\"world\"}\n"
                                       "200 application/json {\"n\":7}\n"
@@ -349,11 +354,20 @@ static void clients_main(void *arg)
     /* curl: two URLs on one connection, then uploads with a length and
      * chunked. */
     const char *curl_get[] = {"curl", "-sS", "-i", "--max-time", "5", url[0], url[1], NULL};
-    const char *curl_post[] = {"curl", "-sS", "--max-time", "5", "-H", "Expect:",
-                               "--data-binary", "@-", url[2], NULL};
-    const char *curl_chunked[] = {"curl", "-sS", "--max-time", "5", "-H", "Expect:",
-                                  "-H", "Transfer-Encoding: chunked", "--data-binary", "@-",
-                                  url[2], NULL};
+    const char *curl_post[] = {"curl",    "-sS",           "--max-time", "5",    "-H",
+                               "Expect:", "--data-binary", "@-",         url[2], NULL};
+    const char *curl_chunked[] = {"curl",
+                                  "-sS",
+                                  "--max-time",
+                                  "5",
+                                  "-H",
+                                  "Expect:",
+                                  "-H",
+                                  "Transfer-Encoding: chunked",
+                                  "--data-binary",
+                                  "@-",
+                                  url[2],
+                                  NULL};
     const char *python[] = {"python3", "-c", python_client, "127.0.0.1", port, NULL};
     prog[0] = (program_t){.argv = curl_get, .timeout_ms = 8000};
     prog[1] = (program_t){.argv = curl_post, .input = upload, .timeout_ms = 8000};
@@ -375,24 +389,28 @@ START_TEST(answers_real_clients)
   for (int i = 0; i < 4; i++)
     ck_assert_msg(seen.ok[i], "the test could not run %s", prog[i].argv[0]);
   ck_assert_msg(prog[0].status == 0 && strncmp(prog[0].out, "HTTP/1.1 200 OK\r\n", 17) == 0 &&
-                  strstr(prog[0].out, "{\"hello\":\"world\"}") && strstr(prog[0].out, "{\"n\":2}"),
+                    strstr(prog[0].out, "{\"hello\":\"world\"}") &&
+                    strstr(prog[0].out, "{\"n\":2}"),
                 "expected curl to get 200 {\"hello\":\"world\"} and then {\"n\":2}; it exited "
                 "with %d and printed:\n%.600s",
                 prog[0].status, prog[0].out);
   ck_assert_msg(seen.counts[0] == 1,
                 "expected curl's two requests on one kept-alive connection, it took %zu",
                 seen.counts[0]);
-  ck_assert_msg(prog[1].status == 0 && strcmp(prog[1].out, "{\"method\":\"POST\",\"size\":3000}") == 0,
-                "expected curl's POST of 3000 bytes to get {\"method\":\"POST\",\"size\":3000}; it "
-                "exited with %d and printed: %.300s",
-                prog[1].status, prog[1].out);
-  ck_assert_msg(prog[2].status == 0 && strcmp(prog[2].out, "{\"method\":\"POST\",\"size\":3000}") == 0,
-                "expected a chunked upload of 3000 bytes to get {\"method\":\"POST\",\"size\":3000}; "
-                "curl exited with %d and printed: %.300s",
-                prog[2].status, prog[2].out);
-  ck_assert_msg(prog[3].status == 0 && strcmp(prog[3].out, python_expected) == 0,
-                "expected Python's http.client to print:\n%s\nit exited with %d and printed:\n%.800s",
-                python_expected, prog[3].status, prog[3].out);
+  ck_assert_msg(
+      prog[1].status == 0 && strcmp(prog[1].out, "{\"method\":\"POST\",\"size\":3000}") == 0,
+      "expected curl's POST of 3000 bytes to get {\"method\":\"POST\",\"size\":3000}; it "
+      "exited with %d and printed: %.300s",
+      prog[1].status, prog[1].out);
+  ck_assert_msg(
+      prog[2].status == 0 && strcmp(prog[2].out, "{\"method\":\"POST\",\"size\":3000}") == 0,
+      "expected a chunked upload of 3000 bytes to get {\"method\":\"POST\",\"size\":3000}; "
+      "curl exited with %d and printed: %.300s",
+      prog[2].status, prog[2].out);
+  ck_assert_msg(
+      prog[3].status == 0 && strcmp(prog[3].out, python_expected) == 0,
+      "expected Python's http.client to print:\n%s\nit exited with %d and printed:\n%.800s",
+      python_expected, prog[3].status, prog[3].out);
   ck_assert_msg(seen.counts[3] == 1,
                 "expected Python's five requests on one kept-alive connection, it took %zu",
                 seen.counts[3]);
@@ -403,7 +421,8 @@ START_TEST(answers_real_clients)
 }
 END_TEST
 
-/* ---- keep-alive --------------------------------------------------------------------------------- */
+/* ---- keep-alive ---------------------------------------------------------------------------------
+ */
 
 static void keepalive_main(void *arg)
 {
@@ -419,8 +438,8 @@ static void keepalive_main(void *arg)
     client_close(c);
     /* HTTP/1.0: closed unless it asks to keep the connection. */
     c = dial("::1", server.base.port);
-    seen.ok[5] = exchange(c, "GET /seq?n=4 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-                          &seen.reply[4]);
+    seen.ok[5] =
+        exchange(c, "GET /seq?n=4 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &seen.reply[4]);
     header_value(seen.reply[4].head, "Connection", seen.text[0], sizeof seen.text[0]);
     seen.ok[6] = exchange(c, "GET /seq?n=5 HTTP/1.0\r\n\r\n", &seen.reply[5]);
     seen.ok[7] = ended_within(c, REPLY_MS);
@@ -434,8 +453,8 @@ START_TEST(keep_alive_and_connection_close)
 {
   RUN_TEST(keepalive_main, NULL);
   reply_t *r = seen.reply;
-  ck_assert_msg(seen.ok[0] && r[0].status == 200 && strcmp(r[0].body, "{\"hello\":\"world\"}") == 0 &&
-                  !r[0].close,
+  ck_assert_msg(seen.ok[0] && r[0].status == 200 &&
+                    strcmp(r[0].body, "{\"hello\":\"world\"}") == 0 && !r[0].close,
                 "expected 200 {\"hello\":\"world\"} with the connection kept open, got %s",
                 shown(&r[0]));
   ck_assert_msg(seen.ok[1] && r[1].status == 200 && strcmp(r[1].body, "{\"n\":2}") == 0,
@@ -465,7 +484,8 @@ START_TEST(keep_alive_and_connection_close)
 }
 END_TEST
 
-/* ---- pipelining and concurrency ------------------------------------------------------------------- */
+/* ---- pipelining and concurrency
+ * ------------------------------------------------------------------- */
 
 static void pipeline_main(void *arg)
 {
@@ -494,10 +514,11 @@ START_TEST(pipelined_requests_answered_in_order)
                                      "{\"method\":\"POST\",\"size\":5}", "{\"n\":2}", "{\"n\":3}"};
   RUN_TEST(pipeline_main, NULL);
   for (int i = 0; i < 5; i++)
-    ck_assert_msg(seen.ok[i] && seen.reply[i].status == 200 && strcmp(seen.reply[i].body, want[i]) == 0,
-                  "expected response %d of requests pipelined on one connection to be 200 %s "
-                  "(responses go in the order of the requests), got %s",
-                  i + 1, want[i], shown(&seen.reply[i]));
+    ck_assert_msg(
+        seen.ok[i] && seen.reply[i].status == 200 && strcmp(seen.reply[i].body, want[i]) == 0,
+        "expected response %d of requests pipelined on one connection to be 200 %s "
+        "(responses go in the order of the requests), got %s",
+        i + 1, want[i], shown(&seen.reply[i]));
   EXPECT_STOPPED();
 }
 END_TEST
@@ -524,8 +545,9 @@ static void concurrent_main(void *arg)
 START_TEST(connections_are_served_at_once)
 {
   RUN_TEST(concurrent_main, NULL);
-  ck_assert_msg(seen.counts[0] == 1, "expected stats.in_flight == 1 while a request was handled, "
-                                     "it was %zu",
+  ck_assert_msg(seen.counts[0] == 1,
+                "expected stats.in_flight == 1 while a request was handled, "
+                "it was %zu",
                 seen.counts[0]);
   ck_assert_msg(seen.ok[0] && seen.reply[0].status == 200,
                 "expected /hello on a second connection answered, got %s", shown(&seen.reply[0]));
@@ -539,7 +561,8 @@ START_TEST(connections_are_served_at_once)
 }
 END_TEST
 
-/* ---- limits ------------------------------------------------------------------------------------------- */
+/* ---- limits
+ * ------------------------------------------------------------------------------------------- */
 
 static char big_header[3000];
 
@@ -550,13 +573,13 @@ static void limits_main(void *arg)
   o.max_header = 1024;
   o.max_body = 4096;
   static const char *const requests[] = {
-    NULL, /* the header of 3000 bytes, below */
-    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n",
-    "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-    "1000\r\n", /* a chunk of 4096 bytes, sent below, then another */
-    "HELLO THERE\r\n\r\n",
-    "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
-    "GET /hello HTTP/2.0\r\nHost: x\r\n\r\n",
+      NULL, /* the header of 3000 bytes, below */
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n",
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "1000\r\n", /* a chunk of 4096 bytes, sent below, then another */
+      "HELLO THERE\r\n\r\n",
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+      "GET /hello HTTP/2.0\r\nHost: x\r\n\r\n",
   };
   if (server_start(&server, o)) {
     int head = snprintf(big_header, sizeof big_header, "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: ");
@@ -601,26 +624,29 @@ START_TEST(limits_get_their_status)
   RUN_TEST(limits_main, NULL);
   for (int i = 0; i < 6; i++) {
     reply_t *r = &seen.reply[i];
-    ck_assert_msg(seen.ok[i] && r->status == want[i] && strstr(r->body, "\"error\"") && r->close,
-                  "expected %s to be answered %d with a JSON error and \"Connection: close\", got %s",
-                  what[i], want[i], shown(r));
+    ck_assert_msg(
+        seen.ok[i] && r->status == want[i] && strstr(r->body, "\"error\"") && r->close,
+        "expected %s to be answered %d with a JSON error and \"Connection: close\", got %s",
+        what[i], want[i], shown(r));
     ck_assert_msg(seen.ok[10 + i], "expected the connection closed after the %d for %s", want[i],
                   what[i]);
   }
   ck_assert_msg(seen.ok[6] && seen.reply[6].status == 200 &&
-                  strcmp(seen.reply[6].body, "{\"method\":\"POST\",\"size\":4096}") == 0,
+                    strcmp(seen.reply[6].body, "{\"method\":\"POST\",\"size\":4096}") == 0,
                 "expected a body of exactly max_body (4096) to be accepted, got %s",
                 shown(&seen.reply[6]));
   EXPECT_STOPPED();
 }
 END_TEST
 
-/* ---- timeouts ---------------------------------------------------------------------------------------- */
+/* ---- timeouts
+ * ---------------------------------------------------------------------------------------- */
 
 /* Send a byte of a request every 50 ms, never done. */
 static int drip(void *arg, void **result)
 {
-  static const char bytes[] = "GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  static const char bytes[] =
+      "GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
   ac_stream_t *c = arg;
 
   (void)result;
@@ -779,7 +805,8 @@ START_TEST(client_that_never_reads_is_disconnected)
 }
 END_TEST
 
-/* ---- load and abuse ---------------------------------------------------------------------------- */
+/* ---- load and abuse ----------------------------------------------------------------------------
+ */
 
 #define CONNECTIONS 100
 #define PER_CONNECTION 20
@@ -821,7 +848,8 @@ static void load_main(void *arg)
       lc[i] = (load_client_t){.id = i};
       ac_task_create(&tasks[i], load_client, &lc[i]);
     }
-    WAIT_UNTIL(server.stats.connections == CONNECTIONS || server.stats.accepted == CONNECTIONS, 3000);
+    WAIT_UNTIL(server.stats.connections == CONNECTIONS || server.stats.accepted == CONNECTIONS,
+               3000);
     seen.counts[2] = server.stats.connections;
     ac_future_wait_for((ac_future_t *const *)tasks, CONNECTIONS, AC_WAIT_ALL_COMPLETED, 15000);
     for (int i = 0; i < CONNECTIONS; i++) {
@@ -859,20 +887,21 @@ static const struct {
   size_t len; /* 0: strlen */
   int want;   /* the status, or 0: any 4xx/5xx answer, or a close */
 } hostile[] = {
-  {"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11, 400}, /* a TLS hello */
-  {"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab", 0, 0}, /* a body cut short */
-  {"GET /hello HTTP/1.1\r\nHo", 0, 0},                        /* headers cut short */
-  {"GET /hello HTTP/1.1\r\nNoColonHere\r\n\r\n", 0, 400},
-  {"POST /echo HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 0, 400},
-  {"POST /echo HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 0, 400},
-  {"POST /echo HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 0, 400},
-  {"POST /echo HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, 400},
-  {"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, 400},
-  {"GET /he\0llo HTTP/1.1\r\n\r\n", 24, 400},
-  {"GET /hello HTTP/1.1\r\nX: a\rb\r\n\r\n", 0, 400},
-  {"\r\n\r\n\r\n\r\nGARBAGE / HTTP/1.1\r\n\r\n", 0, 400},
-  {"GET /hello HTTP/9.9\r\n\r\n", 0, 505},
-  {"GET  HTTP/1.1\r\n\r\n", 0, 400},
+    {"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11, 400},          /* a TLS hello */
+    {"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab", 0, 0}, /* a body cut short */
+    {"GET /hello HTTP/1.1\r\nHo", 0, 0},                                /* headers cut short */
+    {"GET /hello HTTP/1.1\r\nNoColonHere\r\n\r\n", 0, 400},
+    {"POST /echo HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 0, 400},
+    {"POST /echo HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 0, 400},
+    {"POST /echo HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 0, 400},
+    {"POST /echo HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0,
+     400},
+    {"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, 400},
+    {"GET /he\0llo HTTP/1.1\r\n\r\n", 24, 400},
+    {"GET /hello HTTP/1.1\r\nX: a\rb\r\n\r\n", 0, 400},
+    {"\r\n\r\n\r\n\r\nGARBAGE / HTTP/1.1\r\n\r\n", 0, 400},
+    {"GET /hello HTTP/9.9\r\n\r\n", 0, 505},
+    {"GET  HTTP/1.1\r\n\r\n", 0, 400},
 };
 
 static char many_headers[8192];
@@ -891,12 +920,14 @@ static void hostile_main(void *arg)
       reply_t r;
       read_reply(c, &r, REPLY_MS);
       bool ended = ended_within(c, REPLY_MS);
-      bool right = hostile[i].want ? r.status == hostile[i].want : (r.status >= 400 || r.status == 0);
+      bool right =
+          hostile[i].want ? r.status == hostile[i].want : (r.status >= 400 || r.status == 0);
       if (right && ended)
         seen.counts[0]++;
       else if (!seen.text[0][0])
-        snprintf(seen.text[0], sizeof seen.text[0], "request %zu (%.40s...): wanted %d, got %s%s", i,
-                 hostile[i].bytes, hostile[i].want, shown(&r), ended ? "" : ", and it was not closed");
+        snprintf(seen.text[0], sizeof seen.text[0], "request %zu (%.40s...): wanted %d, got %s%s",
+                 i, hostile[i].bytes, hostile[i].want, shown(&r),
+                 ended ? "" : ", and it was not closed");
       client_close(c);
     }
     /* More headers than a request may have. */
@@ -932,14 +963,16 @@ START_TEST(malformed_requests_never_crash)
                 "%s",
                 HTTP_MAX_HEADERS + 5, shown(&seen.reply[0]));
   ck_assert_msg(seen.ok[1] && seen.reply[1].status == 200,
-                "expected the server to go on serving after all that, got %s", shown(&seen.reply[1]));
+                "expected the server to go on serving after all that, got %s",
+                shown(&seen.reply[1]));
   ck_assert_msg(seen.counts[1] == 0, "expected no connection left open, stats said %zu",
                 seen.counts[1]);
   EXPECT_STOPPED();
 }
 END_TEST
 
-/* ---- shutting down ------------------------------------------------------------------------------ */
+/* ---- shutting down ------------------------------------------------------------------------------
+ */
 
 static void shutdown_main(void *arg)
 {
@@ -994,16 +1027,17 @@ START_TEST(shutdown_finishes_requests_in_flight)
   ck_assert_msg(seen.ok[1], "expected SIGTERM to be caught while the server runs "
                             "(ac_signal_create() before ready); the test did not send it, since it "
                             "would have ended the test");
-  ck_assert_msg(seen.ok[2] && seen.ms[0] < 400,
-                "expected the idle kept-alive connection closed at once on SIGTERM, %s after %.0f ms",
-                seen.ok[2] ? "it was" : "it was still open", seen.ms[0]);
+  ck_assert_msg(
+      seen.ok[2] && seen.ms[0] < 400,
+      "expected the idle kept-alive connection closed at once on SIGTERM, %s after %.0f ms",
+      seen.ok[2] ? "it was" : "it was still open", seen.ms[0]);
   ck_assert_msg(seen.ok[3] && seen.ms[1] < 400,
                 "expected the connection in the middle of sending a request closed at once on "
                 "SIGTERM, %s after %.0f ms",
                 seen.ok[3] ? "it was" : "it was still open", seen.ms[1]);
   ck_assert_msg(seen.ok[4], "expected new connections refused once the shutdown had begun");
   ck_assert_msg(seen.ok[5] && seen.reply[1].status == 200 &&
-                  strcmp(seen.reply[1].body, "{\"slept\":600}") == 0 && seen.reply[1].close,
+                    strcmp(seen.reply[1].body, "{\"slept\":600}") == 0 && seen.reply[1].close,
                 "expected the request in flight finished and answered 200 {\"slept\":600} with "
                 "\"Connection: close\", got %s",
                 shown(&seen.reply[1]));

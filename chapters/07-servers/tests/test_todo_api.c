@@ -145,9 +145,9 @@ static void upstream_stop(void)
 /* ---- calling the API ------------------------------------------------------------- */
 
 typedef struct {
-  int rc;            /* what todo_api_handle() returned */
+  int rc; /* what todo_api_handle() returned */
   int status;
-  json_t *json;      /* the body, parsed (NULL if it is not JSON, or empty) */
+  json_t *json; /* the body, parsed (NULL if it is not JSON, or empty) */
   size_t body_size;
   char body[256];    /* its beginning, for messages */
   char headers[256]; /* the extra headers */
@@ -207,8 +207,8 @@ static answer_t call(todo_api_t *api, const char *method, const char *target, co
 /* A JSON error body: {"error": "..."}. */
 static bool is_error(const answer_t *a)
 {
-  return json_is_object(a->json) && json_is_string(json_object_get(a->json, "error")) &&
-         a->type && strcmp(a->type, "application/json") == 0;
+  return json_is_object(a->json) && json_is_string(json_object_get(a->json, "error")) && a->type &&
+         strcmp(a->type, "application/json") == 0;
 }
 
 static long field_int(const answer_t *a, const char *name)
@@ -258,7 +258,8 @@ static const char *shown(const answer_t *a)
   static int next;
   char *t = text[next++ % 4];
   if (a->rc < 0)
-    snprintf(t, sizeof text[0], "todo_api_handle() returned %d (%s)", a->rc, ac_error_message(a->rc));
+    snprintf(t, sizeof text[0], "todo_api_handle() returned %d (%s)", a->rc,
+             ac_error_message(a->rc));
   else
     snprintf(t, sizeof text[0], "%d %s%s%s", a->status, a->body_size ? a->body : "(no body)",
              a->headers[0] ? " with " : "", a->headers);
@@ -270,7 +271,8 @@ static const char *shown(const answer_t *a)
 static int bad_main(void *arg, void **result)
 {
   todo_api_t *api = NULL;
-  todo_api_opts_t good = {.max_items = 10, .estimate_url = "http://127.0.0.1:1/", .upstream_timeout_ms = 100};
+  todo_api_opts_t good = {
+      .max_items = 10, .estimate_url = "http://127.0.0.1:1/", .upstream_timeout_ms = 100};
   todo_api_opts_t o[3] = {good, good, good};
   http_request_t req = {.method = "GET", .path = "/todos", .query = "", .body = ""};
   http_response_t resp = {0};
@@ -297,13 +299,13 @@ static int bad_main(void *arg, void **result)
 
 START_TEST(bad_arguments_are_rejected)
 {
-  static const char *const what[] = {"a NULL api pointer", "NULL options", "max_items 0",
+  static const char *const what[] = {"a NULL api pointer",  "NULL options",   "max_items 0",
                                      "a NULL estimate_url", "a timeout of 0", "closing NULL"};
   seen_clear();
   grade_run(bad_main, NULL);
   for (int i = 0; i < 6; i++)
-    ck_assert_msg(seen.rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i], seen.rc[i],
-                  ac_error_message(seen.rc[i]));
+    ck_assert_msg(seen.rc[i] == -EINVAL, "expected -EINVAL for %s, got %d (%s)", what[i],
+                  seen.rc[i], ac_error_message(seen.rc[i]));
   ck_assert_msg(seen.rc[6] == 1, "expected todo_api_handle() to return -EINVAL for a NULL api, "
                                  "request or response");
   ck_assert_msg(seen.rc[7] == 0, "expected todo_api_close() of a fresh api to return 0, got %d",
@@ -349,32 +351,36 @@ START_TEST(create_read_update_delete)
                 "plants\",\"done\":false,\"minutes\":null,\"version\":1}, got %s",
                 shown(&a[0]));
   ck_assert_msg(strcmp(a[0].headers, "Location: /todos/1\r\n") == 0 && a[0].type &&
-                  strcmp(a[0].type, "application/json") == 0,
+                    strcmp(a[0].type, "application/json") == 0,
                 "expected the 201 to carry \"Location: /todos/1\" and a JSON body, got headers "
                 "\"%s\"",
                 a[0].headers);
   ck_assert_msg(a[1].status == 200 && is_todo(a[1].json, 1, "water the plants", false, -1, 1),
                 "expected GET /todos/1 to answer 200 with the to-do, got %s", shown(&a[1]));
   ck_assert_msg(a[2].status == 201 && is_todo(a[2].json, 2, "call mum", true, -1, 1),
-                "expected a second POST (done: true) to answer 201 with id 2, got %s", shown(&a[2]));
+                "expected a second POST (done: true) to answer 201 with id 2, got %s",
+                shown(&a[2]));
   ck_assert_msg(a[3].status == 404 && is_error(&a[3]),
                 "expected GET /todos/3 to answer 404 with a JSON error, got %s", shown(&a[3]));
-  ck_assert_msg(a[4].status == 200 && is_todo(a[4].json, 1, "water the plants", true, -1, 2),
-                "expected PATCH {\"done\": true} to answer 200 with done true and version 2, got %s",
-                shown(&a[4]));
+  ck_assert_msg(
+      a[4].status == 200 && is_todo(a[4].json, 1, "water the plants", true, -1, 2),
+      "expected PATCH {\"done\": true} to answer 200 with done true and version 2, got %s",
+      shown(&a[4]));
   ck_assert_msg(a[5].status == 200 && is_todo(a[5].json, 1, "water the garden", true, -1, 3),
-                "expected PATCH of the title to keep done and make version 3, got %s", shown(&a[5]));
+                "expected PATCH of the title to keep done and make version 3, got %s",
+                shown(&a[5]));
   ck_assert_msg(a[6].status == 200 && is_todo(a[6].json, 1, "water the garden", true, -1, 3),
                 "expected GET to show the changes, got %s", shown(&a[6]));
-  ck_assert_msg(a[7].status == 404 && is_error(&a[7]), "expected PATCH /todos/9 to answer 404, got %s",
-                shown(&a[7]));
+  ck_assert_msg(a[7].status == 404 && is_error(&a[7]),
+                "expected PATCH /todos/9 to answer 404, got %s", shown(&a[7]));
   ck_assert_msg(a[8].status == 204 && a[8].body_size == 0,
                 "expected DELETE /todos/2 to answer 204 with no body, got %s", shown(&a[8]));
   ck_assert_msg(a[9].status == 404 && a[10].status == 404,
                 "expected GET and DELETE of a deleted to-do to answer 404, got %s and %s",
                 shown(&a[9]), shown(&a[10]));
   ck_assert_msg(a[11].status == 201 && field_int(&a[11], "id") == 3,
-                "expected the next to-do to get id 3 (ids are never reused), got %s", shown(&a[11]));
+                "expected the next to-do to get id 3 (ids are never reused), got %s",
+                shown(&a[11]));
   ck_assert_msg(a[12].status == 200 && is_todo(a[12].json, 1, "water the garden", true, -1, 4),
                 "expected an empty PATCH {} to change nothing but the version, got %s",
                 shown(&a[12]));
@@ -396,15 +402,15 @@ static int bodies_main(void *arg, void **result)
   memset(long_title, 't', TODO_TITLE_MAX + 1);
   long_title[TODO_TITLE_MAX + 1] = '\0';
   static const char *const bodies[] = {
-    "{\"title\": \"unclosed", /* 400 */
-    "",                      /* 400 */
-    "[\"a list\"]",          /* 422 from here on */
-    "{\"done\": true}",
-    "{\"title\": 42}",
-    "{\"title\": \"\"}",
-    NULL, /* the long title */
-    "{\"title\": \"ok\", \"done\": \"yes\"}",
-    "{\"title\": \"a\", \"title\": \"b\"}", /* 400: the key twice */
+      "{\"title\": \"unclosed", /* 400 */
+      "",                       /* 400 */
+      "[\"a list\"]",           /* 422 from here on */
+      "{\"done\": true}",
+      "{\"title\": 42}",
+      "{\"title\": \"\"}",
+      NULL, /* the long title */
+      "{\"title\": \"ok\", \"done\": \"yes\"}",
+      "{\"title\": \"a\", \"title\": \"b\"}", /* 400: the key twice */
   };
   static const int want[] = {400, 400, 422, 422, 422, 422, 422, 422, 400};
   for (int i = 0; i < 9; i++) {
@@ -428,22 +434,24 @@ static int bodies_main(void *arg, void **result)
 
 START_TEST(bad_bodies_get_400_or_422)
 {
-  static const char *const what[] = {"JSON cut short", "an empty body", "a JSON list",
-                                     "no title", "a title that is a number", "an empty title",
-                                     "a title of 201 bytes", "done as a string",
-                                     "a key given twice"};
+  static const char *const what[] = {
+      "JSON cut short",           "an empty body",  "a JSON list",          "no title",
+      "a title that is a number", "an empty title", "a title of 201 bytes", "done as a string",
+      "a key given twice"};
   static const int want[] = {400, 400, 422, 422, 422, 422, 422, 422, 400};
   seen_clear();
   grade_run(bodies_main, NULL);
   for (int i = 0; i < 9; i++)
     ck_assert_msg(seen.ok[i], "expected POST /todos with %s to answer %d with a JSON error, got %s",
                   what[i], want[i], shown(&seen.a[i]));
-  ck_assert_msg(seen.a[10].status == 201, "expected a title of exactly %d bytes to be accepted, got %s",
-                TODO_TITLE_MAX, shown(&seen.a[10]));
+  ck_assert_msg(seen.a[10].status == 201,
+                "expected a title of exactly %d bytes to be accepted, got %s", TODO_TITLE_MAX,
+                shown(&seen.a[10]));
   ck_assert_msg(seen.a[11].status == 422 && is_error(&seen.a[11]),
                 "expected PATCH {\"done\": 1} to answer 422, got %s", shown(&seen.a[11]));
   ck_assert_msg(seen.a[12].status == 400 && is_error(&seen.a[12]),
-                "expected PATCH with a body that is not JSON to answer 400, got %s", shown(&seen.a[12]));
+                "expected PATCH with a body that is not JSON to answer 400, got %s",
+                shown(&seen.a[12]));
   ck_assert_msg(seen.a[13].status == 200 && field_int(&seen.a[13], "version") == 1,
                 "expected the refused PATCHes to change nothing (version 1), got %s",
                 shown(&seen.a[13]));
@@ -491,8 +499,8 @@ static int list_main(void *arg, void **result)
         expect++;
       long id = (long)json_integer_value(json_object_get(json_array_get(items, i), "id"));
       if (id != expect && right) {
-        snprintf(seen.text[0], sizeof seen.text[0], "after=%ld, item %zu of the page: id %ld, not %ld",
-                 after, i, id, expect);
+        snprintf(seen.text[0], sizeof seen.text[0],
+                 "after=%ld, item %zu of the page: id %ld, not %ld", after, i, id, expect);
         right = false;
       }
       expect++;
@@ -529,8 +537,9 @@ START_TEST(list_pages_through_everything)
   seen_clear();
   grade_run(list_main, NULL);
   answer_t *a = seen.a;
-  ck_assert_msg(seen.ok[0], "expected pages of 10 following \"next\" to hold every to-do once, in "
-                            "id order: %s",
+  ck_assert_msg(seen.ok[0],
+                "expected pages of 10 following \"next\" to hold every to-do once, in "
+                "id order: %s",
                 seen.text[0]);
   ck_assert_msg(seen.rc[1] == LISTED + 1 && seen.rc[0] == 4,
                 "expected the %d to-dos left (of %d, every 7th deleted) in 4 pages, the last with "
@@ -538,20 +547,21 @@ START_TEST(list_pages_through_everything)
                 LISTED - LISTED / 7, LISTED, seen.rc[0], seen.rc[1]);
   json_t *items = json_object_get(a[0].json, "items");
   ck_assert_msg(a[0].status == 200 && json_array_size(items) == 20 &&
-                  json_integer_value(json_object_get(a[0].json, "next")) == 23,
+                    json_integer_value(json_object_get(a[0].json, "next")) == 23,
                 "expected GET /todos to give 20 items and \"next\": 23, got %s", shown(&a[0]));
   items = json_object_get(a[1].json, "items");
   ck_assert_msg(a[1].status == 200 && json_is_array(items) && json_array_size(items) == 0 &&
-                  json_is_null(json_object_get(a[1].json, "next")),
+                    json_is_null(json_object_get(a[1].json, "next")),
                 "expected after=1000 to give {\"items\":[],\"next\":null}, got %s", shown(&a[1]));
   for (int i = 2; i <= 5; i++)
-    ck_assert_msg(a[i].status == 422 && is_error(&a[i]),
-                  "expected a bad limit or after (limit=0, limit=101, limit=ten, after=-3) to answer "
-                  "422 with a JSON error, got %s",
-                  shown(&a[i]));
+    ck_assert_msg(
+        a[i].status == 422 && is_error(&a[i]),
+        "expected a bad limit or after (limit=0, limit=101, limit=ten, after=-3) to answer "
+        "422 with a JSON error, got %s",
+        shown(&a[i]));
   items = json_object_get(a[6].json, "items");
   ck_assert_msg(a[6].status == 200 && json_array_size(items) == (size_t)(LISTED - LISTED / 7) &&
-                  json_is_null(json_object_get(a[6].json, "next")),
+                    json_is_null(json_object_get(a[6].json, "next")),
                 "expected limit=100 to give all %d to-dos and \"next\": null, got %s",
                 LISTED - LISTED / 7, shown(&a[6]));
 }
@@ -597,8 +607,9 @@ START_TEST(paths_methods_and_limits)
                   shown(&a[i]));
   ck_assert_msg(a[9].status == 404, "expected /todos/0 (no such id) to answer 404, got %s",
                 shown(&a[9]));
-  ck_assert_msg(a[6].status == 405 && is_error(&a[6]) && strcmp(a[6].headers, "Allow: GET, POST\r\n") == 0,
-                "expected PUT /todos to answer 405 with \"Allow: GET, POST\", got %s", shown(&a[6]));
+  ck_assert_msg(
+      a[6].status == 405 && is_error(&a[6]) && strcmp(a[6].headers, "Allow: GET, POST\r\n") == 0,
+      "expected PUT /todos to answer 405 with \"Allow: GET, POST\", got %s", shown(&a[6]));
   ck_assert_msg(a[7].status == 405 && strcmp(a[7].headers, "Allow: GET, PATCH, DELETE\r\n") == 0,
                 "expected POST /todos/1 to answer 405 with \"Allow: GET, PATCH, DELETE\", got %s",
                 shown(&a[7]));
@@ -637,12 +648,13 @@ START_TEST(estimate_asks_the_service)
 {
   seen_clear();
   grade_run(estimate_main, NULL);
-  ck_assert_msg(seen.a[0].status == 200 && is_todo(seen.a[0].json, 1, "paint the fence", false, 150, 2),
-                "expected the estimate to answer 200 with minutes 150 (the service's answer) and "
-                "version 2, got %s",
-                shown(&seen.a[0]));
+  ck_assert_msg(
+      seen.a[0].status == 200 && is_todo(seen.a[0].json, 1, "paint the fence", false, 150, 2),
+      "expected the estimate to answer 200 with minutes 150 (the service's answer) and "
+      "version 2, got %s",
+      shown(&seen.a[0]));
   ck_assert_msg(strcmp(seen.text[1], "{\"title\":\"paint the fence\"}") == 0 ||
-                  strcmp(seen.text[1], "{\"title\": \"paint the fence\"}") == 0,
+                    strcmp(seen.text[1], "{\"title\": \"paint the fence\"}") == 0,
                 "expected the service to be sent {\"title\":\"paint the fence\"}, it got \"%s\"",
                 seen.text[1]);
   ck_assert_msg(strncmp(seen.text[0], "application/json", 16) == 0,
@@ -775,10 +787,11 @@ START_TEST(estimate_does_not_hold_up_others)
   grade_run(others_main, NULL);
   answer_t *a = seen.a;
   ck_assert_msg(seen.ok[0], "expected the estimate to be waiting for the service");
-  ck_assert_msg(a[1].status == 200 && a[2].status == 200 && a[3].status == 201 && a[4].status == 200,
-                "expected GET, list, POST and PATCH to be answered while an estimate waits, got %s, "
-                "%s, %s, %s",
-                shown(&a[1]), shown(&a[2]), shown(&a[3]), shown(&a[4]));
+  ck_assert_msg(
+      a[1].status == 200 && a[2].status == 200 && a[3].status == 201 && a[4].status == 200,
+      "expected GET, list, POST and PATCH to be answered while an estimate waits, got %s, "
+      "%s, %s, %s",
+      shown(&a[1]), shown(&a[2]), shown(&a[3]), shown(&a[4]));
   ck_assert_msg(seen.ms[0] < 400 && a[1].ms < 200 && a[4].ms < 200,
                 "expected them answered at once while the service took 600 ms over the estimate; "
                 "they were done after %.0f ms (is a lock held across the wait?)",
@@ -786,9 +799,10 @@ START_TEST(estimate_does_not_hold_up_others)
   ck_assert_msg(a[0].status == 200 && is_todo(a[0].json, 1, "slow to estimate", false, 160, 2),
                 "expected the estimate of to-do 1 to succeed (its to-do was not touched), got %s",
                 shown(&a[0]));
-  ck_assert_msg(seen.ms[1] >= 540 && seen.ms[1] < 2000,
-                "expected the estimate done when the service answered (600 ms), it was after %.0f ms",
-                seen.ms[1]);
+  ck_assert_msg(
+      seen.ms[1] >= 540 && seen.ms[1] < 2000,
+      "expected the estimate done when the service answered (600 ms), it was after %.0f ms",
+      seen.ms[1]);
 }
 END_TEST
 
@@ -854,11 +868,13 @@ START_TEST(estimate_looks_again_after_the_wait)
                 "were for its old title), got %s",
                 shown(&a[1]));
   ck_assert_msg(a[5].status == 200 && is_todo(a[5].json, 3, "something else", false, -1, 2),
-                "expected the renamed to-do kept as renamed, without minutes, got %s", shown(&a[5]));
-  ck_assert_msg(a[2].status == 200 && is_todo(a[2].json, 4, "slow four", false, 90, 2),
-                "expected the estimate of the untouched to-do 4 to succeed while the store grew, got "
-                "%s",
-                shown(&a[2]));
+                "expected the renamed to-do kept as renamed, without minutes, got %s",
+                shown(&a[5]));
+  ck_assert_msg(
+      a[2].status == 200 && is_todo(a[2].json, 4, "slow four", false, 90, 2),
+      "expected the estimate of the untouched to-do 4 to succeed while the store grew, got "
+      "%s",
+      shown(&a[2]));
   ck_assert_msg(a[7].status == 200 && is_todo(a[7].json, 4, "slow four", false, 90, 2),
                 "expected to-do 4 to keep its minutes, GET answered %s", shown(&a[7]));
   ck_assert_msg(seen.rc[0] == 0, "expected todo_api_close() to return 0, got %d", seen.rc[0]);
@@ -901,8 +917,9 @@ START_TEST(close_refuses_while_busy)
   ck_assert_msg(seen.ok[0] && seen.a[0].rc == -ECANCELED,
                 "expected the cancelled estimate to return -ECANCELED, it returned %d (%s)",
                 seen.a[0].rc, ac_error_message(seen.a[0].rc));
-  ck_assert_msg(seen.rc[1] == 0, "expected todo_api_close() to return 0 once nothing was inside, "
-                                 "got %d",
+  ck_assert_msg(seen.rc[1] == 0,
+                "expected todo_api_close() to return 0 once nothing was inside, "
+                "got %d",
                 seen.rc[1]);
 }
 END_TEST

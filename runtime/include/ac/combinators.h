@@ -53,8 +53,7 @@ typedef enum {
  *         `-EINVAL` for a NULL array or entry or unknown flags; `-EPERM`
  *         outside a task; `-EDEADLK` if the caller is in the list.
  */
-int ac_future_gather(ac_future_t *const *futures, size_t n, void **results,
-              int *errors, int flags);
+int ac_future_gather(ac_future_t *const *futures, size_t n, void **results, int *errors, int flags);
 
 /**
  * Wait until some or all of @p n futures have finished (`asyncio.wait`).
@@ -196,8 +195,8 @@ int ac_group_create(ac_group_t **group);
  * @return as ac_task_create_ex(); `-ECANCELED` if the group is already
  *         shutting down after a failure; `-EALREADY` after ac_group_close().
  */
-int ac_group_spawn(ac_group_t *group, ac_task_t **task, ac_task_fn fn,
-                   void *arg, const ac_task_opts_t *opts);
+int ac_group_spawn(ac_group_t *group, ac_task_t **task, ac_task_fn fn, void *arg,
+                   const ac_task_opts_t *opts);
 
 /**
  * Wait for every child, then free the group (the end of asyncio's

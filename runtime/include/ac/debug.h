@@ -43,7 +43,7 @@ typedef enum {
 typedef struct {
   const char *name;       /**< its name */
   unsigned long long id;  /**< 1, 2, ... in creation order */
-  ac_task_state_t state;    /**< where it is */
+  ac_task_state_t state;  /**< where it is */
   const char *waiting_on; /**< while suspended, what in: "sleep", "future",
                                "lock", "queue get", "executor job", ... */
   ac_task_fn fn;          /**< the function it runs */

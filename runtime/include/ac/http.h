@@ -19,27 +19,27 @@ extern "C" {
 
 /** What to ask. Zero means "the default" for every field but `url`. */
 typedef struct {
-  const char *method;          /**< "GET" unless set; "POST" etc. */
-  const char *url;             /**< the URL; required */
-  const char *const *headers;  /**< extra "Name: value" lines, NULL-terminated; or NULL */
-  const void *body;            /**< the request body, or NULL */
-  size_t body_size;            /**< its size */
-  int64_t timeout_ms;          /**< the whole transfer's time limit; 0 for none */
-  int max_redirects;           /**< redirects followed: 0 for the default (10), -1 for none */
-  size_t max_body;             /**< the largest response body accepted; 0 for 64 MiB */
-  const char *protocols;       /**< the schemes allowed, for the request and every redirect,
-                                    as libcurl names them, comma-separated ("http,https,file");
-                                    NULL for "http,https" */
+  const char *method;         /**< "GET" unless set; "POST" etc. */
+  const char *url;            /**< the URL; required */
+  const char *const *headers; /**< extra "Name: value" lines, NULL-terminated; or NULL */
+  const void *body;           /**< the request body, or NULL */
+  size_t body_size;           /**< its size */
+  int64_t timeout_ms;         /**< the whole transfer's time limit; 0 for none */
+  int max_redirects;          /**< redirects followed: 0 for the default (10), -1 for none */
+  size_t max_body;            /**< the largest response body accepted; 0 for 64 MiB */
+  const char *protocols;      /**< the schemes allowed, for the request and every redirect,
+                                   as libcurl names them, comma-separated ("http,https,file");
+                                   NULL for "http,https" */
 } ac_http_request_t;
 
 /** What came back. Close it with ac_http_response_close(). */
 typedef struct {
-  long status;           /**< the HTTP status (200, 404...), or 0 if none came */
-  char *headers;         /**< the response's header lines (NUL-terminated) */
-  size_t headers_size;   /**< their length */
-  char *body;            /**< the body (NUL-terminated, for convenience) */
-  size_t body_size;      /**< its length */
-  char error[256];       /**< why the request failed (never empty then), else "" */
+  long status;         /**< the HTTP status (200, 404...), or 0 if none came */
+  char *headers;       /**< the response's header lines (NUL-terminated) */
+  size_t headers_size; /**< their length */
+  char *body;          /**< the body (NUL-terminated, for convenience) */
+  size_t body_size;    /**< its length */
+  char error[256];     /**< why the request failed (never empty then), else "" */
 } ac_http_response_t;
 
 /**

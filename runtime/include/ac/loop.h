@@ -158,8 +158,7 @@ int ac_loop_call_soon(ac_callback_fn cb, void *arg, ac_handle_t **handle);
  * @param handle   as for ac_loop_call_soon().
  * @return as ac_loop_call_soon(), and `-EINVAL` if @p delay_ms is negative.
  */
-int ac_loop_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg,
-                  ac_handle_t **handle);
+int ac_loop_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg, ac_handle_t **handle);
 
 /**
  * Schedule @p cb(@p arg) to run when ac_loop_time() reaches @p when_ms
@@ -170,8 +169,7 @@ int ac_loop_call_later(int64_t delay_ms, ac_callback_fn cb, void *arg,
  * @param handle  as for ac_loop_call_soon().
  * @return as ac_loop_call_soon().
  */
-int ac_loop_call_at(int64_t when_ms, ac_callback_fn cb, void *arg,
-               ac_handle_t **handle);
+int ac_loop_call_at(int64_t when_ms, ac_callback_fn cb, void *arg, ac_handle_t **handle);
 
 /**
  * Cancel a scheduled callback if it has not run yet, and give the handle

@@ -143,7 +143,8 @@ int ac_event_wait(ac_event_t *event);
  */
 int ac_event_wait_for(ac_event_t *event, int64_t timeout_ms);
 
-/** Close (free) an event. @param event the event. @return 0; `-EBUSY` if tasks wait for it; `-EINVAL`. */
+/** Close (free) an event. @param event the event. @return 0; `-EBUSY` if tasks wait for it;
+ * `-EINVAL`. */
 int ac_event_close(ac_event_t *event);
 
 /* ---- Condition ----------------------------------------------------------- */
@@ -214,7 +215,8 @@ ssize_t ac_cond_notify(ac_cond_t *cond, size_t n);
 /** Wake every waiter. @param cond the condition. @return as ac_cond_notify(). */
 ssize_t ac_cond_notify_all(ac_cond_t *cond);
 
-/** Close (free) a condition, not its lock. @param cond the condition. @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
+/** Close (free) a condition, not its lock. @param cond the condition. @return 0; `-EBUSY` if tasks
+ * wait; `-EINVAL`. */
 int ac_cond_close(ac_cond_t *cond);
 
 /* ---- Semaphore ----------------------------------------------------------- */
@@ -266,7 +268,8 @@ int ac_sem_release(ac_sem_t *sem);
 /** The number of free permits. @param sem the semaphore. @return it, or `-EINVAL`. */
 ssize_t ac_sem_value(const ac_sem_t *sem);
 
-/** Close (free) a semaphore. @param sem the semaphore. @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
+/** Close (free) a semaphore. @param sem the semaphore. @return 0; `-EBUSY` if tasks wait;
+ * `-EINVAL`. */
 int ac_sem_close(ac_sem_t *sem);
 
 /* ---- Queue --------------------------------------------------------------- */
@@ -295,7 +298,8 @@ typedef int (*ac_compare_fn)(const void *a, const void *b);
  * @return 0; `-EINVAL` for a NULL pointer, an unknown kind, a maxsize over
  *         `INT_MAX`, or a priority queue without @p compare; `-ENOMEM`.
  */
-int ac_queue_create(ac_queue_t **queue, ac_queue_kind_t kind, size_t maxsize, ac_compare_fn compare);
+int ac_queue_create(ac_queue_t **queue, ac_queue_kind_t kind, size_t maxsize,
+                    ac_compare_fn compare);
 
 /**
  * Add an item, waiting while the queue is full.
@@ -392,10 +396,12 @@ ssize_t ac_queue_size(const ac_queue_t *queue);
 /** Whether the queue is empty. @param queue the queue. @return 1 or 0; `-EINVAL` for NULL. */
 int ac_queue_is_empty(const ac_queue_t *queue);
 
-/** Whether the queue is full (never, without a maxsize). @param queue the queue. @return 1 or 0; `-EINVAL` for NULL. */
+/** Whether the queue is full (never, without a maxsize). @param queue the queue. @return 1 or 0;
+ * `-EINVAL` for NULL. */
 int ac_queue_is_full(const ac_queue_t *queue);
 
-/** Close (free) a queue, not its items. @param queue the queue. @return 0; `-EBUSY` if tasks wait; `-EINVAL`. */
+/** Close (free) a queue, not its items. @param queue the queue. @return 0; `-EBUSY` if tasks wait;
+ * `-EINVAL`. */
 int ac_queue_close(ac_queue_t *queue);
 
 /** @} */

@@ -60,8 +60,7 @@ int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
  * @return as ac_task_create(); `-EINVAL` if the stack size is below
  *         ::AC_TASK_STACK_MIN or over 1 GiB.
  */
-int ac_task_create_ex(ac_task_t **task, ac_task_fn fn, void *arg,
-                      const ac_task_opts_t *opts);
+int ac_task_create_ex(ac_task_t **task, ac_task_fn fn, void *arg, const ac_task_opts_t *opts);
 
 /**
  * Suspend the current task for @p ms milliseconds (`asyncio.sleep`).

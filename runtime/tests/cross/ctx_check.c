@@ -35,8 +35,8 @@ int main(void) {
   }
   long want = (long)ROUNDS * (ROUNDS + 1) / 2;
   if (counter != want || mine != 0.5 + 2.0 * ROUNDS || sum != want - ROUNDS) {
-    printf("ctx_check: FAILED: counter %ld (want %ld), double %.1f, sum %ld\n", counter, want,
-           mine, sum);
+    printf("ctx_check: FAILED: counter %ld (want %ld), double %.1f, sum %ld\n", counter, want, mine,
+           sum);
     return 1;
   }
   printf("ctx_check: %d round trips, registers intact\n", ROUNDS);

@@ -36,8 +36,8 @@ static int heart_task(void *arg, void **result)
   }
 }
 
-int run_with_heartbeat(hb_work_fn work, void *work_arg, int64_t interval_ms,
-                       hb_beat_fn beat, void *beat_arg)
+int run_with_heartbeat(hb_work_fn work, void *work_arg, int64_t interval_ms, hb_beat_fn beat,
+                       void *beat_arg)
 {
   if (work == NULL || beat == NULL || interval_ms <= 0)
     return -EINVAL;

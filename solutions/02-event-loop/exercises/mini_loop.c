@@ -67,8 +67,7 @@ int mini_call_soon(mini_cb cb, void *arg)
 
 static int timer_less(const timer_t_ *a, const timer_t_ *b)
 {
-  return a->deadline < b->deadline ||
-         (a->deadline == b->deadline && a->seq < b->seq);
+  return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
 }
 
 static void heap_swap(size_t i, size_t j)

@@ -8,15 +8,15 @@
 #include <stdlib.h>
 
 struct ticker_s {
-  uint64_t start;      /* ac_loop_time() when the ticker started */
-  int64_t interval;    /* milliseconds between ticks */
-  int count;           /* ticks to run, 0 for no limit */
-  int ran;             /* ticks that have run */
+  uint64_t start;   /* ac_loop_time() when the ticker started */
+  int64_t interval; /* milliseconds between ticks */
+  int count;        /* ticks to run, 0 for no limit */
+  int ran;          /* ticks that have run */
   tick_fn fn;
   void *arg;
-  ac_handle_t *next;   /* the pending tick, or NULL */
-  int in_tick;         /* fn is running: ticker_close() must not free yet */
-  int stopped;         /* ticker_close() was called from inside fn */
+  ac_handle_t *next; /* the pending tick, or NULL */
+  int in_tick;       /* fn is running: ticker_close() must not free yet */
+  int stopped;       /* ticker_close() was called from inside fn */
 };
 
 static void on_tick(void *arg);
@@ -50,8 +50,7 @@ static void on_tick(void *arg)
     (void)schedule_next(t);
 }
 
-int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn,
-                 void *arg)
+int ticker_start(ticker_t **out, int64_t interval_ms, int count, tick_fn fn, void *arg)
 {
   if (out == NULL || fn == NULL || interval_ms <= 0 || count < 0)
     return -EINVAL;

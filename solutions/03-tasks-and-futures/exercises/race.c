@@ -22,8 +22,7 @@ static void stop_all(ac_task_t **tasks, size_t n)
   }
 }
 
-int race(ac_task_fn const *fns, void *const *args, size_t n, size_t *winner,
-         void **result)
+int race(ac_task_fn const *fns, void *const *args, size_t n, size_t *winner, void **result)
 {
   if (fns == NULL || n == 0)
     return -EINVAL;

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 
 struct my_sem {
-  ac_lock_t *lock;  /* guards the two counts below */
-  ac_cond_t *cond;  /* bound to lock: "a permit may be free now" */
-  int value;        /* free permits */
-  int waiters;      /* tasks inside acquire, for destroy */
+  ac_lock_t *lock; /* guards the two counts below */
+  ac_cond_t *cond; /* bound to lock: "a permit may be free now" */
+  int value;       /* free permits */
+  int waiters;     /* tasks inside acquire, for destroy */
 };
 
 int my_sem_create(my_sem_t **sem, int value)
@@ -87,9 +87,15 @@ static int acquire(my_sem_t *sem, int64_t timeout_ms)
   return rc;
 }
 
-int my_sem_acquire(my_sem_t *sem) { return acquire(sem, AC_NO_TIMEOUT); }
+int my_sem_acquire(my_sem_t *sem)
+{
+  return acquire(sem, AC_NO_TIMEOUT);
+}
 
-int my_sem_acquire_for(my_sem_t *sem, int64_t timeout_ms) { return acquire(sem, timeout_ms); }
+int my_sem_acquire_for(my_sem_t *sem, int64_t timeout_ms)
+{
+  return acquire(sem, timeout_ms);
+}
 
 int my_sem_release(my_sem_t *sem)
 {
@@ -115,7 +121,10 @@ int my_sem_release(my_sem_t *sem)
   return cancelled ? -ECANCELED : 0;
 }
 
-int my_sem_value(const my_sem_t *sem) { return sem != NULL ? sem->value : -EINVAL; }
+int my_sem_value(const my_sem_t *sem)
+{
+  return sem != NULL ? sem->value : -EINVAL;
+}
 
 int my_sem_close(my_sem_t *sem)
 {

@@ -15,11 +15,11 @@ typedef struct {
 } place_t;
 
 struct rate_limiter {
-  ac_sem_t *permits;  /* one permit per free place */
+  ac_sem_t *permits; /* one permit per free place */
   int64_t period_ms;
   int limit;
-  place_t *places;    /* @limit of them: a permit taken has one */
-  int inside;         /* tasks inside rate_limiter_acquire() */
+  place_t *places; /* @limit of them: a permit taken has one */
+  int inside;      /* tasks inside rate_limiter_acquire() */
 };
 
 /* A place's time is up: give its permit back. */

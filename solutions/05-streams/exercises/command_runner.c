@@ -119,8 +119,7 @@ static bool valid(const command_t *cmds, size_t n)
 int command_runner_run(const command_t *cmds, size_t n, size_t limit, int64_t deadline_ms,
                        command_line_fn on_line, void *ctx, command_result_t *results)
 {
-  if ((!cmds && n > 0) || limit == 0 || deadline_ms <= 0 || !on_line || !results ||
-      !valid(cmds, n))
+  if ((!cmds && n > 0) || limit == 0 || deadline_ms <= 0 || !on_line || !results || !valid(cmds, n))
     return -EINVAL;
   for (size_t i = 0; i < n; i++)
     results[i] = (command_result_t){0};

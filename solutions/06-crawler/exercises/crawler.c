@@ -47,10 +47,10 @@ typedef struct {
   robots_host_t *robots;
   crawl_result_t *results;
   size_t count, capacity;
-  size_t claimed;    /* pages given a place in the budget */
-  bool over_budget;  /* a page was refused for the budget */
-  bool stopping;     /* the deadline passed, or the caller was cancelled */
-  int error;         /* the first -ENOMEM */
+  size_t claimed;   /* pages given a place in the budget */
+  bool over_budget; /* a page was refused for the budget */
+  bool stopping;    /* the deadline passed, or the caller was cancelled */
+  int error;        /* the first -ENOMEM */
   double start;
 } crawl_t;
 
@@ -170,7 +170,9 @@ static int request(crawl_t *c, const char *host, const char *url, ac_http_respon
   char agent[512];
   snprintf(agent, sizeof agent, "User-Agent: %s", c->cfg->user_agent);
   const char *headers[] = {agent, NULL};
-  ac_http_request_t req = {.url = url, .headers = headers, .max_redirects = -1,
+  ac_http_request_t req = {.url = url,
+                           .headers = headers,
+                           .max_redirects = -1,
                            .timeout_ms = c->cfg->request_timeout_ms};
   memset(resp, 0, sizeof *resp);
   *attempts = 0;
@@ -215,7 +217,8 @@ static int robots_for(crawl_t *c, const char *url, const char *host, const robot
 
   char robots_url[URL_MAX + 16];
   const char *scheme_end = strstr(url, "://");
-  snprintf(robots_url, sizeof robots_url, "%.*s://%s/robots.txt", (int)(scheme_end - url), url, host);
+  snprintf(robots_url, sizeof robots_url, "%.*s://%s/robots.txt", (int)(scheme_end - url), url,
+           host);
   ac_http_response_t resp;
   int attempts;
   int rc = request(c, host, robots_url, &resp, &attempts, NULL, NULL);
@@ -224,12 +227,8 @@ static int robots_for(crawl_t *c, const char *url, const char *host, const robot
     case ROBOTS_PARSE:
       r->rules = robots_parse(resp.body, resp.body_size, c->cfg->user_agent);
       break;
-    case ROBOTS_ALLOW_ALL:
-      r->rules = robots_all(true);
-      break;
-    case ROBOTS_DENY_ALL:
-      r->rules = robots_all(false);
-      break;
+    case ROBOTS_ALLOW_ALL: r->rules = robots_all(true); break;
+    case ROBOTS_DENY_ALL: r->rules = robots_all(false); break;
     }
   }
   ac_http_response_close(&resp);
@@ -266,7 +265,8 @@ static crawl_result_t *result_add(crawl_t *c, const entry_t *e)
     c->capacity = capacity;
   }
   crawl_result_t *r = &c->results[c->count];
-  *r = (crawl_result_t){.url = strdup(e->url), .depth = e->depth,
+  *r = (crawl_result_t){.url = strdup(e->url),
+                        .depth = e->depth,
                         .referrer = e->referrer ? strdup(e->referrer) : NULL};
   if (r->url == NULL || (e->referrer != NULL && r->referrer == NULL)) {
     free(r->url);
@@ -447,7 +447,7 @@ static int dispatch(crawl_t *c, crawl_end_t *end)
       return 0;
     }
     if (rc < 0)
-      return rc; /* -ECANCELED: our caller */
+      return rc;          /* -ECANCELED: our caller */
     if (c->over_budget) { /* nothing new starts: drop what is left */
       entry_free(item);
       finished(c);
@@ -505,7 +505,9 @@ int crawl(const crawl_config_t *config, crawl_report_t *report)
   if (rc == 0 && end == CRAWL_DONE && c.over_budget)
     end = CRAWL_BUDGET;
   crawl_free(&c);
-  *report = (crawl_report_t){.results = c.results, .count = c.count, .end = end,
+  *report = (crawl_report_t){.results = c.results,
+                             .count = c.count,
+                             .end = end,
                              .elapsed_ms = ac_loop_time_precise() - c.start};
   if (rc < 0)
     crawl_report_close(report);

@@ -11,15 +11,12 @@
 bool fetch_should_retry(int rc, long status)
 {
   switch (rc) {
-  case 0:
-    return status >= 500 && status <= 599;
+  case 0: return status >= 500 && status <= 599;
   case -ETIMEDOUT:
   case -ECONNREFUSED:
   case -ECONNRESET:
-  case -EPIPE:
-    return true;
-  default:
-    return false; /* it would fail again, or it must not be retried (-ECANCELED) */
+  case -EPIPE: return true;
+  default: return false; /* it would fail again, or it must not be retried (-ECANCELED) */
   }
 }
 

@@ -72,7 +72,7 @@ struct client {
   ac_stream_t *stream;
   ac_task_t *reader; /* the connection's handler */
   ac_task_t *writer;
-  ac_queue_t *outbox; /* lines to send, at most queue_max */
+  ac_queue_t *outbox;           /* lines to send, at most queue_max */
   char nick[CHAT_NICK_MAX + 1]; /* "" until it has joined */
   bool too_slow;
   bool leaving; /* its handler is on its way out: no longer in the list */
@@ -266,7 +266,7 @@ static void leave(client_t *c)
     }
   }
   if (c->too_slow)
-    ac_future_cancel(c->writer); /* what was queued for it is dropped */
+    ac_future_cancel(c->writer);   /* what was queued for it is dropped */
   ac_queue_shutdown(c->outbox, 0); /* the writer sends what is queued, then ends */
   ac_future_await_for(c->writer, FLUSH_MS, NULL);
   ac_future_release(c->writer);

@@ -216,7 +216,7 @@ int http_server_run(const http_server_opts_t *opts)
   srv.stopping = true;
   for (conn_t *c = srv.conns; c; c = c->next)
     if (c->waiting)
-      ac_future_cancel(c->task); /* its read ends; the connection closes */
+      ac_future_cancel(c->task);           /* its read ends; the connection closes */
   ac_server_close(server, opts->grace_ms); /* in-flight requests finish, or are cancelled */
   ac_signal_close(signals);
   return rc;

@@ -166,8 +166,11 @@ static int create(todo_api_t *api, const http_request_t *req, http_response_t *r
   }
   char *title = strdup(json_string_value(json_object_get(obj, "title")));
   json_t *done = json_object_get(obj, "done");
-  todo_t t = {.id = api->next_id, .title = title, .done = done && json_is_true(done),
-              .minutes = -1, .version = 1};
+  todo_t t = {.id = api->next_id,
+              .title = title,
+              .done = done && json_is_true(done),
+              .minutes = -1,
+              .version = 1};
   json_decref(obj);
   if (!title)
     return -ENOMEM;
@@ -248,9 +251,13 @@ static int estimate(todo_api_t *api, long id, http_response_t *resp)
   if (!body)
     return -ENOMEM;
   static const char *const headers[] = {"Content-Type: application/json", NULL};
-  ac_http_request_t ask = {.method = "POST", .url = api->estimate_url, .headers = headers,
-                           .body = body, .body_size = strlen(body),
-                           .timeout_ms = api->upstream_timeout_ms, .max_redirects = -1,
+  ac_http_request_t ask = {.method = "POST",
+                           .url = api->estimate_url,
+                           .headers = headers,
+                           .body = body,
+                           .body_size = strlen(body),
+                           .timeout_ms = api->upstream_timeout_ms,
+                           .max_redirects = -1,
                            .max_body = 65536};
   ac_http_response_t answer;
   int rc = ac_http_fetch(&ask, &answer); /* others are served while this waits */
