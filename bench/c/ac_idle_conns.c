@@ -17,9 +17,9 @@
 
 typedef struct {
   long n, rounds;
-  long idle;       /* handlers that answered and wait quietly */
-  long open;       /* handlers running */
-  int go[2];       /* parent -> child: one byte per step */
+  long idle; /* handlers that answered and wait quietly */
+  long open; /* handlers running */
+  int go[2]; /* parent -> child: one byte per step */
   pid_t child;
 } bench_state;
 
@@ -91,7 +91,8 @@ static int bench(void *arg, void **result) {
     long during = rss_kib();
     fprintf(stderr, "round %ld: %ld idle connections, RSS %ld KiB (%.2f KiB per connection)\n",
             round + 1, st->n, during, (double)(during - before) / (double)st->n);
-    if (round == 0) bench_report("idle_conn_rss", "ac", (double)(during - base) / (double)st->n, "KiB/conn");
+    if (round == 0)
+      bench_report("idle_conn_rss", "ac", (double)(during - base) / (double)st->n, "KiB/conn");
     if (write(st->go[1], "c", 1) != 1) return -errno;
     wait_for_count(&st->open, 0, "open connections");
     BENCH_CHECK(ac_task_sleep(50));

@@ -27,8 +27,10 @@ static inline double bench_now_ns(void) {
 }
 
 /* One JSON line per figure: the harness reads these. */
-static inline void bench_report(const char *bench, const char *impl, double value, const char *unit) {
-  printf("{\"bench\": \"%s\", \"impl\": \"%s\", \"value\": %.4f, \"unit\": \"%s\"}\n", bench, impl, value, unit);
+static inline void bench_report(const char *bench, const char *impl, double value,
+                                const char *unit) {
+  printf("{\"bench\": \"%s\", \"impl\": \"%s\", \"value\": %.4f, \"unit\": \"%s\"}\n", bench, impl,
+         value, unit);
   fflush(stdout);
 }
 
@@ -58,7 +60,8 @@ static inline void bench_raise_nofile(const char *prog, rlim_t need) {
 static inline int bench_idle_connections(const char *prog, int port, long n, int *fds) {
   struct timeval limit = {.tv_sec = 10};
   for (long i = 0; i < n; i++) {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(0x7f000001)};
     char answer[64];
     size_t got = 0;
@@ -82,13 +85,13 @@ static inline int bench_idle_connections(const char *prog, int port, long n, int
   return 0;
 }
 
-#define BENCH_CHECK(expr)                                                   \
-  do {                                                                      \
-    int bench_rc_ = (expr);                                                 \
-    if (bench_rc_ < 0) {                                                    \
+#define BENCH_CHECK(expr)                                                              \
+  do {                                                                                 \
+    int bench_rc_ = (expr);                                                            \
+    if (bench_rc_ < 0) {                                                               \
       fprintf(stderr, "%s:%d: %s failed: %d\n", __FILE__, __LINE__, #expr, bench_rc_); \
-      exit(1);                                                              \
-    }                                                                       \
+      exit(1);                                                                         \
+    }                                                                                  \
   } while (0)
 
 #endif

@@ -34,7 +34,8 @@ static void check_json_body(json_t *value)
   http_response_t resp = {0};
   int rc = http_response_json(&resp, 200, value);
   if (want)
-    CHECK(rc == 0 && resp.body_size == strlen(want) && memcmp(resp.body, want, resp.body_size) == 0);
+    CHECK(rc == 0 && resp.body_size == strlen(want) &&
+          memcmp(resp.body, want, resp.body_size) == 0);
   else
     CHECK(rc == -EINVAL || rc == -ENOMEM);
   free(want);
@@ -59,8 +60,10 @@ static json_t *json_of(const http_request_t *req)
     return NULL;
   }
   for (size_t i = 0; i < req->header_count; i++)
-    json_array_append_new(headers, json_pack("[s?, o, b]", is_utf8(req->headers[i].name) ? req->headers[i].name : NULL,
-                                             json_string_nocheck(req->headers[i].value), i % 2));
+    json_array_append_new(
+        headers,
+        json_pack("[s?, o, b]", is_utf8(req->headers[i].name) ? req->headers[i].name : NULL,
+                  json_string_nocheck(req->headers[i].value), i % 2));
   json_object_set_new(v, "body", json_stringn_nocheck(req->body, req->body_size));
   json_object_set_new(v, "headers", headers);
   json_object_set_new(v, "size", json_integer(-(json_int_t)req->body_size * 1000003));

@@ -415,7 +415,8 @@ static int json_text_string(bytes_t *b, const char *s, size_t n)
     char esc[6] = {'\\', (char)c};
     size_t len = 2;
     switch (c) {
-    case '"': case '\\': break;
+    case '"':
+    case '\\': break;
     case '\b': esc[1] = 'b'; break;
     case '\f': esc[1] = 'f'; break;
     case '\n': esc[1] = 'n'; break;
@@ -472,7 +473,8 @@ static int json_text(bytes_t *b, const json_t *v, int depth)
         return JSON_NOMEM;
       rc = json_text_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
       if (rc == JSON_OK)
-        rc = bytes_append(b, ":", 1) ? json_text(b, json_object_iter_value(it), depth + 1) : JSON_NOMEM;
+        rc = bytes_append(b, ":", 1) ? json_text(b, json_object_iter_value(it), depth + 1)
+                                     : JSON_NOMEM;
     }
     return rc == JSON_OK && !bytes_append(b, "}", 1) ? JSON_NOMEM : rc;
   }
@@ -480,20 +482,15 @@ static int json_text(bytes_t *b, const json_t *v, int depth)
     if (!bytes_append(b, "[", 1))
       return JSON_NOMEM;
     for (size_t i = 0; i < json_array_size(v) && rc == JSON_OK; i++)
-      rc = i > 0 && !bytes_append(b, ",", 1) ? JSON_NOMEM : json_text(b, json_array_get(v, i), depth + 1);
+      rc = i > 0 && !bytes_append(b, ",", 1) ? JSON_NOMEM
+                                             : json_text(b, json_array_get(v, i), depth + 1);
     return rc == JSON_OK && !bytes_append(b, "]", 1) ? JSON_NOMEM : rc;
-  case JSON_STRING:
-    return json_text_string(b, json_string_value(v), json_string_length(v));
-  case JSON_INTEGER:
-    return json_text_integer(b, json_integer_value(v));
-  case JSON_REAL:
-    return json_text_real(b, v);
-  case JSON_TRUE:
-    return bytes_append(b, "true", 4) ? JSON_OK : JSON_NOMEM;
-  case JSON_FALSE:
-    return bytes_append(b, "false", 5) ? JSON_OK : JSON_NOMEM;
-  default: /* JSON_NULL */
-    return bytes_append(b, "null", 4) ? JSON_OK : JSON_NOMEM;
+  case JSON_STRING: return json_text_string(b, json_string_value(v), json_string_length(v));
+  case JSON_INTEGER: return json_text_integer(b, json_integer_value(v));
+  case JSON_REAL: return json_text_real(b, v);
+  case JSON_TRUE: return bytes_append(b, "true", 4) ? JSON_OK : JSON_NOMEM;
+  case JSON_FALSE: return bytes_append(b, "false", 5) ? JSON_OK : JSON_NOMEM;
+  default: /* JSON_NULL */ return bytes_append(b, "null", 4) ? JSON_OK : JSON_NOMEM;
   }
 }
 
