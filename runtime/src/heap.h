@@ -40,7 +40,9 @@ static inline bool ac__heap_sift_down(const ac__heap_ops *ops, void *heap, size_
 }
 
 /* Slot N-1 was just added to the N: move it up to its place. */
-static inline void ac__heap_push(const ac__heap_ops *ops, void *heap, size_t n) { ac__heap_sift_up(ops, heap, n - 1); }
+static inline void ac__heap_push(const ac__heap_ops *ops, void *heap, size_t n) {
+  ac__heap_sift_up(ops, heap, n - 1);
+}
 
 /* Move slot I of the N to the end (slot N-1), and restore the order of the
  * N-1 before it; the caller then drops the last slot. I = 0 takes the top. */
