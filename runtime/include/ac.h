@@ -19,5 +19,6 @@
 #include "ac/signal.h"
 #include "ac/process.h"
 #include "ac/http.h"
+#include "ac/testing.h"
 
 #endif /* AC_H */

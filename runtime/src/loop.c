@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "task_internal.h"
+#include "testing_hooks.h"
 
 #if defined(AC_SANITIZE_THREAD)
 #include <sanitizer/tsan_interface.h>
@@ -55,13 +56,17 @@ struct uv_loop_s *ac_loop_uv(void) {
 }
 
 uint64_t ac__now(ac__loop *loop) {
+  if (loop->virtual_clock) return loop->virtual_now; /* hook: virtual time */
   uv_update_time(&loop->uv);
   return uv_now(&loop->uv);
 }
 
 int64_t ac_loop_time(void) { return ac__cur ? (int64_t)ac__now(ac__cur) : 0; }
 
-double ac_loop_time_precise(void) { return (double)uv_hrtime() / 1e6; }
+double ac_loop_time_precise(void) {
+  if (ac__cur && ac__cur->virtual_clock) return (double)ac__cur->virtual_now; /* hook: virtual time */
+  return (double)uv_hrtime() / 1e6;
+}
 
 static ac__ready *ready_pop(ac__loop *loop) {
   ac__ready *r = loop->ready_head;
@@ -98,6 +103,7 @@ static int handle_new(ac__loop *loop, ac_callback_fn cb, void *arg, ac_handle_t 
   (*h)->arg = arg;
   (*h)->kept = out != NULL;
   (*h)->ready.is_task = 0;
+  (*h)->ready.yielded = 0;
   ac__timer_init(&(*h)->timer, handle_due);
   ac__list_init(&(*h)->link);
   if (out) {
@@ -202,12 +208,13 @@ static void on_uv_timer(uv_timer_t *timer) {
 static void on_uv_prepare(uv_prepare_t *prepare) {
   ac__loop *loop = prepare->data;
   if (loop->ready_head ||
-      (loop->timers.len > 0 && loop->timers.slots[0]->when <= uv_now(&loop->uv)))
+      (loop->timers.len > 0 && loop->timers.slots[0]->when <= ac__clock_cached(loop)))
     uv_stop(&loop->uv);
 }
 
 /* Point libuv's one timer at the earliest entry of the heap. */
 static void arm_timer(ac__loop *loop) {
+  if (loop->virtual_clock) return; /* hook: virtual time moves by itself (clock.c) */
   if (loop->timers.len == 0) {
     if (loop->armed_for != UINT64_MAX) uv_timer_stop(&loop->uv_timer);
     loop->armed_for = UINT64_MAX;
@@ -223,6 +230,7 @@ static void arm_timer(ac__loop *loop) {
 /* Tasks that hand over to each other directly spend the same budget. */
 static void run_ready(ac__loop *loop) {
   for (loop->budget = BATCH; loop->budget > 0; loop->budget--) {
+    if (loop->schedule_rng) ac__explore_pick(loop); /* hook: schedule exploration */
     ac__ready *r = ready_pop(loop);
     if (!r) return;
     if (r->is_task)
@@ -252,6 +260,7 @@ static int spin_for_calls(ac__loop *loop) {
 int ac__loop_iterate(ac__loop *loop, int may_block) {
   int block = may_block && !loop->ready_head && !loop->stop;
   if (block && loop->holds > 0 && spin_for_calls(loop)) block = 0;
+  if (block && loop->virtual_clock) block = ac__clock_before_wait(loop); /* hook: virtual time */
   if (block) arm_timer(loop);
   uv_run(&loop->uv, block ? UV_RUN_ONCE : UV_RUN_NOWAIT);
   if (atomic_load(&loop->ts_count)) on_ts_async(&loop->ts_async); /* sent no wake-up */

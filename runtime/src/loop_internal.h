@@ -31,6 +31,8 @@ typedef struct ac__task ac__task;
 typedef struct ac__ready {
   struct ac__ready *next;
   uint8_t is_task; /* 1: the entry is the ready field of an ac__task */
+  uint8_t yielded; /* a task's, set by sleep(0): it runs after all queued before it,
+                    * even when schedule exploration reorders tasks (explore.c) */
 } ac__ready;
 
 /* Something the loop frees when it closes, unless the program did first:
@@ -99,6 +101,10 @@ struct ac_loop_s {
   ac__list resources;             /* ac__resource entries, closed after the tasks */
   ac__slot slots[AC__SLOT_COUNT]; /* the modules' per-loop state */
   ac__loop_debug debug;           /* its instrumentation (debug.c) */
+  /* Testing (clock.c, explore.c): */
+  uint8_t virtual_clock; /* time moves only when every task waits (ac_loop_set_clock) */
+  uint64_t virtual_now;  /* the virtual clock's time, in ms */
+  uint64_t schedule_rng; /* schedule exploration's generator; 0: ready tasks run in order */
 };
 
 extern _Thread_local ac__loop *ac__cur;

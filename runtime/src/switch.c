@@ -41,6 +41,7 @@ ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t) {
 static ac__task *next_direct(ac__loop *loop) {
   ac__ready *r = loop->ready_head;
   if (!r || !r->is_task || loop->budget <= 0) return NULL;
+  if (loop->schedule_rng) return NULL; /* hook: exploration picks in the loop (explore.c) */
   ac__task *next = AC__CONTAINER(r, ac__task, ready);
   if (!next->stack) return NULL;
   loop->ready_head = r->next;

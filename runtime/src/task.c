@@ -64,6 +64,7 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
     return -ENOMEM;
   }
   t->ready.is_task = 1;
+  t->ready.yielded = 0;
   t->stack = NULL;
   t->fn = fn;
   t->arg = arg;
@@ -284,8 +285,10 @@ int ac_task_sleep(int64_t ms) {
     t->tstate = AC__TASK_READY;
     t->wake_value = 0;
     t->waiting_on = "sleep(0)";
+    t->ready.yielded = 1; /* behind everything ready now, whatever the schedule */
     ac__ready_push(loop, &t->ready);
     ac__switch_away(loop, t, 0);
+    t->ready.yielded = 0;
     t->waiting_on = NULL;
     if (t->cancel_pending) { /* cancelled while it stood in the queue */
       t->cancel_pending = 0;

@@ -104,6 +104,9 @@ static int status;
   X(ac_handle_close, EXPECT_EINVAL, ac_handle_close(NULL))                                         \
   X(ac_loop_call_soon_threadsafe, EXPECT_EINVAL,                                                   \
     ac_loop_call_soon_threadsafe(NULL, a_callback, NULL))                                          \
+  X(ac_loop_set_clock, NO_OBJECT, 0)                                                               \
+  X(ac_loop_set_schedule_seed, NO_OBJECT, 0)                                                       \
+  X(ac_loop_explore, EXPECT_EINVAL, ac_loop_explore(NULL, NULL, 1, NULL))                          \
   X(ac_stream_connect, EXPECT_EINVAL, ac_stream_connect(NULL, "127.0.0.1", 1))                     \
   X(ac_server_start, EXPECT_EINVAL, ac_server_start(NULL, "127.0.0.1", 0, a_handler, NULL))        \
   X(ac_server_port, EXPECT_EINVAL, ac_server_port(NULL))                                           \

@@ -24,7 +24,7 @@ typedef struct {
   const char *const *headers; /**< extra "Name: value" lines, NULL-terminated; or NULL */
   const void *body;           /**< the request body, or NULL */
   size_t body_size;           /**< its size */
-  int64_t timeout_ms;         /**< the whole transfer's time limit; 0 for none */
+  int64_t timeout_ms;         /**< the whole transfer's time limit, on the real clock; 0 for none */
   int max_redirects;          /**< redirects followed: 0 for the default (10), -1 for none */
   size_t max_body;            /**< the largest response body accepted; 0 for 64 MiB */
   const char *protocols;      /**< the schemes allowed, for the request and every redirect,
@@ -68,6 +68,8 @@ typedef struct {
  *         `-ECONNRESET` if the connection was reset;
  *         `-EINVAL` for a NULL argument, a URL that does not parse, a
  *         negative timeout, or a protocol libcurl does not know;
+ *         `-ENOTSUP` for a `timeout_ms` under virtual time (libcurl
+ *         measures it on the real clock: see ac_loop_set_clock());
  *         `-ENOMEM`; `-ECANCELED`; `-EPERM` outside a task;
  *         `-EIO` for other failures (TLS, proxies...; libcurl's message is
  *         in the response).

@@ -39,7 +39,8 @@ typedef struct {
 /**
  * Create a task that runs @p fn(@p arg, &result) and schedule it to start
  * (`asyncio.create_task`). It starts at the next opportunity, after the
- * tasks and callbacks already ready.
+ * tasks and callbacks already ready (under a schedule seed, ready tasks may
+ * run in another order: see ac_loop_set_schedule_seed()).
  *
  * @param task if not NULL, receives the task; the caller owns one reference
  *             and gives it back with ac_future_release(). If NULL, the task is
