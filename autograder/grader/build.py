@@ -37,6 +37,13 @@ def runtime(sanitize):
     return os.path.join(ROOT, "build", _variant(sanitize), "libac.a")
 
 
+def out_dir(chapter, exercise, sanitize):
+    """Where EXERCISE's objects and programs go: under the graded course's
+    own build/, so objects of another course (the grader's fixture, a
+    submission's copy) never pass for this one's."""
+    return os.path.join(COURSE, "build", "grade", _variant(sanitize), chapter.slug, exercise.name)
+
+
 def _stale(target, sources):
     if not os.path.exists(target):
         return True
@@ -60,17 +67,18 @@ def _compile(src, obj, cflags, deps, learner):
         raise RuntimeError(f"{src} did not compile:\n{msg}")
 
 
-def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=True, used_sources=()):
+def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=True, used_sources=(),
+                 subject_source=None):
     """Build the test program of EXERCISE with the learner's SOURCE; return its path.
     CHECK_OBJECT=False skips the object check: only the grader's own tests
     do that, to see the sandbox alone stop what the check would have.
     USED_SOURCES are the files of the earlier exercises it uses
-    (exercise.uses), each checked against its own header."""
+    (exercise.uses), each checked against its own header. For a test
+    exercise (kind "tests") SOURCE is the learner's test file, and the
+    program tests SUBJECT_SOURCE (a broken copy), else the subject itself."""
+    test_file = exercise.kind == "tests"
     lib = runtime(sanitize)
-    variant = _variant(sanitize)
-    # Under the graded course's own build/: objects of another course (the
-    # grader's fixture, a submission's copy) never pass for this one's.
-    out_dir = os.path.join(COURSE, "build", "grade", variant, chapter.slug, exercise.name)
+    objects = out_dir(chapter, exercise, sanitize)
     ex_dir = os.path.join(chapter.path, "exercises")
     include = [f"-I{ROOT}/runtime/include", f"-I{ROOT}/autograder/include", f"-I{ex_dir}"]
     # The code the chapter provides (support/): its headers are for the
@@ -102,16 +110,17 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
         # Learner's file and reference solution each get their own object and
         # program, so switching between them never reuses the other's build.
         tag = hashlib.sha1(os.path.abspath(src).encode()).hexdigest()[:8]
-        obj = os.path.join(out_dir, f"{name}-{tag}.o")
+        obj = os.path.join(objects, f"{name}-{tag}.o")
         _compile(src, obj, learner_flags, deps, learner=True)
         # Checked on a plain build: a sanitizer adds constructors of its own.
-        plain = obj if not sanitize else os.path.join(out_dir, f"{name}-{tag}-plain.o")
+        plain = obj if not sanitize else os.path.join(objects, f"{name}-{tag}-plain.o")
         if sanitize:
             _compile(src, plain, [f for f in learner_flags if f not in san], deps, learner=True)
         if check_object:
             try:
                 objcheck.check(plain, os.path.join(ex_dir, f"{name}.h"), os.path.relpath(src, ROOT),
-                               [*base[:2], *include, *pkg_cflags], callable_names, exercise.packages)
+                               [*base[:2], *include, *pkg_cflags], callable_names, exercise.packages,
+                               test_file=test_file and src == source)
             except objcheck.ObjectError as e:
                 raise BuildError(str(e)) from e
         return obj, tag
@@ -124,11 +133,16 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
         tag += used_tag  # a program per combination of files
 
     objs = [learner_obj, *used_objs]
-    test_src = os.path.join(chapter.path, "tests", f"test_{exercise.name}.c")
-    sources = [(test_src, "test.o"), (os.path.join(harness, "main.c"), "harness.o"),
-               (os.path.join(harness, "sandbox.c"), "sandbox.o")]
-    sources += [(os.path.join(chapter.path, rel), "support-" + rel.replace("/", "-")[:-2] + ".o")
-                for rel in exercise.support]
+    sources = [(os.path.join(harness, "main.c"), "harness.o"), (os.path.join(harness, "sandbox.c"), "sandbox.o")]
+    if not test_file:  # a test exercise's tests are the learner's file
+        sources.append((os.path.join(chapter.path, "tests", f"test_{exercise.name}.c"), "test.o"))
+    for rel in exercise.support:
+        src, name = os.path.join(chapter.path, rel), "support-" + rel.replace("/", "-")[:-2]
+        if test_file and rel == exercise.subject and subject_source:
+            src, subject_tag = subject_source, hashlib.sha1(os.path.abspath(subject_source).encode()).hexdigest()[:8]
+            name += "-" + subject_tag
+            tag += subject_tag  # a program per broken copy
+        sources.append((src, name + ".o"))
     with_hidden = False
     if hidden_dir:
         hidden = os.path.join(hidden_dir, chapter.slug, "tests", f"test_{exercise.name}_hidden.c")
@@ -136,13 +150,13 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
             sources.append((hidden, "hidden.o"))
             with_hidden = True
     for src, name in sources:
-        obj = os.path.join(out_dir, name)
+        obj = os.path.join(objects, name)
         _compile(src, obj, [*base, *include, *check_cflags, *pkg_cflags], deps, learner=False)
         objs.append(obj)
 
     # With and without the hidden tests are two programs: neither may stand
     # in for the other because its objects look up to date.
-    program = os.path.join(out_dir, f"run-tests-{tag}{'-hidden' if with_hidden else ''}"
+    program = os.path.join(objects, f"run-tests-{tag}{'-hidden' if with_hidden else ''}"
                            f"{'-unchecked' if not check_object else ''}")
     if _stale(program, [*objs, lib]):
         libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check", "libseccomp", *exercise.packages]),

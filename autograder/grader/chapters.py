@@ -28,6 +28,7 @@ class Test:
     description: str
     depends: list = field(default_factory=list)
     hidden: bool = False
+    broken: str = ""  # a test exercise's: the patch that breaks its subject, which the learner's tests must catch
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Exercise:
     support: list = field(default_factory=list)  # chapter files compiled in (provided helpers, test support)
     packages: list = field(default_factory=list)  # pkg-config packages the exercise links with
     libs: list = field(default_factory=list)  # libraries without a pkg-config file (-lNAME)
+    kind: str = "code"  # "tests": the learner's file is a test file, run against SUBJECT and broken copies
+    subject: str = ""  # a test exercise's: the chapter's .c file its tests are run against
 
 
 @dataclass
@@ -78,7 +81,7 @@ def _load(slug):
             try:
                 tests.append(Test(t["name"], int(t["points"]), float(t.get("timeout", 10)),
                                   t.get("description", ""), list(t.get("depends", [])),
-                                  bool(t.get("hidden", False))))
+                                  bool(t.get("hidden", False)), t.get("broken", "")))
             except KeyError as e:
                 raise ManifestError(f"{manifest}: a test of '{ex.get('name')}' lacks {e}") from e
         names = {t.name for t in tests}
@@ -106,8 +109,10 @@ def _load(slug):
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
                 raise ManifestError(f"{manifest}: '{ex.get('name')}' links with {name!r}, which is not a "
                                     "library name")
+        kind, subject = ex.get("kind", "code"), ex.get("subject", "")
+        _check_kind(manifest, path, ex.get("name"), kind, subject, support, tests)
         exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests,
-                                  wrap, allow, list(ex.get("uses", [])), support, packages, libs))
+                                  wrap, allow, list(ex.get("uses", [])), support, packages, libs, kind, subject))
     for ex in exercises:
         earlier = {e.name for e in exercises[:exercises.index(ex)]}
         for used in ex.uses:
@@ -115,6 +120,32 @@ def _load(slug):
                 raise ManifestError(f"{manifest}: '{ex.name}' uses '{used}', which is not an earlier exercise "
                                     "of the chapter")
     return Chapter(slug[:2], slug, data.get("title", slug), path, exercises)
+
+
+def _chapter_file(path, rel, ending):
+    return isinstance(rel, str) and not rel.startswith("/") and ".." not in rel.split("/") \
+        and rel.endswith(ending) and os.path.isfile(os.path.join(path, rel))
+
+
+def _check_kind(manifest, path, name, kind, subject, support, tests):
+    """A test exercise (kind = "tests") names its subject, a .c file of the
+    chapter in its `support`, and each of its checks is either the learner's
+    tests passing on the subject or, with `broken`, failing on a copy that a
+    patch of the chapter's tests/ breaks."""
+    if kind not in ("code", "tests"):
+        raise ManifestError(f"{manifest}: '{name}' is of kind {kind!r}; an exercise is \"code\" or \"tests\"")
+    if kind == "code":
+        if subject or any(t.broken for t in tests):
+            raise ManifestError(f"{manifest}: '{name}' names a subject or broken copies, which only an exercise "
+                                "of kind \"tests\" has")
+        return
+    if subject not in support:
+        raise ManifestError(f"{manifest}: '{name}' is a test exercise, so its subject ({subject!r}) must be one "
+                            "of its support files")
+    for t in tests:
+        if t.broken and not (_chapter_file(path, t.broken, ".patch") and t.broken.startswith("tests/")):
+            raise ManifestError(f"{manifest}: check '{t.name}' of '{name}' breaks the subject with "
+                                f"{t.broken!r}, which is not a .patch file under the chapter's tests/")
 
 
 def all_chapters():

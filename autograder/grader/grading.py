@@ -7,8 +7,8 @@ import os
 import subprocess
 import tempfile
 
-from . import build, integrity, sandbox, staging
-from .chapters import COURSE, ROOT
+from . import build, integrity, sandbox, staging, testfile
+from .chapters import COURSE, ROOT, ManifestError
 
 
 def timeout_factor():
@@ -53,23 +53,39 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
     if missing:
         result["error"] = f"{os.path.relpath(missing[0], ROOT)}, which {exercise.name} builds on, is missing"
         return result
+    tests_file = exercise.kind == "tests"
     try:
-        program = build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize, used_sources=used)
+        if tests_file:  # one program against the subject, one per broken copy
+            programs = testfile.programs(chapter, exercise, source, visible, hidden_dir)
+        else:
+            program = staging.runnable(build.test_program(chapter, exercise, source, hidden_dir, exercise.sanitize,
+                                                          used_sources=used))
     except build.BuildError as e:
         result["error"] = f"{shown(source)} does not build, so this exercise scores 0:\n{shown_in(str(e))}"
         return result
-    program = staging.runnable(program)
+    except testfile.BrokenCopyError as e:
+        raise ManifestError(str(e)) from e
     # Tests that start programs (a chapter's test servers) find the
     # chapter's tests/ and the course's scripts/ under GRADE_COURSE_DIR.
     env = {}
     if "spawn" in exercise.allow:
         env["GRADE_COURSE_DIR"] = staging.course_files(COURSE, [os.path.join("chapters", chapter.slug, "tests"),
                                                                 "scripts"])
+    if tests_file:
+        try:
+            names, listing_error = testfile.list_names(programs[""], exercise, env), ""
+        except sandbox.ListError as e:
+            names, listing_error = [], str(e)
     status = {}
     for test in visible:
         failed_parent = None if run_all else next((d for d in test.depends if status.get(d) != "pass"), None)
         if failed_parent:
             entry = {"test": test, "status": "skip", "message": f"fix {failed_parent} first"}
+        elif tests_file:
+            passed, message, output, seconds = (False, listing_error, "", 0.0) if listing_error else \
+                testfile.run_check(programs[test.broken], test, names, exercise, env, _run_named)
+            entry = {"test": test, "status": "pass" if passed else "fail", "message": message, "where": "",
+                     "output": output, "seconds": seconds}
         else:
             out = _run(program, test, exercise, env)
             where = shown_in(out.where)
@@ -82,10 +98,15 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
 
 
 def _run(program, test, exercise, env):
+    return _run_named(program, test.name, test, exercise, env)
+
+
+def _run_named(program, name, test, exercise, env):
+    """Run the test NAME of PROGRAM in the sandbox, with TEST's time limit."""
     as_root = os.geteuid() == 0
     who = f"the test user (uid {sandbox.SANDBOX_UID})" if as_root else "this user"
     try:
-        return sandbox.run(program, test.name, test.timeout * timeout_factor(), exercise.sanitize,
+        return sandbox.run(program, name, test.timeout * timeout_factor(), exercise.sanitize,
                            exercise.allow, env)
     except (OSError, subprocess.SubprocessError) as e:  # it could not even start: this machine, not the code
         errno_ = getattr(e, "errno", None)

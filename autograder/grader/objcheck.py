@@ -64,6 +64,13 @@ json_loads json_loadb json_dumps json_dumpb json_pack json_pack_ex json_vpack_ex
 json_unpack_ex json_vunpack_ex json_sprintf json_vsprintf
 """.split()),
 }
+# What a learner's test file (an exercise of kind "tests") calls besides:
+# Check's calls that build a suite and fail a test, and the harness's
+# GRADE_ADD. Not the runner (srunner_*), which would run tests of its own.
+TEST_FILE_CALLS = set("""
+tcase_create tcase_add_unchecked_fixture _tcase_add_test suite_add_tcase tcase_fn_start
+_ck_assert_failed _mark_point grade_before_test grade_case_added
+""".split())
 ALLOWED_PREFIXES = ("__atomic_",)  # the compiler's calls into libatomic
 LINKER = {"_GLOBAL_OFFSET_TABLE_"}  # what position-independent code refers to
 INIT_SECTIONS = (".init_array", ".ctors", ".preinit_array", ".fini_array", ".dtors")
@@ -122,11 +129,12 @@ def _syscall_instructions(obj):
     return found
 
 
-def check(obj, header, rel_src, cflags, also_callable=frozenset(), packages=()):
+def check(obj, header, rel_src, cflags, also_callable=frozenset(), packages=(), test_file=False):
     """Raise ObjectError if OBJ (compiled from REL_SRC) breaks a rule.
     ALSO_CALLABLE: functions it may call besides (what its chapter provides
     in support/, the earlier exercises it uses); it may call the functions
-    PACKAGE_CALLS lists for its PACKAGES too."""
+    PACKAGE_CALLS lists for its PACKAGES too, and TEST_FILE_CALLS if it is
+    a learner's test file."""
     sections = _run("readelf", "-S", "-W", obj)
     if any(sec in sections for sec in INIT_SECTIONS):
         raise ObjectError(f"{rel_src}: code that runs before or after main() (a constructor or "
@@ -136,6 +144,8 @@ def check(obj, header, rel_src, cflags, also_callable=frozenset(), packages=()):
         raise ObjectError(f"{rel_src} defines {', '.join(sorted(extra))}, which the exercise does not "
                           "ask for: make your helper functions and variables static")
     provided = set(also_callable).union(*(PACKAGE_CALLS.get(p, set()) for p in packages))
+    if test_file:
+        provided |= TEST_FILE_CALLS
     banned = sorted(n for n in _symbols(obj, "--undefined-only") if not may_call(n, provided))
     if banned:
         besides = (", what its chapter provides"

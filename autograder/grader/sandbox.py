@@ -92,6 +92,32 @@ def _limits(cpu_seconds, sanitized, as_root):
 
 
 def run(program, test, timeout, sanitized, allow=(), extra_env=None):
+    log, status, timed_out, flooded, text, seconds = _execute(program, test, timeout, sanitized, allow, extra_env)
+    return _judge(test, log, status, timed_out, flooded, timeout, text, seconds)
+
+
+class ListError(Exception):
+    """The test program could not say which tests it has; the message says why."""
+
+
+def list_tests(program, timeout, sanitized, allow=(), extra_env=None):
+    """The names of the tests PROGRAM's exercise_tests() adds, as the
+    harness sends them on the channel (`run-tests --list`), in the sandbox's
+    limits like a test: for a learner's own test file."""
+    log, status, timed_out, flooded, text, _ = _execute(program, "--list", timeout, sanitized, allow, extra_env)
+    if timed_out or flooded or status != 0:
+        why = ("did not finish" if timed_out else "printed too much" if flooded else
+               f"ended with status {status}")
+        raise ListError(f"listing the tests {why}: {text.strip()[-2000:]}")
+    names = log.decode("utf-8", "replace").split()
+    bad = [n for n in names if not re.fullmatch(r"[A-Za-z_]\w*", n)]
+    if bad:
+        raise ListError(f"the harness listed {bad[0]!r}, which is not a test name")
+    return names
+
+
+def _execute(program, test, timeout, sanitized, allow, extra_env):
+    """Run `PROGRAM TEST` in the sandbox's limits; what came back."""
     as_root = os.geteuid() == 0
     channel, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     os.dup2(child_end.fileno(), CHANNEL_FD)
@@ -158,7 +184,7 @@ def run(program, test, timeout, sanitized, allow=(), extra_env=None):
     text = output[:OUTPUT_CAP].decode("utf-8", "replace")
     if len(output) > OUTPUT_CAP:
         text += f"\n[... output cut at {OUTPUT_CAP // 1024} KiB]"
-    return _judge(test, bytes(log), status, timed_out, flooded, timeout, text, seconds)
+    return bytes(log), status, timed_out, flooded, text, seconds
 
 
 def _check_records(log):

@@ -4,7 +4,8 @@
  * exercise_tests(), each with GRADE_ADD, which puts every test in a case of
  * its own named after it: the grader runs one case at a time, by name. The
  * case's fixture puts the test process in the grader's sandbox right before
- * the test's body runs.
+ * the test's body runs. The harness keeps the names, so it can tell the
+ * grader which tests a learner's own test file adds (`run-tests --list`).
  */
 #ifndef GRADE_H
 #define GRADE_H
@@ -15,6 +16,7 @@
 #define GRADE_ADD(s, t)                                              \
   do {                                                               \
     TCase *grade_tc_ = tcase_create(#t);                             \
+    grade_case_added(#t);                                            \
     tcase_add_unchecked_fixture(grade_tc_, grade_before_test, NULL); \
     tcase_add_test(grade_tc_, t);                                    \
     suite_add_tcase((s), grade_tc_);                                 \
@@ -22,6 +24,9 @@
 
 /* The harness's: enter the sandbox (autograder/harness/sandbox.h). */
 void grade_before_test(void);
+
+/* The harness's: remember the name of a test GRADE_ADD added. */
+void grade_case_added(const char *name);
 
 /* Each test file defines this: add every test of the exercise to S. */
 void exercise_tests(Suite *s);

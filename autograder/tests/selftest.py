@@ -61,6 +61,14 @@ CASES = [
     # may be called, jansson's file functions not.
     ("good", "greeter", 1, "PASS greets"),
     ("greeter_file.c", "greeter", 0, "calls json_dump_file,"),
+    # kind = "tests": the learner's file is a test file, which must pass on the subject and fail on
+    # each broken copy; Check's runner stays out of its reach.
+    ("good", "counter_tests", 3, "PASS catches_no_clamp"),
+    ("counter_tests_weak.c", "counter_tests", 2, "none of your 1 tests fails on this broken copy"),
+    ("counter_tests_wrong.c", "counter_tests", 0, "1 of your 1 tests fail on the correct component"),
+    ("counter_tests_runner.c", "counter_tests", 0, "calls srunner_create, srunner_free, srunner_run_all"),
+    (os.path.join(FIXTURE, "chapters", "90-fixture", "exercises", "counter_tests.c"), "counter_tests", 0,
+     "your test file adds no tests"),
 ]
 
 # The sandbox alone, with the object check skipped: submission, what the
@@ -154,7 +162,8 @@ def _graded(submission, exercise, want, words):
 
 
 for _sub, _ex, _want, _words in CASES:
-    setattr(Submissions, f"test_{_ex}_good" if _sub == "good" else f"test_{_sub.removesuffix('.c')}",
+    setattr(Submissions, f"test_{_ex}_good" if _sub == "good" else
+            f"test_{os.path.basename(_sub).removesuffix('.c')}{'_stub' if os.path.isabs(_sub) else ''}",
             _graded(_sub, _ex, _want, _words))
 
 
