@@ -134,7 +134,7 @@ void ac__debug_step_end(ac__loop *loop, ac__task *t, ac_callback_fn cb) {
   if (t)
     fprintf(stderr,
             "ac: debug: task '%s' ran %llu ms without suspending (a blocking call? "
-            "move it to ac_to_thread)\n",
+            "move it to ac_executor_run())\n",
             label, (unsigned long long)(took / NS_PER_MS));
   else
     fprintf(stderr, "ac: debug: callback %s ran %llu ms\n", label,
