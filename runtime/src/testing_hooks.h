@@ -12,10 +12,10 @@ static inline uint64_t ac__clock_cached(ac__loop *loop) {
   return loop->virtual_clock ? loop->virtual_now : uv_now(&loop->uv);
 }
 
-/* The loop is about to wait. Under virtual time: take the I/O that is
- * already there, then jump the clock to the earliest timer, unless other
- * threads are at work for the loop. Returns 1 if the loop must still wait
- * (for I/O or for those threads), 0 if something is ready or due now. */
+/* Nothing is ready, under virtual time: take the I/O that is already
+ * there, then jump the clock to the earliest timer, unless other threads
+ * are at work for the loop. Returns 1 if the loop would have to wait (for
+ * I/O or for those threads), 0 if something is ready or due now. */
 int ac__clock_before_wait(ac__loop *loop);
 
 /* Under a schedule seed: move a ready task picked at random to the head of

@@ -309,6 +309,26 @@ static int deadlock_body(void *arg, void **result) {
 START_TEST(virtual_time_still_reports_a_deadlock) { RUN_EXPECT(deadlock_body, NULL, -EDEADLK); }
 END_TEST
 
+/* A program that drives the loop itself: a step that may not wait still
+ * moves virtual time, since jumping is not waiting. */
+START_TEST(virtual_time_moves_in_a_loop_driven_step_by_step) {
+  ck_assert_int_eq(ac_loop_open(), 0);
+  ck_assert_int_eq(ac_loop_set_clock(AC_CLOCK_VIRTUAL), 0);
+  int64_t t0 = ac_loop_time();
+  nfired = 0;
+  ck_assert_int_eq(ac_loop_call_later(5000, mark, "a", NULL), 0);
+  ck_assert_int_eq(ac_loop_call_later(9000, mark, "b", NULL), 0);
+  int steps = 0;
+  while (nfired < 1 && steps++ < 10) ac_loop_drive(AC_DRIVE_NOWAIT);
+  ck_assert_msg(nfired == 1, "after %d steps that may not wait, %d callbacks ran", steps, nfired);
+  ck_assert_int_eq(ac_loop_time() - t0, 5000);
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_DEFAULT), 0); /* runs until nothing is left */
+  ck_assert_int_eq(nfired, 2);
+  ck_assert_int_eq(ac_loop_time() - t0, 9000);
+  ck_assert_int_eq(ac_loop_close(), 0);
+}
+END_TEST
+
 /* ---- schedule exploration ---------------------------------------------------- */
 
 enum { STARTERS = 4 };
@@ -619,6 +639,7 @@ Suite *test_suite(void) {
   ADD_TEST(s, virtual_time_does_not_wait_for_real_io);
   ADD_TEST(s, virtual_time_refuses_what_it_cannot_move);
   ADD_TEST(s, virtual_time_still_reports_a_deadlock);
+  ADD_TEST(s, virtual_time_moves_in_a_loop_driven_step_by_step);
   ADD_TEST(s, exploration_varies_the_order_and_the_seed_repeats_it);
   ADD_TEST(s, exploration_keeps_the_promised_orders);
   ADD_TEST(s, exploration_finds_a_planted_order_bug_and_its_seed_reproduces_it);
