@@ -71,6 +71,12 @@ TEST_FILE_CALLS = set("""
 tcase_create tcase_add_unchecked_fixture _tcase_add_test suite_add_tcase tcase_fn_start
 _ck_assert_failed _mark_point grade_before_test grade_case_added
 """.split())
+# What a learner's test file may not call although other exercises may:
+# the calls that read files or run programs (ac_http_fetch speaks file://
+# when asked to). A test must tell a right component from a broken copy by
+# what it does, not by reading the program it was built into; and its
+# exercise_tests() runs before the sandbox is entered.
+TEST_FILE_REFUSED = ("ac_http_", "ac_process_")
 ALLOWED_PREFIXES = ("__atomic_",)  # the compiler's calls into libatomic
 LINKER = {"_GLOBAL_OFFSET_TABLE_"}  # what position-independent code refers to
 INIT_SECTIONS = (".init_array", ".ctors", ".preinit_array", ".fini_array", ".dtors")
@@ -146,11 +152,15 @@ def check(obj, header, rel_src, cflags, also_callable=frozenset(), packages=(), 
     provided = set(also_callable).union(*(PACKAGE_CALLS.get(p, set()) for p in packages))
     if test_file:
         provided |= TEST_FILE_CALLS
-    banned = sorted(n for n in _symbols(obj, "--undefined-only") if not may_call(n, provided))
+    banned = sorted(n for n in _symbols(obj, "--undefined-only")
+                    if not may_call(n, provided) or (test_file and n.startswith(TEST_FILE_REFUSED)))
     if banned:
         besides = (", what its chapter provides"
                    + (f" and the memory functions of {', '.join(packages)}" if packages else "")) \
             if provided else ""
+        if test_file:
+            besides += (", Check's calls that build a suite and fail a test, but not the runtime's "
+                        "ac_http_* and ac_process_* (a test tells a component by what it does)")
         raise ObjectError(f"{rel_src} calls {', '.join(banned)}, which an exercise may not use: it may "
                           "call the runtime's ac_* functions and the C library's memory, string, "
                           f"formatting, time and maths functions{besides}")

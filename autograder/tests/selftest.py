@@ -67,6 +67,7 @@ CASES = [
     ("counter_tests_weak.c", "counter_tests", 2, "none of your 1 tests fails on this broken copy"),
     ("counter_tests_wrong.c", "counter_tests", 0, "1 of your 1 tests fail on the correct component"),
     ("counter_tests_runner.c", "counter_tests", 0, "calls srunner_create, srunner_free, srunner_run_all"),
+    ("counter_tests_reads_program.c", "counter_tests", 0, "calls ac_http_fetch, ac_http_response_close,"),
     (os.path.join(FIXTURE, "chapters", "90-fixture", "exercises", "counter_tests.c"), "counter_tests", 0,
      "your test file adds no tests"),
 ]
