@@ -143,6 +143,60 @@ static int timers_body(void *arg, void **result) {
 START_TEST(virtual_time_moves_every_timer_of_the_loop) { RUN_OK(timers_body, NULL); }
 END_TEST
 
+/* A rate limiter of two permits a second (each permit comes back 1000 ms
+ * after it was taken), and a server's grace period at close. */
+static void give_back(void *arg) { ac_sem_release(arg); }
+
+typedef struct {
+  ac_event_t *started, *never;
+} held_client;
+
+static int holds_on(ac_stream_t *stream, void *arg)
+{
+  held_client *h = arg;
+  (void)stream;
+  ac_event_set(h->started);
+  return ac_event_wait(h->never); /* until the server's close cancels it */
+}
+
+static int limiter_body(void *arg, void **result)
+{
+  (void)arg, (void)result;
+  held_client h;
+  ck_assert_int_eq(ac_event_create(&h.started), 0);
+  ck_assert_int_eq(ac_event_create(&h.never), 0);
+  ac_server_t *server;
+  ck_assert_int_eq(ac_server_start(&server, "127.0.0.1", 0, holds_on, &h), 0);
+  ac_stream_t *client;
+  ck_assert_int_eq(ac_stream_connect(&client, "127.0.0.1", ac_server_port(server)), 0);
+  ck_assert_int_eq(ac_event_wait_for(h.started, 5000), 0); /* on the real clock: the handler runs */
+
+  ck_assert_int_eq(ac_loop_set_clock(AC_CLOCK_VIRTUAL), 0);
+  int64_t t0 = ac_loop_time();
+  ac_sem_t *permits;
+  ck_assert_int_eq(ac_sem_create(&permits, 2, 0), 0);
+  static const int64_t want[6] = {0, 0, 1000, 1000, 2000, 2000};
+  for (int i = 0; i < 6; i++) {
+    ck_assert_int_eq(ac_sem_acquire(permits), 0);
+    ck_assert_msg(ac_loop_time() - t0 == want[i], "permit %d at %lld ms, expected %lld", i + 1,
+                  (long long)(ac_loop_time() - t0), (long long)want[i]);
+    ck_assert_int_eq(ac_loop_call_later(1000, give_back, permits, NULL), 0);
+  }
+  ck_assert_int_eq(ac_task_sleep(1000), 0); /* the last permits come back */
+  ac_sem_close(permits);
+
+  int64_t t1 = ac_loop_time();
+  ck_assert_int_eq(ac_server_close(server, 3000), 0); /* the handler gets 3 s, then is cancelled */
+  ck_assert_int_eq(ac_loop_time() - t1, 3000);
+  ac_stream_close(client);
+  ac_event_close(h.started);
+  ac_event_close(h.never);
+  return 0;
+}
+
+START_TEST(virtual_time_runs_a_rate_limiter_and_a_grace_period) { RUN_OK(limiter_body, NULL); }
+END_TEST
+
 /* Time stands still while anything can run: yields, callbacks, CPU work. */
 static void spin_real(double ms) {
   double end = real_ms() + ms;
@@ -641,6 +695,7 @@ Suite *test_suite(void) {
   Suite *s = suite_create("testing");
   ADD_TEST(s, virtual_time_runs_a_30_second_backoff_at_once);
   ADD_TEST(s, virtual_time_moves_every_timer_of_the_loop);
+  ADD_TEST(s, virtual_time_runs_a_rate_limiter_and_a_grace_period);
   ADD_TEST(s, virtual_time_stands_still_while_tasks_run);
   ADD_TEST(s, virtual_time_waits_for_work_on_other_threads);
   ADD_TEST(s, virtual_time_does_not_wait_for_real_io);
