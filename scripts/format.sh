@@ -2,24 +2,33 @@
 # make format: rewrite the C files named on the command line in the style of
 # their nearest .clang-format, and what is written from them: the known
 # mistakes (diffs against the reference solutions, made again so that each
-# makes its change to the formatted solution), the lessons' listings and the
-# grader's checksums of the tests.
+# makes its change to the formatted solution) and the broken copies of a
+# test exercise's subject (diffs against a support file, likewise), the
+# lessons' listings and the grader's checksums of the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The reference solution a mistake changes: solutions/CH/exercises/EX.c.
+# The file a patch changes: for a mistake, solutions/CH/exercises/EX.c; for
+# a broken copy (chapters/CH/tests/broken/NAME.patch), the support file its
+# diff names.
 reference() {
   local name
   name=$(basename "$1")
-  echo "$(dirname "$(dirname "$1")")/exercises/${name%%.*}.c"
+  case $1 in
+  chapters/*/tests/broken/*)
+    echo "$(dirname "$(dirname "$(dirname "$1")")")/support/$(sed -n 's|^--- a/||p' "$1" | head -n 1)" ;;
+  *) echo "$(dirname "$(dirname "$1")")/exercises/${name%%.*}.c" ;;
+  esac
 }
 key() { echo "$1" | tr / _; }
 
 # Every mistake as the whole file it makes, before anything is rewritten.
-mistakes=(solutions/*/mistakes/*.patch)
-[ -e "${mistakes[0]}" ] || mistakes=()
+mistakes=()
+for p in solutions/*/mistakes/*.patch chapters/*/tests/broken/*.patch; do
+  [ -e "$p" ] && mistakes+=("$p")
+done
 for p in "${mistakes[@]}"; do
   ref=$(reference "$p")
   cp "$ref" "$tmp/$(key "$ref").before"

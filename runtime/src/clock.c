@@ -12,7 +12,8 @@ int ac_loop_set_clock(ac_clock_t clock) {
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
   if (clock != AC_CLOCK_REAL && clock != AC_CLOCK_VIRTUAL)
-    return ac__misuse(-EINVAL, fn, "unknown clock %d (AC_CLOCK_REAL or AC_CLOCK_VIRTUAL)", (int)clock);
+    return ac__misuse(-EINVAL, fn, "unknown clock %d (AC_CLOCK_REAL or AC_CLOCK_VIRTUAL)",
+                      (int)clock);
   if (clock == AC_CLOCK_REAL) {
     if (loop->virtual_clock)
       return ac__misuse(-EBUSY, fn,
@@ -23,7 +24,7 @@ int ac_loop_set_clock(ac_clock_t clock) {
   if (!loop->virtual_clock) {
     loop->virtual_now = ac__now(loop); /* pending timers keep their deadlines */
     loop->virtual_clock = 1;
-    uv_timer_stop(&loop->uv_timer);    /* time no longer comes from libuv's timer */
+    uv_timer_stop(&loop->uv_timer); /* time no longer comes from libuv's timer */
     loop->armed_for = UINT64_MAX;
   }
   return 0;

@@ -63,7 +63,8 @@ int ac_loop_explore(ac_task_fn body, void *arg, size_t seeds, uint64_t *failing_
   if (!body) return ac__misuse(-EINVAL, fn, "the body is NULL");
   if (seeds == 0) return ac__misuse(-EINVAL, fn, "no seeds to try (seeds is 0)");
   if (ac__cur)
-    return ac__misuse(-EBUSY, fn, "this thread already runs a loop: explore from outside ac_loop_run()");
+    return ac__misuse(-EBUSY, fn,
+                      "this thread already runs a loop: explore from outside ac_loop_run()");
   for (uint64_t seed = 1; seed <= seeds; seed++) {
     explore_run run = {body, arg, seed};
     int rc = ac_loop_run(explore_main, &run, NULL);

@@ -376,8 +376,9 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
   int rc = ac__current(&task, fn);
   if (rc) return refuse(resp, rc, "must be called from inside a task");
   if (req->timeout_ms && task->fut.loop->virtual_clock) /* virtual time (clock.c) cannot move it */
-    return refuse(resp, -ENOTSUP, "timeout_ms is libcurl's own limit on the real clock, which "
-                                  "virtual time cannot move; under virtual time, fake the network");
+    return refuse(resp, -ENOTSUP,
+                  "timeout_ms is libcurl's own limit on the real clock, which "
+                  "virtual time cannot move; under virtual time, fake the network");
   const char *protocols = req->protocols ? req->protocols : DEFAULT_PROTOCOLS;
   if ((rc = check_scheme(req->url, protocols, resp))) return rc;
   http_client *c;

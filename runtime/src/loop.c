@@ -64,7 +64,8 @@ uint64_t ac__now(ac__loop *loop) {
 int64_t ac_loop_time(void) { return ac__cur ? (int64_t)ac__now(ac__cur) : 0; }
 
 double ac_loop_time_precise(void) {
-  if (ac__cur && ac__cur->virtual_clock) return (double)ac__cur->virtual_now; /* hook: virtual time */
+  if (ac__cur && ac__cur->virtual_clock)
+    return (double)ac__cur->virtual_now; /* hook: virtual time */
   return (double)uv_hrtime() / 1e6;
 }
 

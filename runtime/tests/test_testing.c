@@ -89,7 +89,8 @@ static int timers_body(void *arg, void **result) {
   ck_assert_int_eq(ac_loop_set_clock(AC_CLOCK_VIRTUAL), 0);
   ck_assert_int_eq(ac_loop_set_clock(AC_CLOCK_VIRTUAL), 0); /* again: nothing changes */
   int64_t t0 = ac_loop_time();
-  ck_assert_msg(ac_loop_time_precise() == (double)t0, "ac_loop_time_precise() reads the virtual clock");
+  ck_assert_msg(ac_loop_time_precise() == (double)t0,
+                "ac_loop_time_precise() reads the virtual clock");
 
   /* Callbacks: deadline order, at their instants. */
   nfired = 0;
@@ -151,16 +152,14 @@ typedef struct {
   ac_event_t *started, *never;
 } held_client;
 
-static int holds_on(ac_stream_t *stream, void *arg)
-{
+static int holds_on(ac_stream_t *stream, void *arg) {
   held_client *h = arg;
   (void)stream;
   ac_event_set(h->started);
   return ac_event_wait(h->never); /* until the server's close cancels it */
 }
 
-static int limiter_body(void *arg, void **result)
-{
+static int limiter_body(void *arg, void **result) {
   (void)arg, (void)result;
   held_client h;
   ck_assert_int_eq(ac_event_create(&h.started), 0);
@@ -405,7 +404,8 @@ static int start_order_body(void *arg, void **result) {
   (void)arg, (void)result;
   memset(&starts, 0, sizeof starts);
   ac_task_t *t[STARTERS];
-  for (int i = 0; i < STARTERS; i++) ck_assert_int_eq(ac_task_create(&t[i], starter, &"abcd"[i]), 0);
+  for (int i = 0; i < STARTERS; i++)
+    ck_assert_int_eq(ac_task_create(&t[i], starter, &"abcd"[i]), 0);
   for (int i = 0; i < STARTERS; i++) {
     ck_assert_int_eq(ac_future_await(t[i], NULL), 0);
     ac_future_release(t[i]);
@@ -470,8 +470,8 @@ static int lock_waiter(void *arg, void **result) {
   return 0;
 }
 
-#define PROMISE(cond)          \
-  do {                         \
+#define PROMISE(cond)            \
+  do {                           \
     if (!(cond)) return -EPROTO; \
   } while (0)
 
@@ -605,12 +605,14 @@ START_TEST(exploration_finds_a_planted_order_bug_and_its_seed_reproduces_it) {
   for (uint64_t s = 1; s <= 100; s++) {
     seeded arg = {s};
     int run_rc = ac_loop_run(replay, &arg, NULL);
-    ck_assert_msg(s >= failing || run_rc == 0, "seed %llu passed under exploration, failed on replay",
-                  (unsigned long long)s);
+    ck_assert_msg(s >= failing || run_rc == 0,
+                  "seed %llu passed under exploration, failed on replay", (unsigned long long)s);
     failed += run_rc != 0;
   }
-  ck_assert_msg(failed > 0 && failed < 100, "%d of 100 seeds fail: exploration must vary the order, "
-                "not fix another one", failed);
+  ck_assert_msg(failed > 0 && failed < 100,
+                "%d of 100 seeds fail: exploration must vary the order, "
+                "not fix another one",
+                failed);
   fprintf(stderr, "schedule exploration: %d of seeds 1-100 run the printer first\n", failed);
 }
 END_TEST

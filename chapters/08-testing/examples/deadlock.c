@@ -6,8 +6,8 @@
 #include <stdio.h>
 
 typedef struct {
-  ac_event_t *ready;  /* set by this side when it is ready */
-  ac_event_t *other;  /* the other side's */
+  ac_event_t *ready; /* set by this side when it is ready */
+  ac_event_t *other; /* the other side's */
 } side_t;
 
 /* [sides] */

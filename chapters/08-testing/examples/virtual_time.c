@@ -54,7 +54,8 @@ static int main_task(void *arg, void **result)
   ac_task_create(&slow, never_answers, never);
   int64_t asked = ac_loop_time();
   rc = ac_future_await_for(slow, 30000, NULL);
-  printf("a 30 s timeout: %s after %lld ms\n", ac_error_message(rc), (long long)(ac_loop_time() - asked));
+  printf("a 30 s timeout: %s after %lld ms\n", ac_error_message(rc),
+         (long long)(ac_loop_time() - asked));
   ac_future_release(slow);
   ac_event_close(never);
   double cpu_ms = (double)(clock() - cpu) * 1000.0 / CLOCKS_PER_SEC;

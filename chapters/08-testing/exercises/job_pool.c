@@ -27,9 +27,9 @@
 
 struct job_pool {
   job_pool_opts_t opts;
-  ac_queue_t *jobs;     /* of struct job *, bounded by queue_size */
-  ac_group_t *workers;  /* the worker tasks */
-  int first_error;      /* of the jobs that finished */
+  ac_queue_t *jobs;    /* of struct job *, bounded by queue_size */
+  ac_group_t *workers; /* the worker tasks */
+  int first_error;     /* of the jobs that finished */
 };
 
 struct job {
@@ -119,7 +119,7 @@ int job_pool_close(job_pool_t *pool)
 {
   if (!pool)
     return -EINVAL;
-  int rc = ac_queue_join(pool->jobs);        /* every job submitted has run */
+  int rc = ac_queue_join(pool->jobs);         /* every job submitted has run */
   int closed = ac_group_close(pool->workers); /* and the workers have ended */
   ac_queue_shutdown(pool->jobs, 0);
   ac_queue_close(pool->jobs);

@@ -18,13 +18,13 @@ struct batcher {
   batcher_flush_fn flush;
   void *ctx;
   ac_lock_t *lock;
-  ac_cond_t *changed;  /* an item came, a batch was taken, or closing */
-  void **items;        /* the batch being gathered */
-  void **spare;        /* the other array: the batch being flushed */
-  size_t n;            /* items in the batch being gathered */
-  int64_t first_at;    /* when its first item came */
+  ac_cond_t *changed; /* an item came, a batch was taken, or closing */
+  void **items;       /* the batch being gathered */
+  void **spare;       /* the other array: the batch being flushed */
+  size_t n;           /* items in the batch being gathered */
+  int64_t first_at;   /* when its first item came */
   int closing;
-  int error;           /* of the first flush that failed */
+  int error; /* of the first flush that failed */
   ac_task_t *flusher;
 };
 

@@ -24,8 +24,8 @@ typedef struct batcher batcher_t;
  * @max_delay_ms after its first item was added, whichever comes first.
  * From a task. Returns 0; -EINVAL for a NULL pointer or function, a
  * max_items of 0 or a max_delay_ms <= 0; -ENOMEM. */
-int batcher_create(batcher_t **batcher, size_t max_items, int64_t max_delay_ms, batcher_flush_fn flush,
-                   void *ctx);
+int batcher_create(batcher_t **batcher, size_t max_items, int64_t max_delay_ms,
+                   batcher_flush_fn flush, void *ctx);
 
 /* Add an item to the batch being gathered. If that batch is full (the one
  * before it is still being flushed), wait until it goes out. From a task.

@@ -23,9 +23,9 @@
 
 typedef struct {
   int id;
-  int64_t sleep_ms;  /* how long each run sleeps */
-  int fail_with;     /* what it returns after the sleep (0, -EIO, -EAGAIN) */
-  int again;         /* if > 0: returns -EAGAIN this many times, then fail_with */
+  int64_t sleep_ms; /* how long each run sleeps */
+  int fail_with;    /* what it returns after the sleep (0, -EIO, -EAGAIN) */
+  int again;        /* if > 0: returns -EAGAIN this many times, then fail_with */
   int runs;
   int64_t run_at[4]; /* virtual instant of each run, from the test's start */
 } job_t;
@@ -44,7 +44,10 @@ static void reset(void)
   seen.start = ac_loop_time();
 }
 
-static int64_t now(void) { return ac_loop_time() - seen.start; }
+static int64_t now(void)
+{
+  return ac_loop_time() - seen.start;
+}
 
 static int job(void *arg)
 {
@@ -79,18 +82,19 @@ static job_pool_t *make_pool(size_t workers, size_t queue_size, int64_t retry_ms
 static void submit(job_pool_t *pool, job_t *j)
 {
   int rc = job_pool_submit(pool, job, j);
-  ck_assert_msg(rc == 0, "expected job_pool_submit() of job %d to return 0, it returned %d (%s)", j->id,
-                rc, ac_error_message(rc));
+  ck_assert_msg(rc == 0, "expected job_pool_submit() of job %d to return 0, it returned %d (%s)",
+                j->id, rc, ac_error_message(rc));
 }
 
 static void close_expecting(job_pool_t *pool, int want)
 {
   int rc = job_pool_close(pool);
-  ck_assert_msg(rc != -ECANCELED || want == -ECANCELED,
-                "job_pool_close() returned -ECANCELED: the loop found a deadlock and cancelled every "
-                "task; the runtime's list above says which task waits in what");
-  ck_assert_msg(rc == want, "expected job_pool_close() to return %d (%s), it returned %d (%s)", want,
-                ac_error_message(want), rc, ac_error_message(rc));
+  ck_assert_msg(
+      rc != -ECANCELED || want == -ECANCELED,
+      "job_pool_close() returned -ECANCELED: the loop found a deadlock and cancelled every "
+      "task; the runtime's list above says which task waits in what");
+  ck_assert_msg(rc == want, "expected job_pool_close() to return %d (%s), it returned %d (%s)",
+                want, ac_error_message(want), rc, ac_error_message(rc));
 }
 
 /* ---- every job runs once ------------------------------------------------ */
@@ -108,11 +112,15 @@ static int runs_every_job_once_body(void *arg, void **result)
   }
   close_expecting(pool, 0);
   for (int i = 0; i < 20; i++)
-    ck_assert_msg(jobs[i].runs == 1, "expected job %d to run once, it ran %d times", i, jobs[i].runs);
+    ck_assert_msg(jobs[i].runs == 1, "expected job %d to run once, it ran %d times", i,
+                  jobs[i].runs);
   return 0;
 }
 
-START_TEST(runs_every_job_once) { grade_run(runs_every_job_once_body, NULL); }
+START_TEST(runs_every_job_once)
+{
+  grade_run(runs_every_job_once_body, NULL);
+}
 END_TEST
 
 /* ---- workers run jobs at once ------------------------------------------- */
@@ -131,15 +139,22 @@ static int at_once_body(void *arg, void **result)
   close_expecting(pool, 0);
   ck_assert_msg(seen.max_running == 4, "expected 4 jobs at once with 4 workers, saw at most %d",
                 seen.max_running);
-  ck_assert_msg(now() == 200, "expected 8 jobs of 100 ms on 4 workers to be done at 200 ms, close "
-                "returned at %lld ms", (long long)now());
+  ck_assert_msg(now() == 200,
+                "expected 8 jobs of 100 ms on 4 workers to be done at 200 ms, close "
+                "returned at %lld ms",
+                (long long)now());
   for (int i = 0; i < 8; i++)
-    ck_assert_msg(jobs[i].run_at[0] == (i < 4 ? 0 : 100), "expected job %d to start at %d ms, it "
-                  "started at %lld ms", i, i < 4 ? 0 : 100, (long long)jobs[i].run_at[0]);
+    ck_assert_msg(jobs[i].run_at[0] == (i < 4 ? 0 : 100),
+                  "expected job %d to start at %d ms, it "
+                  "started at %lld ms",
+                  i, i < 4 ? 0 : 100, (long long)jobs[i].run_at[0]);
   return 0;
 }
 
-START_TEST(workers_run_jobs_at_once) { grade_run(at_once_body, NULL); }
+START_TEST(workers_run_jobs_at_once)
+{
+  grade_run(at_once_body, NULL);
+}
 END_TEST
 
 /* ---- submit waits for room ---------------------------------------------- */
@@ -157,22 +172,30 @@ static int room_body(void *arg, void **result)
     submit(pool, &jobs[i]);
     returned[i] = now();
     int waiting = i + 1 - seen.started;
-    ck_assert_msg(waiting <= 2, "after submit %d returned, %d jobs waited for the worker; the queue "
-                  "holds 2", i + 1, waiting);
+    ck_assert_msg(waiting <= 2,
+                  "after submit %d returned, %d jobs waited for the worker; the queue "
+                  "holds 2",
+                  i + 1, waiting);
   }
   /* One worker, 100 ms a job, 2 places: the worker takes job 1 at once,
    * so submits 1-3 return at 0, then one place frees every 100 ms. */
   static const int64_t want[6] = {0, 0, 0, 100, 200, 300};
   for (int i = 0; i < 6; i++)
-    ck_assert_msg(returned[i] == want[i], "expected submit %d to return at %lld ms, it returned at "
-                  "%lld ms", i + 1, (long long)want[i], (long long)returned[i]);
+    ck_assert_msg(returned[i] == want[i],
+                  "expected submit %d to return at %lld ms, it returned at "
+                  "%lld ms",
+                  i + 1, (long long)want[i], (long long)returned[i]);
   close_expecting(pool, 0);
   for (int i = 0; i < 6; i++)
-    ck_assert_msg(jobs[i].runs == 1, "expected job %d to run once, it ran %d times", i, jobs[i].runs);
+    ck_assert_msg(jobs[i].runs == 1, "expected job %d to run once, it ran %d times", i,
+                  jobs[i].runs);
   return 0;
 }
 
-START_TEST(submit_waits_for_room) { grade_run(room_body, NULL); }
+START_TEST(submit_waits_for_room)
+{
+  grade_run(room_body, NULL);
+}
 END_TEST
 
 /* ---- the first error ---------------------------------------------------- */
@@ -193,12 +216,17 @@ static int first_error_body(void *arg, void **result)
     submit(pool, &jobs[i]);
   close_expecting(pool, -EIO);
   for (int i = 0; i < 6; i++)
-    ck_assert_msg(jobs[i].runs == 1, "expected job %d to run once although others failed, it ran %d "
-                  "times", i, jobs[i].runs);
+    ck_assert_msg(jobs[i].runs == 1,
+                  "expected job %d to run once although others failed, it ran %d "
+                  "times",
+                  i, jobs[i].runs);
   return 0;
 }
 
-START_TEST(close_returns_the_first_error) { grade_run(first_error_body, NULL); }
+START_TEST(close_returns_the_first_error)
+{
+  grade_run(first_error_body, NULL);
+}
 END_TEST
 
 /* ---- retries -------------------------------------------------------------- */
@@ -215,19 +243,29 @@ static int retries_body(void *arg, void **result)
   submit(pool, &twice);
   submit(pool, &always);
   close_expecting(pool, -EAGAIN);
-  ck_assert_msg(twice.runs == 3, "expected a job that asked twice to run 3 times, it ran %d", twice.runs);
+  ck_assert_msg(twice.runs == 3, "expected a job that asked twice to run 3 times, it ran %d",
+                twice.runs);
   for (int i = 0; i < 3; i++)
-    ck_assert_msg(twice.run_at[i] == 250 * i, "expected run %d of the job at %d ms (retry_ms is 250), "
-                  "it came at %lld ms", i + 1, 250 * i, (long long)twice.run_at[i]);
-  ck_assert_msg(always.runs == 3, "expected a job that always asks again to run max_tries (3) times, it "
-                "ran %d", always.runs);
+    ck_assert_msg(twice.run_at[i] == 250 * i,
+                  "expected run %d of the job at %d ms (retry_ms is 250), "
+                  "it came at %lld ms",
+                  i + 1, 250 * i, (long long)twice.run_at[i]);
+  ck_assert_msg(always.runs == 3,
+                "expected a job that always asks again to run max_tries (3) times, it "
+                "ran %d",
+                always.runs);
   for (int i = 0; i < 3; i++)
-    ck_assert_msg(always.run_at[i] == 255 * i, "expected run %d of the 5 ms job at %d ms (5 ms to run, "
-                  "250 to wait), it came at %lld ms", i + 1, 255 * i, (long long)always.run_at[i]);
+    ck_assert_msg(always.run_at[i] == 255 * i,
+                  "expected run %d of the 5 ms job at %d ms (5 ms to run, "
+                  "250 to wait), it came at %lld ms",
+                  i + 1, 255 * i, (long long)always.run_at[i]);
   return 0;
 }
 
-START_TEST(retries_after_retry_ms) { grade_run(retries_body, NULL); }
+START_TEST(retries_after_retry_ms)
+{
+  grade_run(retries_body, NULL);
+}
 END_TEST
 
 /* ---- a retry does not stall the loop --------------------------------------- */
@@ -279,15 +317,22 @@ static int stall_body(void *arg, void **result)
   t.stop = 1;
   ck_assert_int_eq(ac_future_await(tick, NULL), 0);
   ac_future_release(tick);
-  ck_assert_msg(asks_once.runs == 2, "expected the job to run twice, it ran %d times", asks_once.runs);
+  ck_assert_msg(asks_once.runs == 2, "expected the job to run twice, it ran %d times",
+                asks_once.runs);
   /* The pause is 400 ms: a loop stopped for it misses 40 ticks. */
-  ck_assert_msg(t.longest_gap < 350, "a task that ticks every 10 ms went %.0f ms without running while "
-                "a job waited 400 ms to retry: the loop was stopped (debug mode's warning above names "
-                "the task that ran without suspending)", t.longest_gap);
+  ck_assert_msg(
+      t.longest_gap < 350,
+      "a task that ticks every 10 ms went %.0f ms without running while "
+      "a job waited 400 ms to retry: the loop was stopped (debug mode's warning above names "
+      "the task that ran without suspending)",
+      t.longest_gap);
   return 0;
 }
 
-START_TEST(retry_pause_does_not_stall_the_loop) { grade_run(stall_body, NULL); }
+START_TEST(retry_pause_does_not_stall_the_loop)
+{
+  grade_run(stall_body, NULL);
+}
 END_TEST
 
 /* ---- bad arguments -------------------------------------------------------- */
@@ -301,9 +346,11 @@ static int bad_arguments_body(void *arg, void **result)
       {0, 1, 10, 1}, {1, 0, 10, 1}, {1, 1, 0, 1}, {1, 1, -5, 1}, {1, 1, 10, 0}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int rc = job_pool_create(&pool, &bad[i]);
-    ck_assert_msg(rc == -EINVAL, "expected job_pool_create() with {%zu, %zu, %lld, %d} to return "
-                  "-EINVAL, it returned %d", bad[i].workers, bad[i].queue_size,
-                  (long long)bad[i].retry_ms, bad[i].max_tries, rc);
+    ck_assert_msg(rc == -EINVAL,
+                  "expected job_pool_create() with {%zu, %zu, %lld, %d} to return "
+                  "-EINVAL, it returned %d",
+                  bad[i].workers, bad[i].queue_size, (long long)bad[i].retry_ms, bad[i].max_tries,
+                  rc);
   }
   ck_assert_int_eq(job_pool_create(NULL, &bad[0]), -EINVAL);
   ck_assert_int_eq(job_pool_create(&pool, NULL), -EINVAL);
@@ -318,7 +365,10 @@ static int bad_arguments_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(bad_arguments_are_rejected) { grade_run(bad_arguments_body, NULL); }
+START_TEST(bad_arguments_are_rejected)
+{
+  grade_run(bad_arguments_body, NULL);
+}
 END_TEST
 
 void exercise_tests(Suite *s)

@@ -22,15 +22,15 @@
 #define HANG 1 /* a script entry: wait until cancelled */
 
 typedef struct {
-  int answers[MAX_CALLS]; /* what call k returns: 0, a negative errno, or HANG */
+  int answers[MAX_CALLS];      /* what call k returns: 0, a negative errno, or HANG */
   int64_t takes_ms[MAX_CALLS]; /* how long call k takes before it answers */
-  int repeat_last;        /* calls past the script repeat its last entry */
-  int n;                  /* entries in the script */
+  int repeat_last;             /* calls past the script repeat its last entry */
+  int n;                       /* entries in the script */
 
   int calls;
-  int64_t at[MAX_CALLS];  /* when each call began, from the start */
-  int cancelled;          /* calls whose wait returned -ECANCELED */
-  int running;            /* calls in progress */
+  int64_t at[MAX_CALLS]; /* when each call began, from the start */
+  int cancelled;         /* calls whose wait returned -ECANCELED */
+  int running;           /* calls in progress */
   int64_t start;
   ac_event_t *never;
 } fake_t;
@@ -45,9 +45,15 @@ static void fake_init(fake_t *f, int n, const int *answers)
   f->start = ac_loop_time();
 }
 
-static void fake_close(fake_t *f) { ac_event_close(f->never); }
+static void fake_close(fake_t *f)
+{
+  ac_event_close(f->never);
+}
 
-static int64_t since(const fake_t *f) { return ac_loop_time() - f->start; }
+static int64_t since(const fake_t *f)
+{
+  return ac_loop_time() - f->start;
+}
 
 static int fake_attempt(void *ctx)
 {
@@ -70,9 +76,11 @@ static int fake_attempt(void *ctx)
   return f->answers[k];
 }
 
-static const reconnect_policy_t policy = {
-    .first_delay_ms = 100, .max_delay_ms = 1000, .attempt_timeout_ms = 500, .give_up_ms = 60000,
-    .max_attempts = 10};
+static const reconnect_policy_t policy = {.first_delay_ms = 100,
+                                          .max_delay_ms = 1000,
+                                          .attempt_timeout_ms = 500,
+                                          .give_up_ms = 60000,
+                                          .max_attempts = 10};
 
 static void expect_calls_at(const fake_t *f, int n, const int64_t *want)
 {
@@ -89,7 +97,8 @@ static void expect_return(int rc, int want, int attempts, int want_attempts, con
                 ac_error_message(want), rc, ac_error_message(rc));
   ck_assert_msg(attempts == want_attempts, "expected *attempts to be %d, it was %d", want_attempts,
                 attempts);
-  ck_assert_msg(since(f) == want_ms, "expected reconnect() to return at %lld ms, it returned at %lld ms",
+  ck_assert_msg(since(f) == want_ms,
+                "expected reconnect() to return at %lld ms, it returned at %lld ms",
                 (long long)want_ms, (long long)since(f));
   ck_assert_msg(f->running == 0, "an attempt was still running when reconnect() returned");
 }
@@ -110,7 +119,10 @@ static int at_once_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(first_success_returns_at_once) { grade_run(at_once_body, NULL); }
+START_TEST(first_success_returns_at_once)
+{
+  grade_run(at_once_body, NULL);
+}
 END_TEST
 
 static int backoff_body(void *arg, void **result)
@@ -129,7 +141,10 @@ static int backoff_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(pauses_double_up_to_the_cap) { grade_run(backoff_body, NULL); }
+START_TEST(pauses_double_up_to_the_cap)
+{
+  grade_run(backoff_body, NULL);
+}
 END_TEST
 
 static int max_attempts_body(void *arg, void **result)
@@ -148,7 +163,10 @@ static int max_attempts_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(gives_up_after_max_attempts) { grade_run(max_attempts_body, NULL); }
+START_TEST(gives_up_after_max_attempts)
+{
+  grade_run(max_attempts_body, NULL);
+}
 END_TEST
 
 static int hang_body(void *arg, void **result)
@@ -161,7 +179,8 @@ static int hang_body(void *arg, void **result)
   int rc = reconnect(&policy, fake_attempt, &f, &attempts);
   /* Each hanging attempt is cut at 500 ms, then the pause: 100, then 200. */
   expect_calls_at(&f, 3, (int64_t[]){0, 600, 1300});
-  ck_assert_msg(f.cancelled == 2, "expected both hanging attempts to be cancelled, %d were", f.cancelled);
+  ck_assert_msg(f.cancelled == 2, "expected both hanging attempts to be cancelled, %d were",
+                f.cancelled);
   expect_return(rc, 0, attempts, 3, &f, 1300);
   /* And when the last attempt hangs, its -ETIMEDOUT is the answer. */
   fake_t g;
@@ -176,7 +195,10 @@ static int hang_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(a_hanging_attempt_is_cut_at_its_timeout) { grade_run(hang_body, NULL); }
+START_TEST(a_hanging_attempt_is_cut_at_its_timeout)
+{
+  grade_run(hang_body, NULL);
+}
 END_TEST
 
 static int give_up_body(void *arg, void **result)
@@ -197,7 +219,10 @@ static int give_up_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(no_attempt_starts_after_give_up) { grade_run(give_up_body, NULL); }
+START_TEST(no_attempt_starts_after_give_up)
+{
+  grade_run(give_up_body, NULL);
+}
 END_TEST
 
 static int permanent_body(void *arg, void **result)
@@ -222,7 +247,10 @@ static int permanent_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(other_errors_are_not_retried) { grade_run(permanent_body, NULL); }
+START_TEST(other_errors_are_not_retried)
+{
+  grade_run(permanent_body, NULL);
+}
 END_TEST
 
 /* ---- cancellation --------------------------------------------------------- */
@@ -250,13 +278,18 @@ static void cancel_at(fake_t *f, int64_t at_ms, caller_t *c)
   ck_assert_int_eq(ac_future_cancel(task), 1);
   ck_assert_int_eq(ac_future_await(task, NULL), 0);
   ac_future_release(task);
-  ck_assert_msg(c->rc == -ECANCELED, "expected a cancelled reconnect() to return -ECANCELED, it "
-                "returned %d (%s)", c->rc, ac_error_message(c->rc));
-  ck_assert_msg(c->returned_at == at_ms, "expected the cancelled reconnect() to return at once (%lld "
-                "ms), it returned at %lld ms", (long long)at_ms, (long long)c->returned_at);
+  ck_assert_msg(c->rc == -ECANCELED,
+                "expected a cancelled reconnect() to return -ECANCELED, it "
+                "returned %d (%s)",
+                c->rc, ac_error_message(c->rc));
+  ck_assert_msg(c->returned_at == at_ms,
+                "expected the cancelled reconnect() to return at once (%lld "
+                "ms), it returned at %lld ms",
+                (long long)at_ms, (long long)c->returned_at);
   int calls = f->calls;
   ck_assert_int_eq(ac_task_sleep(5000), 0);
-  ck_assert_msg(f->calls == calls && f->running == 0, "attempts went on after reconnect() was cancelled");
+  ck_assert_msg(f->calls == calls && f->running == 0,
+                "attempts went on after reconnect() was cancelled");
 }
 
 static int cancel_body(void *arg, void **result)
@@ -278,7 +311,10 @@ static int cancel_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(a_cancelled_caller_stops_at_once) { grade_run(cancel_body, NULL); }
+START_TEST(a_cancelled_caller_stops_at_once)
+{
+  grade_run(cancel_body, NULL);
+}
 END_TEST
 
 /* ---- bad policies --------------------------------------------------------- */
@@ -312,7 +348,10 @@ static int bad_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(bad_policies_are_rejected) { grade_run(bad_body, NULL); }
+START_TEST(bad_policies_are_rejected)
+{
+  grade_run(bad_body, NULL);
+}
 END_TEST
 
 void exercise_tests(Suite *s)

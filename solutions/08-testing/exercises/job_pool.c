@@ -15,9 +15,9 @@
 
 struct job_pool {
   job_pool_opts_t opts;
-  ac_queue_t *jobs;     /* of struct job *, bounded by queue_size */
-  ac_group_t *workers;  /* the worker tasks */
-  int first_error;      /* of the jobs that finished */
+  ac_queue_t *jobs;    /* of struct job *, bounded by queue_size */
+  ac_group_t *workers; /* the worker tasks */
+  int first_error;     /* of the jobs that finished */
 };
 
 struct job {

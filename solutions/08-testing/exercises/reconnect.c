@@ -27,9 +27,9 @@ static int attempt_once(const reconnect_policy_t *policy, reconnect_attempt_fn a
   rc = attempt(ctx);
   int closed = ac_timeout_close(&scope);
   if (closed == -ETIMEDOUT)
-    return -ETIMEDOUT;  /* the scope's cancellation, withdrawn: it is a failed attempt */
+    return -ETIMEDOUT; /* the scope's cancellation, withdrawn: it is a failed attempt */
   if (closed == -ECANCELED)
-    return -ECANCELED;  /* the caller was cancelled as well */
+    return -ECANCELED; /* the caller was cancelled as well */
   return rc;
 }
 
@@ -38,8 +38,9 @@ int reconnect(const reconnect_policy_t *policy, reconnect_attempt_fn attempt, vo
 {
   if (attempts)
     *attempts = 0;
-  if (!policy || !attempt || policy->first_delay_ms <= 0 || policy->max_delay_ms < policy->first_delay_ms ||
-      policy->attempt_timeout_ms <= 0 || policy->give_up_ms <= 0 || policy->max_attempts < 1)
+  if (!policy || !attempt || policy->first_delay_ms <= 0 ||
+      policy->max_delay_ms < policy->first_delay_ms || policy->attempt_timeout_ms <= 0 ||
+      policy->give_up_ms <= 0 || policy->max_attempts < 1)
     return -EINVAL;
   int64_t give_up_at = ac_loop_time() + policy->give_up_ms;
   int64_t delay = policy->first_delay_ms;

@@ -27,8 +27,8 @@ typedef struct {
   int fail_with;    /* what every flush returns */
   int batches;
   size_t size[MAX_BATCHES];
-  int64_t at[MAX_BATCHES];     /* when each flush began, from the start */
-  intptr_t items[MAX_ITEMS];   /* every item flushed, in the order flushed */
+  int64_t at[MAX_BATCHES];   /* when each flush began, from the start */
+  intptr_t items[MAX_ITEMS]; /* every item flushed, in the order flushed */
   int nitems;
   int64_t start;
 } record_t;
@@ -57,7 +57,10 @@ static batcher_t *start(record_t *r, size_t max_items, int64_t max_delay_ms)
   return b;
 }
 
-static int64_t now(const record_t *r) { return ac_loop_time() - r->start; }
+static int64_t now(const record_t *r)
+{
+  return ac_loop_time() - r->start;
+}
 
 static void add(batcher_t *b, intptr_t item)
 {
@@ -78,8 +81,8 @@ static void expect_items_in_order(const record_t *r, int n)
 {
   ck_assert_msg(r->nitems == n, "expected %d items flushed, %d were", n, r->nitems);
   for (int i = 0; i < n; i++)
-    ck_assert_msg(r->items[i] == i + 1, "expected item %d to be flushed %d-th, item %ld was", i + 1, i + 1,
-                  (long)r->items[i]);
+    ck_assert_msg(r->items[i] == i + 1, "expected item %d to be flushed %d-th, item %ld was", i + 1,
+                  i + 1, (long)r->items[i]);
 }
 
 /* A batch goes out the moment its last place is filled, and not before. */
@@ -100,7 +103,10 @@ static int full_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(a_full_batch_goes_out_at_once) { grade_run(full_body, NULL); }
+START_TEST(a_full_batch_goes_out_at_once)
+{
+  grade_run(full_body, NULL);
+}
 END_TEST
 
 /* A batch that does not fill goes out max_delay_ms after its first item,
@@ -115,14 +121,17 @@ static int deadline_body(void *arg, void **result)
     ck_assert_int_eq(ac_task_sleep(30), 0);
   }
   ck_assert_int_eq(ac_task_sleep(40), 0); /* to 250 ms */
-  expect_batch(&r, 0, 4, 100); /* items at 0, 30, 60, 90 */
-  expect_batch(&r, 1, 3, 220); /* items at 120, 150, 180: due 100 ms after 120 */
+  expect_batch(&r, 0, 4, 100);            /* items at 0, 30, 60, 90 */
+  expect_batch(&r, 1, 3, 220);            /* items at 120, 150, 180: due 100 ms after 120 */
   ck_assert_int_eq(batcher_close(b), 0);
   expect_items_in_order(&r, 7);
   return 0;
 }
 
-START_TEST(a_partial_batch_goes_out_at_its_deadline) { grade_run(deadline_body, NULL); }
+START_TEST(a_partial_batch_goes_out_at_its_deadline)
+{
+  grade_run(deadline_body, NULL);
+}
 END_TEST
 
 /* Items added while a slow flush is under way go in the next batch; an
@@ -149,7 +158,10 @@ static int during_flush_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(items_added_during_a_flush_wait_for_the_next) { grade_run(during_flush_body, NULL); }
+START_TEST(items_added_during_a_flush_wait_for_the_next)
+{
+  grade_run(during_flush_body, NULL);
+}
 END_TEST
 
 /* Close hands on what is left, at once. */
@@ -169,7 +181,10 @@ static int close_body(void *arg, void **result)
   return 0;
 }
 
-START_TEST(close_hands_on_what_is_left) { grade_run(close_body, NULL); }
+START_TEST(close_hands_on_what_is_left)
+{
+  grade_run(close_body, NULL);
+}
 END_TEST
 
 /* A batcher with nothing in it flushes nothing. */
@@ -186,12 +201,16 @@ static int empty_body(void *arg, void **result)
   record_t e = {0};
   b = start(&e, 2, 100);
   ck_assert_int_eq(batcher_close(b), 0);
-  ck_assert_msg(e.batches == 0, "expected a batcher given nothing to flush nothing, it flushed %d batches",
+  ck_assert_msg(e.batches == 0,
+                "expected a batcher given nothing to flush nothing, it flushed %d batches",
                 e.batches);
   return 0;
 }
 
-START_TEST(nothing_left_means_no_flush) { grade_run(empty_body, NULL); }
+START_TEST(nothing_left_means_no_flush)
+{
+  grade_run(empty_body, NULL);
+}
 END_TEST
 
 /* Close reports a flush that failed. */
@@ -203,13 +222,17 @@ static int error_body(void *arg, void **result)
   for (intptr_t i = 1; i <= 5; i++)
     add(b, i);
   int rc = batcher_close(b);
-  ck_assert_msg(rc == -EIO, "expected batcher_close() to return the flush's -EIO, it returned %d (%s)",
-                rc, ac_error_message(rc));
+  ck_assert_msg(rc == -EIO,
+                "expected batcher_close() to return the flush's -EIO, it returned %d (%s)", rc,
+                ac_error_message(rc));
   expect_items_in_order(&r, 5); /* a failed flush does not stop the rest */
   return 0;
 }
 
-START_TEST(close_reports_a_failed_flush) { grade_run(error_body, NULL); }
+START_TEST(close_reports_a_failed_flush)
+{
+  grade_run(error_body, NULL);
+}
 END_TEST
 
 /* Two producers at once, under many schedules: every item once, each
@@ -261,11 +284,14 @@ static int two_producers(void *arg, void **result)
   return 0;
 }
 
-START_TEST(two_producers_under_many_schedules) {
+START_TEST(two_producers_under_many_schedules)
+{
   uint64_t failing = 0;
   int rc = ac_loop_explore(two_producers, NULL, 50, &failing);
-  ck_assert_msg(rc == 0, "under schedule seed %llu, two producers' items were not all flushed once, in "
-                "order (%s)", (unsigned long long)failing, ac_error_message(rc));
+  ck_assert_msg(rc == 0,
+                "under schedule seed %llu, two producers' items were not all flushed once, in "
+                "order (%s)",
+                (unsigned long long)failing, ac_error_message(rc));
 }
 END_TEST
 
