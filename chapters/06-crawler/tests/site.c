@@ -74,7 +74,11 @@ void site_stop(site_t *s)
   close(s->in);
   int status = 0;
   pid_t done = 0;
-  for (int i = 0; i < 500 && (done = waitpid(s->pid, &status, WNOHANG)) == 0; i++)
+  /* 25 s, more than processes.py's grace; both grow with TIMEOUT_FACTOR. */
+  const char *factor_env = getenv("TIMEOUT_FACTOR");
+  double factor = factor_env ? atof(factor_env) : 1.0;
+  int polls = (int)(500 * (factor > 1.0 ? factor : 1.0));
+  for (int i = 0; i < polls && (done = waitpid(s->pid, &status, WNOHANG)) == 0; i++)
     usleep(50 * 1000);
   if (done == 0) {
     kill(s->pid, SIGKILL);

@@ -188,7 +188,9 @@ def nginx_conf(root, port, locations):
         servers += (f"  server {{ listen {addr}:{port}; root {root}/www/{h};\n"
                     f"    location /moved/ {{ rewrite ^/moved/(.*)$ /$1 permanent; }}\n"
                     + "".join(f"    {loc}\n" for loc in locations) + "  }\n")
-    return (f"daemon off; worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log;\n"
+    # worker_shutdown_timeout: a graceful stop closes what a client left open.
+    return (f"daemon off; worker_processes 1; worker_shutdown_timeout 1s; pid {root}/nginx.pid; "
+            f"error_log {root}/error.log;\n"
             f"events {{ worker_connections 200; }}\n"
             f"http {{ log_format crawl {log_format}; access_log {root}/access.log crawl;\n"
             f"  default_type text/html; keepalive_requests 100000;\n"
