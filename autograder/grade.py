@@ -120,10 +120,15 @@ def list_hints(ch, st):
     return 0
 
 
-def stubcheck():
+def _selected(number):
+    """Every chapter, or only the one NUMBER names (CH=NN)."""
+    return [chapters.find(number)] if number else chapters.all_chapters()
+
+
+def stubcheck(number=None):
     """Every test of every exercise must fail on the stub as shipped."""
     bad = 0
-    for ch in chapters.all_chapters():
+    for ch in _selected(number):
         stale = integrity.changed_files(ch)
         if stale:
             # A learner would be refused this chapter: the list must follow the course.
@@ -151,12 +156,14 @@ def _all_fail(res, label, what):
     return len(passing)
 
 
-def mistakecheck():
+def mistakecheck(number=None):
     """Every known mistake must fail the tests its patch names."""
     from grader import mistakes
     bad = 0
     work = os.path.join(ROOT, "build", "grade", "mistakes")
     for m in mistakes.all_mistakes():
+        if number and m.chapter[:2] != number.zfill(2):
+            continue
         label = f"{m.chapter[:2]} {os.path.basename(m.path)}"
         try:
             ch = chapters.find(m.chapter[:2])
@@ -222,7 +229,9 @@ def main():
     g.add_argument("--out")
     g.add_argument("--source", help="grade this file instead of the exercise's (with --ex)")
     s = sub.add_parser("stubcheck", help="check that every test fails on every untouched stub")
-    sub.add_parser("mistakecheck", help="check that the tests catch every known mistake")
+    s.add_argument("--ch", help="only this chapter")
+    m = sub.add_parser("mistakecheck", help="check that the tests catch every known mistake")
+    m.add_argument("--ch", help="only this chapter")
     h = sub.add_parser("hint")
     h.add_argument("--ch")
     h.add_argument("--ex")
@@ -244,9 +253,9 @@ def main():
         if args.cmd == "hint":
             return hint(args)
         if args.cmd == "stubcheck":
-            return stubcheck()
+            return stubcheck(args.ch)
         if args.cmd == "mistakecheck":
-            return mistakecheck()
+            return mistakecheck(args.ch)
         if args.cmd == "submission":
             return grade_submission(args)
         if args.cmd == "watch":

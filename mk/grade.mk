@@ -33,11 +33,12 @@ grade-solutions: deps
 	@$(GRADE) grade --solutions --out build/grade/solutions
 
 grade-stubs: deps
-	@$(GRADE) stubcheck
+	@$(GRADE) stubcheck $(if $(CH),--ch $(CH))
 
 # The known mistakes (solutions/*/mistakes/*.patch) fail the tests they name.
+# Both checks take CH=NN for one chapter.
 grade-mistakes: deps
-	@$(GRADE) mistakecheck
+	@$(GRADE) mistakecheck $(if $(CH),--ch $(CH))
 
 grade-selftest: deps
 	@/usr/bin/python3 autograder/tests/selftest.py
