@@ -50,9 +50,23 @@ def benches(build):
         "lock": (impls([sync, "lock"], "lock"), True, None),
         "executor_latency": (impls([sync, "executor_latency"], "executor_latency"), True,
                              ("faster", "asyncio", 10)),
+        # The same round trip on a loaded machine: a busy neighbour on every
+        # CPU; and with the whole program held to one CPU, where the loop
+        # and the worker must take turns on it.
+        "executor_latency_busy": ({impl: [PY, f"{HERE}/busy.py", *cmd] for impl, cmd in
+                                   impls([sync, "executor_latency"], "executor_latency").items()},
+                                  True, ("faster", "asyncio", 10)),
+        "executor_latency_one_cpu": ({impl: one_cpu(cmd) for impl, cmd in
+                                      impls([sync, "executor_latency"], "executor_latency").items()},
+                                     True, ("faster", "asyncio", 10)),
         "executor_throughput": (impls([sync, "executor_throughput"], "executor_throughput"), False, None),
         "idle_conn_rss": ({"ac": [f"{build}/bench/ac_idle_conns"]}, True, ("below", 6)),
     }
+
+
+def one_cpu(cmd):
+    """CMD held to the first CPU this process may use."""
+    return ["taskset", "-c", str(min(os.sched_getaffinity(0)))] + cmd
 
 
 ECHO_SECONDS = float(os.environ.get("ECHO_SECONDS", "10"))

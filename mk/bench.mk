@@ -59,3 +59,14 @@ bench-smoke: bench-deps $(BENCH_BIN) $(API_BIN)
 	  /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --smoke
 
 TEST_TARGETS += bench-smoke
+
+# Instructions per operation of the micro-benchmarks (callgrind), against
+# bench/baseline/instructions.json: fails on a regression of more than 10%.
+# Counts do not change with the machine's load, so CI runs it (.ci/run).
+# After a deliberate change, `make bench-baseline` writes the new counts.
+.PHONY: bench-check bench-baseline
+bench-check: $(BUILD)/bench/ac_tasks $(BUILD)/bench/ac_sync
+	@/usr/bin/python3 bench/check.py $(BUILD)
+
+bench-baseline: $(BUILD)/bench/ac_tasks $(BUILD)/bench/ac_sync
+	@/usr/bin/python3 bench/check.py $(BUILD) --write

@@ -8,8 +8,8 @@
  *
  * A round trip through the kernel's sleep and wake-up costs about 10 us per
  * side; so an idle worker polls the queue for a short while before it
- * sleeps, and the loop does the same for completions (loop.c), which brings
- * a round trip down to a few microseconds.
+ * sleeps, and the loop does the same for completions (loop.c, both with
+ * spin.h), which brings a round trip down to a few microseconds.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -21,8 +21,7 @@ enum {
   JOB_RUNNING,
   JOB_DONE,
   DEFAULT_WORKERS = 4, /* the default executor's threads (as libuv's pool) */
-  MAX_WORKERS = 256,   /* threads of one pool at most */
-  SPIN_NS = 50000      /* how long an idle worker polls before sleeping */
+  MAX_WORKERS = 256    /* threads of one pool at most */
 };
 
 typedef struct job {
@@ -93,16 +92,18 @@ static void pool_exited(void *arg) {
 
 /* ---- the pool's threads -------------------------------------------------- */
 
-static void poll_briefly(ac_executor_t *ex) {
-  uint64_t end = uv_hrtime() + SPIN_NS;
-  while (!atomic_load(&ex->queued) && !atomic_load(&ex->stopping) && uv_hrtime() < end) {
-  }
+static bool work_or_stop(void *arg) {
+  ac_executor_t *ex = arg;
+  return atomic_load(&ex->queued) || atomic_load(&ex->stopping);
 }
+
 
 static void *worker(void *arg) {
   ac_executor_t *ex = arg;
+  ac__spinner spinner;
+  ac__spinner_init(&spinner);
   for (;;) {
-    poll_briefly(ex);
+    ac__spin_until(&spinner, work_or_stop, ex, &ex->loop->cpu);
     pthread_mutex_lock(&ex->mutex);
     while (!ex->head && !atomic_load(&ex->stopping)) {
       ex->sleepers++;
@@ -121,6 +122,7 @@ static void *worker(void *arg) {
     atomic_fetch_sub(&ex->queued, 1);
     j->state = JOB_RUNNING;
     pthread_mutex_unlock(&ex->mutex);
+    ac__spin_here(&j->loop->worker_cpu);
 
     void *result = NULL;
     int rc = j->fn(j->arg, &result);
@@ -271,6 +273,7 @@ int ac_executor_run(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) 
     ex->head = j;
   ex->tail = j;
   atomic_fetch_add(&ex->queued, 1);
+  ac__spin_here(&loop->cpu);
   if (ex->sleepers > 0) pthread_cond_signal(&ex->wake);
   pthread_mutex_unlock(&ex->mutex);
   ac__loop_hold(loop, 1); /* until job_done */

@@ -19,8 +19,7 @@
 
 enum {
   BATCH = 4096,      /* ready items run between two polls for I/O */
-  CLOSE_PASSES = 64, /* rounds of ready callbacks a closing loop still runs */
-  SPIN_NS = 50000    /* how long to poll for worker threads' results before sleeping */
+  CLOSE_PASSES = 64 /* rounds of ready callbacks a closing loop still runs */
 };
 
 /* A callback to call: now (call_soon), or when its timer is due. */
@@ -249,11 +248,12 @@ bool ac__loop_idle(ac__loop *loop) {
  * microseconds away: poll for them briefly before sleeping in the kernel,
  * which would add two thread wake-ups to every round trip. Returns 1 if
  * calls from other threads arrived. */
+static bool calls_arrived(void *loop) { return atomic_load(&((ac__loop *)loop)->ts_count) > 0; }
+
 static int spin_for_calls(ac__loop *loop) {
   atomic_store(&loop->ts_spinning, 1);
-  uint64_t end = uv_hrtime() + SPIN_NS;
-  while (!atomic_load(&loop->ts_count) && uv_hrtime() < end) {
-  }
+  ac__spin_here(&loop->cpu);
+  ac__spin_until(&loop->ts_spinner, calls_arrived, loop, &loop->worker_cpu);
   atomic_store(&loop->ts_spinning, 0);
   return atomic_load(&loop->ts_count) > 0;
 }
@@ -426,6 +426,9 @@ int ac_loop_open(void) {
   if (rc) goto fail_free;
   step = "pthread_mutex_init";
   if ((rc = -pthread_mutex_init(&loop->ts_lock, NULL))) goto fail_uv_loop;
+  ac__spinner_init(&loop->ts_spinner);
+  atomic_init(&loop->cpu, -1);
+  atomic_init(&loop->worker_cpu, -1);
   step = "uv_timer_init";
   if ((rc = uv_timer_init(&loop->uv, &loop->uv_timer))) goto fail_handles;
   loop->uv_timer.data = loop;

@@ -20,6 +20,7 @@
 #include "debug_internal.h"
 #include "error_internal.h"
 #include "list.h"
+#include "spin.h"
 #include "stack_internal.h"
 #include "timer_internal.h"
 
@@ -95,6 +96,9 @@ struct ac_loop_s {
   uv_async_t ts_async;                   /* wakes the loop when a call arrives */
   _Atomic int ts_count;                  /* calls waiting in ts_head: read without the lock */
   _Atomic int ts_spinning;               /* the loop is polling ts_count: no need to wake it */
+  ac__spinner ts_spinner;                /* how long it polls (spin.h) */
+  _Atomic int cpu;                       /* where the loop's thread last was (spin.h) */
+  _Atomic int worker_cpu;                /* where a worker last took one of its jobs */
   int ts_shared;                         /* the loop was handed to other threads */
   int holds;                             /* work elsewhere that will post back (ac__loop_hold) */
   /* What closes with it: */
