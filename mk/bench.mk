@@ -55,7 +55,7 @@ bench: bench-deps $(BENCH_BIN) $(API_BIN)
 	/usr/bin/python3 bench/run.py $(BUILD) --runs $(BENCH_RUNS) $(if $(ONLY),--only $(ONLY))
 
 bench-smoke: bench-deps $(BENCH_BIN) $(API_BIN)
-	BENCH_SCALE=1000 ECHO_SECONDS=0.3 HTTP_REQUESTS=300 CRAWL_PAGES=100 API_SECONDS=1 LINES_IDLE=50 \
+	BENCH_SCALE=1000 ECHO_SECONDS=0.3 COUNT_SECONDS=0.3 HTTP_REQUESTS=300 CRAWL_PAGES=100 API_SECONDS=1 LINES_IDLE=50 \
 	  /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --smoke
 
 TEST_TARGETS += bench-smoke
