@@ -43,7 +43,8 @@ def benches(build):
     return {
         "switch": (impls([tasks, "switch"], "switch", {"swapcontext": [f"{build}/bench/swapcontext"]}),
                    True, ("faster", "swapcontext", 20)),
-        "spawn_await": (impls([tasks, "spawn_await"], "spawn_await"), True, ("faster", "asyncio", 20)),
+        "spawn_await": (impls([tasks, "spawn_await"], "spawn_await", {"floor": [f"{build}/bench/floor_spawn"]}),
+                        True, ("faster", "asyncio", 50)),
         "create_run_destroy": (impls([tasks, "create_run_destroy"], "create_run_destroy"), True, ("below", 100)),
         "call_soon": (impls([tasks, "call_soon"], "call_soon"), True, ("faster", "asyncio", 20)),
         "sleeping_rss": (impls([tasks, "sleeping_rss"], "sleeping_rss"), True, ("below", 5)),
@@ -589,7 +590,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    peers = ["swapcontext", "libuv", "asyncio", "uvloop", "ac-debug", "aiohttp", "wrk", "fastapi", "nginx"]
+    peers = ["floor", "swapcontext", "libuv", "asyncio", "uvloop", "ac-debug", "aiohttp", "wrk", "fastapi", "nginx"]
     lines = ["| benchmark | unit | ac | " + " | ".join(peers) + " | ac vs " + " | ac vs ".join(peers)
              + " | target | |", "|" + "---|" * (5 + 2 * len(peers))]
     for r in results:

@@ -3,8 +3,6 @@
 
 #include "task_internal.h"
 
-enum { SPARE_TASKS = 4096 }; /* freed task structures kept for reuse */
-
 int ac__future_check(const ac_future_t *f, const char *fn) {
   if (!f) return ac__misuse(-EINVAL, fn, "the future or task is NULL");
   /* Debug builds stop here on a released object; others report it. */
@@ -208,15 +206,10 @@ static void future_free(ac_future_t *f) {
     free(ac__as_task(f)->name);
     ac__as_task(f)->name = NULL;
   }
-  ac__loop *loop = f->loop;
-  if (f->is_task && loop->nspare_tasks < SPARE_TASKS && !loop->closing) {
-    ac__ready *r = &ac__as_task(f)->ready; /* recycled: malloc is a hot spot */
-    r->next = loop->spare_tasks;
-    loop->spare_tasks = r;
-    loop->nspare_tasks++;
-    return;
-  }
-  free(f);
+  if (f->is_task)
+    ac__slab_free(&f->loop->task_slab, ac__as_task(f));
+  else
+    free(f);
 }
 
 void ac__future_unref(ac_future_t *f) {
@@ -237,10 +230,5 @@ int ac_future_release(ac_future_t *f) {
 void ac__future_free_all(ac__loop *loop) {
   while (!ac__list_empty(&loop->futures))
     future_free(AC__CONTAINER(loop->futures.next, ac_future_t, link));
-  while (loop->spare_tasks) {
-    ac__ready *r = loop->spare_tasks;
-    loop->spare_tasks = r->next;
-    free(AC__CONTAINER(r, ac__task, ready));
-  }
-  loop->nspare_tasks = 0;
+  ac__slab_close(&loop->task_slab);
 }

@@ -427,6 +427,7 @@ int ac_loop_open(void) {
   step = "pthread_mutex_init";
   if ((rc = -pthread_mutex_init(&loop->ts_lock, NULL))) goto fail_uv_loop;
   ac__spinner_init(&loop->ts_spinner);
+  ac__slab_init(&loop->task_slab, sizeof(ac__task));
   atomic_init(&loop->cpu, -1);
   atomic_init(&loop->worker_cpu, -1);
   step = "uv_timer_init";

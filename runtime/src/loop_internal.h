@@ -20,6 +20,7 @@
 #include "debug_internal.h"
 #include "error_internal.h"
 #include "list.h"
+#include "slab.h"
 #include "spin.h"
 #include "stack_internal.h"
 #include "timer_internal.h"
@@ -77,8 +78,7 @@ struct ac_loop_s {
   ac__list tasks;   /* tasks not finished */
   size_t ntasks;    /* their number */
   uint64_t next_task_id;
-  ac__ready *spare_tasks; /* freed task structures kept for reuse (via ready.next) */
-  size_t nspare_tasks;
+  ac__slab task_slab; /* where task structures come from (slab.h) */
   ac__task *current; /* the running task, or NULL */
   ac__stack_pool stacks;
   ac__ctx sched_ctx;              /* the loop's own context, to which tasks switch back */

@@ -55,14 +55,8 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
     size_t page = loop->stacks.page;
     stack_size = (opts->stack_size + page - 1) & ~(page - 1);
   }
-  ac__task *t;
-  if (loop->spare_tasks) {
-    t = AC__CONTAINER(loop->spare_tasks, ac__task, ready);
-    loop->spare_tasks = loop->spare_tasks->next;
-    loop->nspare_tasks--;
-  } else if (!(t = malloc(sizeof *t))) {
-    return -ENOMEM;
-  }
+  ac__task *t = ac__slab_alloc(&loop->task_slab);
+  if (!t) return -ENOMEM;
   t->ready.is_task = 1;
   t->ready.yielded = 0;
   t->stack = NULL;
@@ -85,7 +79,7 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
   t->name = NULL;
   t->traced = 0;
   if (opts && opts->name && (rc = ac__task_rename(t, opts->name))) {
-    free(t);
+    ac__slab_free(&loop->task_slab, t);
     return rc;
   }
   ac__future_init(loop, &t->fut, 1);

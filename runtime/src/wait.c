@@ -137,6 +137,7 @@ static int await_one(ac_future_t *f, int64_t timeout_ms, void **result, int prop
   int rc = check_list(&t, &f, 1, fn);
   if (rc) return rc;
   if ((rc = check_timeout(timeout_ms, fn))) return rc;
+  if (f->state != AC_FUTURE_PENDING) return outcome(f, result); /* no suspension, as wait_many */
   ac__future_ref(f);
   rc = wait_many(t, &f, 1, AC_WAIT_ALL_COMPLETED, timeout_ms, fn, NULL);
   if (rc == 0 || (rc == -ETIMEDOUT && f->state != AC_FUTURE_PENDING)) {

@@ -226,8 +226,16 @@ START_TEST(awaiting_a_released_task_stops_a_debug_build) {
   }
   int status;
   waitpid(pid, &status, 0);
+#if defined(AC_SANITIZE_ADDRESS)
+  /* There the freed structure is poisoned: AddressSanitizer stops the
+   * program at the read, before the runtime's own check, with its report. */
+  ck_assert_msg((WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) ||
+                    (WIFEXITED(status) && WEXITSTATUS(status) != 0),
+                "expected the program to stop, status 0x%x", status);
+#else
   ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
                 "expected the program to abort, status 0x%x", status);
+#endif
 }
 END_TEST
 
