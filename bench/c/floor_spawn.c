@@ -16,7 +16,7 @@ enum { STACK_SIZE = 16 * 1024 };
 typedef struct task {
   ac__ctx ctx;
   void (*fn)(void *);
-  char *stack; /* NULL until it first runs */
+  char *stack;       /* NULL until it first runs */
   struct task *next; /* in the ready queue, or a free list */
   struct task *waiter;
   int done;

@@ -97,7 +97,6 @@ static bool work_or_stop(void *arg) {
   return atomic_load(&ex->queued) || atomic_load(&ex->stopping);
 }
 
-
 static void *worker(void *arg) {
   ac_executor_t *ex = arg;
   ac__spinner spinner;

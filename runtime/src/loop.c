@@ -18,7 +18,7 @@
 #endif
 
 enum {
-  BATCH = 4096,      /* ready items run between two polls for I/O */
+  BATCH = 4096,     /* ready items run between two polls for I/O */
   CLOSE_PASSES = 64 /* rounds of ready callbacks a closing loop still runs */
 };
 

@@ -79,7 +79,7 @@ struct ac_loop_s {
   size_t ntasks;    /* their number */
   uint64_t next_task_id;
   ac__slab task_slab; /* where task structures come from (slab.h) */
-  ac__task *current; /* the running task, or NULL */
+  ac__task *current;  /* the running task, or NULL */
   ac__stack_pool stacks;
   ac__ctx sched_ctx;              /* the loop's own context, to which tasks switch back */
   void *sched_fake_stack;         /* AddressSanitizer's bookkeeping for it */

@@ -20,10 +20,10 @@ enum { AC__SLAB_BLOCK = 64 * 1024 }; /* bytes per block, and its alignment */
 typedef struct ac__slab_block ac__slab_block;
 
 typedef struct ac__slab {
-  size_t size;              /* of one object, rounded up to 16 */
-  size_t per_block;         /* objects in a block */
-  ac__slab_block *partial;  /* blocks with room, newest first */
-  ac__slab_block *spare;    /* an empty block kept for the next burst */
+  size_t size;             /* of one object, rounded up to 16 */
+  size_t per_block;        /* objects in a block */
+  ac__slab_block *partial; /* blocks with room, newest first */
+  ac__slab_block *spare;   /* an empty block kept for the next burst */
 } ac__slab;
 
 /* Objects of SIZE bytes (at most a quarter of a block). */

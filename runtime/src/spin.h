@@ -35,7 +35,9 @@ typedef struct {
 static inline void ac__spinner_init(ac__spinner *s) { s->budget_ns = AC__SPIN_MAX_NS; }
 
 /* Say that the calling thread runs on the CPU it runs on now. */
-static inline void ac__spin_here(_Atomic int *cpu) { atomic_store_explicit(cpu, sched_getcpu(), memory_order_relaxed); }
+static inline void ac__spin_here(_Atomic int *cpu) {
+  atomic_store_explicit(cpu, sched_getcpu(), memory_order_relaxed);
+}
 
 /* Poll READY(ARG) for up to S's budget, or until the partner thread, which
  * last said it was on *PARTNER_CPU, is found on ours; true once READY holds. */
