@@ -97,15 +97,22 @@ static int sleeper(void *arg, void **result) {
   return ac_task_sleep(*(int64_t *)arg);
 }
 
-static void bench_sleepers(void) {
-  long n = bench_count(100000);
-  int64_t ms = 300;
+/* N tasks asleep at once (until cancelled): the RSS they add, per task. */
+static void bench_sleepers(const char *name, long n) {
+  int64_t ms = 3600 * 1000;
+  ac_task_t **tasks = malloc((size_t)n * sizeof *tasks);
+  if (!tasks) exit(1);
   long before = rss_kib();
-  for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_create(NULL, sleeper, &ms));
+  for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_create(&tasks[i], sleeper, &ms));
   BENCH_CHECK(ac_task_sleep(100)); /* all of them are asleep now */
   long during = rss_kib();
-  bench_report("sleeping_rss", "ac", (double)(during - before) / (double)n, "KiB/task");
-  while (ac_task_all(NULL, 0) > 1) BENCH_CHECK(ac_task_sleep(50));
+  bench_report(name, "ac", (double)(during - before) / (double)n, "KiB/task");
+  for (long i = 0; i < n; i++) ac_future_cancel(tasks[i]);
+  for (long i = 0; i < n; i++) {
+    ac_future_await(tasks[i], NULL); /* -ECANCELED */
+    ac_future_release(tasks[i]);
+  }
+  free(tasks);
 }
 
 static int main_task(void *arg, void **result) {
@@ -120,7 +127,9 @@ static int main_task(void *arg, void **result) {
   else if (!strcmp(which, "call_soon"))
     bench_call_soon();
   else if (!strcmp(which, "sleeping_rss"))
-    bench_sleepers();
+    bench_sleepers(which, bench_count(100000));
+  else if (!strcmp(which, "sleeping_1m"))
+    bench_sleepers(which, bench_count(1000000));
   else
     return -EINVAL;
   return 0;
@@ -128,7 +137,7 @@ static int main_task(void *arg, void **result) {
 
 int main(int argc, char **argv) {
   if (argc != 2) {
-    fprintf(stderr, "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss\n",
+    fprintf(stderr, "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss|sleeping_1m\n",
             argv[0]);
     return 2;
   }

@@ -83,14 +83,24 @@ def rss_kib():
     return 0
 
 
-async def sleeping_rss():
-    n = count(100000)
+async def sleepers(name, n):
+    """N tasks asleep at once (until cancelled): the RSS they add, per task."""
     before = rss_kib()
-    tasks = [asyncio.create_task(asyncio.sleep(0.3)) for _ in range(n)]
-    await asyncio.sleep(0.1)
+    tasks = [asyncio.create_task(asyncio.sleep(3600)) for _ in range(n)]
+    await asyncio.sleep(0.1)  # all of them are asleep now
     during = rss_kib()
-    report("sleeping_rss", (during - before) / n, "KiB/task")
-    await asyncio.gather(*tasks)
+    report(name, (during - before) / n, "KiB/task")
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def sleeping_rss():
+    await sleepers("sleeping_rss", count(100000))
+
+
+async def sleeping_1m():
+    await sleepers("sleeping_1m", count(1000000))
 
 
 async def queue_pingpong():
@@ -148,7 +158,7 @@ async def executor_throughput():
         report("executor_throughput", max(1, n // 64) * 64 / (time.perf_counter() - t0), "jobs/s")
 
 
-BENCHES = {f.__name__: f for f in (switch, spawn_await, create_run_destroy, call_soon, sleeping_rss,
+BENCHES = {f.__name__: f for f in (switch, spawn_await, create_run_destroy, call_soon, sleeping_rss, sleeping_1m,
                                    queue_pingpong, lock, executor_latency, executor_throughput)}
 
 if __name__ == "__main__":
