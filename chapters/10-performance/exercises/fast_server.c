@@ -13,8 +13,10 @@
  * whatever the pieces the input comes in, for long lines, a last line
  * without a newline, and two clients at once; an answer that goes out
  * before the next line is sent; at most one write per twenty lines when
- * lines come all at once, and no task per line; and three times
- * slow_serve()'s throughput in the same run.
+ * lines come all at once, and no task per line; a client that reads
+ * nothing gets no more answers written for it than the kernel can hold
+ * (drain after each write); and three times slow_serve()'s throughput in
+ * the same run.
  *
  * Grade it with: make grade CH=10 EX=fast_server
  */

@@ -12,6 +12,10 @@
 
 #include <ac.h>
 #include <ctype.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +40,7 @@ static int64_t scaled(int64_t ms)
 #define MAX_CLIENTS 4
 static ac_stream_t *clients[MAX_CLIENTS];
 static long server_writes;
+static _Atomic size_t server_bytes; /* handed to ac_stream_write by the server */
 static long tasks_created;
 
 int __real_ac_stream_write(ac_stream_t *stream, const void *data, size_t size);
@@ -44,8 +49,10 @@ int __wrap_ac_stream_write(ac_stream_t *stream, const void *data, size_t size)
   bool client = false;
   for (int i = 0; i < MAX_CLIENTS; i++)
     client = client || (clients[i] && clients[i] == stream);
-  if (!client)
+  if (!client) {
     server_writes++;
+    server_bytes += size;
+  }
   return __real_ac_stream_write(stream, data, size);
 }
 
@@ -449,6 +456,87 @@ START_TEST(three_times_the_slow_servers_throughput)
 }
 END_TEST
 
+/* ---- a client that does not read -------------------------------------------- */
+
+enum { FLOOD_MIB = 32, BUFFERED_MIB = 16 };
+
+typedef struct {
+  int fd;
+  int64_t give_up_ms; /* host_now-style deadline, on the monotonic clock */
+  size_t sent;
+  atomic_int done;
+} flood_t;
+
+static int64_t mono_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sends lines for as long as the server takes them, and never reads: a
+ * blocking peer in a thread of its own, outside the loop. */
+static void *flood_thread(void *arg)
+{
+  flood_t *f = arg;
+  static char chunk[64 * 1024];
+  for (size_t i = 0; i < sizeof chunk; i++)
+    chunk[i] = i % 64 == 63 ? '\n' : 'a' + (char)(i % 26);
+  fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) | O_NONBLOCK);
+  while (f->sent < (size_t)FLOOD_MIB << 20 && mono_ms() < f->give_up_ms) {
+    ssize_t n = send(f->fd, chunk, sizeof chunk, MSG_NOSIGNAL);
+    if (n > 0) {
+      f->sent += (size_t)n;
+    } else if (n < 0 && errno == EAGAIN) {
+      struct pollfd p = {.fd = f->fd, .events = POLLOUT};
+      poll(&p, 1, 50); /* the server is not taking more: wait a little, then look again */
+    } else {
+      break;
+    }
+  }
+  atomic_store(&f->done, 1);
+  return NULL;
+}
+
+static int flood_body(void *arg, void **result)
+{
+  (void)result;
+  size_t *written = arg;
+  int port;
+  ac_server_t *server = start(fast_serve, &port);
+  flood_t f = {raw_client(port, 64 * 1024), mono_ms() + scaled(2000), 0, 0};
+  ck_assert_int_ge(f.fd, 0);
+  server_bytes = 0;
+  pthread_t th;
+  ck_assert_int_eq(pthread_create(&th, NULL, flood_thread, &f), 0);
+  while (!atomic_load(&f.done))
+    ac_task_sleep(10); /* the server runs meanwhile */
+  ac_task_sleep(100);  /* and answers what it had read */
+  pthread_join(th, NULL);
+  written[0] = server_bytes;
+  written[1] = f.sent;
+  close(f.fd);
+  ck_assert_int_eq(ac_server_close(server, 1000), 0);
+  return 0;
+}
+
+START_TEST(a_client_that_does_not_read_is_not_buffered_for)
+{
+  size_t written[2];
+  grade_run(flood_body, written);
+  ck_assert_msg(written[0] >= 64 * 1024,
+                "a client sent %.1f MiB of lines and the server wrote %zu bytes of answers: it "
+                "should answer until the client's buffers are full",
+                (double)written[1] / (1 << 20), written[0]);
+  ck_assert_msg(written[0] <= (size_t)BUFFERED_MIB << 20,
+                "a client sent %.1f MiB and read nothing; the server wrote %.1f MiB of answers "
+                "for it meanwhile, which it can only hold in memory: wait with "
+                "ac_stream_drain() after each write, so reading stops while the client does not "
+                "take the answers (at most %d MiB expected)",
+                (double)written[1] / (1 << 20), (double)written[0] / (1 << 20), BUFFERED_MIB);
+}
+END_TEST
+
 void exercise_tests(Suite *s)
 {
   GRADE_ADD(s, answers_each_line_as_it_comes);
@@ -458,4 +546,5 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, few_writes_when_lines_come_together);
   GRADE_ADD(s, no_task_per_line);
   GRADE_ADD(s, three_times_the_slow_servers_throughput);
+  GRADE_ADD(s, a_client_that_does_not_read_is_not_buffered_for);
 }
