@@ -31,13 +31,14 @@ int main(void)
   double start = ac_loop_time_precise(), next_frame = start + 200;
   int frames = 0, wakeups = 0;
   while (frames < 3) {
-    ac_loop_drive(AC_DRIVE_NOWAIT); /* one turn of the runtime, never waiting */
-    int64_t runtime_wait;
-    ac_loop_next_timeout(&runtime_wait); /* -1: only its descriptor can bring work */
+    int64_t runtime_wait; /* -1: only its descriptor can bring work */
+    if (ac_loop_drive(AC_DRIVE_NOWAIT) < 0 || ac_loop_next_timeout(&runtime_wait) < 0)
+      break; /* one turn of the runtime, never waiting; then how long the host may sleep */
     double now = ac_loop_time_precise();
     int64_t host_wait = next_frame > now ? (int64_t)(next_frame - now) + 1 : 0;
     int64_t wait = runtime_wait >= 0 && runtime_wait < host_wait ? runtime_wait : host_wait;
-    poll(&backend, 1, (int)wait); /* the host's own descriptors would be here too */
+    if (poll(&backend, 1, (int)wait) < 0) /* the host's own descriptors would be here too */
+      break;
     wakeups++;
     if (ac_loop_time_precise() >= next_frame) {
       printf("host:    frame %d\n", ++frames);

@@ -49,8 +49,9 @@ static int run_once(int port, sink_t *sink, const char *data, size_t chunk)
   sink->received = 0;
   double t0 = ac_loop_time_precise();
   long writes = send_in_chunks(stream, data, chunk);
-  ac_stream_write_eof(stream);
-  while (sink->received < TOTAL && ac_task_sleep(1) == 0) {
+  if (writes >= 0 && ac_stream_write_eof(stream) == 0) {
+    while (sink->received < TOTAL && ac_task_sleep(1) == 0) {
+    }
   }
   double took = ac_loop_time_precise() - t0;
   ac_stream_close(stream);
