@@ -16,7 +16,9 @@ extern "C" {
  * completion, cancels whatever is left, and closes everything. The lower
  * calls (ac_loop_open(), ac_loop_drive(), ac_loop_close()) are for programs
  * that drive the loop themselves, such as a host application that runs one
- * step of the loop at a time.
+ * step of the loop at a time: it watches ac_loop_backend_fd() among its own
+ * descriptors, sleeps no longer than ac_loop_next_timeout() says, and calls
+ * `ac_loop_drive(AC_DRIVE_NOWAIT)` each time it wakes.
  *
  * Time is measured in **milliseconds** on a monotonic clock, the unit libuv
  * uses. Delays are signed so that a negative delay is reported as the
