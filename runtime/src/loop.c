@@ -273,6 +273,37 @@ int ac__loop_iterate(ac__loop *loop, int may_block) {
   return 0;
 }
 
+int ac_loop_backend_fd(void) {
+  ac__loop *loop = NULL;
+  int rc = ac__loop_get(&loop, "ac_loop_backend_fd");
+  if (rc) return rc;
+  return uv_backend_fd(&loop->uv);
+}
+
+int ac_loop_next_timeout(int64_t *delay_ms) {
+  ac__loop *loop = NULL;
+  if (!delay_ms) return ac__misuse(-EINVAL, "ac_loop_next_timeout", "delay_ms is NULL");
+  int rc = ac__loop_get(&loop, "ac_loop_next_timeout");
+  if (rc) return rc;
+  *delay_ms = 0;
+  if (loop->ready_head || atomic_load(&loop->ts_count)) return 0;
+  int64_t wait = -1;
+  if (loop->timers.len > 0) {
+    if (loop->virtual_clock) return 0; /* hook: virtual time jumps in the next drive */
+    uint64_t when = loop->timers.slots[0]->when, now = ac__now(loop);
+    wait = when > now ? (int64_t)(when - now) : 0;
+  }
+  /* libuv's own answer covers its timers (libcurl's), closing handles, and
+   * descriptors a task started watching that are not in the backend's set
+   * yet (0: it adds them at its next poll). */
+  if (uv_loop_alive(&loop->uv)) {
+    int uv_wait = uv_backend_timeout(&loop->uv);
+    if (uv_wait >= 0 && (wait < 0 || uv_wait < wait)) wait = uv_wait;
+  }
+  *delay_ms = wait;
+  return 0;
+}
+
 int ac_loop_drive(ac_drive_mode_t mode) {
   ac__loop *loop = NULL;
   int rc = ac__loop_get(&loop, "ac_loop_drive");

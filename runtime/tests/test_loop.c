@@ -1,7 +1,12 @@
 /* test_loop.c - the loop: callbacks in order, timers, handles, run modes,
  * stop, time, deadlock detection and misuse. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -237,6 +242,162 @@ static int foreign_body(void *arg, void **result) {
 START_TEST(calls_from_another_thread_are_refused) { RUN_OK(foreign_body, NULL); }
 END_TEST
 
+/* ---- embedding: a host's poll() drives the loop ------------------------- */
+
+/* A host loop as a program with its own loop runs it: wait on the backend
+ * descriptor for as long as ac_loop_next_timeout() allows (HOST_CAP_MS at
+ * most when it allows for ever), drive once without waiting, until *done.
+ * Counts the turns, and the waits that ran to the cap although the loop had
+ * said only I/O could bring work: the sign of a descriptor missing from the
+ * backend's set, which would be a hang without the cap. */
+enum { HOST_CAP_MS = 3000 };
+typedef struct {
+  int turns, stalls;
+} host_stats;
+
+static host_stats host_run(const int *done) {
+  host_stats st = {0, 0};
+  struct pollfd pfd = {.fd = ac_loop_backend_fd(), .events = POLLIN};
+  ck_assert_int_ge(pfd.fd, 0);
+  while (!*done && st.turns < 10000) {
+    int64_t wait;
+    ck_assert_int_eq(ac_loop_next_timeout(&wait), 0);
+    ck_assert_int_ge(wait, -1);
+    int n = poll(&pfd, 1, wait < 0 || wait > HOST_CAP_MS ? HOST_CAP_MS : (int)wait);
+    if (n == 0 && wait < 0) st.stalls++;
+    ck_assert_int_ge(ac_loop_drive(AC_DRIVE_NOWAIT), 0);
+    st.turns++;
+  }
+  return st;
+}
+
+static int sleeps_three_times(void *arg, void **result) {
+  (void)result;
+  for (int i = 0; i < 3; i++) ac_task_sleep(20);
+  *(int *)arg = 1;
+  return 0;
+}
+
+START_TEST(next_timeout_says_when_the_loop_has_work) {
+  int64_t wait = 7;
+  ck_assert_int_eq(ac_loop_backend_fd(), -ENOENT);
+  ck_assert_int_eq(ac_loop_next_timeout(&wait), -ENOENT);
+  ck_assert_int_eq(ac_loop_open(), 0);
+  ck_assert_int_eq(ac_loop_next_timeout(NULL), -EINVAL);
+  ck_assert_int_eq(ac_loop_next_timeout(&wait), 0);
+  ck_assert_int_eq(wait, -1); /* nothing to do: the host may wait for ever */
+  ac_handle_t *later;
+  ck_assert_int_eq(ac_loop_call_later(500, mark, "x", &later), 0);
+  ck_assert_int_eq(ac_loop_next_timeout(&wait), 0);
+  ck_assert_msg(wait > 0 && wait <= 500, "a timer due in 500 ms gave a wait of %lld ms",
+                (long long)wait);
+  ck_assert_int_eq(ac_loop_call_soon(mark, "y", NULL), 0);
+  ck_assert_int_eq(ac_loop_next_timeout(&wait), 0);
+  ck_assert_int_eq(wait, 0); /* a callback is ready */
+  ck_assert_int_eq(ac_loop_drive(AC_DRIVE_NOWAIT), 1);
+  ck_assert_int_eq(ac_handle_close(later), 1);
+  ck_assert_int_eq(ac_loop_next_timeout(&wait), 0);
+  ck_assert_int_eq(wait, -1);
+  ck_assert_int_eq(ac_loop_close(), 0);
+}
+END_TEST
+
+START_TEST(host_poll_runs_timers_without_spinning) {
+  int done = 0;
+  ck_assert_int_eq(ac_loop_open(), 0);
+  ck_assert_int_eq(ac_task_create(NULL, sleeps_three_times, &done), 0);
+  host_stats st = host_run(&done);
+  ck_assert_int_eq(done, 1);
+  ck_assert_int_eq(st.stalls, 0);
+  /* Three sleeps need a handful of turns; a host that spins takes thousands. */
+  ck_assert_msg(st.turns <= 40, "three 20 ms sleeps took %d turns of the host", st.turns);
+  ck_assert_int_eq(ac_loop_close(), 0);
+}
+END_TEST
+
+typedef struct {
+  int port, done;
+  char line[16];
+} embedded_client;
+
+/* Connects and reads: each step starts watching a new descriptor from a
+ * task, which the host's next wait must already cover. */
+static int client_task(void *arg, void **result) {
+  (void)result;
+  embedded_client *c = arg;
+  ac_stream_t *s;
+  ck_assert_int_eq(ac_stream_connect(&s, "127.0.0.1", c->port), 0);
+  ck_assert_int_eq(ac_stream_readline(s, c->line, sizeof c->line), 6);
+  ac_stream_close(s);
+  c->done = 1;
+  return 0;
+}
+
+/* The peer is a plain blocking thread, outside the loop, and the loop has
+ * no timer: only the backend descriptor can wake the host. */
+static void *peer_thread(void *arg) {
+  int listener = *(int *)arg;
+  int conn = accept(listener, NULL, NULL);
+  ck_assert_int_ge(conn, 0);
+  usleep(20000); /* the client is waiting to read by now */
+  ck_assert_int_eq(write(conn, "hello\n", 6), 6);
+  close(conn);
+  return NULL;
+}
+
+START_TEST(host_poll_sees_io_that_tasks_start) {
+  embedded_client c = {0};
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof addr;
+  ck_assert_int_eq(bind(listener, (struct sockaddr *)&addr, sizeof addr), 0);
+  ck_assert_int_eq(listen(listener, 1), 0);
+  ck_assert_int_eq(getsockname(listener, (struct sockaddr *)&addr, &len), 0);
+  c.port = ntohs(addr.sin_port);
+  pthread_t th;
+  ck_assert_int_eq(pthread_create(&th, NULL, peer_thread, &listener), 0);
+  ck_assert_int_eq(ac_loop_open(), 0);
+  ck_assert_int_eq(ac_task_create(NULL, client_task, &c), 0);
+  host_stats st = host_run(&c.done);
+  pthread_join(th, NULL);
+  close(listener);
+  ck_assert_int_eq(c.done, 1);
+  ck_assert_str_eq(c.line, "hello\n");
+  ck_assert_msg(st.stalls == 0,
+                "the host waited %d time(s) for %d ms on the backend while a task's "
+                "connection or read was not in its set",
+                st.stalls, HOST_CAP_MS);
+  ck_assert_int_eq(ac_loop_close(), 0);
+}
+END_TEST
+
+typedef struct {
+  ac_loop_t *loop;
+  int done;
+} far_call;
+
+static void set_done(void *arg) { ((far_call *)arg)->done = 1; }
+
+static void *call_in_later(void *arg) {
+  usleep(20000);
+  ck_assert_int_eq(ac_loop_call_soon_threadsafe(((far_call *)arg)->loop, set_done, arg), 0);
+  return NULL;
+}
+
+START_TEST(host_poll_wakes_for_calls_from_other_threads) {
+  ck_assert_int_eq(ac_loop_open(), 0);
+  far_call fc = {ac_loop_current(), 0};
+  pthread_t th;
+  ck_assert_int_eq(pthread_create(&th, NULL, call_in_later, &fc), 0);
+  host_stats st = host_run(&fc.done);
+  pthread_join(th, NULL);
+  ck_assert_int_eq(fc.done, 1);
+  ck_assert_int_eq(st.stalls, 0);
+  ck_assert_msg(st.turns <= 5, "one call from a thread took %d turns of the host", st.turns);
+  ck_assert_int_eq(ac_loop_close(), 0);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("loop");
   ADD_TEST(s, call_soon_runs_in_order_before_timers);
@@ -251,5 +412,9 @@ Suite *test_suite(void) {
   ADD_TEST(s, deadlock_is_detected_not_hung);
   ADD_TEST(s, task_ignoring_cancel_cannot_hang_close);
   ADD_TEST(s, calls_from_another_thread_are_refused);
+  ADD_TEST(s, next_timeout_says_when_the_loop_has_work);
+  ADD_TEST(s, host_poll_runs_timers_without_spinning);
+  ADD_TEST(s, host_poll_sees_io_that_tasks_start);
+  ADD_TEST(s, host_poll_wakes_for_calls_from_other_threads);
   return s;
 }

@@ -91,6 +91,8 @@ static int status;
   X(ac_loop_run, EXPECT_EINVAL, ac_loop_run(NULL, NULL, NULL))                                     \
   X(ac_loop_open, NO_OBJECT, 0)                                                                    \
   X(ac_loop_drive, NO_OBJECT, 0)                                                                   \
+  X(ac_loop_backend_fd, NO_OBJECT, 0)                                                              \
+  X(ac_loop_next_timeout, EXPECT_EINVAL, ac_loop_next_timeout(NULL))                               \
   X(ac_loop_stop, NO_OBJECT, 0)                                                                    \
   X(ac_loop_close, NO_OBJECT, 0)                                                                   \
   X(ac_loop_is_open, NO_OBJECT, 0)                                                                 \

@@ -16,7 +16,9 @@ extern "C" {
  * completion, cancels whatever is left, and closes everything. The lower
  * calls (ac_loop_open(), ac_loop_drive(), ac_loop_close()) are for programs
  * that drive the loop themselves, such as a host application that runs one
- * step of the loop at a time.
+ * step of the loop at a time: it watches ac_loop_backend_fd() among its own
+ * descriptors, sleeps no longer than ac_loop_next_timeout() says, and calls
+ * `ac_loop_drive(AC_DRIVE_NOWAIT)` each time it wakes.
  *
  * Time is measured in **milliseconds** on a monotonic clock, the unit libuv
  * uses. Delays are signed so that a negative delay is reported as the
@@ -76,11 +78,48 @@ int ac_loop_open(void);
  * drives the loop itself. Whatever the mode, the return value says the same
  * thing: whether the loop still has work (tasks, timers, callbacks, I/O).
  * @param mode how long to run: see ::ac_drive_mode_t.
+ *
+ * The loop does not run inside itself: from a task or a callback, where the
+ * loop is already running, ac_loop_drive() (and ac_loop_run()) refuse with
+ * `-EBUSY` instead of running other tasks on top of the caller's stack (what
+ * `nest_asyncio` lets asyncio do). A task that must wait for other work
+ * awaits it instead.
  * @return 1 if work remains, 0 if none is left; `-ENOENT` if no loop is
  *         open; `-EINVAL` for an unknown mode; `-EBUSY` if called from
  *         inside the loop (a task or a callback).
  */
 int ac_loop_drive(ac_drive_mode_t mode);
+
+/**
+ * The descriptor a host program watches to know when this loop has I/O to
+ * handle (libuv's `uv_backend_fd`): it becomes readable when a socket, pipe,
+ * signal or wake-up from another thread that the loop waits for is ready.
+ * A host that runs its own loop (`poll`, `epoll`, a GUI toolkit) adds it to
+ * what it watches, waits no longer than ac_loop_next_timeout() says, and
+ * calls `ac_loop_drive(AC_DRIVE_NOWAIT)` when it is readable or the time
+ * has come. The descriptor stays the loop's: the host must not read it or
+ * close it, and it is closed by ac_loop_close().
+ * @return the descriptor (0 or more); `-ENOENT` if no loop is open;
+ *         `-EPERM` from another thread.
+ */
+int ac_loop_backend_fd(void);
+
+/**
+ * How long a host program may wait before it must drive the loop again
+ * (libuv's `uv_backend_timeout`, counting the runtime's own timers and
+ * ready tasks too): 0 when a task or callback is ready or a timer is due,
+ * the milliseconds until the earliest timer otherwise, and -1 when only I/O
+ * on ac_loop_backend_fd() can bring work (or the loop has none at all), so
+ * the host may wait on its own events as long as it likes. It is 0 too
+ * while a descriptor a task started watching is not yet in the backend's
+ * set (libuv adds it at its next poll). The figure is for now: anything the
+ * program schedules afterwards needs a new look.
+ * @param delay_ms receives the wait in milliseconds, in the form `poll()`
+ *                 takes (-1: no limit); must not be NULL.
+ * @return 0; `-EINVAL` if @p delay_ms is NULL; `-ENOENT` if no loop is
+ *         open; `-EPERM` from another thread.
+ */
+int ac_loop_next_timeout(int64_t *delay_ms);
 
 /**
  * Make ac_loop_drive() return after the current iteration.
