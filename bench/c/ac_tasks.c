@@ -137,7 +137,8 @@ static int main_task(void *arg, void **result) {
 
 int main(int argc, char **argv) {
   if (argc != 2) {
-    fprintf(stderr, "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss|sleeping_1m\n",
+    fprintf(stderr,
+            "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss|sleeping_1m\n",
             argv[0]);
     return 2;
   }
