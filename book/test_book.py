@@ -191,6 +191,41 @@ def lesson_links(site):
     check(not uncollapsed, "every hint level is a collapsed block, as make hint reads them", "; ".join(uncollapsed))
 
 
+def asides(site):
+    """What the lessons mark as asides (GitHub's alerts) is an admonition:
+    no alert marker left as text, each common mistake a warning, and the
+    asyncio names of the chapter in a note."""
+    wrong = []
+    for page in lesson_pages(site):
+        name = os.path.relpath(page, site)
+        body = read(page).split("<article", 1)[-1].split("</article>", 1)[0]
+        text = html_text.unescape(re.sub(r"<pre.*?</pre>|<[^>]+>", "", body, flags=re.S))
+        if re.search(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", text):
+            wrong.append(f"{name}: an alert marker shown as text")
+        mistakes = re.search(r'<section id="common-mistakes">(.*?)</section>', body, re.S)
+        if not mistakes:
+            wrong.append(f"{name}: no Common mistakes section")
+        elif "<ul" in mistakes.group(1) and 'class="warning' not in mistakes.group(1):
+            wrong.append(f"{name}: the common mistakes are a list, not warnings (docs/chapter-format.md)")
+        elif mistakes.group(1).count('class="warning') < 3:
+            wrong.append(f"{name}: fewer than three common mistakes as warnings")
+        notes = re.findall(r'<div class="note[^"]*admonition">\s*<p class="admonition-title">(.*?)</p>', body, re.S)
+        if not any(re.search(r"asyncio|Python", n) for n in notes):
+            wrong.append(f"{name}: no note with the asyncio names of the chapter")
+    check(not wrong, "the lessons' asides are admonitions: common mistakes, asyncio notes", "\n".join(wrong))
+
+
+def hints_off_the_path(site):
+    """Paging on ("Next", "Previous") never leads into the hints: they are
+    reached from each exercise."""
+    wrong = []
+    for page in pages(site):
+        for link in re.findall(r'<a class="(?:next|prev)-page" href="([^"]+)"', read(page)):
+            if link.split("#")[0].endswith("hints.html"):
+                wrong.append(f"{os.path.relpath(page, site)} -> {link}")
+    check(not wrong, "no Next or Previous link leads into the hints", "\n".join(wrong))
+
+
 def chapter_and_file_links(site):
     """Mentions of other chapters and of the repository's files are links."""
     unlinked = []
@@ -273,6 +308,44 @@ def api_reference(site):
     missing = sorted(f for f in fields if f'id="c.{f}"' not in text)
     check(fields and not missing, f"the API reference has every field of every structure ({len(fields)})",
           ", ".join(missing))
+
+
+def plain(text):
+    """Text as said, whatever the typography: straight quotes, one space."""
+    text = html_text.unescape(text).translate(str.maketrans("‘’“”–—", "''\"\"--"))
+    return " ".join(text.split())
+
+
+def api_pages(site):
+    """Each group's page starts with the header's overview of the group (its
+    every paragraph) and its contents list names every entry on the page."""
+    import xml.etree.ElementTree as ET
+    xml = os.path.join(ROOT, "build", "book", "doxygen", "xml")
+    wrong, groups = [], 0
+    for path in sorted(glob.glob(os.path.join(xml, "group__*.xml"))):
+        compound = ET.parse(path).getroot().find("compounddef")
+        group = compound.find("compoundname").text
+        page = os.path.join(site, "book", "api", f"{group}.html")
+        if not os.path.exists(page):
+            wrong.append(f"group {group}: no page")
+            continue
+        groups += 1
+        html = read(page)
+        body = html.split("<article", 1)[-1].split("</article>", 1)[0]
+        overview = body.split('<section id="contents">', 1)[0]
+        shown = plain(re.sub(r"<[^>]+>", "", overview))
+        for para in compound.find("detaileddescription").findall("para"):
+            said = plain("".join(para.itertext()))
+            if said and said[:80] not in shown:
+                wrong.append(f"{group}: the overview's paragraph {said[:50]!r}... is not at the page's head")
+        contents = body.split('<section id="contents">', 1)[-1].split("</section>", 1)[0]
+        listed = set(re.findall(r'href="#c\.(\w+)"', contents))
+        entries = {e for e in re.findall(r'<dt class="sig sig-object c" id="c\.(\w+)"', body)}
+        unlisted = sorted(entries - listed)
+        if unlisted:
+            wrong.append(f"{group}: the contents do not list {', '.join(unlisted)}")
+    check(groups and not wrong, f"every API page ({groups}) starts with its header's overview and lists "
+          "every entry in its contents", "\n".join(wrong))
 
 
 def course_map(site):
@@ -453,7 +526,8 @@ def view(b, port, shots, name, path, must, width, height, theme):
     png = os.path.join(shots, f"{name}-{width}-{theme}.png")
     if os.path.exists(png):
         os.remove(png)
-    b.run("--virtual-time-budget=8000", f"--screenshot={png}", f"--window-size={width},{height}",
+    # All compositing done before the picture, or parts of it come out blank.
+    b.run("--virtual-time-budget=8000", "--run-all-compositor-stages-before-draw", f"--screenshot={png}", f"--window-size={width},{height}",
           harness_url(port, path, width, height, theme, shot=True))
     check(os.path.exists(png) and os.path.getsize(png) > 10000, f"{label}: screenshot saved ({png})")
 
@@ -466,6 +540,9 @@ def main(site):
     chapter_and_file_links(site)
     page_chrome(site)
     api_reference(site)
+    api_pages(site)
+    asides(site)
+    hints_off_the_path(site)
     search_index(site)
     course_map(site)
     pdf(site)

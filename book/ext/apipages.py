@@ -89,6 +89,11 @@ def summary(group):
     return m.group(1) if m else text
 
 
+def included_by_ac_h(header):
+    with open(os.path.join(INCLUDE, "ac.h")) as f:
+        return f'#include "{header}"' in f.read()
+
+
 def page(group, title, header):
     members = group_members(group)
     roles = {"function": "c:func", "typedef": "c:type", "struct": "c:struct", "enum": "c:enum",
@@ -99,7 +104,7 @@ def page(group, title, header):
             names = ", ".join(f"{{{roles[kind]}}}`{n}`" for n in members[kind])
             contents.append(f"**{label}:** {names}\n")
     return (f"# {title}\n\n"
-            f"`{header}`, included by `ac.h`.\n\n"
+            f"`{header}`" + (", included by `ac.h`.\n\n" if included_by_ac_h(header) else ".\n\n") +
             f"::::{{container}} api-overview\n```{{doxygengroup}} {group}\n:desc-only:\n```\n::::\n\n"
             f"## Contents\n\n" + "\n".join(contents) + "\n"
             f"## Reference\n\n"
