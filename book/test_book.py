@@ -396,34 +396,48 @@ def free_port():
         return s.getsockname()[1]
 
 
-# Loaded next to the site: opens PAGE in a frame of the width asked, with the
-# theme asked (Furo keeps the reader's choice in localStorage), and writes
-# what it measured into <pre id="results">.
+# Loaded next to the site: opens each view asked (a page, a frame's width and
+# height, a theme: Furo keeps the reader's choice in localStorage) in turn in
+# a frame and writes what it measured, a list, into <pre id="results">. For a
+# screenshot (shot=1), one view, with the frame left in place and no results.
 HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{margin:0}iframe{border:0}</style></head>
 <body><pre id="results"></pre><script>
 const q = new URLSearchParams(location.search);
-localStorage.setItem("theme", q.get("theme"));
-const frame = document.createElement("iframe");
-frame.style.width = q.get("w") + "px"; frame.style.height = q.get("h") + "px";
-frame.onload = () => setTimeout(measure, 300);
-frame.src = q.get("page");
-document.body.prepend(frame);
+const views = JSON.parse(q.get("views")), results = [];
+function next() {
+  if (results.length === views.length) {
+    document.getElementById("results").textContent = JSON.stringify(results);
+    if (q.get("shot")) document.getElementById("results").remove();
+    return;
+  }
+  const v = views[results.length];
+  localStorage.setItem("theme", v.theme);
+  const frame = document.createElement("iframe");
+  frame.style.width = v.w + "px"; frame.style.height = v.h + "px";
+  frame.onload = () => setTimeout(() => {
+    results.push(measure(frame));
+    if (!q.get("shot")) frame.remove();
+    next();
+  }, 300);
+  frame.src = v.page;
+  document.body.prepend(frame);
+}
 function svgText(src) {  // smallest font size and the width of its view box
   const x = new XMLHttpRequest(); x.open("GET", src, false); x.send();
   const sizes = [...x.responseText.matchAll(/font-size="([\\d.]+)/g)].map(m => +m[1]);
-  const box = x.responseText.match(/viewBox="[-\\d.]+[ ,]+[-\\d.]+[ ,]+([\\d.]+)/);
+  const box = x.responseText.match(/viewBox="[-\\d.]+[ ,]+[-\\d.]+[ ,]+([\\d.]+)/) ||
+              x.responseText.match(/<svg[^>]*\\bwidth="([\\d.]+)/);
   return [Math.min(...sizes), box ? +box[1] : 0];
 }
-function measure() {
+function measure(frame) {
   const d = frame.contentDocument, w = frame.contentWindow;
-  if (q.get("at") && d.getElementById(q.get("at"))) d.getElementById(q.get("at")).scrollIntoView();
   const hasToc = !d.querySelector(".toc-drawer.no-toc");
   const tocShown = [...d.querySelectorAll("label[for='__toc']")].some(l => l.getBoundingClientRect().width > 0);
   const diagrams = [...d.querySelectorAll(".diagram img")].map(img => {
     const [font, box] = svgText(img.src);
     return {src: img.src.split("/").pop(), px: box ? font * img.getBoundingClientRect().width / box : 0};
   });
-  const results = {
+  return {
     title: d.title,
     scrollWidth: d.documentElement.scrollWidth, width: w.innerWidth,
     theme: d.body.dataset.theme,
@@ -432,9 +446,8 @@ function measure() {
     diagrams: diagrams,
     text: d.body.innerText,
   };
-  document.getElementById("results").textContent = JSON.stringify(results);
-  if (q.get("shot")) document.getElementById("results").remove();
 }
+next();
 </script></body></html>
 """
 
@@ -475,42 +488,51 @@ def browse(site):
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.1)
+        views = [(name, path, must, width, height, theme) for name, path, must in targets
+                 for width, height in ((1280, 1400), (390, 1500)) for theme in ("light", "dark")]
+        # Every other page of the lessons and the reference, on a phone.
+        shown = {path for _, path, _ in targets}
+        views += [(os.path.relpath(p, site)[:-5], os.path.relpath(p, site), [], 390, 1500, "light")
+                  for p in lesson_pages(site) + sorted(glob.glob(os.path.join(site, "book", "api", "*.html")))
+                  if os.path.relpath(p, site) not in shown]
         with Browser() as b:
-            for name, path, must in targets:
+            measured = measure(b, port, [(path, width, height, theme) for _, path, _, width, height, theme in views])
+            check(len(measured) == len(views), f"the browser measured every view ({len(views)})",
+                  f"{len(measured)} measured")
+            for (name, path, must, width, height, theme), r in zip(views, measured):
+                judge(name, path, must, width, theme, r)
+            for name, path, _ in targets:
                 for width, height in ((1280, 1400), (390, 1500)):
                     for theme in ("light", "dark"):
-                        view(b, port, shots, name, path, must, width, height, theme)
+                        check(*screenshot(b, port, shots, name, path, width, height, theme))
             # The default theme follows the system's preference.
-            r = measure(b, port, "book/index.html", 1280, 900, "auto", "--blink-settings=preferredColorScheme=0")
-            check(r and dark(r["background"]), "with no choice made, a system that prefers dark gets dark pages",
-                  r and r["background"])
+            r = measure(b, port, [("book/index.html", 1280, 900, "auto")], "--blink-settings=preferredColorScheme=0")
+            check(r and dark(r[0]["background"]), "with no choice made, a system that prefers dark gets dark pages",
+                  r and r[0]["background"])
     finally:
         processes.stop(server)
         subprocess.run(["rm", "-rf", root])
 
 
-def harness_url(port, path, width, height, theme, shot=False):
-    path, _, at = path.partition("#")
-    query = urllib.parse.urlencode({"page": f"/site/{path}", "w": width, "h": height, "theme": theme,
-                                    **({"shot": 1} if shot else {}), **({"at": at} if at else {})})
+def harness_url(port, views, shot=False):
+    views = [{"page": f"/site/{path}", "w": width, "h": height, "theme": theme}
+             for path, width, height, theme in views]
+    query = urllib.parse.urlencode({"views": json.dumps(views), **({"shot": 1} if shot else {})})
     return f"http://127.0.0.1:{port}/harness.html?{query}"
 
 
-def measure(b, port, path, width, height, theme, *flags):
-    dom = b.run(*flags, "--virtual-time-budget=8000", "--dump-dom",
-                harness_url(port, path, width, height, theme)).stdout
+def measure(b, port, views, *flags):
+    """What the harness measured of each view (path, width, height, theme)."""
+    dom = b.run(*flags, f"--virtual-time-budget={8000 + 2000 * len(views)}", "--dump-dom",
+                harness_url(port, views), timeout=120 + 10 * len(views)).stdout
     m = re.search(r'<pre id="results">(.*?)</pre>', dom, re.S)
     if not m or not m.group(1).strip():
-        return None
+        return []
     return json.loads(html_text.unescape(m.group(1)))
 
 
-def view(b, port, shots, name, path, must, width, height, theme):
+def judge(name, path, must, width, theme, r):
     label = f"{name} at {width} px, {theme}"
-    r = measure(b, port, path, width, height, theme)
-    if r is None:
-        check(False, f"{label} renders ({path})", "the page did not load")
-        return
     missing = [m for m in must if m not in r["text"]]
     check("Async C" in r["title"] and not missing, f"{label} renders ({path})",
           f"title {r['title']!r}, missing {missing}")
@@ -523,13 +545,17 @@ def view(b, port, shots, name, path, must, width, height, theme):
     small = [f"{d['src']}: {d['px']:.1f} px" for d in r["diagrams"] if d["px"] < 9]
     if r["diagrams"]:
         check(not small, f"{label}: diagrams' text is legible ({len(r['diagrams'])} diagrams)", "; ".join(small))
+
+
+def screenshot(b, port, shots, name, path, width, height, theme):
     png = os.path.join(shots, f"{name}-{width}-{theme}.png")
     if os.path.exists(png):
         os.remove(png)
     # All compositing done before the picture, or parts of it come out blank.
-    b.run("--virtual-time-budget=8000", "--run-all-compositor-stages-before-draw", f"--screenshot={png}", f"--window-size={width},{height}",
-          harness_url(port, path, width, height, theme, shot=True))
-    check(os.path.exists(png) and os.path.getsize(png) > 10000, f"{label}: screenshot saved ({png})")
+    b.run("--virtual-time-budget=8000", "--run-all-compositor-stages-before-draw", f"--screenshot={png}",
+          f"--window-size={width},{height}", harness_url(port, [(path, width, height, theme)], shot=True))
+    return (f"{name} at {width} px, {theme}: screenshot saved ({png})",
+            os.path.exists(png) and os.path.getsize(png) > 10000)
 
 
 def main(site):
