@@ -159,12 +159,6 @@ def lesson_links(site):
             classes = " ".join(c for _, c in pre["stack"])
             if "highlight" not in classes or ("highlight-c" in classes and pre["spans"] == 0):
                 unhighlighted.append(f"{name}: {pre['text'][:60]!r}")
-        for code in p.codes:
-            if any(t == "pre" for t, _ in code["stack"]):
-                continue
-            m = api_name.match(code["text"].strip())
-            if m and not any(t == "a" for t, _ in code["stack"]):
-                unlinked.append(f"{name}: {m.group(1)}")
         chapter = os.path.basename(os.path.dirname(page))
         for image in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", read(os.path.join(ROOT, "chapters", chapter, "README.md"))):
             if f'/{os.path.basename(image)}"' not in read(page):
@@ -175,7 +169,18 @@ def lesson_links(site):
                                  read(page)):
                     no_hints.append(f"{name}: {ex['name']}")
     check(not unhighlighted, "every listing of the lessons is highlighted", "\n".join(unhighlighted[:20]))
-    check(not unlinked, "every ac_ name in the lessons links to the API reference",
+    others = glob.glob(os.path.join(site, "chapters", "*", "hints.html")) + \
+        [os.path.join(site, "book", page) for page in ("index.html", "glossary.html")]
+    for page in lesson_pages(site) + sorted(others):
+        p = Elements()
+        p.feed(read(page))
+        for code in p.codes:
+            if any(t == "pre" for t, _ in code["stack"]):
+                continue
+            m = api_name.match(code["text"].strip())
+            if m and not any(t == "a" for t, _ in code["stack"]):
+                unlinked.append(f"{os.path.relpath(page, site)}: {m.group(1)}")
+    check(not unlinked, "every ac_ name in the lessons, hints, glossary and map links to the API reference",
           "\n".join(sorted(set(unlinked))[:30]))
     check(not no_hints, "every exercise links to its hints", "\n".join(no_hints))
     check(not not_shown, "every diagram of the lessons is shown", "\n".join(not_shown))
@@ -229,7 +234,8 @@ def hints_off_the_path(site):
 def chapter_and_file_links(site):
     """Mentions of other chapters and of the repository's files are links."""
     unlinked = []
-    for page in lesson_pages(site) + glob.glob(os.path.join(site, "book", "*.html")):
+    for page in lesson_pages(site) + glob.glob(os.path.join(site, "chapters", "*", "hints.html")) + \
+            glob.glob(os.path.join(site, "book", "*.html")):
         body = read(page).split('<article', 1)[-1].split('</article>', 1)[0]
         body = re.sub(r"<pre.*?</pre>|<a\b.*?</a>", "", body, flags=re.S)
         text = html_text.unescape(re.sub(r"<[^>]+>", "", body))
