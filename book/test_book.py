@@ -496,11 +496,13 @@ def browse(site):
             time.sleep(0.1)
         views = [(name, path, must, width, height, theme) for name, path, must in targets
                  for width, height in ((1280, 1400), (390, 1500)) for theme in ("light", "dark")]
-        # Every other page of the lessons and the reference, on a phone.
+        # Every other page of the lessons and the reference, on a phone; the
+        # lessons (their diagrams) at 1280 px too.
         shown = {path for _, path, _ in targets}
-        views += [(os.path.relpath(p, site)[:-5], os.path.relpath(p, site), [], 390, 1500, "light")
-                  for p in lesson_pages(site) + sorted(glob.glob(os.path.join(site, "book", "api", "*.html")))
-                  if os.path.relpath(p, site) not in shown]
+        others = [os.path.relpath(p, site) for p in lesson_pages(site) +
+                  sorted(glob.glob(os.path.join(site, "book", "api", "*.html")))]
+        views += [(path[:-5], path, [], width, height, "light") for path in others if path not in shown
+                  for width, height in ((390, 1500), (1280, 1400)) if width < 500 or path.startswith("chapters/")]
         with Browser() as b:
             measured = measure(b, port, [(path, width, height, theme) for _, path, _, width, height, theme in views])
             check(len(measured) == len(views), f"the browser measured every view ({len(views)})",
