@@ -153,12 +153,6 @@ def lesson_links(site):
     api_name = re.compile(r"\A((?:ac|AC)_\w*[A-Za-z0-9])(?![\w*<])")
     for page in lesson_pages(site):
         name = os.path.relpath(page, site)
-        p = Elements()
-        p.feed(read(page))
-        for pre in p.pres:
-            classes = " ".join(c for _, c in pre["stack"])
-            if "highlight" not in classes or ("highlight-c" in classes and pre["spans"] == 0):
-                unhighlighted.append(f"{name}: {pre['text'][:60]!r}")
         chapter = os.path.basename(os.path.dirname(page))
         for image in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", read(os.path.join(ROOT, "chapters", chapter, "README.md"))):
             if f'/{os.path.basename(image)}"' not in read(page):
@@ -168,18 +162,23 @@ def lesson_links(site):
                 if not re.search(r'href="hints\.html#[^"]+"[^>]*>(?:<[^>]+>)*The hints for ' + ex["name"] + "<",
                                  read(page)):
                     no_hints.append(f"{name}: {ex['name']}")
-    check(not unhighlighted, "every listing of the lessons is highlighted", "\n".join(unhighlighted[:20]))
     others = glob.glob(os.path.join(site, "chapters", "*", "hints.html")) + \
         [os.path.join(site, "book", page) for page in ("index.html", "glossary.html")]
     for page in lesson_pages(site) + sorted(others):
         p = Elements()
         p.feed(read(page))
+        for pre in p.pres:
+            classes = " ".join(c for _, c in pre["stack"])
+            if "highlight" not in classes or ("highlight-c" in classes and pre["spans"] == 0):
+                unhighlighted.append(f"{os.path.relpath(page, site)}: {pre['text'][:60]!r}")
         for code in p.codes:
             if any(t == "pre" for t, _ in code["stack"]):
                 continue
             m = api_name.match(code["text"].strip())
             if m and not any(t == "a" for t, _ in code["stack"]):
                 unlinked.append(f"{os.path.relpath(page, site)}: {m.group(1)}")
+    check(not unhighlighted, "every listing of the lessons, hints and landing page is highlighted",
+          "\n".join(unhighlighted[:20]))
     check(not unlinked, "every ac_ name in the lessons, hints, glossary and map links to the API reference",
           "\n".join(sorted(set(unlinked))[:30]))
     check(not no_hints, "every exercise links to its hints", "\n".join(no_hints))
