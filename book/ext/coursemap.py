@@ -56,7 +56,8 @@ def course_map():
             out.append(f"Exercises, {total} points:\n")
             for ex in ch.exercises:
                 points = sum(t.points for t in ex.tests if not t.hidden)
-                out.append(f"- {{ref}}`{ex.name} <exercise-{n}-{ex.name}>` ({points} points): {api_as_code(ex.summary)}")
+                out.append(f"- {{ref}}`{ex.name} <exercise-{n}-{ex.name}>` ({points} points): "
+                           f"{api_as_code(ex.summary)}")
             out.append("")
         out.append(":::::\n")
     out.append("::::::\n")
