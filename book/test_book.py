@@ -499,12 +499,19 @@ def browse(site):
                   sorted(glob.glob(os.path.join(site, "book", "api", "*.html")))]
         views += [(path[:-5], path, [], width, height, "light") for path in others if path not in shown
                   for width, height in ((390, 1500), (1280, 1400)) if width < 500 or path.startswith("chapters/")]
+        # The search, in the browser: it finds the lessons and the API, never the hints.
+        views += [("search", f"search.html?q={q}", ["Search finished", must], 390, 1500, "light")
+                  for q, must in (("cancellation", "3. Coroutines"), ("ac_task_create", "ac_task_create"))]
         with Browser() as b:
             measured = measure(b, port, [(path, width, height, theme) for _, path, _, width, height, theme in views])
             check(len(measured) == len(views), f"the browser measured every view ({len(views)})",
                   f"{len(measured)} measured")
             for (name, path, must, width, height, theme), r in zip(views, measured):
                 judge(name, path, must, width, theme, r)
+                if name == "search":
+                    found = re.findall(r"found (\d+) page", r["text"])
+                    check(found and int(found[0]) > 0 and "Hints for" not in r["text"],
+                          f"a search ({path}) finds pages and no hints", r["text"][-600:])
             for name, path, _ in targets:
                 for width, height in ((1280, 1400), (390, 1500)):
                     for theme in ("light", "dark"):
