@@ -77,8 +77,9 @@ def solutions_status():
         r[1] += t["status"] == "passed" if "status" in t else t["score"] == t["max_score"]
         r[2] += t["score"]
         r[3] += t["max_score"]
-    lines = ["The grader's results on the reference solutions, from the build of this book: every exercise",
-             "can be graded, and the solutions score full marks.", "",
+    verdict = ("every exercise can be graded, and the solutions score full marks."
+               if doc["score"] == doc["max_score"] else "the solutions do NOT all score full marks.")
+    lines = [f"The grader's results on the reference solutions, from the build of this book: {verdict}", "",
              "| chapter | exercise | tests passed | points |", "|---|---|---|---|"]
     for ch in chapters.all_chapters():  # lesson order: the manifests' order
         for ex in ch.exercises:
