@@ -200,10 +200,11 @@ def asides(site):
     docs/chapter-format.md): no alert marker left as text, each common
     mistake a warning, the asyncio names of a chapter in a note rather than
     a paragraph of the text."""
-    wrong = []
+    wrong, boxes = [], 0
     for page in lesson_pages(site):
         name = os.path.relpath(page, site)
         body = read(page).split("<article", 1)[-1].split("</article>", 1)[0]
+        boxes += len(re.findall(r'<div class="[^"]*admonition">', body))
         text = html_text.unescape(re.sub(r"<pre.*?</pre>|<[^>]+>", "", body, flags=re.S))
         if re.search(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", text):
             wrong.append(f"{name}: an alert marker shown as text")
@@ -213,18 +214,20 @@ def asides(site):
         outside = re.sub(r'<div class="[^"]*admonition">.*?</div>', "", body, flags=re.S)
         for aside in re.findall(r"<p>(?:<strong>)?(In (?:asyncio|Python)[^<]{0,20})", outside):
             wrong.append(f"{name}: {aside!r}... is a paragraph, not a note")
-    check(not wrong, "the lessons' asides are admonitions: common mistakes, asyncio notes", "\n".join(wrong))
+    check(boxes and not wrong, f"the lessons' asides are admonitions ({boxes}): common mistakes, asyncio notes",
+          "\n".join(wrong))
 
 
 def hints_off_the_path(site):
     """Paging on ("Next", "Previous") never leads into the hints: they are
     reached from each exercise."""
-    wrong = []
+    wrong, links = [], 0
     for page in pages(site):
         for link in re.findall(r'<a class="(?:next|prev)-page" href="([^"]+)"', read(page)):
+            links += 1
             if link.split("#")[0].endswith("hints.html"):
                 wrong.append(f"{os.path.relpath(page, site)} -> {link}")
-    check(not wrong, "no Next or Previous link leads into the hints", "\n".join(wrong))
+    check(links and not wrong, f"no Next or Previous link ({links}) leads into the hints", "\n".join(wrong))
 
 
 def chapter_and_file_links(site):
