@@ -3,7 +3,9 @@
 headers: every parameter of every function, function-like macro and
 function type has a description (@param), every function that returns
 something says what (@return), every field of every structure and every
-entry has a description. (Doxygen's own WARN_NO_PARAMDOC cannot do it in
+entry has a description, and every entry is in a group (@defgroup ... @{
+@}): the book has one page per group, so an entry outside one would be on
+none. (Doxygen's own WARN_NO_PARAMDOC cannot do it in
 Debian 12's doxygen 1.9.4, which warns about documented parameters too.)
 
 Usage: check_api_docs.py DOXYGEN_XML_DIR"""
@@ -58,6 +60,26 @@ def check(xml_dir):
                 if member.get("kind") == "function" and returns != "void" and \
                         not any(s.get("kind") == "return" for s in member.iter("simplesect")):
                     problems.append(f"{where}: {what} returns {returns} but has no @return")
+    return problems + ungrouped(xml_dir)
+
+
+def ungrouped(xml_dir):
+    """Entries of the headers that no group holds: Doxygen gives a grouped
+    member an id of its group's and lists a grouped structure as its
+    group's innerclass."""
+    grouped_structs = {text(inner) for path in glob.glob(os.path.join(xml_dir, "group__*.xml"))
+                       for inner in ET.parse(path).getroot().iter("innerclass")}
+    problems = []
+    for path in sorted(glob.glob(os.path.join(xml_dir, "*_8h.xml"))):
+        for member in ET.parse(path).getroot().iter("memberdef"):
+            if not member.get("id", "").startswith("group__"):
+                where = f"{member.find('location').get('file')}:{member.find('location').get('line')}"
+                problems.append(f"{where}: {text(member.find('name'))} is in no @defgroup, so on no API page")
+    for path in sorted(glob.glob(os.path.join(xml_dir, "struct*.xml"))):
+        compound = ET.parse(path).getroot().find("compounddef")
+        if text(compound.find("compoundname")) not in grouped_structs:
+            where = f"{compound.find('location').get('file')}:{compound.find('location').get('line')}"
+            problems.append(f"{where}: {text(compound.find('compoundname'))} is in no @defgroup, so on no API page")
     return problems
 
 

@@ -153,18 +153,6 @@ def lesson_links(site):
     api_name = re.compile(r"\A((?:ac|AC)_\w*[A-Za-z0-9])(?![\w*<])")
     for page in lesson_pages(site):
         name = os.path.relpath(page, site)
-        p = Elements()
-        p.feed(read(page))
-        for pre in p.pres:
-            classes = " ".join(c for _, c in pre["stack"])
-            if "highlight" not in classes or ("highlight-c" in classes and pre["spans"] == 0):
-                unhighlighted.append(f"{name}: {pre['text'][:60]!r}")
-        for code in p.codes:
-            if any(t == "pre" for t, _ in code["stack"]):
-                continue
-            m = api_name.match(code["text"].strip())
-            if m and not any(t == "a" for t, _ in code["stack"]):
-                unlinked.append(f"{name}: {m.group(1)}")
         chapter = os.path.basename(os.path.dirname(page))
         for image in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", read(os.path.join(ROOT, "chapters", chapter, "README.md"))):
             if f'/{os.path.basename(image)}"' not in read(page):
@@ -174,8 +162,24 @@ def lesson_links(site):
                 if not re.search(r'href="hints\.html#[^"]+"[^>]*>(?:<[^>]+>)*The hints for ' + ex["name"] + "<",
                                  read(page)):
                     no_hints.append(f"{name}: {ex['name']}")
-    check(not unhighlighted, "every listing of the lessons is highlighted", "\n".join(unhighlighted[:20]))
-    check(not unlinked, "every ac_ name in the lessons links to the API reference",
+    others = glob.glob(os.path.join(site, "chapters", "*", "hints.html")) + \
+        [os.path.join(site, "book", page) for page in ("index.html", "glossary.html")]
+    for page in lesson_pages(site) + sorted(others):
+        p = Elements()
+        p.feed(read(page))
+        for pre in p.pres:
+            classes = " ".join(c for _, c in pre["stack"])
+            if "highlight" not in classes or ("highlight-c" in classes and pre["spans"] == 0):
+                unhighlighted.append(f"{os.path.relpath(page, site)}: {pre['text'][:60]!r}")
+        for code in p.codes:
+            if any(t == "pre" for t, _ in code["stack"]):
+                continue
+            m = api_name.match(code["text"].strip())
+            if m and not any(t == "a" for t, _ in code["stack"]):
+                unlinked.append(f"{os.path.relpath(page, site)}: {m.group(1)}")
+    check(not unhighlighted, "every listing of the lessons, hints and landing page is highlighted",
+          "\n".join(unhighlighted[:20]))
+    check(not unlinked, "every ac_ name in the lessons, hints, glossary and map links to the API reference",
           "\n".join(sorted(set(unlinked))[:30]))
     check(not no_hints, "every exercise links to its hints", "\n".join(no_hints))
     check(not not_shown, "every diagram of the lessons is shown", "\n".join(not_shown))
@@ -191,10 +195,46 @@ def lesson_links(site):
     check(not uncollapsed, "every hint level is a collapsed block, as make hint reads them", "; ".join(uncollapsed))
 
 
+def asides(site):
+    """What the lessons mark as asides is an admonition (GitHub's alerts,
+    docs/chapter-format.md): no alert marker left as text, each common
+    mistake a warning, the asyncio names of a chapter in a note rather than
+    a paragraph of the text."""
+    wrong, boxes = [], 0
+    for page in lesson_pages(site):
+        name = os.path.relpath(page, site)
+        body = read(page).split("<article", 1)[-1].split("</article>", 1)[0]
+        boxes += len(re.findall(r'<div class="[^"]*admonition">', body))
+        text = html_text.unescape(re.sub(r"<pre.*?</pre>|<[^>]+>", "", body, flags=re.S))
+        if re.search(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", text):
+            wrong.append(f"{name}: an alert marker shown as text")
+        mistakes = re.search(r'<section id="common-mistakes">(.*?)</section>', body, re.S)
+        if mistakes and ("<ul" in mistakes.group(1) or 'class="warning' not in mistakes.group(1)):
+            wrong.append(f"{name}: the common mistakes are not warnings")
+        outside = re.sub(r'<div class="[^"]*admonition">.*?</div>', "", body, flags=re.S)
+        for aside in re.findall(r"<p>(?:<strong>)?(In (?:asyncio|Python)[^<]{0,20})", outside):
+            wrong.append(f"{name}: {aside!r}... is a paragraph, not a note")
+    check(boxes and not wrong, f"the lessons' asides are admonitions ({boxes}): common mistakes, asyncio notes",
+          "\n".join(wrong))
+
+
+def hints_off_the_path(site):
+    """Paging on ("Next", "Previous") never leads into the hints: they are
+    reached from each exercise."""
+    wrong, links = [], 0
+    for page in pages(site):
+        for link in re.findall(r'<a class="(?:next|prev)-page" href="([^"]+)"', read(page)):
+            links += 1
+            if link.split("#")[0].endswith("hints.html"):
+                wrong.append(f"{os.path.relpath(page, site)} -> {link}")
+    check(links and not wrong, f"no Next or Previous link ({links}) leads into the hints", "\n".join(wrong))
+
+
 def chapter_and_file_links(site):
     """Mentions of other chapters and of the repository's files are links."""
     unlinked = []
-    for page in lesson_pages(site) + glob.glob(os.path.join(site, "book", "*.html")):
+    for page in lesson_pages(site) + glob.glob(os.path.join(site, "chapters", "*", "hints.html")) + \
+            glob.glob(os.path.join(site, "book", "*.html")):
         body = read(page).split('<article', 1)[-1].split('</article>', 1)[0]
         body = re.sub(r"<pre.*?</pre>|<a\b.*?</a>", "", body, flags=re.S)
         text = html_text.unescape(re.sub(r"<[^>]+>", "", body))
@@ -275,6 +315,44 @@ def api_reference(site):
           ", ".join(missing))
 
 
+def plain(text):
+    """Text as said, whatever the typography: straight quotes, one space."""
+    text = html_text.unescape(text).translate(str.maketrans("‘’“”–—", "''\"\"--"))
+    return " ".join(text.split())
+
+
+def api_pages(site):
+    """Each group's page starts with the header's overview of the group (its
+    every paragraph) and its contents list names every entry on the page."""
+    import xml.etree.ElementTree as ET
+    xml = os.path.join(ROOT, "build", "book", "doxygen", "xml")
+    wrong, groups = [], 0
+    for path in sorted(glob.glob(os.path.join(xml, "group__*.xml"))):
+        compound = ET.parse(path).getroot().find("compounddef")
+        group = compound.find("compoundname").text
+        page = os.path.join(site, "book", "api", f"{group}.html")
+        if not os.path.exists(page):
+            wrong.append(f"group {group}: no page")
+            continue
+        groups += 1
+        html = read(page)
+        body = html.split("<article", 1)[-1].split("</article>", 1)[0]
+        overview = body.split('<section id="contents">', 1)[0]
+        shown = plain(re.sub(r"<[^>]+>", "", overview))
+        for para in compound.find("detaileddescription").findall("para"):
+            said = plain("".join(para.itertext()))
+            if said and said[:80] not in shown:
+                wrong.append(f"{group}: the overview's paragraph {said[:50]!r}... is not at the page's head")
+        contents = body.split('<section id="contents">', 1)[-1].split("</section>", 1)[0]
+        listed = set(re.findall(r'href="#c\.(\w+)"', contents))
+        entries = {e for e in re.findall(r'<dt class="sig sig-object c" id="c\.(\w+)"', body)}
+        unlisted = sorted(entries - listed)
+        if unlisted:
+            wrong.append(f"{group}: the contents do not list {', '.join(unlisted)}")
+    check(groups and not wrong, f"every API page ({groups}) starts with its header's overview and lists "
+          "every entry in its contents", "\n".join(wrong))
+
+
 def course_map(site):
     index = read(os.path.join(site, "book", "index.html"))
     cards = re.findall(r'<div class="chapter-card (available|planned) docutils container" id="chapter-(\d\d)"', index)
@@ -323,34 +401,48 @@ def free_port():
         return s.getsockname()[1]
 
 
-# Loaded next to the site: opens PAGE in a frame of the width asked, with the
-# theme asked (Furo keeps the reader's choice in localStorage), and writes
-# what it measured into <pre id="results">.
+# Loaded next to the site: opens each view asked (a page, a frame's width and
+# height, a theme: Furo keeps the reader's choice in localStorage) in turn in
+# a frame and writes what it measured, a list, into <pre id="results">. For a
+# screenshot (shot=1), one view, with the frame left in place and no results.
 HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{margin:0}iframe{border:0}</style></head>
 <body><pre id="results"></pre><script>
 const q = new URLSearchParams(location.search);
-localStorage.setItem("theme", q.get("theme"));
-const frame = document.createElement("iframe");
-frame.style.width = q.get("w") + "px"; frame.style.height = q.get("h") + "px";
-frame.onload = () => setTimeout(measure, 300);
-frame.src = q.get("page");
-document.body.prepend(frame);
+const views = JSON.parse(q.get("views")), results = [];
+function next() {
+  if (results.length === views.length) {
+    document.getElementById("results").textContent = JSON.stringify(results);
+    if (q.get("shot")) document.getElementById("results").remove();
+    return;
+  }
+  const v = views[results.length];
+  localStorage.setItem("theme", v.theme);
+  const frame = document.createElement("iframe");
+  frame.style.width = v.w + "px"; frame.style.height = v.h + "px";
+  frame.onload = () => setTimeout(() => {
+    results.push(measure(frame));
+    if (!q.get("shot")) frame.remove();
+    next();
+  }, 300);
+  frame.src = v.page;
+  document.body.prepend(frame);
+}
 function svgText(src) {  // smallest font size and the width of its view box
   const x = new XMLHttpRequest(); x.open("GET", src, false); x.send();
   const sizes = [...x.responseText.matchAll(/font-size="([\\d.]+)/g)].map(m => +m[1]);
-  const box = x.responseText.match(/viewBox="[-\\d.]+[ ,]+[-\\d.]+[ ,]+([\\d.]+)/);
+  const box = x.responseText.match(/viewBox="[-\\d.]+[ ,]+[-\\d.]+[ ,]+([\\d.]+)/) ||
+              x.responseText.match(/<svg[^>]*\\bwidth="([\\d.]+)/);
   return [Math.min(...sizes), box ? +box[1] : 0];
 }
-function measure() {
+function measure(frame) {
   const d = frame.contentDocument, w = frame.contentWindow;
-  if (q.get("at") && d.getElementById(q.get("at"))) d.getElementById(q.get("at")).scrollIntoView();
   const hasToc = !d.querySelector(".toc-drawer.no-toc");
   const tocShown = [...d.querySelectorAll("label[for='__toc']")].some(l => l.getBoundingClientRect().width > 0);
   const diagrams = [...d.querySelectorAll(".diagram img")].map(img => {
     const [font, box] = svgText(img.src);
     return {src: img.src.split("/").pop(), px: box ? font * img.getBoundingClientRect().width / box : 0};
   });
-  const results = {
+  return {
     title: d.title,
     scrollWidth: d.documentElement.scrollWidth, width: w.innerWidth,
     theme: d.body.dataset.theme,
@@ -359,9 +451,8 @@ function measure() {
     diagrams: diagrams,
     text: d.body.innerText,
   };
-  document.getElementById("results").textContent = JSON.stringify(results);
-  if (q.get("shot")) document.getElementById("results").remove();
 }
+next();
 </script></body></html>
 """
 
@@ -402,42 +493,60 @@ def browse(site):
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.1)
+        views = [(name, path, must, width, height, theme) for name, path, must in targets
+                 for width, height in ((1280, 1400), (390, 1500)) for theme in ("light", "dark")]
+        # Every other page of the lessons and the reference, on a phone; the
+        # lessons (their diagrams) at 1280 px too.
+        shown = {path for _, path, _ in targets}
+        others = [os.path.relpath(p, site) for p in lesson_pages(site) +
+                  sorted(glob.glob(os.path.join(site, "book", "api", "*.html")))]
+        views += [(path[:-5], path, [], width, height, "light") for path in others if path not in shown
+                  for width, height in ((390, 1500), (1280, 1400)) if width < 500 or path.startswith("chapters/")]
+        # The search, in the browser: it finds the lessons and the API, never the hints.
+        views += [("search", f"search.html?q={q}", ["Search finished", must], 390, 1500, "light")
+                  for q, must in (("cancellation", "3. Coroutines"), ("ac_task_create", "ac_task_create"))]
         with Browser() as b:
-            for name, path, must in targets:
+            measured = measure(b, port, [(path, width, height, theme) for _, path, _, width, height, theme in views])
+            check(len(measured) == len(views), f"the browser measured every view ({len(views)})",
+                  f"{len(measured)} measured")
+            for (name, path, must, width, height, theme), r in zip(views, measured):
+                judge(name, path, must, width, theme, r)
+                if name == "search":
+                    found = re.findall(r"found (\d+) page", r["text"])
+                    check(found and int(found[0]) > 0 and "Hints for" not in r["text"],
+                          f"a search ({path}) finds pages and no hints", r["text"][-600:])
+            for name, path, _ in targets:
                 for width, height in ((1280, 1400), (390, 1500)):
                     for theme in ("light", "dark"):
-                        view(b, port, shots, name, path, must, width, height, theme)
+                        check(*screenshot(b, port, shots, name, path, width, height, theme))
             # The default theme follows the system's preference.
-            r = measure(b, port, "book/index.html", 1280, 900, "auto", "--blink-settings=preferredColorScheme=0")
-            check(r and dark(r["background"]), "with no choice made, a system that prefers dark gets dark pages",
-                  r and r["background"])
+            r = measure(b, port, [("book/index.html", 1280, 900, "auto")], "--blink-settings=preferredColorScheme=0")
+            check(r and dark(r[0]["background"]), "with no choice made, a system that prefers dark gets dark pages",
+                  r and r[0]["background"])
     finally:
         processes.stop(server)
         subprocess.run(["rm", "-rf", root])
 
 
-def harness_url(port, path, width, height, theme, shot=False):
-    path, _, at = path.partition("#")
-    query = urllib.parse.urlencode({"page": f"/site/{path}", "w": width, "h": height, "theme": theme,
-                                    **({"shot": 1} if shot else {}), **({"at": at} if at else {})})
+def harness_url(port, views, shot=False):
+    views = [{"page": f"/site/{path}", "w": width, "h": height, "theme": theme}
+             for path, width, height, theme in views]
+    query = urllib.parse.urlencode({"views": json.dumps(views), **({"shot": 1} if shot else {})})
     return f"http://127.0.0.1:{port}/harness.html?{query}"
 
 
-def measure(b, port, path, width, height, theme, *flags):
-    dom = b.run(*flags, "--virtual-time-budget=8000", "--dump-dom",
-                harness_url(port, path, width, height, theme)).stdout
+def measure(b, port, views, *flags):
+    """What the harness measured of each view (path, width, height, theme)."""
+    dom = b.run(*flags, f"--virtual-time-budget={8000 + 2000 * len(views)}", "--dump-dom",
+                harness_url(port, views), timeout=120 + 10 * len(views)).stdout
     m = re.search(r'<pre id="results">(.*?)</pre>', dom, re.S)
     if not m or not m.group(1).strip():
-        return None
+        return []
     return json.loads(html_text.unescape(m.group(1)))
 
 
-def view(b, port, shots, name, path, must, width, height, theme):
+def judge(name, path, must, width, theme, r):
     label = f"{name} at {width} px, {theme}"
-    r = measure(b, port, path, width, height, theme)
-    if r is None:
-        check(False, f"{label} renders ({path})", "the page did not load")
-        return
     missing = [m for m in must if m not in r["text"]]
     check("Async C" in r["title"] and not missing, f"{label} renders ({path})",
           f"title {r['title']!r}, missing {missing}")
@@ -450,12 +559,17 @@ def view(b, port, shots, name, path, must, width, height, theme):
     small = [f"{d['src']}: {d['px']:.1f} px" for d in r["diagrams"] if d["px"] < 9]
     if r["diagrams"]:
         check(not small, f"{label}: diagrams' text is legible ({len(r['diagrams'])} diagrams)", "; ".join(small))
+
+
+def screenshot(b, port, shots, name, path, width, height, theme):
     png = os.path.join(shots, f"{name}-{width}-{theme}.png")
     if os.path.exists(png):
         os.remove(png)
-    b.run("--virtual-time-budget=8000", f"--screenshot={png}", f"--window-size={width},{height}",
-          harness_url(port, path, width, height, theme, shot=True))
-    check(os.path.exists(png) and os.path.getsize(png) > 10000, f"{label}: screenshot saved ({png})")
+    # All compositing done before the picture, or parts of it come out blank.
+    b.run("--virtual-time-budget=8000", "--run-all-compositor-stages-before-draw", f"--screenshot={png}",
+          f"--window-size={width},{height}", harness_url(port, [(path, width, height, theme)], shot=True))
+    return (f"{name} at {width} px, {theme}: screenshot saved ({png})",
+            os.path.exists(png) and os.path.getsize(png) > 10000)
 
 
 def main(site):
@@ -466,6 +580,9 @@ def main(site):
     chapter_and_file_links(site)
     page_chrome(site)
     api_reference(site)
+    api_pages(site)
+    asides(site)
+    hints_off_the_path(site)
     search_index(site)
     course_map(site)
     pdf(site)

@@ -25,7 +25,7 @@ def draw(trace, what="the trace"):
     height = ROW * len(tids) + 86
     scale = (WIDTH - LABEL - 20) / span
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-           f'font-family="sans-serif" font-size="12">',
+           f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{WIDTH}" height="{height}" fill="white"/>']
     for row, tid in enumerate(tids):
         y = 10 + row * ROW

@@ -23,9 +23,18 @@ book-sources: book-deps runtime
 	@mkdir -p build/book/doxygen
 	doxygen book/Doxyfile
 	$(BOOK_PY) book/check_api_docs.py build/book/doxygen/xml
+
+# The reference solutions are graded again only when something grading reads
+# has changed since the last results (make grade-solutions writes the same
+# file, so make test grades them once): a failed grade leaves no results.
 ifneq ($(HAVE_SOLUTIONS),)
+BOOK_GRADE := build/grade/solutions/results.json
+book-sources: $(BOOK_GRADE)
+$(BOOK_GRADE): $(shell find chapters solutions runtime autograder -type f -not -path '*/__pycache__/*' \
+  -not -path 'chapters/*/diagrams/*' -not -name README.md)  | deps
+	@mkdir -p build/book
 	@$(GRADE) grade --solutions --out build/grade/solutions > build/book/grade.log 2>&1 || \
-	  { cat build/book/grade.log; exit 1; }
+	  { cat build/book/grade.log; rm -f $@; exit 1; }
 endif
 
 book-html: book-sources

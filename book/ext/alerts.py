@@ -6,7 +6,8 @@ once and reads well in both places:
 
 is a warning box on GitHub and an admonition here. A bold lead that ends
 with a full stop or a colon becomes the admonition's title; without one,
-the title is the kind's name. The kinds are GitHub's: NOTE, TIP, IMPORTANT, WARNING,
+the title is the kind's name (under "Common mistakes": "Common mistake",
+as when the mistake is named in the middle of its sentence). The kinds are GitHub's: NOTE, TIP, IMPORTANT, WARNING,
 CAUTION (docs/chapter-format.md says which the lessons use for what).
 """
 import re
@@ -16,6 +17,12 @@ from sphinx.transforms import SphinxTransform
 
 KINDS = {"NOTE": "Note", "TIP": "Tip", "IMPORTANT": "Important", "WARNING": "Warning", "CAUTION": "Caution"}
 MARK = re.compile(r"\A\s*\[!(" + "|".join(KINDS) + r")\][ \t]*\n?")
+
+
+def in_section(node, title):
+    while node is not None and not isinstance(node, nodes.section):
+        node = node.parent
+    return node is not None and isinstance(node[0], nodes.title) and node[0].astext() == title
 
 
 class Alerts(SphinxTransform):
@@ -36,8 +43,7 @@ class Alerts(SphinxTransform):
                 first.replace(first[0], nodes.Text(rest))
             else:
                 first.remove(first[0])
-            title = KINDS[kind]
-            title = [nodes.Text(title)]
+            title = [nodes.Text("Common mistake" if in_section(quote, "Common mistakes") else KINDS[kind])]
             while first.children and isinstance(first[0], nodes.Text) and not first[0].strip():
                 first.remove(first[0])
             if first.children and isinstance(first[0], nodes.strong) and \

@@ -80,13 +80,31 @@ def doxygen_names():
     return names
 
 
+def markdown(el):
+    """A paragraph of Doxygen's XML as Markdown: code and the names it links
+    as inline code (which the book links again), bold and italics kept."""
+    marks = {"computeroutput": "`", "ref": "`", "bold": "**", "emphasis": "*"}
+    out = [el.text or ""]
+    for child in el:
+        mark = marks.get(child.tag, "")
+        inner = "".join(child.itertext()) if mark == "`" else markdown(child)
+        out.append(f"{mark}{inner}{mark}" + (child.tail or ""))
+    return "".join(out)
+
+
 def summary(group):
     """The first sentence of a group's overview."""
     path = os.path.join(XML, f"group__{group.replace('_', '__')}.xml")
     detail = ET.parse(path).getroot().find("compounddef/detaileddescription")
-    text = " ".join(_text(detail.find("para")).split()) if detail is not None and detail.find("para") is not None else ""
+    para = detail.find("para") if detail is not None else None
+    text = " ".join(markdown(para).split()) if para is not None else ""
     m = re.match(r"(.+?\.)(\s|$)", text)
     return m.group(1) if m else text
+
+
+def included_by_ac_h(header):
+    with open(os.path.join(INCLUDE, "ac.h")) as f:
+        return f'#include "{header}"' in f.read()
 
 
 def page(group, title, header):
@@ -99,7 +117,7 @@ def page(group, title, header):
             names = ", ".join(f"{{{roles[kind]}}}`{n}`" for n in members[kind])
             contents.append(f"**{label}:** {names}\n")
     return (f"# {title}\n\n"
-            f"`{header}`, included by `ac.h`.\n\n"
+            f"`{header}`" + (", included by `ac.h`.\n\n" if included_by_ac_h(header) else ".\n\n") +
             f"::::{{container}} api-overview\n```{{doxygengroup}} {group}\n:desc-only:\n```\n::::\n\n"
             f"## Contents\n\n" + "\n".join(contents) + "\n"
             f"## Reference\n\n"

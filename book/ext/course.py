@@ -77,9 +77,10 @@ def solutions_status():
         r[1] += t["status"] == "passed" if "status" in t else t["score"] == t["max_score"]
         r[2] += t["score"]
         r[3] += t["max_score"]
-    lines = ["The grader's results on the reference solutions, from the build of this book: every exercise",
-             "can be graded, and the solutions score full marks.", "",
-             "| chapter | exercise | tests passed | points |", "|---|---|---|---|"]
+    verdict = ("every exercise can be graded, and the solutions score full marks."
+               if doc["score"] == doc["max_score"] else "the solutions do NOT all score full marks.")
+    lines = [f"The grader's results on the reference solutions, from the build of this book: {verdict}", "",
+             "| ch. | exercise | tests | points |", "|---|---|---|---|"]
     for ch in chapters.all_chapters():  # lesson order: the manifests' order
         for ex in ch.exercises:
             if (ch.number, ex.name) in rows:
@@ -115,7 +116,7 @@ def learner_status():
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(LEARNER_RESULTS)))
         lines = [f"Your progress, from your last grade run ({when}). `make grade` and then `make book`",
                  "bring it up to date; an exercise is complete once it has scored full marks."]
-    lines += ["", "| chapter | exercise | last grade run | points | complete |", "|---|---|---|---|---|"]
+    lines += ["", "| ch. | exercise | last run | points | complete |", "|---|---|---|---|---|"]
     score = most_total = complete = count = 0
     for ch in chapters.all_chapters():
         for ex in ch.exercises:

@@ -5,6 +5,7 @@ whose lesson exists links to it and lists its exercises with their points
 the label chapter-NN, which "chapter NN" in any page links to while the
 chapter is not written (book/ext/autolinks.py)."""
 import os
+import re
 import tomllib
 
 import apipages
@@ -27,6 +28,12 @@ def lesson_title(slug, fallback):
     return fallback
 
 
+def api_as_code(text):
+    """The runtime's names in a manifest's plain text as inline code, which
+    the book links to their entries (book/ext/autolinks.py)."""
+    return re.sub(r"(?<![`\w])((?:ac|AC)_\w+(?:\(\))?)", r"`\1`", text)
+
+
 def course_map():
     written = {ch.number: ch for ch in chapters.all_chapters()}
     slugs = {d[:2]: d for d in os.listdir(os.path.join(ROOT, "chapters"))
@@ -42,14 +49,15 @@ def course_map():
             out.append(f"**{int(n)}. {{doc}}`{title} </chapters/{slug}/README>`**\n")
         else:
             out.append(f"**{int(n)}. {entry['title']}** *(planned)*\n")
-        out.append(f"You build: {entry['builds']}.\n")
+        out.append(f"You build: {api_as_code(entry['builds'])}.\n")
         ch = written.get(n) if slug else None
         if ch and ch.exercises:
             total = sum(t.points for ex in ch.exercises for t in ex.tests if not t.hidden)
             out.append(f"Exercises, {total} points:\n")
             for ex in ch.exercises:
                 points = sum(t.points for t in ex.tests if not t.hidden)
-                out.append(f"- {{ref}}`{ex.name} <exercise-{n}-{ex.name}>` ({points} points): {ex.summary}")
+                out.append(f"- {{ref}}`{ex.name} <exercise-{n}-{ex.name}>` ({points} points): "
+                           f"{api_as_code(ex.summary)}")
             out.append("")
         out.append(":::::\n")
     out.append("::::::\n")
