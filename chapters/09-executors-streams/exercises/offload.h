@@ -32,7 +32,7 @@ typedef struct offload_s offload_t;
 
 /* What a query gives back. */
 typedef struct offload_answer_s {
-  int64_t value;                   /* the first column of the first row */
+  int64_t value;                  /* the first column of the first row */
   char error[OFFLOAD_ERROR_SIZE]; /* SQLite's message if the query failed, else "" */
 } offload_answer_t;
 

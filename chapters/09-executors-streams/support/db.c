@@ -11,25 +11,17 @@ int db_errno(int sqlite_rc)
   {
   case SQLITE_OK:
   case SQLITE_ROW:
-  case SQLITE_DONE:
-    return 0;
+  case SQLITE_DONE: return 0;
   case SQLITE_ERROR:
   case SQLITE_MISUSE:
-  case SQLITE_RANGE:
-    return -EINVAL;
-  case SQLITE_READONLY:
-    return -EROFS;
+  case SQLITE_RANGE: return -EINVAL;
+  case SQLITE_READONLY: return -EROFS;
   case SQLITE_BUSY:
-  case SQLITE_LOCKED:
-    return -EBUSY;
-  case SQLITE_NOMEM:
-    return -ENOMEM;
-  case SQLITE_CANTOPEN:
-    return -ENOENT;
-  case SQLITE_INTERRUPT:
-    return -ECANCELED;
-  default:
-    return -EIO;
+  case SQLITE_LOCKED: return -EBUSY;
+  case SQLITE_NOMEM: return -ENOMEM;
+  case SQLITE_CANTOPEN: return -ENOENT;
+  case SQLITE_INTERRUPT: return -ECANCELED;
+  default: return -EIO;
   }
 }
 
@@ -44,8 +36,7 @@ int db_open_readonly(const char *path, sqlite3 **db, char *error, size_t error_s
     return -EINVAL;
   sqlite3 *conn = NULL;
   int rc = sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-  {
+  if (rc != SQLITE_OK) {
     if (error && error_size)
       snprintf(error, error_size, "%s", conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
     sqlite3_close(conn); /* a failed open still gives a handle to close, or NULL */

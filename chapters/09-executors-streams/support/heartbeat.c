@@ -16,8 +16,7 @@ static int beat(void *arg, void **result)
   (void)result;
   heartbeat_t *hb = arg;
   double planned = ac_loop_time_precise() + (double)hb->period_ms;
-  for (;;)
-  {
+  for (;;) {
     /* Sleep until the planned instant, not for a period after the last
      * tick: a late tick must not move the ones after it. */
     int64_t wait = (int64_t)(planned - ac_loop_time_precise() + 0.999);
@@ -48,8 +47,7 @@ int heartbeat_start(heartbeat_t **out, int64_t period_ms)
     return -ENOMEM;
   hb->period_ms = period_ms;
   int rc = ac_task_create(&hb->task, beat, hb);
-  if (rc)
-  {
+  if (rc) {
     free(hb);
     return rc;
   }

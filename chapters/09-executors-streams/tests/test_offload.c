@@ -29,8 +29,9 @@
 #include "offload.h"
 
 /* A query that computes for a while: the sum of 1..?1, row by row. */
-#define SUM_TO "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?1) " \
-               "SELECT sum(x) FROM c"
+#define SUM_TO                                                                    \
+  "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?1) " \
+  "SELECT sum(x) FROM c"
 #define MAX_CONNS 64
 
 /* ---- what the wrappers see ---------------------------------------------- */
@@ -39,11 +40,11 @@ static pthread_t loop_thread;
 static atomic_int watching; /* the wrappers record only between watch() and unwatch() */
 
 static struct {
-  atomic_int on_loop;          /* a blocking call made on the loop's thread */
+  atomic_int on_loop; /* a blocking call made on the loop's thread */
   const char *_Atomic on_loop_call;
-  atomic_int opens, closes;    /* handles sqlite3_open_v2 gave, sqlite3_close calls that closed one */
-  atomic_int steps;            /* sqlite3_step calls */
-  atomic_int step_overlap;     /* two threads in sqlite3_step on one connection */
+  atomic_int opens, closes; /* handles sqlite3_open_v2 gave, sqlite3_close calls that closed one */
+  atomic_int steps;         /* sqlite3_step calls */
+  atomic_int step_overlap;  /* two threads in sqlite3_step on one connection */
   atomic_int last_step_rc;
   atomic_int deflate_inits, deflates, deflate_ends;
   int creates, executor_closes; /* on the loop only */
@@ -87,8 +88,7 @@ static void unwatch(void)
 
 static void blocking_call(const char *name)
 {
-  if (atomic_load(&watching) && pthread_equal(pthread_self(), loop_thread))
-  {
+  if (atomic_load(&watching) && pthread_equal(pthread_self(), loop_thread)) {
     atomic_store(&seen.on_loop, 1);
     atomic_store(&seen.on_loop_call, name);
   }
@@ -193,8 +193,7 @@ int __real_deflate(z_streamp strm, int flush);
 int __wrap_deflate(z_streamp strm, int flush)
 {
   blocking_call("deflate");
-  if (atomic_load(&watching))
-  {
+  if (atomic_load(&watching)) {
     atomic_fetch_add(&seen.deflates, 1);
     pass_gate();
   }
@@ -227,8 +226,7 @@ int __real_ac_executor_create(ac_executor_t **executor, size_t workers);
 int __wrap_ac_executor_create(ac_executor_t **executor, size_t workers)
 {
   int rc = __real_ac_executor_create(executor, workers);
-  if (rc == 0 && atomic_load(&watching))
-  {
+  if (rc == 0 && atomic_load(&watching)) {
     seen.creates++;
     seen.pool = *executor;
   }
@@ -309,8 +307,7 @@ static unsigned char *make_text(size_t len, unsigned seed)
 {
   unsigned char *text = malloc(len ? len : 1);
   ck_assert_msg(text != NULL, "the test could not allocate %zu bytes", len);
-  for (size_t i = 0; i < len; i++)
-  {
+  for (size_t i = 0; i < len; i++) {
     seed = seed * 1103515245u + 12345u;
     text[i] = (unsigned char)('a' + (seed >> 16) % 16);
   }
@@ -369,8 +366,8 @@ static ac_task_t *start_call(call_t *c)
 /* Wait for @n callers, bounded: a call that never returns fails the test. */
 static void wait_calls(ac_task_t **tasks, size_t n, int64_t timeout_ms, const char *what)
 {
-  ssize_t done = ac_future_wait_for((ac_future_t *const *)tasks, n, AC_WAIT_ALL_COMPLETED,
-                                    timeout_ms);
+  ssize_t done =
+      ac_future_wait_for((ac_future_t *const *)tasks, n, AC_WAIT_ALL_COMPLETED, timeout_ms);
   ck_assert_msg(done == (ssize_t)n, "expected %s to return within %lld ms; %zd of %zu did", what,
                 (long long)timeout_ms, done, n);
   for (size_t i = 0; i < n; i++)
@@ -409,8 +406,7 @@ static int query_body(void *arg, void **result)
   enum { N = 8 };
   call_t calls[N];
   ac_task_t *tasks[N];
-  for (int i = 0; i < N; i++)
-  {
+  for (int i = 0; i < N; i++) {
     calls[i] = (call_t){.o = o, .sql = SUM_TO, .param = 1000 * (i + 1)};
     tasks[i] = start_call(&calls[i]);
   }
@@ -418,8 +414,8 @@ static int query_body(void *arg, void **result)
   for (int i = 0; i < N; i++)
     ck_assert_msg(calls[i].rc == 0 && calls[i].answer.value == sum_to(calls[i].param),
                   "expected query %d of 8 at once to give %lld, got %lld (rc %d: %s)", i + 1,
-                  (long long)sum_to(calls[i].param), (long long)calls[i].answer.value,
-                  calls[i].rc, calls[i].answer.error);
+                  (long long)sum_to(calls[i].param), (long long)calls[i].answer.value, calls[i].rc,
+                  calls[i].answer.error);
   close_offload(o);
   return 0;
 }
@@ -442,15 +438,13 @@ static int compress_body(void *arg, void **result)
   unsigned char *texts[N];
   call_t calls[N];
   ac_task_t *tasks[N];
-  for (int i = 0; i < N; i++)
-  {
+  for (int i = 0; i < N; i++) {
     texts[i] = make_text(sizes[i], (unsigned)i + 1);
     calls[i] = (call_t){.o = o, .data = sizes[i] ? texts[i] : NULL, .len = sizes[i]};
     tasks[i] = start_call(&calls[i]);
   }
   wait_calls(tasks, N, 20000, "five compressions at once");
-  for (int i = 0; i < N; i++)
-  {
+  for (int i = 0; i < N; i++) {
     ck_assert_msg(calls[i].rc == 0, "expected compressing %zu bytes to return 0, it returned %d",
                   sizes[i], calls[i].rc);
     check_round_trip(texts[i], sizes[i], calls[i].out, calls[i].out_len);
@@ -482,8 +476,7 @@ static int mixed_body(void *arg, void **result)
   unsigned char *text = make_text(200000, 7);
   call_t calls[N];
   ac_task_t *tasks[N];
-  for (int i = 0; i < N; i++)
-  {
+  for (int i = 0; i < N; i++) {
     if (i % 3 == 2)
       calls[i] = (call_t){.o = o, .data = text, .len = 200000};
     else
@@ -491,12 +484,12 @@ static int mixed_body(void *arg, void **result)
     tasks[i] = start_call(&calls[i]);
   }
   wait_calls(tasks, N, 30000, "twelve calls at once");
-  for (int i = 0; i < N; i++)
-  {
+  for (int i = 0; i < N; i++) {
     if (i == 4)
       continue;
-    ck_assert_msg(calls[i].rc == 0, "expected call %d of 12 to return 0, it returned %d (%s)", i + 1,
-                  calls[i].rc, calls[i].sql ? calls[i].answer.error : ac_error_message(calls[i].rc));
+    ck_assert_msg(calls[i].rc == 0, "expected call %d of 12 to return 0, it returned %d (%s)",
+                  i + 1, calls[i].rc,
+                  calls[i].sql ? calls[i].answer.error : ac_error_message(calls[i].rc));
     free(calls[i].out);
   }
   free(text);
@@ -563,18 +556,14 @@ static double blocking_lateness(const unsigned char *text)
   heartbeat_t *hb = NULL;
   ck_assert(heartbeat_start(&hb, 5) == 0);
   ac_task_sleep(20);
-  for (int i = 0; i < HB_QUERIES + HB_COMPRESSIONS; i++)
-  {
-    if (i % 2 == 0)
-    {
+  for (int i = 0; i < HB_QUERIES + HB_COMPRESSIONS; i++) {
+    if (i % 2 == 0) {
       sqlite3_stmt *stmt = NULL;
       ck_assert(sqlite3_prepare_v2(db, SUM_TO, -1, &stmt, NULL) == SQLITE_OK);
       sqlite3_bind_int64(stmt, 1, HB_SUM_TO);
       ck_assert(sqlite3_step(stmt) == SQLITE_ROW);
       sqlite3_finalize(stmt);
-    }
-    else
-    {
+    } else {
       uLongf out_len = compressBound(HB_TEXT);
       unsigned char *out = malloc(out_len);
       ck_assert(compress2(out, &out_len, text, HB_TEXT, Z_DEFAULT_COMPRESSION) == Z_OK);
@@ -597,8 +586,7 @@ static double offload_lateness(const unsigned char *text)
   enum { N = HB_QUERIES + HB_COMPRESSIONS };
   call_t calls[N];
   ac_task_t *tasks[N];
-  for (int i = 0; i < N; i++)
-  {
+  for (int i = 0; i < N; i++) {
     if (i % 2 == 0)
       calls[i] = (call_t){.o = o, .sql = SUM_TO, .param = HB_SUM_TO};
     else
@@ -608,8 +596,7 @@ static double offload_lateness(const unsigned char *text)
   wait_calls(tasks, N, 60000, "the heartbeat test's calls");
   heartbeat_report_t r;
   heartbeat_stop(hb, &r);
-  for (int i = 0; i < N; i++)
-  {
+  for (int i = 0; i < N; i++) {
     ck_assert_msg(calls[i].rc == 0, "expected call %d to return 0, it returned %d", i + 1,
                   calls[i].rc);
     free(calls[i].out);
@@ -638,8 +625,10 @@ START_TEST(heartbeat_stays_on_time)
   watch();
   atomic_store(&watching, 0); /* the blocking run is the test's own */
   grade_run(heartbeat_body, NULL);
-  fprintf(stderr, "heartbeat: latest tick %.1f ms late with the work on the loop, %.1f ms with it "
-          "offloaded\n", late_blocking, late_offload);
+  fprintf(stderr,
+          "heartbeat: latest tick %.1f ms late with the work on the loop, %.1f ms with it "
+          "offloaded\n",
+          late_blocking, late_offload);
   ck_assert_msg(late_blocking >= 20,
                 "the test's own blocking run should stall a 5 ms heartbeat by 20 ms or more; it "
                 "saw %.1f ms (the test cannot judge on this machine)",
@@ -758,9 +747,9 @@ static int cancel_waiting_body(void *arg, void **result)
   int steps_before = atomic_load(&seen.steps);
   enum { N = 3 };
   call_t calls[N] = {
-    {.o = o, .sql = SUM_TO, .param = 10},
-    {.o = o, .data = text, .len = 1000},
-    {.o = o, .sql = "SELECT 1", .param = 0},
+      {.o = o, .sql = SUM_TO, .param = 10},
+      {.o = o, .data = text, .len = 1000},
+      {.o = o, .sql = "SELECT 1", .param = 0},
   };
   ac_task_t *tasks[N];
   for (int i = 0; i < N; i++)
@@ -782,7 +771,7 @@ static int cancel_waiting_body(void *arg, void **result)
   free(first.out);
   ac_task_sleep(100); /* a job handed over anyway would run now */
   ck_assert_msg(seen.runs == runs_before && atomic_load(&seen.deflate_inits) == inits_before &&
-                  atomic_load(&seen.steps) == steps_before,
+                    atomic_load(&seen.steps) == steps_before,
                 "expected nothing of the cancelled callers to reach the pool, but %d jobs were "
                 "handed over and %d compressions and %d query steps ran",
                 seen.runs - runs_before, atomic_load(&seen.deflate_inits) - inits_before,
@@ -910,8 +899,10 @@ START_TEST(close_releases_everything)
   watch();
   size_t workers = 3;
   grade_run(mixed_body, &workers);
-  ck_assert_msg(seen.executor_closes == 1, "expected offload_close() to close its pool once, it did "
-                "%d times", seen.executor_closes);
+  ck_assert_msg(seen.executor_closes == 1,
+                "expected offload_close() to close its pool once, it did "
+                "%d times",
+                seen.executor_closes);
   ck_assert_msg(atomic_load(&seen.opens) == atomic_load(&seen.closes),
                 "expected offload_close() to close every connection, %d were opened and %d closed",
                 atomic_load(&seen.opens), atomic_load(&seen.closes));
@@ -923,7 +914,8 @@ static int bad_arguments_body(void *arg, void **result)
 {
   (void)arg, (void)result;
   offload_t *o = NULL;
-  ck_assert_msg(offload_open(NULL, db_path, 2) == -EINVAL, "offload_open(NULL, ...) must be -EINVAL");
+  ck_assert_msg(offload_open(NULL, db_path, 2) == -EINVAL,
+                "offload_open(NULL, ...) must be -EINVAL");
   ck_assert_msg(offload_open(&o, NULL, 2) == -EINVAL, "a NULL path must be -EINVAL");
   ck_assert_msg(offload_open(&o, db_path, 0) == -EINVAL, "0 workers must be -EINVAL");
   ck_assert_msg(offload_open(&o, db_path, 65) == -EINVAL, "65 workers must be -EINVAL");
@@ -931,15 +923,18 @@ static int bad_arguments_body(void *arg, void **result)
   offload_answer_t a;
   unsigned char *out = NULL;
   size_t out_len = 0;
-  ck_assert_msg(offload_query(NULL, "SELECT 1", 0, &a) == -EINVAL, "a NULL offload must be -EINVAL");
+  ck_assert_msg(offload_query(NULL, "SELECT 1", 0, &a) == -EINVAL,
+                "a NULL offload must be -EINVAL");
   ck_assert_msg(offload_query(o, NULL, 0, &a) == -EINVAL, "a NULL query must be -EINVAL");
   ck_assert_msg(offload_query(o, "SELECT 1", 0, NULL) == -EINVAL, "a NULL answer must be -EINVAL");
   ck_assert_msg(offload_compress(NULL, "x", 1, &out, &out_len) == -EINVAL,
                 "a NULL offload must be -EINVAL");
   ck_assert_msg(offload_compress(o, NULL, 1, &out, &out_len) == -EINVAL,
                 "NULL data of length 1 must be -EINVAL");
-  ck_assert_msg(offload_compress(o, "x", 1, NULL, &out_len) == -EINVAL, "a NULL output must be -EINVAL");
-  ck_assert_msg(offload_compress(o, "x", 1, &out, NULL) == -EINVAL, "a NULL length must be -EINVAL");
+  ck_assert_msg(offload_compress(o, "x", 1, NULL, &out_len) == -EINVAL,
+                "a NULL output must be -EINVAL");
+  ck_assert_msg(offload_compress(o, "x", 1, &out, NULL) == -EINVAL,
+                "a NULL length must be -EINVAL");
   ck_assert_msg(offload_close(NULL) == -EINVAL, "offload_close(NULL) must be -EINVAL");
   close_offload(o);
   return 0;

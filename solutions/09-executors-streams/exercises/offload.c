@@ -27,9 +27,9 @@ enum {
 
 struct offload_s {
   ac_executor_t *pool;
-  ac_sem_t *room;   /* one permit per worker: the bound on jobs in flight */
-  sqlite3 **conns;  /* every connection, one per worker */
-  sqlite3 **idle;   /* the connections no job holds (a stack, used on the loop only) */
+  ac_sem_t *room;  /* one permit per worker: the bound on jobs in flight */
+  sqlite3 **conns; /* every connection, one per worker */
+  sqlite3 **idle;  /* the connections no job holds (a stack, used on the loop only) */
   size_t idle_count;
   size_t workers;
 };
@@ -37,10 +37,10 @@ struct offload_s {
 typedef struct job_s {
   offload_t *offload;
   ac_work_fn work;
-  sqlite3 *db;       /* the connection this job holds while in flight */
-  atomic_int stop;   /* set when the caller gives up: the worker stops early */
-  bool abandoned;    /* the caller is gone: the runner frees the job (loop only) */
-  int rc;            /* the job's outcome */
+  sqlite3 *db;     /* the connection this job holds while in flight */
+  atomic_int stop; /* set when the caller gives up: the worker stops early */
+  bool abandoned;  /* the caller is gone: the runner frees the job (loop only) */
+  int rc;          /* the job's outcome */
   /* a query */
   char *sql;
   int64_t param;
@@ -78,24 +78,19 @@ static int query_work(void *arg, void **result)
   int rc = sqlite3_prepare_v2(job->db, job->sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK && sqlite3_bind_parameter_count(stmt) > 0)
     rc = sqlite3_bind_int64(stmt, 1, job->param);
-  if (rc == SQLITE_OK)
-  {
+  if (rc == SQLITE_OK) {
     rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-    {
+    if (rc == SQLITE_ROW) {
       job->answer.value = sqlite3_column_int64(stmt, 0);
       rc = SQLITE_OK;
     }
   }
   /* The message belongs to this connection, which only this thread uses
    * now: read it here, before another job's call replaces it. */
-  if (rc == SQLITE_DONE)
-  {
+  if (rc == SQLITE_DONE) {
     snprintf(job->answer.error, sizeof job->answer.error, "the query gave no row");
     job->rc = -ENODATA;
-  }
-  else if (rc != SQLITE_OK)
-  {
+  } else if (rc != SQLITE_OK) {
     snprintf(job->answer.error, sizeof job->answer.error, "%s", sqlite3_errmsg(job->db));
     job->rc = db_errno(rc);
   }
@@ -113,8 +108,7 @@ static int compress_work(void *arg, void **result)
     return job->rc = -ENOMEM;
   size_t cap = deflateBound(&z, (uLong)job->len);
   job->out = malloc(cap ? cap : 1);
-  if (!job->out)
-  {
+  if (!job->out) {
     deflateEnd(&z);
     return job->rc = -ENOMEM;
   }
@@ -122,8 +116,7 @@ static int compress_work(void *arg, void **result)
   z.avail_out = (uInt)cap;
   size_t done = 0;
   int zrc = Z_OK;
-  while (zrc == Z_OK)
-  {
+  while (zrc == Z_OK) {
     if (atomic_load(&job->stop)) /* the caller has gone: stop between chunks */
     {
       deflateEnd(&z);
@@ -186,8 +179,7 @@ static int runner(void *arg, void **result)
 static int run_job(offload_t *o, job_t *job)
 {
   int rc = ac_sem_acquire(o->room); /* cancelled here: nothing was handed over */
-  if (rc)
-  {
+  if (rc) {
     job_free(job);
     return rc;
   }
@@ -195,8 +187,7 @@ static int run_job(offload_t *o, job_t *job)
     job->db = o->idle[--o->idle_count];
   ac_task_t *task = NULL;
   rc = ac_task_create(&task, runner, job);
-  if (rc)
-  {
+  if (rc) {
     if (job->db)
       o->idle[o->idle_count++] = job->db;
     (void)ac_sem_release(o->room);
@@ -204,8 +195,7 @@ static int run_job(offload_t *o, job_t *job)
     return rc;
   }
   rc = ac_future_shield(task, NULL);
-  if (rc == -ECANCELED && !ac_future_is_done(task))
-  {
+  if (rc == -ECANCELED && !ac_future_is_done(task)) {
     /* The caller gives up; the runner finishes the job and frees it. */
     job->abandoned = true;
     atomic_store(&job->stop, 1);
@@ -219,8 +209,7 @@ static int run_job(offload_t *o, job_t *job)
 static job_t *job_new(offload_t *o, ac_work_fn work)
 {
   job_t *job = calloc(1, sizeof *job);
-  if (job)
-  {
+  if (job) {
     job->offload = o;
     job->work = work;
   }
@@ -268,8 +257,7 @@ int offload_compress(offload_t *o, const void *data, size_t len, unsigned char *
   if (rc)
     return rc;
   rc = job->rc;
-  if (rc == 0)
-  {
+  if (rc == 0) {
     *out = job->out;
     *out_len = job->out_len;
     job->out = NULL;
@@ -282,10 +270,8 @@ int offload_compress(offload_t *o, const void *data, size_t len, unsigned char *
  * the rest. */
 static void teardown(offload_t *o)
 {
-  for (size_t i = 0; i < o->workers; i++)
-  {
-    if (o->conns[i])
-    {
+  for (size_t i = 0; i < o->workers; i++) {
+    if (o->conns[i]) {
       conn_job_t c = {.db = o->conns[i]};
       (void)ac_executor_run(o->pool, close_work, &c, NULL);
     }
@@ -310,26 +296,22 @@ int offload_open(offload_t **out, const char *db_path, size_t workers)
   o->idle = calloc(workers, sizeof *o->idle);
   int rc = !o->conns || !o->idle ? -ENOMEM : 0;
   if (rc == 0 && (rc = ac_executor_create(&o->pool, workers)) == 0 &&
-      (rc = ac_sem_create(&o->room, workers, AC_SEM_BOUNDED)) != 0)
-  {
+      (rc = ac_sem_create(&o->room, workers, AC_SEM_BOUNDED)) != 0) {
     (void)ac_executor_close(o->pool, 0);
   }
-  if (rc)
-  {
+  if (rc) {
     free(o->conns);
     free(o->idle);
     free(o);
     return rc;
   }
-  for (size_t i = 0; i < workers && rc == 0; i++)
-  {
+  for (size_t i = 0; i < workers && rc == 0; i++) {
     conn_job_t c = {.path = db_path};
     rc = ac_executor_run(o->pool, open_work, &c, NULL);
     o->conns[i] = o->idle[i] = c.db;
   }
   o->idle_count = workers;
-  if (rc)
-  {
+  if (rc) {
     teardown(o);
     return rc;
   }
@@ -342,11 +324,9 @@ int offload_close(offload_t *o)
   if (!o)
     return -EINVAL;
   /* Every permit back means every job has ended, abandoned ones included. */
-  for (size_t taken = 0; taken < o->workers; taken++)
-  {
+  for (size_t taken = 0; taken < o->workers; taken++) {
     int rc = ac_sem_acquire(o->room);
-    if (rc)
-    {
+    if (rc) {
       while (taken--)
         (void)ac_sem_release(o->room);
       return rc;
