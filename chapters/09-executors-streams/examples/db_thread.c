@@ -21,6 +21,10 @@ static int open_db(void *arg, void **result)
   (void)result;
   query_t *q = arg; /* an in-memory database of the connection's own */
   int rc = sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK) { /* a failed open still gives a handle to close */
+    sqlite3_close(q->db);
+    q->db = NULL;
+  }
   return db_errno(rc);
 }
 
