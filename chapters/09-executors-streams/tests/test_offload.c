@@ -871,17 +871,28 @@ static int interrupt_body(void *arg, void **result)
 {
   (void)arg, (void)result;
   offload_t *o = open_offload(1);
+  /* No gate here: the query must be running when its caller is cancelled,
+   * so that sqlite3_interrupt() would work as well as a progress handler.
+   * It would take seconds to finish (thirty million rows). */
+  atomic_store(&gate_open, 1);
   atomic_store(&gate_armed, 1);
-  call_t call = {.o = o, .sql = SUM_TO, .param = 3000000};
+  call_t call = {.o = o, .sql = SUM_TO, .param = 30000000};
   ac_task_t *task = start_call(&call);
   ck_assert_msg(wait_until_gate_entered(), "expected the query to start");
+  ac_task_sleep(200);
   ac_future_cancel(task);
   ac_task_t *one[1] = {task};
   wait_calls(one, 1, 3000, "a caller cancelled while its query runs");
   ck_assert_msg(call.rc == -ECANCELED, "expected the cancelled query to return -ECANCELED, got %d",
                 call.rc);
-  atomic_store(&gate_open, 1);
-  close_offload(o);
+  closer_t c = {o, 1};
+  ac_task_t *closing = NULL;
+  ck_assert(ac_task_create(&closing, closer, &c) == 0);
+  one[0] = closing;
+  wait_calls(one, 1, 10000,
+             "offload_close() after an abandoned query (the query should be interrupted, not run "
+             "for its thirty million rows)");
+  ck_assert_msg(c.rc == 0, "expected offload_close() to return 0, it returned %d", c.rc);
   return 0;
 }
 
