@@ -79,8 +79,9 @@ int ac_redis_connect(ac_redis_t **redis, const char *host, int port);
  * Send a command and wait for its reply. The command is written from
  * @p format as hiredis's `redisCommand` does: words separated by spaces,
  * `%s` a C string, `%b` a buffer and its size (two arguments), `%d`,
- * `%lld` and the other integer forms, `%%` a percent sign. Each
- * substitution is one argument, spaces and all.
+ * `%lld` and the other integer forms of sizes `h`, `hh`, `l` and `ll`
+ * (not `z`: pass a `size_t` as `%lld` with a cast), `%%` a percent sign.
+ * Each substitution is one argument, spaces and all.
  * @param redis  the client.
  * @param reply  receives the reply (release it with
  *               ac_redis_reply_release()) when the server answered, NULL
