@@ -298,7 +298,7 @@ def lines_rows(build, runs):
             ("lines_idle_rss", rss, "KiB/idle conn", True, ("faster", "asyncio", 1))]
 
 
-STREAMS_ENTRIES = int(os.environ.get("STREAMS_ENTRIES", "200000"))
+STREAMS_ENTRIES = int(os.environ.get("STREAMS_ENTRIES", "50000"))
 STREAMS_BATCH, STREAMS_CONCURRENCY = 500, 100
 STREAMS_PY = f"{HERE}/streams/streams_redis_py.py"
 
