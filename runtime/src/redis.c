@@ -14,7 +14,7 @@ enum { READ_SIZE = 16 * 1024 }; /* bytes asked of the stream per read */
 
 /* A command whose reply is awaited, in the order it was written. */
 typedef struct redis_cmd {
-  struct redis_cmd *next;
+  struct redis_cmd *next, *prev;
   ac__task *task;          /* who waits; NULL once it gave up (the reply is dropped) */
   size_t start, end;       /* its bytes in out[], while not yet written */
   int sent;                /* its bytes went to the stream */
@@ -31,6 +31,7 @@ struct ac_redis_s {
   redisReader *parser;
   ac_task_t *reader;      /* reads replies and hands them over */
   redis_cmd *head, *tail; /* every command waiting for its reply, oldest first */
+  redis_cmd *unsent;      /* the first of them not written yet: the rest follow it */
   char *out;              /* commands not yet written */
   size_t out_len, out_cap;
   ac_handle_t *flush; /* the write of out[] scheduled for this turn, or NULL */
@@ -89,17 +90,21 @@ void ac_redis_reply_release(ac_redis_reply_t *reply) { free(reply); }
 /* ---- the FIFO ------------------------------------------------------------ */
 
 static void unlink_cmd(ac_redis_t *c, redis_cmd *cmd) {
-  redis_cmd **p = &c->head, *prev = NULL;
-  while (*p != cmd) prev = *p, p = &(*p)->next;
-  *p = cmd->next;
-  if (c->tail == cmd) c->tail = prev;
+  if (c->unsent == cmd) c->unsent = cmd->next;
+  if (cmd->prev)
+    cmd->prev->next = cmd->next;
+  else
+    c->head = cmd->next;
+  if (cmd->next)
+    cmd->next->prev = cmd->prev;
+  else
+    c->tail = cmd->prev;
 }
 
 /* Finish CMD, the head, with REPLY or ERROR: to its task, or dropped. */
 static void finish_head(ac_redis_t *c, ac_redis_reply_t *reply, int error) {
   redis_cmd *cmd = c->head;
-  c->head = cmd->next;
-  if (!c->head) c->tail = NULL;
+  unlink_cmd(c, cmd);
   if (!cmd->task) { /* its task gave up waiting */
     ac_redis_reply_release(reply);
     free(cmd);
@@ -128,7 +133,7 @@ static void flush_out(void *arg) {
   ac_redis_t *c = arg;
   ac_handle_close(c->flush); /* ran: give the handle back */
   c->flush = NULL;
-  for (redis_cmd *cmd = c->head, *next; cmd; cmd = next) {
+  for (redis_cmd *cmd = c->unsent, *next; cmd; cmd = next) {
     next = cmd->next;
     if (!cmd->sent && cmd->task && cmd->task->tstate != AC__TASK_SUSPENDED) {
       unqueue(c, cmd);
@@ -142,7 +147,8 @@ static void flush_out(void *arg) {
     fail_all(c, rc);
     return;
   }
-  for (redis_cmd *cmd = c->head; cmd; cmd = cmd->next) cmd->sent = 1;
+  for (redis_cmd *cmd = c->unsent; cmd; cmd = cmd->next) cmd->sent = 1;
+  c->unsent = NULL;
 }
 
 /* Take back the bytes of a command that has not left. */
@@ -170,11 +176,13 @@ static int queue_cmd(ac_redis_t *c, const char *bytes, size_t size, redis_cmd *c
   memcpy(c->out + c->out_len, bytes, size);
   cmd->start = c->out_len;
   cmd->end = c->out_len += size;
+  cmd->prev = c->tail;
   if (c->tail)
     c->tail->next = cmd;
   else
     c->head = cmd;
   c->tail = cmd;
+  if (!c->unsent) c->unsent = cmd;
   return 0;
 }
 
