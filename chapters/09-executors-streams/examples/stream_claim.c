@@ -1,31 +1,13 @@
 /* stream_claim.c - a consumer group on Redis Streams: two consumers share a
  * stream, one dies before acknowledging, the other claims what it left.
  *
- * It starts its own redis-server (on a free port of 127.0.0.1, without
- * persistence) as a subprocess, and kills it at the end.
+ * It starts its own redis-server (support/redis_local.c: a free port of
+ * 127.0.0.1, no persistence) as a subprocess, and kills it at the end.
  */
 #include <ac.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-/* A port nobody listens on: the one the kernel picks for port 0. */
-static int serve_nothing(ac_stream_t *s, void *arg)
-{
-  (void)s, (void)arg;
-  return 0;
-}
-
-static int free_port(void)
-{
-  ac_server_t *srv = NULL;
-  if (ac_server_start(&srv, "127.0.0.1", 0, serve_nothing, NULL) < 0) {
-    return -1;
-  }
-  int port = ac_server_port(srv);
-  ac_server_close(srv, 0);
-  return port;
-}
+#include "redis_local.h"
 
 /* [read] */
 /* Read up to COUNT new entries as consumer NAME; print their data. */
@@ -108,32 +90,22 @@ static int demo(ac_redis_t *r)
 static int run(void *arg, void **result)
 {
   (void)arg, (void)result;
-  char port[16];
-  snprintf(port, sizeof port, "%d", free_port());
-  const char *argv[] = {"redis-server", "--bind", "127.0.0.1",    "--port", port,
-                        "--save",       "",       "--appendonly", "no",     "--logfile",
-                        "/dev/null",    "--dir",  "/tmp",         NULL};
   ac_process_t *server = NULL;
-  int rc = ac_process_spawn(&server, &(ac_process_opts_t){.argv = argv});
+  int port = 0;
+  int rc = redis_local_start(&server, &port);
   if (rc < 0) {
     fprintf(stderr, "redis-server: %s\n", ac_error_message(rc));
     return rc;
   }
   ac_redis_t *r = NULL;
-  for (int tries = 0; tries < 500; tries++) { /* until it listens, 5 s at most */
-    if ((rc = ac_redis_connect(&r, "127.0.0.1", atoi(port))) != -ECONNREFUSED) {
-      break;
-    }
-    ac_task_sleep(10);
-  }
-  if (rc == 0) {
+  if ((rc = ac_redis_connect(&r, "127.0.0.1", port)) == 0) {
     rc = demo(r);
     ac_redis_close(r);
   }
   if (rc < 0) {
     fprintf(stderr, "stream_claim: %s\n", ac_error_message(rc));
   }
-  ac_process_close(server); /* kills and reaps it */
+  redis_local_stop(server);
   return rc;
 }
 
