@@ -350,6 +350,77 @@ def lines_rows(build, runs):
         count_rows("lines", servers, echo_load_for(build, COUNT_SECONDS), "line")
 
 
+STREAMS_ENTRIES = int(os.environ.get("STREAMS_ENTRIES", "50000"))
+STREAMS_BATCH, STREAMS_CONCURRENCY = 500, 100
+STREAMS_PY = f"{HERE}/streams/streams_redis_py.py"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def streams_rows(build, runs):
+    """Chapter 09's reference consumer against the same consumer on
+    redis.asyncio, each reading, processing (counting) and acknowledging
+    every entry of one stream on a redis-server of their own; and
+    redis-benchmark's rate for XACK on one pipelined connection, the
+    command the consumer sends per entry, as the ceiling: entries/s."""
+    binary = f"{build}/bench/streams_ac"
+    if not os.path.exists(binary):
+        print("streams: not run (it needs chapter 09's reference solution, solutions/09-executors-streams)",
+              file=sys.stderr)
+        return []
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="ac-bench-redis-") as tmp:
+        port = free_port()
+        server = processes.start(pinned(0, ["/usr/bin/redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                                            "--dir", tmp, "--save", "", "--appendonly", "no",
+                                            "--logfile", f"{tmp}/redis.log"]))
+        try:
+            for _ in range(500):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.01)
+            n = str(STREAMS_ENTRIES)
+            subprocess.run([PY, STREAMS_PY, "fill", str(port), n], check=True, timeout=600)
+            subprocess.run(["redis-cli", "-p", str(port), "XGROUP", "CREATE", "jobs", "workers", "0"],
+                           check=True, capture_output=True, timeout=60)
+            args = [str(port), n, str(STREAMS_BATCH), str(STREAMS_CONCURRENCY)]
+            cmds = {"ac": pinned(1, [binary, *args]),
+                    "redis.asyncio": pinned(1, [PY, STREAMS_PY, "consume", *args])}
+
+            def consume(impl):
+                subprocess.run([PY, STREAMS_PY, "reset", str(port)], check=True, timeout=60)
+                out = subprocess.run(cmds[impl], capture_output=True, text=True, timeout=600)
+                if out.returncode != 0:
+                    raise RuntimeError(f"streams {impl}: {out.stderr.strip()}")
+                got, secs = out.stdout.split()
+                return int(got) / float(secs)
+
+            def ceiling(_):
+                out = subprocess.run(pinned(1, ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", "1",
+                                                "-P", "64", "-n", n, "--csv", "XACK", "jobs", "workers", "0-1"]),
+                                     capture_output=True, text=True, timeout=600)
+                rows = [line for line in out.stdout.splitlines() if line.startswith('"XACK')]
+                if out.returncode != 0 or not rows:
+                    raise RuntimeError(f"redis-benchmark: {out.stderr.strip() or out.stdout.strip()}")
+                return float(rows[0].split(",")[1].strip('"'))
+
+            rates = taking_turns(runs, cmds, consume)
+            rates["redis-benchmark"] = taking_turns(runs, ["x"], ceiling)["x"]
+        finally:
+            processes.stop(server)
+    figures = {impl: statistics.median(v) for impl, v in rates.items()}
+    for impl, v in rates.items():
+        progress(f"{'streams':22} {impl:16} {spread(v)} entries/s")
+    return [("streams_consume", figures, "entries/s", False, ("faster", "redis.asyncio", 3)),
+            ("streams_vs_ceiling", figures, "entries/s", False, ("faster", "redis-benchmark", 0.5))]
+
+
 API_SECONDS = float(os.environ.get("API_SECONDS", "5"))
 API_CONNECTIONS = 50
 API_ITEMS = 100
@@ -571,6 +642,8 @@ def main():
         extra += crawl_rows(args.build, args.runs)
     if not only or "lines" in only:
         extra += lines_rows(args.build, args.runs)
+    if not only or "streams" in only:
+        extra += streams_rows(args.build, args.runs)
     if not only or "api" in only:
         try:
             extra += api_rows(args.build, args.runs)
@@ -595,7 +668,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    peers = ["floor", "swapcontext", "libuv", "asyncio", "uvloop", "ac-debug", "aiohttp", "wrk", "fastapi", "nginx"]
+    peers = ["floor", "swapcontext", "libuv", "asyncio", "uvloop", "ac-debug", "aiohttp", "wrk", "fastapi", "nginx",
+             "redis.asyncio", "redis-benchmark"]
     lines = ["| benchmark | unit | ac | " + " | ".join(peers) + " | ac vs " + " | ac vs ".join(peers)
              + " | target | |", "|" + "---|" * (5 + 2 * len(peers))]
     for r in results:
@@ -612,7 +686,11 @@ def main():
                                  "syscalls and instructions rows: per message or request, counted in a "
                                  f"{COUNT_SECONDS:g}-s run with the server under strace -c or callgrind. "
                                  "Lines: chapter 05's reference line server and an asyncio one, the same "
-                                 f"load in 64-byte lines; memory with {LINES_IDLE} idle connections.\n")
+                                 f"load in 64-byte lines; memory with {LINES_IDLE} idle connections. "
+                                 "Streams: chapter 09's reference consumer and the same consumer on "
+                                 f"redis.asyncio, {STREAMS_ENTRIES} entries read, processed and acknowledged "
+                                 f"(batches of {STREAMS_BATCH}, {STREAMS_CONCURRENCY} at once); "
+                                 "redis-benchmark: XACK on one connection, 64 pipelined.\n")
     with open(os.path.join(args.out, "report.md"), "w") as f:
         f.write(table)
     print(table)

@@ -33,6 +33,17 @@ $(BUILD)/bench/line_server_ac: $(LINES_SRC) $(LINES_DIR)/exercises/line_server.h
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) -O2 -I$(LINES_DIR)/exercises -Ibench/c $(LINES_SRC) -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
 
+# The streams benchmark runs chapter 09's reference consumer: like the
+# crawl, only where the solutions are.
+STREAMS_DIR := chapters/09-executors-streams
+STREAMS_SRC := bench/streams/streams_ac.c solutions/09-executors-streams/exercises/consumer.c
+ifneq ($(HAVE_SOLUTIONS),)
+BENCH_BIN += $(BUILD)/bench/streams_ac
+endif
+$(BUILD)/bench/streams_ac: $(STREAMS_SRC) $(STREAMS_DIR)/exercises/consumer.h $(RT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -O2 -I$(STREAMS_DIR)/exercises $(STREAMS_SRC) -o $@ $(LDFLAGS_ALL) $(AC_LIBS)
+
 # The API benchmark's server: chapter 07's HTTP server and to-do API, the
 # reference solutions (in a learner's copy, the learner's own files), with
 # the chapter's HTTP wrapper.
@@ -56,6 +67,7 @@ bench: bench-deps $(BENCH_BIN) $(API_BIN)
 
 bench-smoke: bench-deps $(BENCH_BIN) $(API_BIN)
 	BENCH_SCALE=1000 ECHO_SECONDS=0.3 COUNT_SECONDS=0.3 HTTP_REQUESTS=300 CRAWL_PAGES=100 API_SECONDS=1 LINES_IDLE=50 \
+	  STREAMS_ENTRIES=2000 \
 	  /usr/bin/python3 bench/run.py $(BUILD) --runs 1 --smoke
 
 TEST_TARGETS += bench-smoke

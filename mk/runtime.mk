@@ -15,7 +15,7 @@ RT_LIB := $(BUILD)/libac.a
 # frame, so a task dump (ac_debug_dump_tasks) shows where the task waits.
 RT_CFLAGS = $(CFLAGS_ALL) -fno-optimize-sibling-calls -I$(RT_INC) -Iruntime/src $(UV_CFLAGS) $(CURL_CFLAGS) $(RT_CTX_FLAGS)
 # What a program linked with the runtime needs.
-AC_LIBS = $(RT_LIB) $(UV_LIBS) $(CURL_LIBS) -lpthread -lm
+AC_LIBS = $(RT_LIB) $(UV_LIBS) $(CURL_LIBS) $(HIREDIS_LIBS) -lpthread -lm
 
 RT_TEST_SRC := $(wildcard runtime/tests/test_*.c)
 RT_TEST_BIN := $(RT_TEST_SRC:runtime/tests/%.c=$(BUILD)/runtime/tests/%)

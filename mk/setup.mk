@@ -25,6 +25,8 @@ $(PKG_MK): $(DEPS_STAMP) mk/setup.mk
 	   echo "UV_LIBS := $$($(PKG_CONFIG) --libs libuv)"; \
 	   echo "CURL_CFLAGS := $$($(PKG_CONFIG) --cflags libcurl)"; \
 	   echo "CURL_LIBS := $$($(PKG_CONFIG) --libs libcurl)"; \
+	   echo "HIREDIS_CFLAGS := $$($(PKG_CONFIG) --cflags hiredis)"; \
+	   echo "HIREDIS_LIBS := $$($(PKG_CONFIG) --libs hiredis)"; \
 	   echo "CHECK_CFLAGS := $$($(PKG_CONFIG) --cflags check)"; \
 	   echo "CHECK_LIBS := $$($(PKG_CONFIG) --libs check)"; \
 	   echo "XML_CFLAGS := $$($(PKG_CONFIG) --cflags libxml-2.0)"; \

@@ -159,7 +159,7 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     program = os.path.join(objects, f"run-tests-{tag}{'-hidden' if with_hidden else ''}"
                            f"{'-unchecked' if not check_object else ''}")
     if _stale(program, [*objs, lib]):
-        libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "check", "libseccomp", *exercise.packages]),
+        libs = [lib, *_flags(["pkg-config", "--libs", "libuv", "libcurl", "hiredis", "check", "libseccomp", *exercise.packages]),
                 *(f"-l{name}" for name in exercise.libs), "-lpthread", "-lm"]
         # Calls to a wrapped function go to the test's __wrap_NAME, which can
         # make it fail on purpose and otherwise calls __real_NAME.

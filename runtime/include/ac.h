@@ -19,6 +19,7 @@
 #include "ac/signal.h"
 #include "ac/process.h"
 #include "ac/http.h"
+#include "ac/redis.h"
 #include "ac/testing.h"
 
 #endif /* AC_H */

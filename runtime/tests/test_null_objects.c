@@ -48,6 +48,8 @@ static const char *const true_argv[] = {"true", NULL};
 static const ac_process_opts_t process_opts = {.argv = true_argv};
 static ac_stream_t *stream_out;
 static int status;
+static ac_redis_reply_t *reply_out;
+static const char *const ping[] = {"PING"};
 
 /* name, what NULL gives, the call with NULL where the object goes. */
 #define NULL_CALLS(X)                                                                              \
@@ -88,6 +90,14 @@ static int status;
   X(ac_future_release, EXPECT_EINVAL, ac_future_release(NULL))                                     \
   X(ac_http_fetch, EXPECT_EINVAL, ac_http_fetch(NULL, &response))                                  \
   X(ac_http_response_close, EXPECT_IGNORED, (ac_http_response_close(NULL), 0))                     \
+  X(ac_redis_connect, EXPECT_EINVAL, ac_redis_connect(NULL, "127.0.0.1", 1))                       \
+  X(ac_redis_command, EXPECT_EINVAL, ac_redis_command(NULL, &reply_out, "PING"))                   \
+  X(ac_redis_command_for, EXPECT_EINVAL, ac_redis_command_for(NULL, 10, &reply_out, "PING"))       \
+  X(ac_redis_command_argv, EXPECT_EINVAL, ac_redis_command_argv(NULL, &reply_out, 1, ping, NULL))  \
+  X(ac_redis_command_argv_for, EXPECT_EINVAL,                                                      \
+    ac_redis_command_argv_for(NULL, 10, &reply_out, 1, ping, NULL))                                \
+  X(ac_redis_close, EXPECT_EINVAL, ac_redis_close(NULL))                                           \
+  X(ac_redis_reply_release, EXPECT_IGNORED, (ac_redis_reply_release(NULL), 0))                     \
   X(ac_loop_run, EXPECT_EINVAL, ac_loop_run(NULL, NULL, NULL))                                     \
   X(ac_loop_open, NO_OBJECT, 0)                                                                    \
   X(ac_loop_drive, NO_OBJECT, 0)                                                                   \
