@@ -506,9 +506,10 @@ def wrk_requests(path, seconds):
     connections and a long timeout (a server under callgrind is slow);
     returns the requests answered."""
     def load(port):
-        out = subprocess.run(["wrk", "-t1", "-c4", f"-d{seconds:g}s", "--timeout", "60s",
+        whole = max(1, round(seconds))  # wrk takes whole seconds
+        out = subprocess.run(["wrk", "-t1", "-c4", f"-d{whole}s", "--timeout", "60s",
                               f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                             timeout=seconds + 120)
+                             timeout=whole + 120)
         m = re.search(r"^\s*(\d+) requests in", out.stdout, re.M)
         if out.returncode != 0 or not m or "Non-2xx" in out.stdout:
             raise RuntimeError(f"wrk {path}: {out.stdout.strip()} {out.stderr.strip()}")
