@@ -452,6 +452,8 @@ int ac_loop_open(void) {
   ac__list_init(&loop->kept_handles);
   ac__list_init(&loop->resources);
   ac__stacks_init(&loop->stacks);
+  const char *compact = getenv("AC_TASK_COMPACT");
+  loop->compact_all = compact && compact[0] == '1';
 #if defined(AC_SANITIZE_THREAD)
   loop->tsan_loop_fiber = __tsan_get_current_fiber();
 #endif
@@ -559,6 +561,7 @@ int ac_loop_close(void) {
   ac__future_free_all(loop);
   ac__timers_free(loop);
   uv_teardown(loop);
+  if (loop->run_stack) ac__stack_put(&loop->stacks, loop->run_stack, 0);
   ac__stacks_free(&loop->stacks);
   ac__debug_close(loop);
   pthread_mutex_destroy(&loop->ts_lock);

@@ -37,6 +37,16 @@ struct ac__task {
                            * structure gets a new one): "Task-<id>" */
   char *name;             /* malloc'd; NULL until named or asked for */
   uint8_t traced;         /* its track is named in the trace file */
+  uint8_t compact;        /* runs on the loop's run stack, kept in SAVED while away */
+  uint32_t saved_size;    /* compact: bytes of SAVED in use ([sp, top) of the run stack) */
+  uint32_t saved_cap;     /* and allocated */
+  char *saved;            /* compact: the copy of its stack while it is not running */
+  /* What others touch while the task is suspended lives here, not on its
+   * stack (a compact task's stack is not there then): the timer of a
+   * suspension with a time limit, and a compact task's sync waiter. */
+  ac__timer wake_timer;
+  int wake_timer_value;
+  struct ac__sync_waiter *sync_node; /* compact: its heap waiter, made on first use */
 #if defined(AC_SANITIZE_ADDRESS)
   void *fake_stack; /* AddressSanitizer's bookkeeping across switches */
 #endif
@@ -76,5 +86,18 @@ ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t);
  * else to the loop. Returns when T is resumed (never, if FINISHED). */
 void ac__switch_away(ac__loop *loop, ac__task *t, int finished);
 void ac__task_started(ac__loop *loop, ac__task *t);
+
+/* compact.c: compact tasks' copies of the run stack. */
+/* Give compact task T the loop's run stack (made on first use); 0 or -ENOMEM. */
+int ac__compact_start(ac__loop *loop, ac__task *t);
+/* T switched out: copy [sp, top) of the run stack to T's buffer. */
+void ac__compact_save(ac__loop *loop, ac__task *t);
+/* T is about to run: copy its buffer back to the same addresses. */
+void ac__compact_restore(ac__task *t);
+/* T finished: free its buffer. */
+void ac__compact_release(ac__task *t);
+/* The copy of the run stack's byte at ADDR while T is away, or NULL if
+ * ADDR is not in the part kept. */
+const void *ac__compact_find(const ac__task *t, uintptr_t addr, size_t len);
 
 #endif /* AC_TASK_INTERNAL_H */

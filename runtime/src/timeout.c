@@ -13,12 +13,13 @@ typedef struct deadline {
   ac__timer timer; /* on the loop's heap until it fires */
   ac__owned owned; /* in the task's owned list while the scope is open */
   ac__task *task;
-  ac_timeout_t *scope;
+  int expired; /* here, not in the caller's scope: that may be on a compact
+                * task's stack, which is elsewhere while the task waits */
 } deadline;
 
 static void expire(ac__timer *timer) {
   deadline *d = AC__CONTAINER(timer, deadline, timer);
-  d->scope->expired = 1;
+  d->expired = 1;
   ac__task_cancel(d->task);
 }
 
@@ -52,7 +53,7 @@ int ac_timeout_open(ac_timeout_t *scope, int64_t limit_ms) {
     deadline *d = malloc(sizeof *d);
     if (!d) return -ENOMEM;
     d->task = t;
-    d->scope = scope;
+    d->expired = 0;
     ac__timer_init(&d->timer, expire);
     ac__loop *loop = t->fut.loop;
     if ((rc = ac__timer_start(loop, &d->timer, ac__now(loop) + (uint64_t)limit_ms))) {
@@ -80,6 +81,7 @@ int ac_timeout_close(ac_timeout_t *scope) {
   deadline *d = scope->timer;
   scope->timer = NULL;
   if (d) {
+    scope->expired = d->expired;
     ac__owned_remove(&d->owned);
     deadline_free(d);
   }
@@ -90,5 +92,6 @@ int ac_timeout_close(ac_timeout_t *scope) {
 
 int ac_timeout_is_expired(const ac_timeout_t *scope) {
   if (!scope) return ac__misuse(-EINVAL, "ac_timeout_is_expired", "the scope is NULL");
-  return scope->expired;
+  const deadline *d = scope->timer;
+  return scope->expired || (d && d->expired);
 }

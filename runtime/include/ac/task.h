@@ -30,10 +30,28 @@ extern "C" {
 /** Longest task name kept (longer names are cut). */
 #define AC_TASK_NAME_MAX 63
 
+/** Flag of ac_task_opts_t: a compact task. It runs on the loop's shared run
+ *  stack (::AC_TASK_STACK_DEFAULT bytes, so its stack_size may not be more),
+ *  and while it is suspended the used part of that stack is kept in a heap
+ *  copy sized to fit (a few hundred bytes for a task that sleeps, instead
+ *  of a 4 KiB page), copied back before it resumes. Switching in or out of
+ *  a compact task costs that copy and goes through the loop.
+ *
+ *  The rule: a compact task must not give other tasks or callbacks pointers
+ *  to its locals that they use while it is suspended (its stack is not
+ *  there then). Pointers used while it runs, or by what it calls, are fine,
+ *  as are those the runtime's own waiting calls take: they keep what others
+ *  touch off the task's stack. Setting the environment variable
+ *  AC_TASK_COMPACT=1 makes every task of a loop opened afterwards compact
+ *  (those asking for a larger stack excepted). Builds with the ucontext
+ *  switch (AC_CONTEXT_UCONTEXT) ignore the flag. */
+#define AC_TASK_COMPACT 1u
+
 /** Options for ac_task_create_ex(); zero means "the default" for each field. */
 typedef struct {
   const char *name;  /**< name shown by debugging tools; copied. Default "Task-N" */
   size_t stack_size; /**< stack size in bytes, rounded up to whole pages */
+  unsigned flags;    /**< ::AC_TASK_COMPACT, or 0 for a task with a stack of its own */
 } ac_task_opts_t;
 
 /**
