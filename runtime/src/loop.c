@@ -453,7 +453,10 @@ int ac_loop_open(void) {
   ac__list_init(&loop->resources);
   ac__stacks_init(&loop->stacks);
   const char *compact = getenv("AC_TASK_COMPACT");
-  loop->compact_all = compact && compact[0] == '1';
+  loop->compact_all = !compact                ? AC__COMPACT_NONE
+                      : !strcmp(compact, "1")   ? AC__COMPACT_BUT_MAIN
+                      : !strcmp(compact, "all") ? AC__COMPACT_ALL
+                                                : AC__COMPACT_NONE;
 #if defined(AC_SANITIZE_THREAD)
   loop->tsan_loop_fiber = __tsan_get_current_fiber();
 #endif

@@ -56,8 +56,9 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
     stack_size = (opts->stack_size + page - 1) & ~(page - 1);
   }
   unsigned flags = opts ? opts->flags : 0;
-  if (flags & ~AC_TASK_COMPACT)
-    return ac__misuse(-EINVAL, fn_name, "unknown task flags 0x%x", flags & ~AC_TASK_COMPACT);
+  if (flags & ~(AC_TASK_COMPACT | AC__TASK_MAIN))
+    return ac__misuse(-EINVAL, fn_name, "unknown task flags 0x%x",
+                      flags & ~(AC_TASK_COMPACT | AC__TASK_MAIN));
   if ((flags & AC_TASK_COMPACT) && stack_size > AC_TASK_STACK_DEFAULT)
     return ac__misuse(-EINVAL, fn_name,
                       "a compact task runs on the shared %u KiB run stack: stack size %zu is "
@@ -67,7 +68,9 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
   int compact = 0; /* the copy needs the saved stack pointer of the assembly switch */
 #else
   int compact = (flags & AC_TASK_COMPACT) ||
-                (loop->compact_all && stack_size <= AC_TASK_STACK_DEFAULT);
+                (stack_size <= AC_TASK_STACK_DEFAULT &&
+                 (loop->compact_all == AC__COMPACT_ALL ||
+                  (loop->compact_all == AC__COMPACT_BUT_MAIN && !(flags & AC__TASK_MAIN))));
 #endif
   ac__task *t = ac__slab_alloc(&loop->task_slab);
   if (!t) return -ENOMEM;

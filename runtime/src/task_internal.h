@@ -6,6 +6,12 @@
 
 #include "future_internal.h"
 
+/* An internal flag of ac_task_opts_t: ac_loop_run's main task, which the
+ * environment's AC_TASK_COMPACT=1 leaves with a stack of its own. */
+#define AC__TASK_MAIN (1u << 31)
+/* loop->compact_all: AC_TASK_COMPACT in the environment ("1" or "all"). */
+enum { AC__COMPACT_NONE, AC__COMPACT_BUT_MAIN, AC__COMPACT_ALL };
+
 enum { AC__TASK_CREATED, AC__TASK_READY, AC__TASK_RUNNING, AC__TASK_SUSPENDED, AC__TASK_FINISHED };
 
 /* Something a task owns that must not outlive it: a lock it holds, a task
