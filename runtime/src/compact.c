@@ -93,3 +93,15 @@ const void *ac__compact_find(const ac__task *t, uintptr_t addr, size_t len) {
   if (addr < lo || addr + len > hi) return NULL;
   return t->saved + (addr - lo);
 }
+
+int ac__compact_refuse(const ac__task *t, const void *p, const char *fn) {
+  const char *c = p;
+  if (c < (const char *)ac__stack_bottom(t->stack) || c >= run_top(t)) return 0;
+  char label[AC_TASK_NAME_MAX + 1];
+  ac__task_label(t, label, sizeof label);
+  return ac__misuse(-EINVAL, fn,
+                    "compact task '%s' passed a pointer to its own stack, which is "
+                    "elsewhere while it waits; pass heap memory (or make it a task "
+                    "with a stack of its own)",
+                    label);
+}

@@ -146,6 +146,7 @@ static int schedule(const char *fn, int soon, int64_t delay_ms, uint64_t when, a
   if (delay_ms < 0) return ac__misuse(-EINVAL, fn, "negative delay (%lld ms)", (long long)delay_ms);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
+  if ((rc = ac__compact_check(loop, arg, fn))) return rc;
   if ((rc = handle_new(loop, cb, arg, out, &h))) return rc;
   if (soon) {
     h->state = AC__HANDLE_READY;

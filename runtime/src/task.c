@@ -47,6 +47,7 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
   if (!fn) return ac__misuse(-EINVAL, fn_name, "the task function is NULL");
   int rc = ac__loop_get(&loop, fn_name);
   if (rc) return rc;
+  if ((rc = ac__compact_check(loop, arg, fn_name))) return rc;
   size_t stack_size = AC_TASK_STACK_DEFAULT;
   if (opts && opts->stack_size) {
     if (opts->stack_size < AC_TASK_STACK_MIN || opts->stack_size > MAX_STACK)

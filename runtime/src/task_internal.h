@@ -94,6 +94,15 @@ void ac__switch_away(ac__loop *loop, ac__task *t, int finished);
 void ac__task_started(ac__loop *loop, ac__task *t);
 
 /* compact.c: compact tasks' copies of the run stack. */
+/* Refuse (-EINVAL, naming FN) a pointer P into the stack of the running
+ * task if it is compact: what gets it (a new task, a callback, a worker)
+ * uses it while the task waits, when its stack is elsewhere. */
+int ac__compact_refuse(const ac__task *t, const void *p, const char *fn);
+static inline int ac__compact_check(const ac__loop *loop, const void *p, const char *fn) {
+  const ac__task *t = loop->current;
+  if (__builtin_expect(t && t->compact, 0)) return ac__compact_refuse(t, p, fn);
+  return 0;
+}
 /* Give compact task T the loop's run stack (made on first use); 0 or -ENOMEM. */
 int ac__compact_start(ac__loop *loop, ac__task *t);
 /* T switched out: copy [sp, top) of the run stack to T's buffer. */
