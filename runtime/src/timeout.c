@@ -13,13 +13,15 @@ typedef struct deadline {
   ac__timer timer; /* on the loop's heap until it fires */
   ac__owned owned; /* in the task's owned list while the scope is open */
   ac__task *task;
-  int expired; /* here, not in the caller's scope: that may be on a compact
-                * task's stack, which is elsewhere while the task waits */
+  ac_timeout_t *scope;
+  int expired; /* for a compact task, here and not in its scope: that may be
+                * on its stack, which is elsewhere while the task waits */
 } deadline;
 
 static void expire(ac__timer *timer) {
   deadline *d = AC__CONTAINER(timer, deadline, timer);
   d->expired = 1;
+  if (!d->task->compact) d->scope->expired = 1;
   ac__task_cancel(d->task);
 }
 
@@ -53,6 +55,7 @@ int ac_timeout_open(ac_timeout_t *scope, int64_t limit_ms) {
     deadline *d = malloc(sizeof *d);
     if (!d) return -ENOMEM;
     d->task = t;
+    d->scope = scope;
     d->expired = 0;
     ac__timer_init(&d->timer, expire);
     ac__loop *loop = t->fut.loop;
@@ -81,7 +84,7 @@ int ac_timeout_close(ac_timeout_t *scope) {
   deadline *d = scope->timer;
   scope->timer = NULL;
   if (d) {
-    scope->expired = d->expired;
+    if (d->expired) scope->expired = 1;
     ac__owned_remove(&d->owned);
     deadline_free(d);
   }
@@ -92,6 +95,10 @@ int ac_timeout_close(ac_timeout_t *scope) {
 
 int ac_timeout_is_expired(const ac_timeout_t *scope) {
   if (!scope) return ac__misuse(-EINVAL, "ac_timeout_is_expired", "the scope is NULL");
+  if (scope->expired) return 1;
+  /* A compact task's expiry is in its deadline, valid while its scope is
+   * open (the scope of a task that finished may point at a freed one). */
+  const ac__task *t = ac__cur ? ac__cur->current : NULL;
   const deadline *d = scope->timer;
-  return scope->expired || (d && d->expired);
+  return t && t->compact && scope->entered && t->id == scope->task_id && d && d->expired;
 }
