@@ -189,9 +189,9 @@ static int suspended_frames(const ac__task *t, void **frames, int max) {
   const uintptr_t lo = (uintptr_t)t->stack->bottom, hi = (uintptr_t)t->stack;
   /* A compact task's frames are in its copy while it is away (the run
    * stack's addresses, read from the copy). */
-  const uintptr_t *sp = t->compact ? ac__compact_find(t, (uintptr_t)t->ctx.sp,
-                                                      AC__CTX_WORDS * sizeof(uintptr_t))
-                                   : t->ctx.sp;
+  const uintptr_t *sp =
+      t->compact ? ac__compact_find(t, (uintptr_t)t->ctx.sp, AC__CTX_WORDS * sizeof(uintptr_t))
+                 : t->ctx.sp;
   if (!sp) return 0;
   uintptr_t fp = sp[AC__CTX_FP], ret = sp[AC__CTX_RET];
   int n = 0;

@@ -413,7 +413,8 @@ static int run_transfer(transfer *t, const ac_http_request_t *req, const char *p
     curl_multi_remove_handle(c->multi, e);
     if (t->done) {
       curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &t->resp->status);
-      if ((rc = error_of(t->result, t, t->resp->status))) describe(t->resp, t->result, rc, protocols);
+      if ((rc = error_of(t->result, t, t->resp->status)))
+        describe(t->resp, t->result, rc, protocols);
     } else {
       snprintf(t->resp->error, sizeof t->resp->error, "%s", ac_error_message(rc));
     }

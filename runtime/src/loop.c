@@ -454,7 +454,7 @@ int ac_loop_open(void) {
   ac__list_init(&loop->resources);
   ac__stacks_init(&loop->stacks);
   const char *compact = getenv("AC_TASK_COMPACT");
-  loop->compact_all = !compact                ? AC__COMPACT_NONE
+  loop->compact_all = !compact                  ? AC__COMPACT_NONE
                       : !strcmp(compact, "1")   ? AC__COMPACT_BUT_MAIN
                       : !strcmp(compact, "all") ? AC__COMPACT_ALL
                                                 : AC__COMPACT_NONE;

@@ -81,8 +81,8 @@ struct ac_loop_s {
   ac__slab task_slab; /* where task structures come from (slab.h) */
   ac__task *current;  /* the running task, or NULL */
   ac__stack_pool stacks;
-  ac__stack *run_stack; /* compact tasks run here (compact.c); NULL until one starts */
-  uint8_t compact_all;  /* AC_TASK_COMPACT=1 in the environment: every task is compact */
+  ac__stack *run_stack;           /* compact tasks run here (compact.c); NULL until one starts */
+  uint8_t compact_all;            /* AC_TASK_COMPACT=1 in the environment: every task is compact */
   ac__ctx sched_ctx;              /* the loop's own context, to which tasks switch back */
   void *sched_fake_stack;         /* AddressSanitizer's bookkeeping for it */
   const void *sched_stack_bottom; /* the loop thread's stack, for the sanitizer */

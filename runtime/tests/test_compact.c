@@ -332,10 +332,10 @@ static int refused_body(void *arg, void **result) {
   (void)arg, (void)result;
   ck_assert_int_eq(ac_task_create_ex(NULL, trivial, NULL, &(ac_task_opts_t){.flags = 1u << 4}),
                    -EINVAL);
-  ck_assert_int_eq(ac_task_create_ex(NULL, trivial, NULL,
-                                     &(ac_task_opts_t){.flags = AC_TASK_COMPACT,
-                                                       .stack_size = 1u << 20}),
-                   -EINVAL);
+  ck_assert_int_eq(
+      ac_task_create_ex(NULL, trivial, NULL,
+                        &(ac_task_opts_t){.flags = AC_TASK_COMPACT, .stack_size = 1u << 20}),
+      -EINVAL);
   /* A default task may hand out its locals: its stack stays where it is. */
   int local = 0;
   ac_task_t *t;
@@ -375,7 +375,8 @@ static int many_body(void *arg, void **result) {
   ac_task_t **t = malloc(N * sizeof *t);
   ck_assert_ptr_nonnull(t);
   memset(&order, 0, sizeof order);
-  for (int i = 0; i < N; i++) ck_assert_int_eq(spawn(&t[i], ranked_sleeper, INT2P(i), AC_TASK_COMPACT), 0);
+  for (int i = 0; i < N; i++)
+    ck_assert_int_eq(spawn(&t[i], ranked_sleeper, INT2P(i), AC_TASK_COMPACT), 0);
   ck_assert_int_eq(ac_task_all(NULL, 0), N + 1);
   ck_assert_int_eq(ac_future_gather(t, N, NULL, NULL, 0), 0);
   ck_assert_int_eq(order.faults, 0);
