@@ -23,6 +23,15 @@
 #define NO_ASAN
 #endif
 
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifndef VALGRIND_MAKE_MEM_UNDEFINED
+#define VALGRIND_MAKE_MEM_UNDEFINED(p, n) ((void)(p), (void)(n))
+#endif
+
 enum { SAVED_ROUND = 64 }; /* buffers grow in steps of this many bytes */
 
 static char *run_top(const ac__task *t) {
@@ -77,7 +86,12 @@ void ac__compact_save(ac__loop *loop, ac__task *t) {
 }
 
 void ac__compact_restore(ac__task *t) {
-  if (t->saved_size) copy_words(run_top(t) - t->saved_size, t->saved, t->saved_size);
+  if (!t->saved_size) return;
+  char *to = run_top(t) - t->saved_size;
+  /* Memcheck took the part below the last task's frames for freed stack:
+   * it is this task's again (its bytes come with their definedness). */
+  (void)VALGRIND_MAKE_MEM_UNDEFINED(to, t->saved_size);
+  copy_words(to, t->saved, t->saved_size);
 }
 
 void ac__compact_release(ac__task *t) {
