@@ -368,23 +368,29 @@ static int ranked_sleeper(void *arg, void **result) {
   return rc;
 }
 
-/* The million-task benchmark in small: 20,000 compact tasks asleep at once. */
+/* The million-task benchmark in small: 20,000 compact tasks asleep at once
+ * (2,000 under ThreadSanitizer, which keeps ~0.8 MiB per fiber). */
+#if defined(AC_SANITIZE_THREAD)
+enum { MANY = 2000 };
+#else
+enum { MANY = 20000 };
+#endif
+
 static int many_body(void *arg, void **result) {
   (void)arg, (void)result;
-  enum { N = 20000 };
-  ac_task_t **t = malloc(N * sizeof *t);
+  ac_task_t **t = malloc(MANY * sizeof *t);
   ck_assert_ptr_nonnull(t);
   memset(&order, 0, sizeof order);
-  for (int i = 0; i < N; i++)
+  for (int i = 0; i < MANY; i++)
     ck_assert_int_eq(spawn(&t[i], ranked_sleeper, INT2P(i), AC_TASK_COMPACT), 0);
-  ck_assert_int_eq(ac_task_all(NULL, 0), N + 1);
-  ck_assert_int_eq(ac_future_gather(t, N, NULL, NULL, 0), 0);
+  ck_assert_int_eq(ac_task_all(NULL, 0), MANY + 1);
+  ck_assert_int_eq(ac_future_gather(t, MANY, NULL, NULL, 0), 0);
   ck_assert_int_eq(order.faults, 0);
-  for (int i = 0; i < N; i++) ac_future_release(t[i]);
+  for (int i = 0; i < MANY; i++) ac_future_release(t[i]);
   free(t);
   return 0;
 }
-START_TEST(twenty_thousand_compact_sleepers) { RUN_OK(many_body, NULL); }
+START_TEST(many_compact_sleepers) { RUN_OK(many_body, NULL); }
 END_TEST
 
 Suite *test_suite(void) {
@@ -395,6 +401,6 @@ Suite *test_suite(void) {
   ADD_TEST(s, deep_stacks_grow_the_copy_and_come_back_whole);
   ADD_TEST(s, overflowing_the_run_stack_names_the_task);
   ADD_TEST(s, compact_tasks_may_not_hand_out_their_locals);
-  ADD_TEST(s, twenty_thousand_compact_sleepers);
+  ADD_TEST(s, many_compact_sleepers);
   return s;
 }
