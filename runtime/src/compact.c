@@ -32,7 +32,7 @@
 #define VALGRIND_MAKE_MEM_UNDEFINED(p, n) ((void)(p), (void)(n))
 #endif
 
-enum { SAVED_ROUND = 64 }; /* buffers grow in steps of this many bytes */
+enum { SAVED_ROUND = 16 }; /* buffers grow in steps of malloc's own granule */
 
 static char *run_top(const ac__task *t) {
   return (char *)ac__stack_bottom(t->stack) + ac__stack_usable(t->stack);
