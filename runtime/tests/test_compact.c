@@ -316,6 +316,9 @@ static int work(void *arg, void **result) {
 static int hands_out_locals(void *arg, void **result) {
   (void)arg, (void)result;
   int local = 1;
+#if defined(AC_CONTEXT_UCONTEXT)
+  return 0; /* the flag is ignored there: this task has a stack of its own */
+#endif
   ck_assert_int_eq(ac_task_create(NULL, trivial, &local), -EINVAL);
   ck_assert_int_eq(ac_loop_call_soon(nothing, &local, NULL), -EINVAL);
   ck_assert_int_eq(ac_loop_call_later(1, nothing, &local, NULL), -EINVAL);
