@@ -769,6 +769,7 @@ int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn
   if (port < 0 || port > 65535) return ac__misuse(-EINVAL, fn, "port %d is outside 0..65535", port);
   int rc = ac__current(&t, fn);
   if (rc) return rc;
+  if ((rc = ac__compact_check(t->fut.loop, arg, fn))) return rc; /* handlers get it later */
   struct addrinfo *addrs = NULL;
   if ((rc = resolve(t, host, port, 1, &addrs))) return rc;
   ac_server_t *srv = calloc(1, sizeof *srv);

@@ -307,6 +307,13 @@ static int trivial(void *arg, void **result) {
   return 0;
 }
 
+static void done(ac_future_t *f, void *arg) { (void)f, (void)arg; }
+
+static int handler(ac_stream_t *s, void *arg) {
+  (void)s, (void)arg;
+  return 0;
+}
+
 static int work(void *arg, void **result) {
   *result = arg;
   return 0;
@@ -323,6 +330,13 @@ static int hands_out_locals(void *arg, void **result) {
   ck_assert_int_eq(ac_loop_call_soon(nothing, &local, NULL), -EINVAL);
   ck_assert_int_eq(ac_loop_call_later(1, nothing, &local, NULL), -EINVAL);
   ck_assert_int_eq(ac_executor_run(NULL, work, &local, NULL), -EINVAL);
+  ac_future_t *f;
+  ck_assert_int_eq(ac_future_create(&f), 0);
+  ck_assert_int_eq(ac_future_add_done_callback(f, done, &local), -EINVAL);
+  ac_future_release(f);
+  ac_server_t *srv = NULL;
+  ck_assert_int_eq(ac_server_start(&srv, "127.0.0.1", 0, handler, &local), -EINVAL);
+  ck_assert_ptr_null(srv);
   static int on_heap_or_static;
   ck_assert_int_eq(ac_task_create(NULL, trivial, &on_heap_or_static), 0);
   void *got = NULL;

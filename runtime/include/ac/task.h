@@ -41,7 +41,10 @@ extern "C" {
  *  to its locals that they use while it is suspended (its stack is not
  *  there then). Pointers used while it runs, or by what it calls, are fine,
  *  as are those the runtime's own waiting calls take: they keep what others
- *  touch off the task's stack. Setting the environment variable
+ *  touch off the task's stack. The common slips are refused with `-EINVAL`:
+ *  a pointer into the caller's own stack as the argument of a new task, a
+ *  callback (ac_loop_call_soon(), ac_future_add_done_callback()), a server's
+ *  handlers or an executor job. Setting the environment variable
  *  AC_TASK_COMPACT=1 makes every task of a loop opened afterwards compact
  *  (those asking for a larger stack excepted). Builds with the ucontext
  *  switch (AC_CONTEXT_UCONTEXT) ignore the flag. */
@@ -65,7 +68,9 @@ typedef struct {
  *             detached: it runs to its end and frees itself.
  * @param fn   the function; must not be NULL.
  * @param arg  passed to @p fn.
- * @return 0; `-EINVAL` if @p fn is NULL; `-ENOENT` if no loop is open;
+ * @return 0; `-EINVAL` if @p fn is NULL, or if the caller is a compact task
+ *         and @p arg points into its stack (see ::AC_TASK_COMPACT);
+ *         `-ENOENT` if no loop is open;
  *         `-EPERM` from another thread; `-ENOMEM` if no stack or memory.
  */
 int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
@@ -77,7 +82,8 @@ int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
  * @param arg  passed to @p fn.
  * @param opts may be NULL for the defaults.
  * @return as ac_task_create(); `-EINVAL` if the stack size is below
- *         ::AC_TASK_STACK_MIN or over 1 GiB.
+ *         ::AC_TASK_STACK_MIN or over 1 GiB (over ::AC_TASK_STACK_DEFAULT
+ *         for a compact task), or if the flags are unknown.
  */
 int ac_task_create_ex(ac_task_t **task, ac_task_fn fn, void *arg, const ac_task_opts_t *opts);
 
