@@ -32,7 +32,10 @@
 #define VALGRIND_MAKE_MEM_UNDEFINED(p, n) ((void)(p), (void)(n))
 #endif
 
-enum { SAVED_ROUND = 16 }; /* buffers grow in steps of malloc's own granule */
+enum {
+  SAVED_ROUND = 16,         /* buffers grow in steps of malloc's own granule */
+  SHRINK_ABOVE = 16 * 1024, /* a buffer larger than this shrinks when 3/4 of it is unused */
+};
 
 static char *run_top(const ac__task *t) {
   return (char *)ac__stack_bottom(t->stack) + ac__stack_usable(t->stack);
@@ -65,16 +68,18 @@ void ac__compact_save(ac__loop *loop, ac__task *t) {
 #if !defined(AC_CONTEXT_UCONTEXT)
   char *sp = t->ctx.sp, *top = run_top(t);
   size_t n = (size_t)(top - sp);
-  if (n > t->saved_cap) {
+  /* Grown to fit; shrunk when a task that once went deep waits shallow. */
+  if (n > t->saved_cap || (t->saved_cap > SHRINK_ABOVE && n < t->saved_cap / 4)) {
     size_t cap = (n + SAVED_ROUND - 1) & ~(size_t)(SAVED_ROUND - 1);
-    char *grown = realloc(t->saved, cap);
-    if (!grown) {
+    char *resized = realloc(t->saved, cap);
+    if (resized) {
+      t->saved = resized;
+      t->saved_cap = (uint32_t)cap;
+    } else if (cap > t->saved_cap) { /* (failing to shrink, it keeps the larger one) */
       ac__misuse(-ENOMEM, "ac_task_create_ex", "no memory to keep compact task '%s' away",
                  ac_task_name(&t->fut));
       abort(); /* its frames are about to be overwritten: nothing else is safe */
     }
-    t->saved = grown;
-    t->saved_cap = (uint32_t)cap;
   }
   copy_words(t->saved, sp, n);
   t->saved_size = (uint32_t)n;
