@@ -32,7 +32,8 @@ typedef struct ac__task ac__task;
  * callback to call. Tasks embed theirs; callbacks live in an ac_handle_t. */
 typedef struct ac__ready {
   struct ac__ready *next;
-  uint8_t is_task; /* 1: the entry is the ready field of an ac__task */
+  uint8_t is_task; /* 1: the entry is the ready field of an ac__task; 2: of a
+                    * compact one, which is never handed over to directly */
   uint8_t yielded; /* a task's, set by sleep(0): it runs after all queued before it,
                     * even when schedule exploration reorders tasks (explore.c) */
 } ac__ready;

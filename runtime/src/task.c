@@ -41,6 +41,31 @@ int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_o
   return rc;
 }
 
+/* Whether a task with OPTS and STACK_SIZE is compact: asked for, or all
+ * tasks are (AC_TASK_COMPACT in the environment). 0 or -EINVAL. */
+static int compact_wanted(const ac__loop *loop, const ac_task_opts_t *opts, size_t stack_size,
+                          const char *fn_name, int *compact) {
+  unsigned flags = opts ? opts->flags : 0;
+  if (flags & ~(AC_TASK_COMPACT | AC__TASK_MAIN))
+    return ac__misuse(-EINVAL, fn_name, "unknown task flags 0x%x",
+                      flags & ~(AC_TASK_COMPACT | AC__TASK_MAIN));
+  if ((flags & AC_TASK_COMPACT) && stack_size > AC_TASK_STACK_DEFAULT)
+    return ac__misuse(-EINVAL, fn_name,
+                      "a compact task runs on the shared %u KiB run stack: stack size %zu is "
+                      "more",
+                      AC_TASK_STACK_DEFAULT / 1024, stack_size);
+#if defined(AC_CONTEXT_UCONTEXT)
+  (void)loop;
+  *compact = 0; /* the copy needs the saved stack pointer of the assembly switch */
+#else
+  *compact = (flags & AC_TASK_COMPACT) ||
+             (stack_size <= AC_TASK_STACK_DEFAULT &&
+              (loop->compact_all == AC__COMPACT_ALL ||
+               (loop->compact_all == AC__COMPACT_BUT_MAIN && !(flags & AC__TASK_MAIN))));
+#endif
+  return 0;
+}
+
 int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_t *opts,
                    const char *fn_name) {
   ac__loop *loop = NULL;
@@ -56,26 +81,13 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
     size_t page = loop->stacks.page;
     stack_size = (opts->stack_size + page - 1) & ~(page - 1);
   }
-  unsigned flags = opts ? opts->flags : 0;
-  if (flags & ~(AC_TASK_COMPACT | AC__TASK_MAIN))
-    return ac__misuse(-EINVAL, fn_name, "unknown task flags 0x%x",
-                      flags & ~(AC_TASK_COMPACT | AC__TASK_MAIN));
-  if ((flags & AC_TASK_COMPACT) && stack_size > AC_TASK_STACK_DEFAULT)
-    return ac__misuse(-EINVAL, fn_name,
-                      "a compact task runs on the shared %u KiB run stack: stack size %zu is "
-                      "more",
-                      AC_TASK_STACK_DEFAULT / 1024, stack_size);
-#if defined(AC_CONTEXT_UCONTEXT)
-  int compact = 0; /* the copy needs the saved stack pointer of the assembly switch */
-#else
-  int compact = (flags & AC_TASK_COMPACT) ||
-                (stack_size <= AC_TASK_STACK_DEFAULT &&
-                 (loop->compact_all == AC__COMPACT_ALL ||
-                  (loop->compact_all == AC__COMPACT_BUT_MAIN && !(flags & AC__TASK_MAIN))));
-#endif
+  int compact = 0;
+  if (__builtin_expect(opts != NULL || loop->compact_all, 0) &&
+      (rc = compact_wanted(loop, opts, stack_size, fn_name, &compact)))
+    return rc;
   ac__task *t = ac__slab_alloc(&loop->task_slab);
   if (!t) return -ENOMEM;
-  t->ready.is_task = 1;
+  t->ready.is_task = compact ? 2 : 1; /* 2: switched to through the loop (switch.c) */
   t->ready.yielded = 0;
   t->stack = NULL;
   t->fn = fn;
@@ -97,9 +109,11 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
   t->name = NULL;
   t->traced = 0;
   t->compact = (uint8_t)compact;
-  t->saved = NULL;
-  t->saved_size = t->saved_cap = 0;
-  t->sync_node = NULL;
+  if (compact) { /* only compact tasks use these */
+    t->saved = NULL;
+    t->saved_size = t->saved_cap = 0;
+    t->sync_node = NULL;
+  }
   if (opts && opts->name && (rc = ac__task_rename(t, opts->name))) {
     ac__slab_free(&loop->task_slab, t);
     return rc;
