@@ -410,6 +410,58 @@ static int many_body(void *arg, void **result) {
 START_TEST(many_compact_sleepers) { RUN_OK(many_body, NULL); }
 END_TEST
 
+/* ---- the task dump ------------------------------------------------------- */
+
+/* Global and not inlined, so the dump can name them (-rdynamic). */
+int compact_napper_inner(volatile int *after);
+int compact_napper(void *arg, void **result);
+
+__attribute__((noinline)) int compact_napper_inner(volatile int *after) {
+  int rc = ac_task_sleep(5000);
+  *after = 1; /* work after the call: no tail call, so this frame stays */
+  return rc;
+}
+
+__attribute__((noinline)) int compact_napper(void *arg, void **result) {
+  (void)arg, (void)result;
+  volatile int after = 0;
+  int rc = compact_napper_inner(&after);
+  return rc + after - 1 + 1;
+}
+
+/* A suspended compact task's frames are read from its copy. */
+static int dump_body(void *arg, void **result) {
+  (void)arg, (void)result;
+  ac_task_t *t, *other;
+  ck_assert_int_eq(
+      ac_task_create_ex(&t, compact_napper, NULL,
+                        &(ac_task_opts_t){.name = "dreamer", .flags = AC_TASK_COMPACT}),
+      0);
+  ck_assert_int_eq(spawn(&other, keeper, INT2P(3), AC_TASK_COMPACT), 0); /* the run stack's next */
+  ck_assert_int_eq(ac_task_sleep(1), 0);
+  FILE *f = tmpfile();
+  ck_assert_int_eq(ac_debug_dump_tasks(f), 3);
+  rewind(f);
+  char text[16384];
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  text[n] = '\0';
+  fclose(f);
+  ck_assert_msg(strstr(text, "task 'dreamer'") && strstr(text, "suspended in sleep"),
+                "the dump names the task and its wait:\n%s", text);
+#if !defined(AC_CONTEXT_UCONTEXT)
+  ck_assert_msg(strstr(text, "ac_task_sleep") && strstr(text, "compact_napper_inner"),
+                "the compact task's call stack shows where it waits:\n%s", text);
+#endif
+  ac_future_cancel(t);
+  ac_future_await(t, NULL);
+  ck_assert_int_eq(ac_future_await(other, NULL), 0);
+  ac_future_release(t);
+  ac_future_release(other);
+  return 0;
+}
+START_TEST(dump_reads_a_compact_tasks_frames_from_its_copy) { RUN_OK(dump_body, NULL); }
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("compact");
   ADD_TEST(s, compact_and_default_tasks_interleave);
@@ -419,5 +471,6 @@ Suite *test_suite(void) {
   ADD_TEST(s, overflowing_the_run_stack_names_the_task);
   ADD_TEST(s, compact_tasks_may_not_hand_out_their_locals);
   ADD_TEST(s, many_compact_sleepers);
+  ADD_TEST(s, dump_reads_a_compact_tasks_frames_from_its_copy);
   return s;
 }
