@@ -46,7 +46,9 @@ extern "C" {
  *  callback (ac_loop_call_soon(), ac_future_add_done_callback()), a server's
  *  handlers or an executor job. Setting the environment variable
  *  AC_TASK_COMPACT=1 makes every task of a loop opened afterwards compact
- *  (those asking for a larger stack excepted). Builds with the ucontext
+ *  but ac_loop_run()'s main task, and AC_TASK_COMPACT=all every task (those
+ *  asking for a larger stack excepted): a way to run a program's tests in
+ *  this mode. Builds with the ucontext
  *  switch (AC_CONTEXT_UCONTEXT) ignore the flag. */
 #define AC_TASK_COMPACT 1u
 
