@@ -31,6 +31,7 @@ TOLERANCE = 0.10
 # other thread is scheduled.
 BENCHES = {
     "switch": ("ac_tasks", "switch", 5000000, 2),  # two tasks, n switches each
+    "switch_compact": ("ac_tasks", "switch_compact", 5000000, 2),  # the same, compact tasks
     "spawn_await": ("ac_tasks", "spawn_await", 200000, 1),
     "create_run_destroy": ("ac_tasks", "create_run_destroy", 1000, 1000),  # batches of 1,000
     "call_soon": ("ac_tasks", "call_soon", 1000000, 1),

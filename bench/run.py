@@ -43,12 +43,17 @@ def benches(build):
     return {
         "switch": (impls([tasks, "switch"], "switch", {"swapcontext": [f"{build}/bench/swapcontext"]}),
                    True, ("faster", "swapcontext", 20)),
+        # Compact tasks switch through the loop and copy their stacks: the
+        # price of sleeping_1m_compact, beside asyncio's switch.
+        "switch_compact": (impls([tasks, "switch_compact"], "switch"), True, None),
         "spawn_await": (impls([tasks, "spawn_await"], "spawn_await", {"floor": [f"{build}/bench/floor_spawn"]}),
                         True, ("faster", "asyncio", 50)),
         "create_run_destroy": (impls([tasks, "create_run_destroy"], "create_run_destroy"), True, ("below", 100)),
         "call_soon": (impls([tasks, "call_soon"], "call_soon"), True, ("faster", "asyncio", 20)),
         "sleeping_rss": (impls([tasks, "sleeping_rss"], "sleeping_rss"), True, ("below", 5)),
         "sleeping_1m": (impls([tasks, "sleeping_1m"], "sleeping_1m"), True, ("faster", "asyncio", 1)),
+        "sleeping_1m_compact": (impls([tasks, "sleeping_1m_compact"], "sleeping_1m"), True,
+                                ("faster", "asyncio", 1)),
         "queue_pingpong": (impls([sync, "queue_pingpong"], "queue_pingpong"), True, ("faster", "asyncio", 20)),
         "lock": (impls([sync, "lock"], "lock"), True, None),
         "executor_latency": (impls([sync, "executor_latency"], "executor_latency"), True,
@@ -74,7 +79,7 @@ def one_cpu(cmd):
 
 # Run once, not --runs times: a memory figure that varies little, from runs
 # that take a minute each (a million tasks).
-ONCE = {"sleeping_1m"}
+ONCE = {"sleeping_1m", "sleeping_1m_compact"}
 
 ECHO_SECONDS = float(os.environ.get("ECHO_SECONDS", "10"))
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -32,19 +32,22 @@ fresh-machine-check:
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
   --child-silent-after-fork=yes
 
-# ASan+UBSan over the runtime's tests and the examples, then valgrind.
+# ASan+UBSan over the runtime's tests (also with every task compact) and
+# the examples, then valgrind (the same twice).
 sanitize: deps
-	$(MAKE) --no-print-directory SAN=asan runtime-test examples-test
+	$(MAKE) --no-print-directory SAN=asan runtime-test runtime-test-compact examples-test
 	$(MAKE) --no-print-directory valgrind
+	AC_TASK_COMPACT=1 $(MAKE) --no-print-directory valgrind
 
 # Check forks each test; without forking, valgrind sees the tests themselves.
 valgrind: $(RT_TEST_BIN)
 	@fail=0; for t in $(RT_TEST_BIN); do echo "== valgrind $$t"; \
 	  CK_FORK=no $(VALGRIND) $$t || fail=1; done; exit $$fail
 
-# ThreadSanitizer: every runtime test (the executor's use threads).
+# ThreadSanitizer: every runtime test (the executor's use threads), also
+# with every task compact.
 tsan: deps
-	$(MAKE) --no-print-directory SAN=tsan runtime-test
+	$(MAKE) --no-print-directory SAN=tsan runtime-test runtime-test-compact
 
 clang: deps
 	$(MAKE) --no-print-directory CC=clang runtime-test examples-test

@@ -79,6 +79,16 @@ runtime-test: $(RT_TEST_BIN) $(BUILD)/runtime/tests/ctx_check
 
 TEST_TARGETS += runtime-test
 
+# The whole suite again with every task compact (AC_TASK_COMPACT=1, see
+# ac_task_opts_t): on the shared run stack, copied out while away. With
+# SAN=asan or SAN=tsan as runtime-test; valgrind: AC_TASK_COMPACT=1 make valgrind
+# (make sanitize and make tsan run them all).
+.PHONY: runtime-test-compact
+runtime-test-compact:
+	@AC_TASK_COMPACT=1 $(MAKE) --no-print-directory runtime-test
+
+TEST_TARGETS += runtime-test-compact
+
 # The public headers follow the API rules of docs/DESIGN.md, and each one
 # compiles on its own.
 .PHONY: api-check

@@ -1,6 +1,7 @@
 /* ac_tasks.c - the runtime's task benchmarks: context switch (two tasks
  * handing over with ac_task_sleep(0)), spawn + await, create + run + destroy,
- * call_soon chains, and the memory of 100,000 sleeping tasks. */
+ * call_soon chains, and the memory of 100,000 and 1,000,000 sleeping tasks;
+ * the switch and the million also for compact tasks (AC_TASK_COMPACT). */
 #include <string.h>
 
 #include "ac.h"
@@ -13,18 +14,19 @@ static int yielder(void *arg, void **result) {
   return 0;
 }
 
-static void bench_switch(void) {
+static void bench_switch(const char *name, unsigned flags) {
   long n = bench_count(5000000);
   ac_task_t *a, *b;
+  ac_task_opts_t opts = {.flags = flags};
   double t0 = bench_now_ns();
-  BENCH_CHECK(ac_task_create(&a, yielder, &n));
-  BENCH_CHECK(ac_task_create(&b, yielder, &n));
+  BENCH_CHECK(ac_task_create_ex(&a, yielder, &n, &opts));
+  BENCH_CHECK(ac_task_create_ex(&b, yielder, &n, &opts));
   ac_task_t *both[] = {a, b};
   BENCH_CHECK(ac_future_gather(both, 2, NULL, NULL, 0));
   double t1 = bench_now_ns();
   ac_future_release(a);
   ac_future_release(b);
-  bench_report("switch", "ac", (t1 - t0) / (2.0 * (double)n), "ns/switch");
+  bench_report(name, "ac", (t1 - t0) / (2.0 * (double)n), "ns/switch");
 }
 
 static int trivial(void *arg, void **result) {
@@ -98,12 +100,13 @@ static int sleeper(void *arg, void **result) {
 }
 
 /* N tasks asleep at once (until cancelled): the RSS they add, per task. */
-static void bench_sleepers(const char *name, long n) {
+static void bench_sleepers(const char *name, long n, unsigned flags) {
+  ac_task_opts_t opts = {.flags = flags};
   int64_t ms = 3600 * 1000;
   ac_task_t **tasks = malloc((size_t)n * sizeof *tasks);
   if (!tasks) exit(1);
   long before = rss_kib();
-  for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_create(&tasks[i], sleeper, &ms));
+  for (long i = 0; i < n; i++) BENCH_CHECK(ac_task_create_ex(&tasks[i], sleeper, &ms, &opts));
   BENCH_CHECK(ac_task_sleep(100)); /* all of them are asleep now */
   long during = rss_kib();
   bench_report(name, "ac", (double)(during - before) / (double)n, "KiB/task");
@@ -119,7 +122,9 @@ static int main_task(void *arg, void **result) {
   (void)result;
   const char *which = arg;
   if (!strcmp(which, "switch"))
-    bench_switch();
+    bench_switch(which, 0);
+  else if (!strcmp(which, "switch_compact"))
+    bench_switch(which, AC_TASK_COMPACT);
   else if (!strcmp(which, "spawn_await"))
     bench_spawn();
   else if (!strcmp(which, "create_run_destroy"))
@@ -127,9 +132,11 @@ static int main_task(void *arg, void **result) {
   else if (!strcmp(which, "call_soon"))
     bench_call_soon();
   else if (!strcmp(which, "sleeping_rss"))
-    bench_sleepers(which, bench_count(100000));
+    bench_sleepers(which, bench_count(100000), 0);
   else if (!strcmp(which, "sleeping_1m"))
-    bench_sleepers(which, bench_count(1000000));
+    bench_sleepers(which, bench_count(1000000), 0);
+  else if (!strcmp(which, "sleeping_1m_compact"))
+    bench_sleepers(which, bench_count(1000000), AC_TASK_COMPACT);
   else
     return -EINVAL;
   return 0;
@@ -138,7 +145,8 @@ static int main_task(void *arg, void **result) {
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr,
-            "usage: %s switch|spawn_await|create_run_destroy|call_soon|sleeping_rss|sleeping_1m\n",
+            "usage: %s switch|switch_compact|spawn_await|create_run_destroy|call_soon|"
+            "sleeping_rss|sleeping_1m|sleeping_1m_compact\n",
             argv[0]);
     return 2;
   }

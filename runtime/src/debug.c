@@ -187,7 +187,12 @@ static int suspended_frames(const ac__task *t, void **frames, int max) {
   return 0;
 #else
   const uintptr_t lo = (uintptr_t)t->stack->bottom, hi = (uintptr_t)t->stack;
-  const uintptr_t *sp = t->ctx.sp;
+  /* A compact task's frames are in its copy while it is away (the run
+   * stack's addresses, read from the copy). */
+  const uintptr_t *sp =
+      t->compact ? ac__compact_find(t, (uintptr_t)t->ctx.sp, AC__CTX_WORDS * sizeof(uintptr_t))
+                 : t->ctx.sp;
+  if (!sp) return 0;
   uintptr_t fp = sp[AC__CTX_FP], ret = sp[AC__CTX_RET];
   int n = 0;
   while (n < max && ret) {
@@ -195,6 +200,7 @@ static int suspended_frames(const ac__task *t, void **frames, int max) {
     /* A frame record: the caller's frame pointer, then the return address. */
     const uintptr_t *frame = (const uintptr_t *)fp;
     if (fp < lo || fp + 2 * sizeof *frame > hi || fp % sizeof *frame) break;
+    if (t->compact && !(frame = ac__compact_find(t, fp, 2 * sizeof *frame))) break;
     ret = frame[1];
     if (frame[0] <= fp) break; /* the chain must go up the stack */
     fp = frame[0];

@@ -246,6 +246,7 @@ int ac_executor_run(ac_executor_t *ex, ac_work_fn fn, void *arg, void **result) 
   int rc = ac__current(&t, name);
   if (rc) return rc;
   ac__loop *loop = t->fut.loop;
+  if ((rc = ac__compact_check(loop, arg, name))) return rc;
   if (ex && ex->loop != loop)
     return ac__misuse(-EPERM, name, "the executor belongs to the loop of another thread");
   if (!ex && !(ex = ac__slot_get(loop, AC__SLOT_EXECUTOR))) {

@@ -84,6 +84,7 @@ int ac_future_add_done_callback(ac_future_t *f, ac_done_fn fn, void *arg) {
   int rc = ac__future_check(f, "ac_future_add_done_callback");
   if (rc) return rc;
   if (!fn) return ac__misuse(-EINVAL, "ac_future_add_done_callback", "the callback is NULL");
+  if ((rc = ac__compact_check(f->loop, arg, "ac_future_add_done_callback"))) return rc;
   done_cb *d = malloc(sizeof *d);
   if (!d) return -ENOMEM;
   d->fn = fn;

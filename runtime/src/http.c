@@ -365,6 +365,65 @@ void ac_http_response_close(ac_http_response_t *resp) {
   resp->headers_size = resp->body_size = 0;
 }
 
+/* Run the transfer T for REQ; curl's callbacks write into T->resp. */
+static int run_transfer(transfer *t, const ac_http_request_t *req, const char *protocols,
+                        http_client *c) {
+  ac__task *task = t->task;
+  int rc = 0;
+  t->max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY;
+  if (!(t->easy = curl_easy_init())) return refuse(t->resp, -ENOMEM, "no memory for a transfer");
+  CURL *e = t->easy;
+  if (restrict_protocols(e, protocols)) {
+    curl_easy_cleanup(e);
+    return refuse(t->resp, -EINVAL, "libcurl does not know every protocol of \"%s\"", protocols);
+  }
+  curl_easy_setopt(e, CURLOPT_URL, req->url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->resp->error);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
+  if (req->max_redirects >= 0) {
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS,
+                     (long)(req->max_redirects ? req->max_redirects : DEFAULT_REDIRECTS));
+  }
+  if (req->timeout_ms) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
+  if (req->method) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+  if (req->body) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_size);
+    /* A compact task's body may be on its stack, elsewhere while it waits. */
+    curl_easy_setopt(e, t->task->compact ? CURLOPT_COPYPOSTFIELDS : CURLOPT_POSTFIELDS, req->body);
+  }
+  for (const char *const *h = req->headers; h && *h; h++)
+    t->headers = curl_slist_append(t->headers, *h);
+  if (t->headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+
+  if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
+    rc = -ENOMEM;
+    snprintf(t->resp->error, sizeof t->resp->error, "libcurl could not start the transfer");
+  } else {
+    while (!t->done) {
+      rc = ac__suspend(task, "http request");
+      if (rc) break; /* cancelled: the transfer is removed below */
+    }
+    curl_multi_remove_handle(c->multi, e);
+    if (t->done) {
+      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &t->resp->status);
+      if ((rc = error_of(t->result, t, t->resp->status)))
+        describe(t->resp, t->result, rc, protocols);
+    } else {
+      snprintf(t->resp->error, sizeof t->resp->error, "%s", ac_error_message(rc));
+    }
+  }
+  curl_easy_cleanup(e);
+  curl_slist_free_all(t->headers);
+  return rc;
+}
+
 int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
   ac__task *task = NULL;
   const char *fn = "ac_http_fetch";
@@ -386,55 +445,18 @@ int ac_http_fetch(const ac_http_request_t *req, ac_http_response_t *resp) {
   if ((rc = client_get(task->fut.loop, &c, &step)))
     return refuse(resp, rc, "cannot set up the HTTP client: %s failed", step);
 
-  transfer t = {.task = task, .resp = resp};
-  t.max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY;
-  if (!(t.easy = curl_easy_init())) return refuse(resp, -ENOMEM, "no memory for a transfer");
-  CURL *e = t.easy;
-  if (restrict_protocols(e, protocols)) {
-    curl_easy_cleanup(e);
-    return refuse(resp, -EINVAL, "libcurl does not know every protocol of \"%s\"", protocols);
+  if (!task->compact) {
+    transfer t = {.task = task, .resp = resp};
+    return run_transfer(&t, req, protocols, c);
   }
-  curl_easy_setopt(e, CURLOPT_URL, req->url);
-  curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, resp->error);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t.max_body);
-  if (req->max_redirects >= 0) {
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS,
-                     (long)(req->max_redirects ? req->max_redirects : DEFAULT_REDIRECTS));
-  }
-  if (req->timeout_ms) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
-  if (req->method) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
-  if (req->body) {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_size);
-  }
-  for (const char *const *h = req->headers; h && *h; h++)
-    t.headers = curl_slist_append(t.headers, *h);
-  if (t.headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
-
-  if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
-    rc = -ENOMEM;
-    snprintf(resp->error, sizeof resp->error, "libcurl could not start the transfer");
-  } else {
-    while (!t.done) {
-      rc = ac__suspend(task, "http request");
-      if (rc) break; /* cancelled: the transfer is removed below */
-    }
-    curl_multi_remove_handle(c->multi, e);
-    if (t.done) {
-      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
-      if ((rc = error_of(t.result, &t, resp->status))) describe(resp, t.result, rc, protocols);
-    } else {
-      snprintf(resp->error, sizeof resp->error, "%s", ac_error_message(rc));
-    }
-  }
-  curl_easy_cleanup(e);
-  curl_slist_free_all(t.headers);
+  /* A compact task's stack is elsewhere while it waits, and curl writes into
+   * the transfer and the response meanwhile: both go on the heap. */
+  transfer *t = calloc(1, sizeof *t + sizeof *resp);
+  if (!t) return refuse(resp, -ENOMEM, "no memory for a transfer");
+  t->task = task;
+  t->resp = (ac_http_response_t *)(t + 1);
+  rc = run_transfer(t, req, protocols, c);
+  *resp = *t->resp;
+  free(t);
   return rc;
 }

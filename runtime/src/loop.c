@@ -146,6 +146,7 @@ static int schedule(const char *fn, int soon, int64_t delay_ms, uint64_t when, a
   if (delay_ms < 0) return ac__misuse(-EINVAL, fn, "negative delay (%lld ms)", (long long)delay_ms);
   int rc = ac__loop_get(&loop, fn);
   if (rc) return rc;
+  if ((rc = ac__compact_check(loop, arg, fn))) return rc;
   if ((rc = handle_new(loop, cb, arg, out, &h))) return rc;
   if (soon) {
     h->state = AC__HANDLE_READY;
@@ -483,6 +484,11 @@ int ac_loop_open(void) {
   ac__list_init(&loop->kept_handles);
   ac__list_init(&loop->resources);
   ac__stacks_init(&loop->stacks);
+  const char *compact = getenv("AC_TASK_COMPACT");
+  loop->compact_all = !compact                  ? AC__COMPACT_NONE
+                      : !strcmp(compact, "1")   ? AC__COMPACT_BUT_MAIN
+                      : !strcmp(compact, "all") ? AC__COMPACT_ALL
+                                                : AC__COMPACT_NONE;
 #if defined(AC_SANITIZE_THREAD)
   loop->tsan_loop_fiber = __tsan_get_current_fiber();
 #endif
@@ -590,6 +596,7 @@ int ac_loop_close(void) {
   ac__future_free_all(loop);
   ac__timers_free(loop);
   uv_teardown(loop);
+  if (loop->run_stack) ac__stack_put(&loop->stacks, loop->run_stack, 0);
   ac__stacks_free(&loop->stacks);
   ac__debug_close(loop);
   pthread_mutex_destroy(&loop->ts_lock);

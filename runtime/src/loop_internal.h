@@ -32,7 +32,8 @@ typedef struct ac__task ac__task;
  * callback to call. Tasks embed theirs; callbacks live in an ac_handle_t. */
 typedef struct ac__ready {
   struct ac__ready *next;
-  uint8_t is_task; /* 1: the entry is the ready field of an ac__task */
+  uint8_t is_task; /* 1: the entry is the ready field of an ac__task; 2: of a
+                    * compact one, which is never handed over to directly */
   uint8_t yielded; /* a task's, set by sleep(0): it runs after all queued before it,
                     * even when schedule exploration reorders tasks (explore.c) */
 } ac__ready;
@@ -81,6 +82,8 @@ struct ac_loop_s {
   ac__slab task_slab; /* where task structures come from (slab.h) */
   ac__task *current;  /* the running task, or NULL */
   ac__stack_pool stacks;
+  ac__stack *run_stack;           /* compact tasks run here (compact.c); NULL until one starts */
+  uint8_t compact_all;            /* AC_TASK_COMPACT=1 in the environment: every task is compact */
   ac__ctx sched_ctx;              /* the loop's own context, to which tasks switch back */
   void *sched_fake_stack;         /* AddressSanitizer's bookkeeping for it */
   const void *sched_stack_bottom; /* the loop thread's stack, for the sanitizer */

@@ -24,7 +24,8 @@ int ac_loop_run(ac_task_fn main_fn, void *arg, void **result) {
   if (rc) return rc;
   ac__loop *loop = ac__cur;
   ac_task_t *main_task;
-  if ((rc = ac_task_create_ex(&main_task, main_fn, arg, &(ac_task_opts_t){.name = "main"}))) {
+  if ((rc = ac_task_create_ex(&main_task, main_fn, arg,
+                              &(ac_task_opts_t){.name = "main", .flags = AC__TASK_MAIN}))) {
     ac_loop_close();
     return rc;
   }

@@ -103,8 +103,8 @@ static ac__stack *carve(char *map, size_t size, size_t map_size, int guarded, si
   return s;
 }
 
-static int map_single(ac__stack_pool *pool, size_t usable, ac__stack **out) {
-  int guarded = pool->guarded_live < pool->guard_budget;
+static int map_single(ac__stack_pool *pool, size_t usable, ac__stack **out, int must_guard) {
+  int guarded = must_guard || pool->guarded_live < pool->guard_budget;
   size_t size = usable + pool->page;
   char *map = mmap(NULL, size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
@@ -136,15 +136,19 @@ static int from_slab(ac__stack_pool *pool, ac__stack **out) {
 }
 
 int ac__stack_get(ac__stack_pool *pool, size_t usable, ac__stack **out) {
-  if (usable != AC_TASK_STACK_DEFAULT) return map_single(pool, usable, out);
+  if (usable != AC_TASK_STACK_DEFAULT) return map_single(pool, usable, out, 0);
   if (pool->free) {
     *out = pool->free;
     pool->free = pool->free->next;
     pool->nfree--;
     return 0;
   }
-  if (pool->guarded_live < pool->guard_budget) return map_single(pool, usable, out);
+  if (pool->guarded_live < pool->guard_budget) return map_single(pool, usable, out, 0);
   return from_slab(pool, out);
+}
+
+int ac__stack_get_guarded(ac__stack_pool *pool, size_t usable, ac__stack **out) {
+  return map_single(pool, usable, out, 1);
 }
 
 static void unmap(ac__stack_pool *pool, ac__stack *s) {

@@ -37,6 +37,9 @@ typedef struct ac__stack_pool {
  * be reported (the task's stack is full then). */
 void ac__stacks_init(ac__stack_pool *pool);
 int ac__stack_get(ac__stack_pool *pool, size_t size, ac__stack **out);
+/* A stack of its own mapping with a guard page, whatever the budget: the
+ * run stack of compact tasks (compact.c). Given back with ac__stack_put. */
+int ac__stack_get_guarded(ac__stack_pool *pool, size_t size, ac__stack **out);
 /* KEEP_MAPPED: memory on it may still be read until the pool is freed. */
 void ac__stack_put(ac__stack_pool *pool, ac__stack *s, int keep_mapped);
 void ac__stacks_free(ac__stack_pool *pool);

@@ -610,17 +610,29 @@ static void on_connected(uv_connect_t *req, int status) {
   if (c->task) ac__wake(c->task, 0);
 }
 
-/* Connect S to ADDR from task T: 0, an error, or -ECANCELED. */
+/* Connect S to ADDR from task T: 0, an error, or -ECANCELED. The request
+ * is on the heap: libuv writes into it while T waits, when a compact T's
+ * stack is elsewhere. */
 static int connect_one(ac_stream_t *s, ac__task *t, const struct sockaddr *addr) {
-  connecting c = {.task = t};
-  int rc = uv_tcp_connect(&c.req, &s->uv.tcp, addr, on_connected);
-  if (rc) return rc;
+  connecting *c = calloc(1, sizeof *c);
+  if (!c) return -ENOMEM;
+  c->task = t;
+  int rc = uv_tcp_connect(&c->req, &s->uv.tcp, addr, on_connected);
+  if (rc) {
+    free(c);
+    return rc;
+  }
   rc = ac__suspend(t, "connect");
-  if (rc == 0 || c.done) return c.done ? c.status : rc;
+  if (rc == 0 || c->done) {
+    rc = c->done ? c->status : rc;
+    free(c);
+    return rc;
+  }
   /* Cancelled: closing the handle ends the attempt; c lives until then. */
-  c.task = NULL;
+  c->task = NULL;
   begin_close(s);
   await_closed(s, t);
+  free(c);
   return -ECANCELED;
 }
 
@@ -757,6 +769,7 @@ int ac_server_start(ac_server_t **out, const char *host, int port, ac_handler_fn
   if (port < 0 || port > 65535) return ac__misuse(-EINVAL, fn, "port %d is outside 0..65535", port);
   int rc = ac__current(&t, fn);
   if (rc) return rc;
+  if ((rc = ac__compact_check(t->fut.loop, arg, fn))) return rc; /* handlers get it later */
   struct addrinfo *addrs = NULL;
   if ((rc = resolve(t, host, port, 1, &addrs))) return rc;
   ac_server_t *srv = calloc(1, sizeof *srv);

@@ -40,10 +40,10 @@ ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t) {
  * New tasks start from the loop, which sets up their stacks. */
 static ac__task *next_direct(ac__loop *loop) {
   ac__ready *r = loop->ready_head;
-  if (!r || !r->is_task || loop->budget <= 0) return NULL;
+  if (!r || r->is_task != 1 || loop->budget <= 0) return NULL; /* 2: compact, see below */
   if (loop->schedule_rng) return NULL; /* hook: exploration picks in the loop (explore.c) */
   ac__task *next = AC__CONTAINER(r, ac__task, ready);
-  if (!next->stack) return NULL;
+  if (!next->stack) return NULL; /* a compact one (is_task 2) is copied in by the loop */
   loop->ready_head = r->next;
   if (!loop->ready_head) loop->ready_tail = &loop->ready_head;
   loop->budget--;
@@ -52,7 +52,8 @@ static ac__task *next_direct(ac__loop *loop) {
 
 void ac__switch_away(ac__loop *loop, ac__task *t, int finished) {
   ac__stack_check(t, t->stack, __builtin_frame_address(0));
-  ac__task *next = finished ? NULL : next_direct(loop);
+  /* A compact task leaves through the loop, which copies its stack out. */
+  ac__task *next = finished || t->compact ? NULL : next_direct(loop);
   if (next) {
     if (loop->debug.instrumented) { /* one step ends, the next begins */
       ac__debug_step_end(loop, t, NULL);

@@ -44,12 +44,22 @@ int ac__sync_begin(const ac__sync *s, ac__task **t, int64_t timeout_ms, int need
 int ac__sync_wait(ac__task *t, ac__list *list, ac__sync_waiter *w, int64_t timeout_ms,
                   const char *what) {
   if (timeout_ms == 0) return -ETIMEDOUT;
-  w->task = t;
-  w->granted = 0;
-  ac__list_push_back(list, &w->link);
+  ac__sync_waiter *node = w;
+  if (t->compact) { /* W is on its stack, which is elsewhere while it waits */
+    if (!t->sync_node && !(t->sync_node = malloc(sizeof *t->sync_node))) return -ENOMEM;
+    node = t->sync_node;
+    node->item = w->item;
+  }
+  node->task = t;
+  node->granted = 0;
+  ac__list_push_back(list, &node->link);
   int rc = ac__suspend_for(t, timeout_ms, -ETIMEDOUT, what);
-  ac__list_remove(&w->link);
-  return w->granted ? 0 : rc;
+  ac__list_remove(&node->link);
+  if (node != w) {
+    w->item = node->item;
+    w->granted = node->granted;
+  }
+  return node->granted ? 0 : rc;
 }
 
 ac__sync_waiter *ac__sync_grant_first(ac__list *list) {

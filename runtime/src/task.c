@@ -41,12 +41,38 @@ int ac_task_create_ex(ac_task_t **out, ac_task_fn fn, void *arg, const ac_task_o
   return rc;
 }
 
+/* Whether a task with OPTS and STACK_SIZE is compact: asked for, or all
+ * tasks are (AC_TASK_COMPACT in the environment). 0 or -EINVAL. */
+static int compact_wanted(const ac__loop *loop, const ac_task_opts_t *opts, size_t stack_size,
+                          const char *fn_name, int *compact) {
+  unsigned flags = opts ? opts->flags : 0;
+  if (flags & ~(AC_TASK_COMPACT | AC__TASK_MAIN))
+    return ac__misuse(-EINVAL, fn_name, "unknown task flags 0x%x",
+                      flags & ~(AC_TASK_COMPACT | AC__TASK_MAIN));
+  if ((flags & AC_TASK_COMPACT) && stack_size > AC_TASK_STACK_DEFAULT)
+    return ac__misuse(-EINVAL, fn_name,
+                      "a compact task runs on the shared %u KiB run stack: stack size %zu is "
+                      "more",
+                      AC_TASK_STACK_DEFAULT / 1024, stack_size);
+#if defined(AC_CONTEXT_UCONTEXT)
+  (void)loop;
+  *compact = 0; /* the copy needs the saved stack pointer of the assembly switch */
+#else
+  *compact = (flags & AC_TASK_COMPACT) ||
+             (stack_size <= AC_TASK_STACK_DEFAULT &&
+              (loop->compact_all == AC__COMPACT_ALL ||
+               (loop->compact_all == AC__COMPACT_BUT_MAIN && !(flags & AC__TASK_MAIN))));
+#endif
+  return 0;
+}
+
 int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_t *opts,
                    const char *fn_name) {
   ac__loop *loop = NULL;
   if (!fn) return ac__misuse(-EINVAL, fn_name, "the task function is NULL");
   int rc = ac__loop_get(&loop, fn_name);
   if (rc) return rc;
+  if ((rc = ac__compact_check(loop, arg, fn_name))) return rc;
   size_t stack_size = AC_TASK_STACK_DEFAULT;
   if (opts && opts->stack_size) {
     if (opts->stack_size < AC_TASK_STACK_MIN || opts->stack_size > MAX_STACK)
@@ -55,9 +81,13 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
     size_t page = loop->stacks.page;
     stack_size = (opts->stack_size + page - 1) & ~(page - 1);
   }
+  int compact = 0;
+  if (__builtin_expect(opts != NULL || loop->compact_all, 0) &&
+      (rc = compact_wanted(loop, opts, stack_size, fn_name, &compact)))
+    return rc;
   ac__task *t = ac__slab_alloc(&loop->task_slab);
   if (!t) return -ENOMEM;
-  t->ready.is_task = 1;
+  t->ready.is_task = compact ? 2 : 1; /* 2: switched to through the loop (switch.c) */
   t->ready.yielded = 0;
   t->stack = NULL;
   t->fn = fn;
@@ -78,6 +108,12 @@ int ac__task_spawn(ac__task **out, ac_task_fn fn, void *arg, const ac_task_opts_
 #endif
   t->name = NULL;
   t->traced = 0;
+  t->compact = (uint8_t)compact;
+  if (compact) { /* only compact tasks use these */
+    t->saved = NULL;
+    t->saved_size = t->saved_cap = 0;
+    t->sync_node = NULL;
+  }
   if (opts && opts->name && (rc = ac__task_rename(t, opts->name))) {
     ac__slab_free(&loop->task_slab, t);
     return rc;
@@ -136,14 +172,18 @@ static void release_stack(ac__loop *loop, ac__task *t, int keep_mapped) {
   if (t->tsan_fiber) __tsan_destroy_fiber(t->tsan_fiber);
   t->tsan_fiber = NULL;
 #endif
-  ac__stack_put(&loop->stacks, t->stack, keep_mapped);
+  if (t->compact)
+    ac__compact_release(t); /* the run stack stays the loop's */
+  else
+    ac__stack_put(&loop->stacks, t->stack, keep_mapped);
   t->stack = NULL;
 }
 
 /* Run T until it suspends or finishes; called by the loop for each ready task. */
 void ac__task_resume(ac__loop *loop, ac__task *t) {
   if (t->tstate == AC__TASK_CREATED) {
-    int rc = ac__stack_get(&loop->stacks, t->stack_size, &t->stack);
+    int rc = t->compact ? ac__compact_start(loop, t)
+                        : ac__stack_get(&loop->stacks, t->stack_size, &t->stack);
     if (rc) {
       ac__misuse(rc, "ac_task_create", "no stack for task '%s'", ac_task_name(&t->fut));
       task_complete(loop, t, rc, NULL);
@@ -154,12 +194,17 @@ void ac__task_resume(ac__loop *loop, ac__task *t) {
     t->tsan_fiber = __tsan_create_fiber(0);
 #endif
     ac__ctx_make(&t->ctx, ac__stack_bottom(t->stack), ac__stack_usable(t->stack), task_entry, t);
+  } else if (t->compact) {
+    ac__compact_restore(t);
   }
-  /* Control may come back from another task that T handed over to. */
+  /* Control may come back from another task that T handed over to (never
+   * a compact one: those switch through the loop). */
   ac__task *back = ac__switch_to_task(loop, t);
   if (back->tstate == AC__TASK_FINISHED) {
     release_stack(loop, back, 0);
     ac__future_unref(&back->fut);
+  } else if (back->compact) {
+    ac__compact_save(loop, back);
   }
 }
 
@@ -237,28 +282,23 @@ void ac__task_abandon_all(ac__loop *loop) {
 
 /* ---- suspending with a time limit ---------------------------------------- */
 
-/* A timer on the suspending task's stack that wakes it with VALUE: a sleep
- * (0) or a deadline (-ETIMEDOUT). Whatever woke the task, the timer is off
- * the heap before the task goes on. */
-typedef struct wake_timer {
-  ac__timer timer;
-  ac__task *task;
-  int value;
-} wake_timer;
-
+/* The timer that wakes a task suspended with a time limit with VALUE: a
+ * sleep (0) or a deadline (-ETIMEDOUT). It lives in the task structure, not
+ * on the task's stack (a compact task's stack is elsewhere while it waits).
+ * Whatever woke the task, the timer is off the heap before the task goes on. */
 static void wake_timer_due(ac__timer *timer) {
-  wake_timer *w = AC__CONTAINER(timer, wake_timer, timer);
-  ac__wake(w->task, w->value);
+  ac__task *t = AC__CONTAINER(timer, ac__task, wake_timer);
+  ac__wake(t, t->wake_timer_value);
 }
 
 int ac__suspend_for(ac__task *t, int64_t ms, int value, const char *what) {
   if (ms < 0) return ac__suspend(t, what);
   ac__loop *loop = t->fut.loop;
-  wake_timer w = {.task = t, .value = value};
-  ac__timer_init(&w.timer, wake_timer_due);
-  int rc = ac__timer_start(loop, &w.timer, ac__now(loop) + (uint64_t)ms);
+  t->wake_timer_value = value;
+  ac__timer_init(&t->wake_timer, wake_timer_due);
+  int rc = ac__timer_start(loop, &t->wake_timer, ac__now(loop) + (uint64_t)ms);
   if (rc == 0) rc = ac__suspend(t, what);
-  ac__timer_stop(loop, &w.timer);
+  ac__timer_stop(loop, &t->wake_timer);
   return rc;
 }
 

@@ -6,6 +6,12 @@
 
 #include "future_internal.h"
 
+/* An internal flag of ac_task_opts_t: ac_loop_run's main task, which the
+ * environment's AC_TASK_COMPACT=1 leaves with a stack of its own. */
+#define AC__TASK_MAIN (1u << 31)
+/* loop->compact_all: AC_TASK_COMPACT in the environment ("1" or "all"). */
+enum { AC__COMPACT_NONE, AC__COMPACT_BUT_MAIN, AC__COMPACT_ALL };
+
 enum { AC__TASK_CREATED, AC__TASK_READY, AC__TASK_RUNNING, AC__TASK_SUSPENDED, AC__TASK_FINISHED };
 
 /* Something a task owns that must not outlive it: a lock it holds, a task
@@ -37,6 +43,16 @@ struct ac__task {
                            * structure gets a new one): "Task-<id>" */
   char *name;             /* malloc'd; NULL until named or asked for */
   uint8_t traced;         /* its track is named in the trace file */
+  uint8_t compact;        /* runs on the loop's run stack, kept in SAVED while away */
+  uint32_t saved_size;    /* compact: bytes of SAVED in use ([sp, top) of the run stack) */
+  uint32_t saved_cap;     /* and allocated */
+  char *saved;            /* compact: the copy of its stack while it is not running */
+  /* What others touch while the task is suspended lives here, not on its
+   * stack (a compact task's stack is not there then): the timer of a
+   * suspension with a time limit, and a compact task's sync waiter. */
+  ac__timer wake_timer;
+  int wake_timer_value;
+  struct ac__sync_waiter *sync_node; /* compact: its heap waiter, made on first use */
 #if defined(AC_SANITIZE_ADDRESS)
   void *fake_stack; /* AddressSanitizer's bookkeeping across switches */
 #endif
@@ -76,5 +92,27 @@ ac__task *ac__switch_to_task(ac__loop *loop, ac__task *t);
  * else to the loop. Returns when T is resumed (never, if FINISHED). */
 void ac__switch_away(ac__loop *loop, ac__task *t, int finished);
 void ac__task_started(ac__loop *loop, ac__task *t);
+
+/* compact.c: compact tasks' copies of the run stack. */
+/* Refuse (-EINVAL, naming FN) a pointer P into the stack of the running
+ * task if it is compact: what gets it (a new task, a callback, a worker)
+ * uses it while the task waits, when its stack is elsewhere. */
+int ac__compact_refuse(const ac__task *t, const void *p, const char *fn);
+static inline int ac__compact_check(const ac__loop *loop, const void *p, const char *fn) {
+  const ac__task *t = loop->current;
+  if (__builtin_expect(t && t->compact, 0)) return ac__compact_refuse(t, p, fn);
+  return 0;
+}
+/* Give compact task T the loop's run stack (made on first use); 0 or -ENOMEM. */
+int ac__compact_start(ac__loop *loop, ac__task *t);
+/* T switched out: copy [sp, top) of the run stack to T's buffer. */
+void ac__compact_save(ac__loop *loop, ac__task *t);
+/* T is about to run: copy its buffer back to the same addresses. */
+void ac__compact_restore(ac__task *t);
+/* T finished: free its buffer. */
+void ac__compact_release(ac__task *t);
+/* The copy of the run stack's byte at ADDR while T is away, or NULL if
+ * ADDR is not in the part kept. */
+const void *ac__compact_find(const ac__task *t, uintptr_t addr, size_t len);
 
 #endif /* AC_TASK_INTERNAL_H */

@@ -14,11 +14,14 @@ typedef struct deadline {
   ac__owned owned; /* in the task's owned list while the scope is open */
   ac__task *task;
   ac_timeout_t *scope;
+  int expired; /* for a compact task, here and not in its scope: that may be
+                * on its stack, which is elsewhere while the task waits */
 } deadline;
 
 static void expire(ac__timer *timer) {
   deadline *d = AC__CONTAINER(timer, deadline, timer);
-  d->scope->expired = 1;
+  d->expired = 1;
+  if (!d->task->compact) d->scope->expired = 1;
   ac__task_cancel(d->task);
 }
 
@@ -53,6 +56,7 @@ int ac_timeout_open(ac_timeout_t *scope, int64_t limit_ms) {
     if (!d) return -ENOMEM;
     d->task = t;
     d->scope = scope;
+    d->expired = 0;
     ac__timer_init(&d->timer, expire);
     ac__loop *loop = t->fut.loop;
     if ((rc = ac__timer_start(loop, &d->timer, ac__now(loop) + (uint64_t)limit_ms))) {
@@ -80,6 +84,7 @@ int ac_timeout_close(ac_timeout_t *scope) {
   deadline *d = scope->timer;
   scope->timer = NULL;
   if (d) {
+    if (d->expired) scope->expired = 1;
     ac__owned_remove(&d->owned);
     deadline_free(d);
   }
@@ -90,5 +95,10 @@ int ac_timeout_close(ac_timeout_t *scope) {
 
 int ac_timeout_is_expired(const ac_timeout_t *scope) {
   if (!scope) return ac__misuse(-EINVAL, "ac_timeout_is_expired", "the scope is NULL");
-  return scope->expired;
+  if (scope->expired) return 1;
+  /* A compact task's expiry is in its deadline, valid while its scope is
+   * open (the scope of a task that finished may point at a freed one). */
+  const ac__task *t = ac__cur ? ac__cur->current : NULL;
+  const deadline *d = scope->timer;
+  return t && t->compact && scope->entered && t->id == scope->task_id && d && d->expired;
 }

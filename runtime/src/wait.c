@@ -47,27 +47,36 @@ static void entry_notify(ac__waiter *w, ac_future_t *f) {
  * condition holds, -ETIMEDOUT, or -ECANCELED (the caller was cancelled). */
 static int wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode_t mode,
                      int64_t timeout_ms, const char *what, ac_future_t **first_failed) {
-  wait_set set = {.task = t, .remaining = 0, .mode = mode, .first_failed = NULL};
+  wait_set on_stack = {.task = t, .remaining = 0, .mode = mode, .first_failed = NULL};
   for (size_t i = 0; i < n; i++) {
     if (fs[i]->state == AC_FUTURE_PENDING)
-      set.remaining++;
-    else if (fails(fs[i]) && !set.first_failed)
-      set.first_failed = fs[i];
+      on_stack.remaining++;
+    else if (fails(fs[i]) && !on_stack.first_failed)
+      on_stack.first_failed = fs[i];
   }
   int rc = 0;
-  if (satisfied(&set, n)) goto out; /* nothing to wait for: no suspension */
+  wait_set *set = &on_stack;
+  if (satisfied(set, n)) goto out; /* nothing to wait for: no suspension */
   if (timeout_ms == 0) {
     rc = -ETIMEDOUT;
     goto out;
   }
 
+  /* A compact task's stack is elsewhere while it waits: its set and
+   * entries, which the futures update, go on the heap. */
   wait_entry inline_entries[INLINE_WAITERS];
-  wait_entry *entries = n <= INLINE_WAITERS ? inline_entries : malloc(n * sizeof *entries);
+  wait_entry *entries = n <= INLINE_WAITERS && !t->compact
+                            ? inline_entries
+                            : malloc(n * sizeof *entries + (t->compact ? sizeof *set : 0));
   if (!entries) return -ENOMEM;
+  if (t->compact) {
+    set = (wait_set *)(entries + n);
+    *set = on_stack;
+  }
   for (size_t i = 0; i < n; i++) {
     ac__list_init(&entries[i].w.link);
     entries[i].w.notify = NULL;
-    entries[i].set = &set;
+    entries[i].set = set;
     if (fs[i]->state == AC_FUTURE_PENDING) {
       ac__future_ref(fs[i]);
       ac__waiter_add(fs[i], &entries[i].w, entry_notify, NULL);
@@ -79,9 +88,10 @@ static int wait_many(ac__task *t, ac_future_t *const *fs, size_t n, ac_wait_mode
     ac__waiter_remove(&entries[i].w);
     ac__future_unref(fs[i]);
   }
+  on_stack = *set;
   if (entries != inline_entries) free(entries);
 out:
-  if (first_failed) *first_failed = set.first_failed;
+  if (first_failed) *first_failed = on_stack.first_failed;
   return rc;
 }
 

@@ -30,10 +30,33 @@ extern "C" {
 /** Longest task name kept (longer names are cut). */
 #define AC_TASK_NAME_MAX 63
 
+/** Flag of ac_task_opts_t: a compact task. It runs on the loop's shared run
+ *  stack (::AC_TASK_STACK_DEFAULT bytes, so its stack_size may not be more),
+ *  and while it is suspended the used part of that stack is kept in a heap
+ *  copy sized to fit (a few hundred bytes for a task that sleeps, instead
+ *  of a 4 KiB page), copied back before it resumes. Switching in or out of
+ *  a compact task costs that copy and goes through the loop.
+ *
+ *  The rule: a compact task must not give other tasks or callbacks pointers
+ *  to its locals that they use while it is suspended (its stack is not
+ *  there then). Pointers used while it runs, or by what it calls, are fine,
+ *  as are those the runtime's own waiting calls take: they keep what others
+ *  touch off the task's stack. The common slips are refused with `-EINVAL`:
+ *  a pointer into the caller's own stack as the argument of a new task, a
+ *  callback (ac_loop_call_soon(), ac_future_add_done_callback()), a server's
+ *  handlers or an executor job. Setting the environment variable
+ *  AC_TASK_COMPACT=1 makes every task of a loop opened afterwards compact
+ *  but ac_loop_run()'s main task, and AC_TASK_COMPACT=all every task (those
+ *  asking for a larger stack excepted): a way to run a program's tests in
+ *  this mode. Builds with the ucontext
+ *  switch (AC_CONTEXT_UCONTEXT) ignore the flag. */
+#define AC_TASK_COMPACT 1u
+
 /** Options for ac_task_create_ex(); zero means "the default" for each field. */
 typedef struct {
   const char *name;  /**< name shown by debugging tools; copied. Default "Task-N" */
   size_t stack_size; /**< stack size in bytes, rounded up to whole pages */
+  unsigned flags;    /**< ::AC_TASK_COMPACT, or 0 for a task with a stack of its own */
 } ac_task_opts_t;
 
 /**
@@ -47,7 +70,9 @@ typedef struct {
  *             detached: it runs to its end and frees itself.
  * @param fn   the function; must not be NULL.
  * @param arg  passed to @p fn.
- * @return 0; `-EINVAL` if @p fn is NULL; `-ENOENT` if no loop is open;
+ * @return 0; `-EINVAL` if @p fn is NULL, or if the caller is a compact task
+ *         and @p arg points into its stack (see ::AC_TASK_COMPACT);
+ *         `-ENOENT` if no loop is open;
  *         `-EPERM` from another thread; `-ENOMEM` if no stack or memory.
  */
 int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
@@ -59,7 +84,8 @@ int ac_task_create(ac_task_t **task, ac_task_fn fn, void *arg);
  * @param arg  passed to @p fn.
  * @param opts may be NULL for the defaults.
  * @return as ac_task_create(); `-EINVAL` if the stack size is below
- *         ::AC_TASK_STACK_MIN or over 1 GiB.
+ *         ::AC_TASK_STACK_MIN or over 1 GiB (over ::AC_TASK_STACK_DEFAULT
+ *         for a compact task), or if the flags are unknown.
  */
 int ac_task_create_ex(ac_task_t **task, ac_task_fn fn, void *arg, const ac_task_opts_t *opts);
 
