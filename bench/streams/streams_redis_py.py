@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """The streams benchmark's Python side, on redis.asyncio (Debian's
 python3-redis): the same consumer as chapter 09's reference (a batch per
-XREADGROUP, each entry processed in a task under a semaphore, XACK after
-it), and the set-up of the stream both consumers read.
+XREADGROUP, each entry processed in a task under a semaphore, one XACK
+for the entries of the batch once all are processed), and the set-up of
+the stream both consumers read.
 
 Usage: streams_redis_py.py consume PORT ENTRIES BATCH CONCURRENCY
        streams_redis_py.py fill PORT ENTRIES    (the stream "jobs")
@@ -21,21 +22,24 @@ async def consume(port, want, batch, concurrency):
     slots = asyncio.Semaphore(concurrency)
     seen = 0
 
-    async def process_one(entry_id):
+    async def process_one(entry_id, processed):
         nonlocal seen
         try:
             seen += 1  # the processing: count it, as the C side does
-            await r.xack("jobs", "workers", entry_id)
+            processed.append(entry_id)
         finally:
             slots.release()
 
     while seen < want:
         reply = await r.xreadgroup("workers", "bench", {"jobs": ">"}, count=batch, block=100)
+        processed = []
         async with asyncio.TaskGroup() as batch_group:
             for _, entries in reply:
                 for entry_id, _fields in entries:
                     await slots.acquire()
-                    batch_group.create_task(process_one(entry_id))
+                    batch_group.create_task(process_one(entry_id, processed))
+        if processed:
+            await r.xack("jobs", "workers", *processed)
     await (r.aclose() if hasattr(r, "aclose") else r.close())
     return seen
 

@@ -3,7 +3,8 @@
  *
  * One loop: claim what other consumers left pending too long, read new
  * entries, process each batch with at most `concurrency` entries at once,
- * acknowledge each entry after it was processed. Before the loop, the
+ * then acknowledge the entries processed, in one XACK for the batch (as a
+ * Kafka consumer commits once per batch). Before the loop, the
  * entries this consumer itself read and never acknowledged are read again
  * (id "0" instead of ">"). A signal stops the loop between batches.
  */
@@ -25,27 +26,43 @@ typedef struct {
 typedef struct {
   consumer_t *c;
   consumer_entry_t entry;
+  int processed; /* process() succeeded: acknowledge it */
 } job_t;
 
 /* [process_one] */
-/* One entry, in a task of its own: process, then acknowledge. An entry
- * whose processing failed is not acknowledged: it stays pending, and is
- * claimed again once it has been idle claim_idle_ms. */
+/* One entry, in a task of its own. An entry whose processing failed is
+ * not acknowledged: it stays pending, and is claimed again once it has
+ * been idle claim_idle_ms. */
 static int process_one(void *arg, void **result)
 {
   job_t *job = arg;
   consumer_t *c = job->c;
   (void)result;
-  int rc = c->opts->process(&job->entry, c->opts->ctx);
-  if (rc == 0) {
-    rc = ac_redis_command(c->redis, NULL, "XACK %s %s %s", c->opts->stream, c->opts->group,
-                          job->entry.id);
-    if (rc < 0 && c->error == 0) {
-      c->error = rc;
-    }
-  }
+  job->processed = c->opts->process(&job->entry, c->opts->ctx) == 0;
   ac_sem_release(c->slots);
   return 0; /* a failed entry must not cancel the rest of its batch */
+}
+
+/* Acknowledge the processed entries of JOBS, in one command: one round
+ * trip for the batch instead of one per entry. */
+static int acknowledge(consumer_t *c, const job_t *jobs, size_t n)
+{
+  const char **argv = malloc((n + 3) * sizeof *argv);
+  if (argv == NULL) {
+    return -ENOMEM;
+  }
+  size_t argc = 0;
+  argv[argc++] = "XACK";
+  argv[argc++] = c->opts->stream;
+  argv[argc++] = c->opts->group;
+  for (size_t i = 0; i < n; i++) {
+    if (jobs[i].processed) {
+      argv[argc++] = jobs[i].entry.id;
+    }
+  }
+  int rc = argc > 3 ? ac_redis_command_argv(c->redis, NULL, argc, argv, NULL) : 0;
+  free(argv);
+  return rc;
 }
 /* [process_one] */
 
@@ -65,8 +82,8 @@ static const char *data_of(const ac_redis_reply_t *fields)
 
 /* [process_batch] */
 /* Process the entries of ENTRIES (an array of [id, fields]), at most
- * `concurrency` at once, and wait until all are done. The id of the last
- * one goes into LAST (if not NULL). */
+ * `concurrency` at once, wait until all are done, then acknowledge those
+ * processed. The id of the last one goes into LAST (if not NULL). */
 static int process_batch(consumer_t *c, const ac_redis_reply_t *entries, char *last, size_t size)
 {
   job_t *jobs = calloc(entries->elements ? entries->elements : 1, sizeof *jobs);
@@ -81,7 +98,7 @@ static int process_batch(consumer_t *c, const ac_redis_reply_t *entries, char *l
   }
   for (size_t i = 0; i < entries->elements && rc == 0; i++) {
     const ac_redis_reply_t *e = entries->element[i];
-    jobs[i] = (job_t){c, {e->element[0]->str, data_of(e->element[1])}};
+    jobs[i] = (job_t){c, {e->element[0]->str, data_of(e->element[1])}, 0};
     if (last != NULL) {
       snprintf(last, size, "%s", jobs[i].entry.id);
     }
@@ -94,8 +111,12 @@ static int process_batch(consumer_t *c, const ac_redis_reply_t *entries, char *l
     }
   }
   int closed = ac_group_close(group); /* every entry started is finished */
+  int acked = acknowledge(c, jobs, entries->elements);
   free(jobs);
-  return rc < 0 ? rc : closed;
+  if (acked < 0 && c->error == 0) {
+    c->error = acked;
+  }
+  return rc < 0 ? rc : closed < 0 ? closed : acked;
 }
 /* [process_batch] */
 
