@@ -131,6 +131,14 @@ static long index_links(void)
   return links;
 }
 
+static int nginx_hits(void)
+{
+  nginx_hit_t *hits;
+  size_t n = site_nginx_log(&svc.site, &hits);
+  free(hits);
+  return (int)n;
+}
+
 START_TEST(every_link_is_checked_once)
 {
   service_start(&svc);
@@ -143,8 +151,8 @@ START_TEST(every_link_is_checked_once)
   long want = index_links();
   long rows = service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ?", id);
   long total = service_db_long(&svc, "SELECT total FROM jobs WHERE id = ?", id);
-  ck_assert_msg(rows == want && total == want, "expected %ld links checked (and total), got %ld rows, total %ld",
-                want, rows, total);
+  ck_assert_msg(rows == want && total == want, "expected %ld links checked (and total), got %ld rows, total %ld (nginx saw %d)",
+                want, rows, total, nginx_hits());
   long wrong = service_db_long(&svc,
                                "SELECT count(*) FROM links WHERE job = ? AND ("
                                "(url LIKE '%/missing/%' AND status <> 404) OR "

@@ -142,7 +142,11 @@ static long polite_get(worker_t *w, const char *url, ac_http_response_t *keep)
   ac_http_request_t req = {.url = url, .headers = headers, .timeout_ms = w->o->request_timeout_ms,
                            .max_redirects = -1};
   ac_http_response_t resp = {0};
-  long status = ac_http_fetch(&req, &resp) == 0 ? resp.status : 0;
+  int64_t t0 = ac_loop_time();
+  int frc = ac_http_fetch(&req, &resp);
+  fprintf(stderr, "DEBUG took %lld\n", (long long)(ac_loop_time() - t0));
+  long status = frc == 0 ? resp.status : 0;
+  fprintf(stderr, "DEBUG fetch %s -> %d %ld %s\n", url, frc, resp.status, resp.error);
   ac_sem_release(h);
   ac_sem_release(w->all);
   if (keep != NULL)
@@ -443,10 +447,293 @@ int link_worker_run(const link_worker_opts_t *opts)
 
 /* ---- the API ---- */
 
+typedef struct {
+  const link_api_opts_t *o;
+  ac_redis_t *cmd;
+  ac_executor_t *pool;
+  ac_sem_t *connections;
+  ac_sem_t *followers;
+  volatile int stopping;
+} api_t;
+
+static int valid_url(const char *url)
+{
+  char host[256];
+  return (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) &&
+         url_host(url, host, sizeof host) > 0;
+}
+
+static void post_job(api_t *api, const http_request_t *req, http_response_t *resp)
+{
+  json_error_t err;
+  json_t *body = json_loadb(req->body, req->body_size, 0, &err);
+  if (body == NULL) {
+    http_response_error(resp, 400, "the body is not JSON");
+    return;
+  }
+  const char *url = json_string_value(json_object_get(body, "url"));
+  if (url == NULL || !valid_url(url)) {
+    http_response_error(resp, 422, "\"url\" must be an http or https URL");
+    json_decref(body);
+    return;
+  }
+  ac_redis_reply_t *reply = NULL;
+  int rc = ac_redis_command(api->cmd, &reply, "XADD %s * url %s", api->o->store.stream, url);
+  if (rc < 0 || reply == NULL || reply->str == NULL) {
+    ac_redis_reply_release(reply);
+    json_decref(body);
+    http_response_error(resp, 503, "the queue is not available");
+    return;
+  }
+  char id[64];
+  snprintf(id, sizeof id, "%s", reply->str);
+  ac_redis_reply_release(reply);
+  /* A worker may already have it: its state then stays as the worker says. */
+  db_job_t row = {api->o->store.db_path, "INSERT OR IGNORE INTO jobs(id, url, state) VALUES(?, ?, 'queued')",
+                  {id, url}, {0}, 2, NULL};
+  rc = db_run(api->pool, &row);
+  json_decref(body);
+  if (rc < 0) {
+    http_response_error(resp, 503, "the results are not available");
+    return;
+  }
+  http_response_json(resp, 202, json_pack("{s:s}", "id", id));
+}
+
+static void get_job(api_t *api, const char *id, http_response_t *resp)
+{
+  db_job_t job = {api->o->store.db_path, "SELECT url, state, total FROM jobs WHERE id = ?", {id}, {0}, 1,
+                  json_array()};
+  db_job_t links = {api->o->store.db_path, "SELECT url, status FROM links WHERE job = ? ORDER BY url", {id},
+                    {0}, 1, json_array()};
+  int rc = db_run(api->pool, &job);
+  if (rc == 0 && json_array_size(job.rows) == 1)
+    rc = db_run(api->pool, &links);
+  if (rc < 0) {
+    http_response_error(resp, 503, "the results are not available");
+  } else if (json_array_size(job.rows) == 0) {
+    http_response_error(resp, 404, "no such job");
+  } else {
+    json_t *r = json_array_get(job.rows, 0);
+    json_t *list = json_array();
+    size_t i;
+    json_t *l;
+    json_array_foreach(links.rows, i, l)
+    {
+      json_array_append_new(list, json_pack("{s:O,s:O}", "url", json_array_get(l, 0), "status",
+                                            json_array_get(l, 1)));
+    }
+    http_response_json(resp, 200,
+                       json_pack("{s:s,s:O,s:O,s:O,s:I,s:o}", "id", id, "url", json_array_get(r, 0), "state",
+                                 json_array_get(r, 1), "total", json_array_get(r, 2), "checked",
+                                 (json_int_t)json_array_size(links.rows), "links", list));
+  }
+  json_decref(job.rows);
+  json_decref(links.rows);
+}
+
+static int send_all(ac_stream_t *stream, const char *text, size_t len)
+{
+  int rc = ac_stream_write(stream, text, len);
+  if (rc < 0)
+    return rc;
+  /* A follower that does not read is dropped, not waited for. */
+  ac_timeout_t t;
+  rc = ac_timeout_open(&t, 2000);
+  if (rc < 0)
+    return rc;
+  rc = ac_stream_drain(stream);
+  if (ac_timeout_close(&t) == -ETIMEDOUT)
+    rc = -ETIMEDOUT;
+  return rc;
+}
+
+/* GET /jobs/ID/events: the job's progress stream from its start, as
+ * Server-Sent Events, until its "done" entry or the API's end. */
+static void follow_job(api_t *api, const char *id, ac_stream_t *stream)
+{
+  if (ac_sem_try_acquire(api->followers) < 0) {
+    const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    send_all(stream, busy, sizeof busy - 1);
+    return;
+  }
+  const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                      "Connection: close\r\n\r\n";
+  ac_redis_t *r = NULL;
+  int rc = send_all(stream, head, sizeof head - 1);
+  if (rc == 0)
+    rc = ac_redis_connect(&r, api->o->store.redis_host, api->o->store.redis_port);
+  char key[256], last[64] = "0";
+  snprintf(key, sizeof key, "%s:progress:%s", api->o->store.stream, id);
+  int done = 0;
+  while (rc == 0 && !done && !api->stopping) {
+    ac_redis_reply_t *reply = NULL;
+    rc = ac_redis_command(r, &reply, "XREAD COUNT 100 BLOCK 200 STREAMS %s %s", key, last);
+    for (size_t s = 0; rc == 0 && reply != NULL && reply->type == AC_REDIS_REPLY_ARRAY && s < reply->elements;
+         s++) {
+      const ac_redis_reply_t *entries = reply->element[s]->element[1];
+      for (size_t i = 0; rc == 0 && !done && i < entries->elements; i++) {
+        const ac_redis_reply_t *e = entries->element[i];
+        snprintf(last, sizeof last, "%s", e->element[0]->str);
+        const ac_redis_reply_t *f = e->element[1];
+        const char *url = NULL, *status = NULL;
+        for (size_t k = 0; k + 1 < f->elements; k += 2) {
+          if (strcmp(f->element[k]->str, "url") == 0)
+            url = f->element[k + 1]->str;
+          else if (strcmp(f->element[k]->str, "status") == 0)
+            status = f->element[k + 1]->str;
+          else if (strcmp(f->element[k]->str, "done") == 0)
+            done = 1;
+        }
+        char *event = NULL;
+        if (done) {
+          event = strdup("event: done\ndata: {}\n\n");
+        } else if (url != NULL && status != NULL) {
+          json_t *j = json_pack("{s:s,s:i}", "url", url, "status", atoi(status));
+          char *text = json_dumps(j, JSON_COMPACT);
+          json_decref(j);
+          if (text != NULL && (event = malloc(strlen(text) + 16)) != NULL)
+            sprintf(event, "data: %s\n\n", text);
+          free(text);
+        }
+        if (event != NULL)
+          rc = send_all(stream, event, strlen(event));
+        free(event);
+      }
+    }
+    ac_redis_reply_release(reply);
+  }
+  if (r != NULL)
+    ac_redis_close(r);
+  ac_sem_release(api->followers);
+}
+
+static void route(api_t *api, const http_request_t *req, http_response_t *resp, ac_stream_t *stream,
+                  int *streamed)
+{
+  const char *p = req->path;
+  if (strcmp(p, "/jobs") == 0) {
+    if (strcmp(req->method, "POST") == 0)
+      post_job(api, req, resp);
+    else
+      http_response_error(resp, 405, "POST only");
+    return;
+  }
+  if (strncmp(p, "/jobs/", 6) != 0 || strlen(p + 6) >= 64 || p[6] == '\0') {
+    http_response_error(resp, 404, "no such path");
+    return;
+  }
+  char id[64];
+  snprintf(id, sizeof id, "%s", p + 6);
+  char *slash = strchr(id, '/');
+  if (slash != NULL && strcmp(slash, "/events") != 0) {
+    http_response_error(resp, 404, "no such path");
+    return;
+  }
+  if (strcmp(req->method, "GET") != 0) {
+    http_response_error(resp, 405, "GET only");
+    return;
+  }
+  if (slash == NULL) {
+    get_job(api, id, resp);
+    return;
+  }
+  *slash = '\0';
+  *streamed = 1;
+  follow_job(api, id, stream);
+}
+
+static int serve(ac_stream_t *stream, void *arg)
+{
+  api_t *api = arg;
+  if (ac_sem_acquire(api->connections) < 0)
+    return 0;
+  http_reader_t *reader = NULL;
+  int rc = http_reader_create(&reader, 8192, 65536);
+  while (rc == 0 && !api->stopping) {
+    http_request_t req;
+    int got = http_reader_next(reader, &req);
+    if (got == 0) {
+      char *buf;
+      size_t size;
+      http_reader_space(reader, &buf, &size);
+      ac_timeout_t t;
+      if (ac_timeout_open(&t, 10000) < 0)
+        break;
+      ssize_t n = ac_stream_read(stream, buf, size);
+      if (ac_timeout_close(&t) == -ETIMEDOUT)
+        n = -ETIMEDOUT;
+      if (n <= 0)
+        break;
+      http_reader_commit(reader, (size_t)n);
+      continue;
+    }
+    http_response_t resp = {0};
+    int streamed = 0;
+    bool keep = false;
+    if (got < 0)
+      http_response_error(&resp, http_status_for(got), "bad request");
+    else
+      route(api, &req, &resp, stream, &streamed), keep = req.keep_alive;
+    if (!streamed) {
+      char *out;
+      size_t size;
+      if (http_response_format(&resp, got < 0 ? NULL : &req, keep, &out, &size) == 0) {
+        rc = send_all(stream, out, size);
+        free(out);
+      }
+    }
+    http_response_clear(&resp);
+    if (got < 0 || !keep || streamed)
+      break;
+  }
+  http_reader_close(reader);
+  ac_sem_release(api->connections);
+  return 0;
+}
+
 int link_api_run(const link_api_opts_t *opts)
 {
   if (opts == NULL || !store_ok(&opts->store) || opts->port < 0 || opts->port > 65535 ||
       opts->max_connections < 1 || opts->max_followers < 1)
     return -EINVAL;
-  return -ENOSYS; /* TODO: the API */
+  api_t api = {.o = opts};
+  ac_server_t *server = NULL;
+  ac_signal_t *sig = NULL;
+  const int signums[] = {SIGTERM, SIGINT};
+  void *ignored;
+  int rc = ac_signal_create(&sig, signums, 2);
+  if (rc == 0)
+    rc = ac_redis_connect(&api.cmd, opts->store.redis_host, opts->store.redis_port);
+  if (rc == 0)
+    rc = ac_executor_create(&api.pool, 2);
+  if (rc == 0)
+    rc = ac_executor_run(api.pool, db_schema_work, (void *)opts->store.db_path, &ignored);
+  if (rc == 0)
+    rc = ac_sem_create(&api.connections, opts->max_connections, 0);
+  if (rc == 0)
+    rc = ac_sem_create(&api.followers, opts->max_followers, 0);
+  if (rc == 0)
+    rc = ac_server_start(&server, "127.0.0.1", opts->port, serve, &api);
+  if (rc == 0) {
+    if (opts->ready != NULL)
+      opts->ready(ac_server_port(server), opts->ctx);
+    rc = ac_signal_wait(sig);
+    rc = rc < 0 ? rc : 0;
+    api.stopping = 1; /* the event streams end within a read's block */
+    int closed = ac_server_close(server, 5000);
+    if (rc == 0 && closed < 0)
+      rc = closed;
+  }
+  if (sig != NULL)
+    ac_signal_close(sig);
+  if (api.followers != NULL)
+    ac_sem_close(api.followers);
+  if (api.connections != NULL)
+    ac_sem_close(api.connections);
+  if (api.pool != NULL)
+    ac_executor_close(api.pool, 0);
+  if (api.cmd != NULL)
+    ac_redis_close(api.cmd);
+  return rc;
 }
