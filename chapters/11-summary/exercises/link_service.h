@@ -48,9 +48,9 @@ typedef struct {
 
 typedef struct {
   link_store_t store;
-  int port;               /* 0..65535 on 127.0.0.1; 0: any free port */
-  size_t max_connections; /* >= 1: clients served at once, the rest wait */
-  size_t max_followers;   /* >= 1: GET /jobs/ID/events streams open at once */
+  int port;                           /* 0..65535 on 127.0.0.1; 0: any free port */
+  size_t max_connections;             /* >= 1: clients served at once, the rest wait */
+  size_t max_followers;               /* >= 1: GET /jobs/ID/events streams open at once */
   void (*ready)(int port, void *ctx); /* called once listening (may be NULL) */
   void *ctx;
 } link_api_opts_t;

@@ -8,7 +8,8 @@ static const char SCHEMA[] =
     "PRAGMA journal_mode=WAL;"
     "CREATE TABLE IF NOT EXISTS jobs(id TEXT PRIMARY KEY, url TEXT NOT NULL, state TEXT NOT NULL,"
     " total INTEGER);"
-    "CREATE TABLE IF NOT EXISTS links(job TEXT NOT NULL, url TEXT NOT NULL, status INTEGER NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS links(job TEXT NOT NULL, url TEXT NOT NULL, status INTEGER NOT "
+    "NULL,"
     " PRIMARY KEY(job, url));";
 
 int results_db_open(const char *path, sqlite3 **db)
@@ -16,7 +17,8 @@ int results_db_open(const char *path, sqlite3 **db)
   if (path == NULL || db == NULL)
     return -EINVAL;
   *db = NULL;
-  int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  int rc = sqlite3_open_v2(path, db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc == SQLITE_OK) {
     sqlite3_busy_timeout(*db, 10000); /* the other programs' writes are short */
     rc = sqlite3_exec(*db, SCHEMA, NULL, NULL, NULL);

@@ -52,9 +52,12 @@ long service_pending(const service_t *s)
 {
   struct timeval tv = {5, 0};
   redisContext *c = redisConnectWithTimeout("127.0.0.1", s->redis_port, tv);
-  ck_assert_msg(c != NULL && c->err == 0, "cannot connect to redis-server on port %d", s->redis_port);
+  ck_assert_msg(c != NULL && c->err == 0, "cannot connect to redis-server on port %d",
+                s->redis_port);
   redisReply *r = redisCommand(c, "XPENDING %s %s", s->stream, s->group);
-  long n = r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 ? (long)r->element[0]->integer : -1;
+  long n = r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
+               ? (long)r->element[0]->integer
+               : -1;
   if (r != NULL)
     freeReplyObject(r);
   redisFree(c);
@@ -123,8 +126,9 @@ void service_fork_api(service_t *s)
   close(ready[1]);
   struct pollfd p = {ready[0], POLLIN, 0};
   int port = 0;
-  ck_assert_msg(poll(&p, 1, service_ms(10000)) == 1 && read(ready[0], &port, sizeof port) == sizeof port,
-                "the API did not call ready() within 10 s of link_api_run()");
+  ck_assert_msg(
+      poll(&p, 1, service_ms(10000)) == 1 && read(ready[0], &port, sizeof port) == sizeof port,
+      "the API did not call ready() within 10 s of link_api_run()");
   close(ready[0]);
   s->api = pid;
   s->api_port = port;
@@ -192,8 +196,8 @@ static int dial_port(int port)
   struct sockaddr_in a = {.sin_family = AF_INET,
                           .sin_port = htons((uint16_t)port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof a) == 0, "cannot connect to the API on port %d: %s",
-                port, strerror(errno));
+  ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof a) == 0,
+                "cannot connect to the API on port %d: %s", port, strerror(errno));
   return fd;
 }
 
@@ -216,18 +220,18 @@ static size_t read_all(int fd, char *buf, size_t size, int ms)
   return got;
 }
 
-int service_http(int port, const char *method, const char *path, const char *json, char *body, size_t size,
-                 int ms)
+int service_http(int port, const char *method, const char *path, const char *json, char *body,
+                 size_t size, int ms)
 {
   int fd = dial_port(port);
   char head[1024];
-  int n = json == NULL
-              ? snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                         method, path)
-              : snprintf(head, sizeof head,
-                         "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                         "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                         method, path, strlen(json));
+  int n = json == NULL ? snprintf(head, sizeof head,
+                                  "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                                  method, path)
+                       : snprintf(head, sizeof head,
+                                  "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                                  "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                                  method, path, strlen(json));
   ck_assert_int_eq(write(fd, head, (size_t)n), n);
   if (json != NULL)
     ck_assert_int_eq(write(fd, json, strlen(json)), (ssize_t)strlen(json));
@@ -246,8 +250,10 @@ void service_submit(const service_t *s, const char *url, char *id, size_t size)
 {
   char json[1024], body[4096];
   snprintf(json, sizeof json, "{\"url\": \"%s\"}", url);
-  int status = service_http(s->api_port, "POST", "/jobs", json, body, sizeof body, service_ms(5000));
-  ck_assert_msg(status == 202, "POST /jobs {\"url\": \"%s\"}: expected 202, got %d (%s)", url, status, body);
+  int status =
+      service_http(s->api_port, "POST", "/jobs", json, body, sizeof body, service_ms(5000));
+  ck_assert_msg(status == 202, "POST /jobs {\"url\": \"%s\"}: expected 202, got %d (%s)", url,
+                status, body);
   const char *at = strstr(body, "\"id\"");
   ck_assert_msg(at != NULL, "POST /jobs answered 202 without an id: %s", body);
   at = strchr(at + 4, '"');
@@ -265,7 +271,8 @@ long service_db_long(const service_t *s, const char *sql, const char *id)
   sqlite3_busy_timeout(db, service_ms(5000));
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-  ck_assert_msg(rc == SQLITE_OK, "%s: %s (are the tables as link_service.h says?)", sql, sqlite3_errmsg(db));
+  ck_assert_msg(rc == SQLITE_OK, "%s: %s (are the tables as link_service.h says?)", sql,
+                sqlite3_errmsg(db));
   if (id != NULL)
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
   long v = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;

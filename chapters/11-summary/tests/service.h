@@ -15,12 +15,12 @@
 typedef struct {
   site_t site;
   int redis_port;
-  char db_path[300];   /* in the site's directory */
-  char stream[32];     /* "jobs" */
-  char group[32];      /* "checkers" */
-  pid_t api;           /* 0 when not running */
+  char db_path[300]; /* in the site's directory */
+  char stream[32];   /* "jobs" */
+  char group[32];    /* "checkers" */
+  pid_t api;         /* 0 when not running */
   int api_port;
-  pid_t test_pid;      /* the test's own process, not a program's */
+  pid_t test_pid; /* the test's own process, not a program's */
 } service_t;
 
 /* Start the site and redis-server (a failed check if either does not come

@@ -61,7 +61,8 @@ static int bad_api(void *arg, void **result)
   ck_assert_int_eq(link_api_run(&o), -EINVAL);
   o = ok, o.max_followers = 0;
   ck_assert_int_eq(link_api_run(&o), -EINVAL);
-  link_worker_opts_t w = {{"127.0.0.1", 6379, "jobs", "g", "/tmp/x.db"}, "w", "ua", 1, 1, 1, 100, 100, 100};
+  link_worker_opts_t w = {
+      {"127.0.0.1", 6379, "jobs", "g", "/tmp/x.db"}, "w", "ua", 1, 1, 1, 100, 100, 100};
   link_worker_opts_t v;
   ck_assert_int_eq(link_worker_run(NULL), -EINVAL);
   v = w, v.name = NULL;
@@ -96,14 +97,17 @@ START_TEST(jobs_are_accepted_and_validated)
   service_fork_api(&svc);
   char id[64], body[4096];
   service_submit(&svc, site_url(svc.site.a, "/index.html"), id, sizeof id);
-  ck_assert_msg(service_db_long(&svc, "SELECT count(*) FROM jobs WHERE id = ? AND state = 'queued'", id) == 1,
-                "expected job %s in `jobs` as queued once POST /jobs answered", id);
-  int st = service_http(svc.api_port, "POST", "/jobs", "{\"url\": ", body, sizeof body, service_ms(5000));
+  ck_assert_msg(
+      service_db_long(&svc, "SELECT count(*) FROM jobs WHERE id = ? AND state = 'queued'", id) == 1,
+      "expected job %s in `jobs` as queued once POST /jobs answered", id);
+  int st = service_http(svc.api_port, "POST", "/jobs", "{\"url\": ", body, sizeof body,
+                        service_ms(5000));
   ck_assert_msg(st == 400, "a body that is not JSON: expected 400, got %d", st);
-  st = service_http(svc.api_port, "POST", "/jobs", "{\"site\": \"x\"}", body, sizeof body, service_ms(5000));
-  ck_assert_msg(st == 422, "a body without url: expected 422, got %d", st);
-  st = service_http(svc.api_port, "POST", "/jobs", "{\"url\": \"ftp://127.0.0.1/\"}", body, sizeof body,
+  st = service_http(svc.api_port, "POST", "/jobs", "{\"site\": \"x\"}", body, sizeof body,
                     service_ms(5000));
+  ck_assert_msg(st == 422, "a body without url: expected 422, got %d", st);
+  st = service_http(svc.api_port, "POST", "/jobs", "{\"url\": \"ftp://127.0.0.1/\"}", body,
+                    sizeof body, service_ms(5000));
   ck_assert_msg(st == 422, "an ftp:// url: expected 422, got %d", st);
   st = service_http(svc.api_port, "GET", "/jobs/0-1", NULL, body, sizeof body, service_ms(5000));
   ck_assert_msg(st == 404, "GET of a job that does not exist: expected 404, got %d", st);
@@ -151,20 +155,25 @@ START_TEST(every_link_is_checked_once)
   long want = index_links();
   long rows = service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ?", id);
   long total = service_db_long(&svc, "SELECT total FROM jobs WHERE id = ?", id);
-  ck_assert_msg(rows == want && total == want, "expected %ld links checked (and total), got %ld rows, total %ld (nginx saw %d)",
+  ck_assert_msg(rows == want && total == want,
+                "expected %ld links checked (and total), got %ld rows, total %ld (nginx saw %d)",
                 want, rows, total, nginx_hits());
-  long wrong = service_db_long(&svc,
-                               "SELECT count(*) FROM links WHERE job = ? AND ("
-                               "(url LIKE '%/missing/%' AND status <> 404) OR "
-                               "(url LIKE '%/pages/%' AND url NOT LIKE '%/moved/%' AND status <> 200))",
-                               id);
-  ck_assert_msg(wrong == 0, "expected 404 stored for missing pages and 200 for pages, %ld links differ", wrong);
+  long wrong =
+      service_db_long(&svc,
+                      "SELECT count(*) FROM links WHERE job = ? AND ("
+                      "(url LIKE '%/missing/%' AND status <> 404) OR "
+                      "(url LIKE '%/pages/%' AND url NOT LIKE '%/moved/%' AND status <> 200))",
+                      id);
+  ck_assert_msg(wrong == 0,
+                "expected 404 stored for missing pages and 200 for pages, %ld links differ", wrong);
   nginx_hit_t *hits;
   size_t n = site_nginx_log(&svc.site, &hits);
   for (size_t i = 0; i < n; i++)
     for (size_t j = i + 1; j < n; j++)
-      ck_assert_msg(strcmp(hits[i].path, hits[j].path) != 0 || strcmp(hits[i].host, hits[j].host) != 0,
-                    "expected each link requested once, %s%s was asked for twice", hits[i].host, hits[i].path);
+      ck_assert_msg(
+          strcmp(hits[i].path, hits[j].path) != 0 || strcmp(hits[i].host, hits[j].host) != 0,
+          "expected each link requested once, %s%s was asked for twice", hits[i].host,
+          hits[i].path);
   free(hits);
   ck_assert_int_eq(service_signal_and_wait(worker, SIGTERM, service_ms(10000)), 0);
   service_stop(&svc);
@@ -195,15 +204,19 @@ START_TEST(limits_hold_at_the_servers)
   char id1[64], id2[64];
   service_submit(&svc, site_url(svc.site.a, "/hubs/slow.html"), id1, sizeof id1);
   service_submit(&svc, site_url(svc.site.b, "/hubs/slow.html"), id2, sizeof id2);
-  ck_assert_msg(service_wait_done(&svc, id1, service_ms(30000)) && service_wait_done(&svc, id2, service_ms(30000)),
+  ck_assert_msg(service_wait_done(&svc, id1, service_ms(30000)) &&
+                    service_wait_done(&svc, id2, service_ms(30000)),
                 "the two slow jobs did not end within 30 s");
   for (int h = 0; h < 2; h++) {
     const char *host = h ? svc.site.d : svc.site.c;
-    ck_assert_msg(peer_max(host) <= 2, "expected at most max_per_host = 2 requests to %s at once, it had %d",
-                  host, peer_max(host));
+    ck_assert_msg(peer_max(host) <= 2,
+                  "expected at most max_per_host = 2 requests to %s at once, it had %d", host,
+                  peer_max(host));
   }
-  ck_assert_msg(peer_max(NULL) <= 3, "expected at most max_in_flight = 3 in all, the peer had %d", peer_max(NULL));
-  ck_assert_msg(peer_max(NULL) == 3, "expected the 3 places used at once, the peer saw at most %d", peer_max(NULL));
+  ck_assert_msg(peer_max(NULL) <= 3, "expected at most max_in_flight = 3 in all, the peer had %d",
+                peer_max(NULL));
+  ck_assert_msg(peer_max(NULL) == 3, "expected the 3 places used at once, the peer saw at most %d",
+                peer_max(NULL));
   ck_assert_int_eq(service_signal_and_wait(worker, SIGTERM, service_ms(10000)), 0);
   service_stop(&svc);
 }
@@ -218,11 +231,17 @@ START_TEST(hanging_link_gets_status_zero)
   pid_t worker = service_fork_worker(&svc, &w);
   char id[64];
   service_submit(&svc, site_url(svc.site.a, "/hubs/hang.html"), id, sizeof id);
-  ck_assert_msg(service_wait_done(&svc, id, service_ms(20000)), "a job with hanging links did not end in 20 s");
-  long zero = service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ? AND url LIKE '%/hang/%' AND status = 0", id);
-  long slow = service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ? AND url LIKE '%/slow/%' AND status = 200", id);
-  ck_assert_msg(zero == 3 && slow == 4, "expected the 3 hanging links stored with status 0 and the 4 slow ones "
-                "with 200, got %ld and %ld", zero, slow);
+  ck_assert_msg(service_wait_done(&svc, id, service_ms(20000)),
+                "a job with hanging links did not end in 20 s");
+  long zero = service_db_long(
+      &svc, "SELECT count(*) FROM links WHERE job = ? AND url LIKE '%/hang/%' AND status = 0", id);
+  long slow = service_db_long(
+      &svc, "SELECT count(*) FROM links WHERE job = ? AND url LIKE '%/slow/%' AND status = 200",
+      id);
+  ck_assert_msg(zero == 3 && slow == 4,
+                "expected the 3 hanging links stored with status 0 and the 4 slow ones "
+                "with 200, got %ld and %ld",
+                zero, slow);
   ck_assert_int_eq(service_signal_and_wait(worker, SIGTERM, service_ms(10000)), 0);
   service_stop(&svc);
 }
@@ -238,7 +257,8 @@ START_TEST(sqlite_stays_off_the_loop)
   service_submit(&svc, site_url(svc.site.a, "/index.html"), id, sizeof id);
   ck_assert(service_wait_done(&svc, id, service_ms(20000)));
   snprintf(path, sizeof path, "/jobs/%s", id);
-  ck_assert_int_eq(service_http(svc.api_port, "GET", path, NULL, body, sizeof body, service_ms(5000)), 200);
+  ck_assert_int_eq(
+      service_http(svc.api_port, "GET", path, NULL, body, sizeof body, service_ms(5000)), 200);
   ck_assert_int_eq(service_signal_and_wait(worker, SIGTERM, service_ms(10000)), 0);
   ck_assert_int_eq(service_signal_and_wait(svc.api, SIGTERM, service_ms(10000)), 0);
   svc.api = 0;
@@ -250,7 +270,8 @@ START_TEST(sqlite_stays_off_the_loop)
       first[0] = '\0';
     fclose(f);
   }
-  ck_assert_msg(first[0] == '\0', "expected every SQLite statement in the executor, one ran on the loop: %s", first);
+  ck_assert_msg(first[0] == '\0',
+                "expected every SQLite statement in the executor, one ran on the loop: %s", first);
   service_stop(&svc);
 }
 END_TEST
@@ -265,22 +286,28 @@ START_TEST(progress_is_followed_live)
   service_submit(&svc, site_url(svc.site.a, "/hubs/slow.html"), id, sizeof id);
   int fd = service_follow(&svc, id);
   pid_t worker = service_fork_worker(&svc, &w);
-  ck_assert_msg(service_next_event(fd, ev, sizeof ev, service_ms(10000)) > 0 && strstr(ev, "\"url\"") != NULL,
-                "expected a first event with its url within 10 s of the worker's start, got %s", ev);
-  long done_then = service_db_long(&svc, "SELECT count(*) FROM jobs WHERE id = ? AND state = 'done'", id);
-  ck_assert_msg(done_then == 0, "the first event came only once the job was done: progress is not live");
+  ck_assert_msg(
+      service_next_event(fd, ev, sizeof ev, service_ms(10000)) > 0 && strstr(ev, "\"url\"") != NULL,
+      "expected a first event with its url within 10 s of the worker's start, got %s", ev);
+  long done_then =
+      service_db_long(&svc, "SELECT count(*) FROM jobs WHERE id = ? AND state = 'done'", id);
+  ck_assert_msg(done_then == 0,
+                "the first event came only once the job was done: progress is not live");
   int events = 1;
   ssize_t n;
-  while ((n = service_next_event(fd, ev, sizeof ev, service_ms(10000))) > 0 && strcmp(ev, "done") != 0)
+  while ((n = service_next_event(fd, ev, sizeof ev, service_ms(10000))) > 0 &&
+         strcmp(ev, "done") != 0)
     events++;
   ck_assert_msg(n > 0 && strcmp(ev, "done") == 0, "expected the events to end with done");
   ck_assert_msg(events == 30, "expected an event per link (30), got %d", events);
   close(fd);
   fd = service_follow(&svc, id); /* after the end: everything, then done */
   events = 0;
-  while ((n = service_next_event(fd, ev, sizeof ev, service_ms(5000))) > 0 && strcmp(ev, "done") != 0)
+  while ((n = service_next_event(fd, ev, sizeof ev, service_ms(5000))) > 0 &&
+         strcmp(ev, "done") != 0)
     events++;
-  ck_assert_msg(n > 0 && events == 30, "a follower after the end: expected 30 events and done, got %d", events);
+  ck_assert_msg(n > 0 && events == 30,
+                "a follower after the end: expected 30 events and done, got %d", events);
   close(fd);
   ck_assert_int_eq(service_signal_and_wait(worker, SIGTERM, service_ms(10000)), 0);
   service_stop(&svc);
@@ -299,7 +326,9 @@ START_TEST(a_killed_worker_loses_nothing)
   /* Killed once some of the job's results are stored, not all. */
   long rows = 0;
   for (int waited = 0; waited < service_ms(10000) && rows < 4; waited += 20) {
-    rows = access(svc.db_path, F_OK) == 0 ? service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ?", id) : 0;
+    rows = access(svc.db_path, F_OK) == 0
+               ? service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ?", id)
+               : 0;
     usleep(20000);
   }
   ck_assert_msg(rows >= 4, "no result stored within 10 s");
@@ -308,11 +337,14 @@ START_TEST(a_killed_worker_loses_nothing)
   link_worker_opts_t w2 = service_worker_opts(&svc, "w2");
   pid_t second = service_fork_worker(&svc, &w2);
   ck_assert_msg(service_wait_done(&svc, id, service_ms(30000)),
-                "the job of a killed worker was never finished by the other (is it claimed after claim_idle_ms?)");
+                "the job of a killed worker was never finished by the other (is it claimed after "
+                "claim_idle_ms?)");
   rows = service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ?", id);
-  ck_assert_msg(rows == 30, "expected exactly one row per link (30) after the redelivery, got %ld", rows);
+  ck_assert_msg(rows == 30, "expected exactly one row per link (30) after the redelivery, got %ld",
+                rows);
   ck_assert_int_eq(service_signal_and_wait(second, SIGTERM, service_ms(10000)), 0);
-  ck_assert_msg(service_pending(&svc) == 0, "expected nothing pending in the group, %ld left", service_pending(&svc));
+  ck_assert_msg(service_pending(&svc) == 0, "expected nothing pending in the group, %ld left",
+                service_pending(&svc));
   service_stop(&svc);
 }
 END_TEST
@@ -326,15 +358,19 @@ START_TEST(sigterm_shuts_everything_down_gracefully)
   char id[64];
   service_submit(&svc, site_url(svc.site.a, "/hubs/slow.html"), id, sizeof id);
   for (int waited = 0; waited < service_ms(10000); waited += 20) {
-    if (access(svc.db_path, F_OK) == 0 && service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ?", id) > 0)
+    if (access(svc.db_path, F_OK) == 0 &&
+        service_db_long(&svc, "SELECT count(*) FROM links WHERE job = ?", id) > 0)
       break;
     usleep(20000);
   }
   int status = service_signal_and_wait(worker, SIGTERM, service_ms(15000));
-  ck_assert_msg(status == 0, "expected the worker to finish its job and exit 0 on SIGTERM, status %d", status);
-  ck_assert_msg(service_db_long(&svc, "SELECT count(*) FROM jobs WHERE id = ? AND state = 'done'", id) == 1,
-                "expected the job in hand finished before the worker exited");
-  ck_assert_msg(service_pending(&svc) == 0, "expected the finished job acknowledged, %ld pending", service_pending(&svc));
+  ck_assert_msg(status == 0,
+                "expected the worker to finish its job and exit 0 on SIGTERM, status %d", status);
+  ck_assert_msg(
+      service_db_long(&svc, "SELECT count(*) FROM jobs WHERE id = ? AND state = 'done'", id) == 1,
+      "expected the job in hand finished before the worker exited");
+  ck_assert_msg(service_pending(&svc) == 0, "expected the finished job acknowledged, %ld pending",
+                service_pending(&svc));
   int fd = service_follow(&svc, id);
   status = service_signal_and_wait(svc.api, SIGTERM, service_ms(10000));
   svc.api = 0;

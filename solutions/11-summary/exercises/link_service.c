@@ -1,5 +1,5 @@
 /* link_service.c - chapter 11, the capstone: a link-checking service
- * (reference solution, unfinished). */
+ * (reference solution). */
 #include "link_service.h"
 
 #include <errno.h>
@@ -19,11 +19,11 @@
 
 typedef struct {
   const char *path;
-  const char *sql;      /* one statement with up to four ? */
-  const char *text[4];  /* bound as text, NULL: not bound */
-  long long number[4];  /* bound as integers where text[i] is NULL and i < count */
-  int count;            /* parameters */
-  json_t *rows;         /* for a query: an array of [col0, col1...] */
+  const char *sql;     /* one statement with up to four ? */
+  const char *text[4]; /* bound as text, NULL: not bound */
+  long long number[4]; /* bound as integers where text[i] is NULL and i < count */
+  int count;           /* parameters */
+  json_t *rows;        /* for a query: an array of [col0, col1...] */
 } db_job_t;
 
 /* On a pool thread: run JOB's statement, collect rows if asked. */
@@ -88,8 +88,8 @@ static int db_run(ac_executor_t *pool, db_job_t *job)
 
 static int store_ok(const link_store_t *s)
 {
-  return s->redis_host != NULL && s->redis_port >= 1 && s->redis_port <= 65535 && s->stream != NULL &&
-         s->group != NULL && s->db_path != NULL;
+  return s->redis_host != NULL && s->redis_port >= 1 && s->redis_port <= 65535 &&
+         s->stream != NULL && s->group != NULL && s->db_path != NULL;
 }
 
 /* ---- the worker ---- */
@@ -98,10 +98,10 @@ static int store_ok(const link_store_t *s)
 
 typedef struct {
   const link_worker_opts_t *o;
-  ac_redis_t *cmd;      /* commands other than the blocking read */
+  ac_redis_t *cmd; /* commands other than the blocking read */
   ac_executor_t *pool;
-  ac_sem_t *jobs;       /* jobs at once */
-  ac_sem_t *all;        /* requests in flight */
+  ac_sem_t *jobs; /* jobs at once */
+  ac_sem_t *all;  /* requests in flight */
   char hosts[MAX_HOSTS][128];
   ac_sem_t *per_host[MAX_HOSTS];
   size_t host_count;
@@ -113,7 +113,8 @@ static ac_sem_t *host_sem(worker_t *w, const char *host)
   for (size_t i = 0; i < w->host_count; i++)
     if (strcmp(w->hosts[i], host) == 0)
       return w->per_host[i];
-  if (w->host_count == MAX_HOSTS || ac_sem_create(&w->per_host[w->host_count], w->o->max_per_host, 0) < 0)
+  if (w->host_count == MAX_HOSTS ||
+      ac_sem_create(&w->per_host[w->host_count], w->o->max_per_host, 0) < 0)
     return NULL;
   snprintf(w->hosts[w->host_count], sizeof w->hosts[0], "%s", host);
   return w->per_host[w->host_count++];
@@ -139,14 +140,10 @@ static long polite_get(worker_t *w, const char *url, ac_http_response_t *keep)
   char agent[256];
   snprintf(agent, sizeof agent, "User-Agent: %s", w->o->user_agent);
   const char *headers[] = {agent, NULL};
-  ac_http_request_t req = {.url = url, .headers = headers, .timeout_ms = w->o->request_timeout_ms,
-                           .max_redirects = -1};
+  ac_http_request_t req = {
+      .url = url, .headers = headers, .timeout_ms = w->o->request_timeout_ms, .max_redirects = -1};
   ac_http_response_t resp = {0};
-  int64_t t0 = ac_loop_time();
-  int frc = ac_http_fetch(&req, &resp);
-  fprintf(stderr, "DEBUG took %lld\n", (long long)(ac_loop_time() - t0));
-  long status = frc == 0 ? resp.status : 0;
-  fprintf(stderr, "DEBUG fetch %s -> %d %ld %s\n", url, frc, resp.status, resp.error);
+  long status = ac_http_fetch(&req, &resp) == 0 ? resp.status : 0;
   ac_sem_release(h);
   ac_sem_release(w->all);
   if (keep != NULL)
@@ -193,8 +190,12 @@ static int check_link(void *arg, void **result)
   link_task_t *t = arg;
   worker_t *w = t->w;
   long status = polite_get(w, t->url, NULL);
-  db_job_t row = {w->o->store.db_path, "INSERT OR REPLACE INTO links(job, url, status) VALUES(?, ?, ?)",
-                  {t->job, t->url, NULL}, {0, 0, status}, 3, NULL};
+  db_job_t row = {w->o->store.db_path,
+                  "INSERT OR REPLACE INTO links(job, url, status) VALUES(?, ?, ?)",
+                  {t->job, t->url, NULL},
+                  {0, 0, status},
+                  3,
+                  NULL};
   t->rc = db_run(w->pool, &row);
   if (t->rc == 0) {
     char key[256], st[16];
@@ -209,9 +210,13 @@ static int check_link(void *arg, void **result)
 static int check_job(worker_t *w, const char *id, const char *url)
 {
   const link_store_t *s = &w->o->store;
-  db_job_t j = {s->db_path, "INSERT INTO jobs(id, url, state) VALUES(?, ?, 'running') "
-                            "ON CONFLICT(id) DO UPDATE SET state = 'running' WHERE state <> 'done'",
-                {id, url}, {0}, 2, NULL};
+  db_job_t j = {s->db_path,
+                "INSERT INTO jobs(id, url, state) VALUES(?, ?, 'running') "
+                "ON CONFLICT(id) DO UPDATE SET state = 'running' WHERE state <> 'done'",
+                {id, url},
+                {0},
+                2,
+                NULL};
   int rc = db_run(w->pool, &j);
   if (rc < 0)
     return rc;
@@ -242,7 +247,8 @@ static int check_job(worker_t *w, const char *id, const char *url)
   if (rc < 0)
     return rc; /* not acknowledged: it comes again */
   db_job_t done = {s->db_path, "UPDATE jobs SET state = 'done', total = ? WHERE id = ?",
-                   {NULL, id}, {(long long)set.count, 0}, 2, NULL};
+                   {NULL, id}, {(long long)set.count, 0},
+                   2,          NULL};
   rc = db_run(w->pool, &done);
   char key[256];
   snprintf(key, sizeof key, "%s:progress:%s", s->stream, id);
@@ -275,7 +281,8 @@ static int start_jobs(worker_t *w, ac_group_t *group, const ac_redis_reply_t *en
 {
   for (size_t i = 0; entries != NULL && i < entries->elements; i++) {
     const ac_redis_reply_t *e = entries->element[i];
-    if (e->type != AC_REDIS_REPLY_ARRAY || e->elements < 2 || e->element[1]->type != AC_REDIS_REPLY_ARRAY)
+    if (e->type != AC_REDIS_REPLY_ARRAY || e->elements < 2 ||
+        e->element[1]->type != AC_REDIS_REPLY_ARRAY)
       continue; /* an entry deleted since: nothing to check */
     const ac_redis_reply_t *fields = e->element[1];
     const char *url = NULL;
@@ -283,7 +290,8 @@ static int start_jobs(worker_t *w, ac_group_t *group, const ac_redis_reply_t *en
       if (strcmp(fields->element[f]->str, "url") == 0)
         url = fields->element[f + 1]->str;
     if (url == NULL) {
-      ac_redis_command(w->cmd, NULL, "XACK %s %s %s", w->o->store.stream, w->o->store.group, e->element[0]->str);
+      ac_redis_command(w->cmd, NULL, "XACK %s %s %s", w->o->store.stream, w->o->store.group,
+                       e->element[0]->str);
       continue;
     }
     int rc = ac_sem_acquire(w->jobs);
@@ -342,8 +350,8 @@ static int read_jobs(void *arg, void **result)
   snprintf(count, sizeof count, "%zu", w->o->jobs);
   ac_redis_reply_t *reply = NULL;
   /* What this worker read before and never acknowledged comes first. */
-  int rc = ac_redis_command(r->read, &reply, "XREADGROUP GROUP %s %s STREAMS %s 0", s->group, w->o->name,
-                            s->stream);
+  int rc = ac_redis_command(r->read, &reply, "XREADGROUP GROUP %s %s STREAMS %s 0", s->group,
+                            w->o->name, s->stream);
   if (rc == 0 && reply != NULL && reply->type == AC_REDIS_REPLY_ARRAY)
     for (size_t i = 0; rc == 0 && i < reply->elements; i++)
       rc = start_jobs(w, r->group, reply->element[i]->element[1]);
@@ -358,8 +366,8 @@ static int read_jobs(void *arg, void **result)
     if (rc < 0 || w->stopping)
       break;
     reply = NULL;
-    rc = ac_redis_command(r->read, &reply, "XREADGROUP GROUP %s %s COUNT %s BLOCK %s STREAMS %s >", s->group,
-                          w->o->name, count, block, s->stream);
+    rc = ac_redis_command(r->read, &reply, "XREADGROUP GROUP %s %s COUNT %s BLOCK %s STREAMS %s >",
+                          s->group, w->o->name, count, block, s->stream);
     if (rc == 0 && reply != NULL && reply->type == AC_REDIS_REPLY_ARRAY)
       for (size_t i = 0; rc == 0 && i < reply->elements; i++)
         rc = start_jobs(w, r->group, reply->element[i]->element[1]);
@@ -371,8 +379,8 @@ static int read_jobs(void *arg, void **result)
 int link_worker_run(const link_worker_opts_t *opts)
 {
   if (opts == NULL || !store_ok(&opts->store) || opts->name == NULL || opts->user_agent == NULL ||
-      opts->jobs < 1 || opts->max_in_flight < 1 || opts->max_per_host < 1 || opts->request_timeout_ms < 1 ||
-      opts->claim_idle_ms < 1 || opts->block_ms < 1)
+      opts->jobs < 1 || opts->max_in_flight < 1 || opts->max_per_host < 1 ||
+      opts->request_timeout_ms < 1 || opts->claim_idle_ms < 1 || opts->block_ms < 1)
     return -EINVAL;
   const link_store_t *s = &opts->store;
   worker_t w = {.o = opts};
@@ -489,8 +497,12 @@ static void post_job(api_t *api, const http_request_t *req, http_response_t *res
   snprintf(id, sizeof id, "%s", reply->str);
   ac_redis_reply_release(reply);
   /* A worker may already have it: its state then stays as the worker says. */
-  db_job_t row = {api->o->store.db_path, "INSERT OR IGNORE INTO jobs(id, url, state) VALUES(?, ?, 'queued')",
-                  {id, url}, {0}, 2, NULL};
+  db_job_t row = {api->o->store.db_path,
+                  "INSERT OR IGNORE INTO jobs(id, url, state) VALUES(?, ?, 'queued')",
+                  {id, url},
+                  {0},
+                  2,
+                  NULL};
   rc = db_run(api->pool, &row);
   json_decref(body);
   if (rc < 0) {
@@ -502,10 +514,15 @@ static void post_job(api_t *api, const http_request_t *req, http_response_t *res
 
 static void get_job(api_t *api, const char *id, http_response_t *resp)
 {
-  db_job_t job = {api->o->store.db_path, "SELECT url, state, total FROM jobs WHERE id = ?", {id}, {0}, 1,
-                  json_array()};
-  db_job_t links = {api->o->store.db_path, "SELECT url, status FROM links WHERE job = ? ORDER BY url", {id},
-                    {0}, 1, json_array()};
+  db_job_t job = {
+      api->o->store.db_path, "SELECT url, state, total FROM jobs WHERE id = ?", {id}, {0}, 1,
+      json_array()};
+  db_job_t links = {api->o->store.db_path,
+                    "SELECT url, status FROM links WHERE job = ? ORDER BY url",
+                    {id},
+                    {0},
+                    1,
+                    json_array()};
   int rc = db_run(api->pool, &job);
   if (rc == 0 && json_array_size(job.rows) == 1)
     rc = db_run(api->pool, &links);
@@ -523,10 +540,11 @@ static void get_job(api_t *api, const char *id, http_response_t *resp)
       json_array_append_new(list, json_pack("{s:O,s:O}", "url", json_array_get(l, 0), "status",
                                             json_array_get(l, 1)));
     }
-    http_response_json(resp, 200,
-                       json_pack("{s:s,s:O,s:O,s:O,s:I,s:o}", "id", id, "url", json_array_get(r, 0), "state",
-                                 json_array_get(r, 1), "total", json_array_get(r, 2), "checked",
-                                 (json_int_t)json_array_size(links.rows), "links", list));
+    http_response_json(
+        resp, 200,
+        json_pack("{s:s,s:O,s:O,s:O,s:I,s:o}", "id", id, "url", json_array_get(r, 0), "state",
+                  json_array_get(r, 1), "total", json_array_get(r, 2), "checked",
+                  (json_int_t)json_array_size(links.rows), "links", list));
   }
   json_decref(job.rows);
   json_decref(links.rows);
@@ -553,12 +571,14 @@ static int send_all(ac_stream_t *stream, const char *text, size_t len)
 static void follow_job(api_t *api, const char *id, ac_stream_t *stream)
 {
   if (ac_sem_try_acquire(api->followers) < 0) {
-    const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    const char busy[] =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     send_all(stream, busy, sizeof busy - 1);
     return;
   }
-  const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-                      "Connection: close\r\n\r\n";
+  const char head[] =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+      "Connection: close\r\n\r\n";
   ac_redis_t *r = NULL;
   int rc = send_all(stream, head, sizeof head - 1);
   if (rc == 0)
@@ -569,7 +589,8 @@ static void follow_job(api_t *api, const char *id, ac_stream_t *stream)
   while (rc == 0 && !done && !api->stopping) {
     ac_redis_reply_t *reply = NULL;
     rc = ac_redis_command(r, &reply, "XREAD COUNT 100 BLOCK 200 STREAMS %s %s", key, last);
-    for (size_t s = 0; rc == 0 && reply != NULL && reply->type == AC_REDIS_REPLY_ARRAY && s < reply->elements;
+    for (size_t s = 0;
+         rc == 0 && reply != NULL && reply->type == AC_REDIS_REPLY_ARRAY && s < reply->elements;
          s++) {
       const ac_redis_reply_t *entries = reply->element[s]->element[1];
       for (size_t i = 0; rc == 0 && !done && i < entries->elements; i++) {
