@@ -5,14 +5,12 @@
  * HTTP server (support/http_message.h parses requests and writes
  * responses) with three routes; POST /jobs adds the job to the stream
  * (XADD STREAM * url URL) and to `jobs`; GET /jobs/ID reads SQLite through
- * ac_executor_run(); GET /jobs/ID/events is chapter 07's broadcast: one
- * reader task per followed job (XREAD BLOCK on STREAM:progress:ID) that
- * puts each event on every follower's bounded queue, and a follower whose
- * queue is full is dropped. The worker is chapter 09's consumer (make the
- * group, re-read your own pending jobs from "0", XAUTOCLAIM what others
- * left, XREADGROUP ">"), running each job in a task of its own under a
- * semaphore of `jobs`; a job is chapter 06's politeness on one page:
- * links_extract() on the page, each link once, a semaphore of
+ * ac_executor_run(); GET /jobs/ID/events reads the job's progress stream
+ * (XREAD BLOCK on STREAM:progress:ID, from "0") and writes each entry as a
+ * Server-Sent Event, dropping a follower whose writes do not drain. The worker is chapter 09's
+ * consumer (make the group, re-read your own pending jobs from "0", XAUTOCLAIM what others left,
+ * XREADGROUP ">"), running each job in a task of its own under a semaphore of `jobs`; a job is
+ * chapter 06's politeness on one page: links_extract() on the page, each link once, a semaphore of
  * max_in_flight and one per host of max_per_host around every request,
  * ac_http_fetch() with request_timeout_ms and no redirects. Store each
  * result (INSERT OR REPLACE) through the executor, publish it (XADD on

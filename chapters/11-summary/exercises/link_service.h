@@ -67,14 +67,13 @@ typedef struct {
  *   GET /jobs/ID/events  200 text/event-stream: one "data: {"url", "status"}"
  *                        event per link checked, those already checked
  *                        first, then live, then "event: done" and the end
- *                        of the response; a follower that does not read is
- *                        dropped rather than waited for (chapter 07's
- *                        broadcast: a bounded queue per follower)
+ *                        of the response; a follower that does not read
+ *                        is dropped rather than waited for
  *
  * Progress comes from the workers through Redis: each job has a stream
  * "STREAM:progress:ID" (entries with fields "url" and "status", then one
- * with "done"), read by one task per followed job, whatever the number of
- * its followers.
+ * with "done"), which each follower's connection reads from its first
+ * entry (XREAD BLOCK), so a late follower misses nothing.
  *
  * On SIGTERM or SIGINT: stop accepting, finish the requests in flight, end
  * the event streams, give the signals back, return 0. Returns -EINVAL for
