@@ -215,6 +215,17 @@ START_TEST(limits_hold_at_the_servers)
   }
   ck_assert_msg(peer_max(NULL) <= 3, "expected at most max_in_flight = 3 in all, the peer had %d",
                 peer_max(NULL));
+  /* The hub links 15 pages of each peer host (the second job's page is
+   * host b's, which has none); the job takes longer than claim_idle_ms,
+   * and its links must still be checked once. */
+  for (int h = 0; h < 2; h++) {
+    const char *host = h ? svc.site.d : svc.site.c;
+    int seen = site_peer_count(&svc.site, host, NULL);
+    ck_assert_msg(seen == 15,
+                  "expected each of the 15 links to %s requested once, the peer saw %d requests "
+                  "(is a job that runs longer than claim_idle_ms claimed again while it runs?)",
+                  host, seen);
+  }
   ck_assert_msg(peer_max(NULL) == 3, "expected the 3 places used at once, the peer saw at most %d",
                 peer_max(NULL));
   ck_assert_int_eq(service_signal_and_wait(worker, SIGTERM, service_ms(10000)), 0);

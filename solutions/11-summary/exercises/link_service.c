@@ -265,11 +265,34 @@ typedef struct {
   char *url;
 } job_task_t;
 
+/* While a job runs, its entry is claimed again for this worker every
+ * third of claim_idle_ms (XCLAIM ... JUSTID resets its idle time), so no
+ * worker, this one included, takes it for abandoned. */
+static int keep_claimed(void *arg, void **result)
+{
+  (void)result;
+  job_task_t *t = arg;
+  const link_worker_opts_t *o = t->w->o;
+  int64_t every = o->claim_idle_ms / 3 > 0 ? o->claim_idle_ms / 3 : 1;
+  while (ac_task_sleep(every) == 0)
+    ac_redis_command(t->w->cmd, NULL, "XCLAIM %s %s %s 0 %s JUSTID", o->store.stream,
+                     o->store.group, o->name, t->id);
+  return 0;
+}
+
 static int job_main(void *arg, void **result)
 {
   (void)result;
   job_task_t *t = arg;
+  ac_task_t *claim = NULL;
+  if (ac_task_create(&claim, keep_claimed, t) < 0)
+    claim = NULL;
   check_job(t->w, t->id, t->url);
+  if (claim != NULL) {
+    ac_future_cancel((ac_future_t *)claim);
+    ac_future_await((ac_future_t *)claim, NULL);
+    ac_future_release((ac_future_t *)claim);
+  }
   ac_sem_release(t->w->jobs);
   free(t->url);
   free(t);
