@@ -157,7 +157,10 @@ def lesson_links(site):
         for image in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", read(os.path.join(ROOT, "chapters", chapter, "README.md"))):
             if f'/{os.path.basename(image)}"' not in read(page):
                 not_shown.append(f"{name}: {image}")
-        with open(os.path.join(ROOT, "chapters", chapter, "chapter.toml"), "rb") as f:
+        manifest = os.path.join(ROOT, "chapters", chapter, "chapter.toml")
+        if not os.path.exists(manifest):
+            continue  # a lesson without exercises has no manifest
+        with open(manifest, "rb") as f:
             for ex in tomllib.load(f).get("exercise", []):
                 if not re.search(r'href="hints\.html#[^"]+"[^>]*>(?:<[^>]+>)*The hints for ' + ex["name"] + "<",
                                  read(page)):

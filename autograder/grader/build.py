@@ -86,6 +86,9 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     support_dir = os.path.join(chapter.path, "support")
     if os.path.isdir(support_dir):
         include.append(f"-I{support_dir}")
+    # Files borrowed from earlier chapters: their folders' headers too.
+    borrowed_dirs = sorted({os.path.join(COURSE, "chapters", other, os.path.dirname(rel)) for other, rel in exercise.borrow})
+    include += [f"-I{d}" for d in borrowed_dirs]
     pkg_cflags = _flags(["pkg-config", "--cflags", *exercise.packages]) if exercise.packages else []
     san = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
            "-DAC_SANITIZE_ADDRESS=1"] if sanitize else []
@@ -93,7 +96,8 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     check_cflags = _flags(["pkg-config", "--cflags", "check"])
     harness = os.path.join(ROOT, "autograder", "harness")
     deps = _headers(ex_dir, harness, os.path.join(ROOT, "autograder", "include"), os.path.join(ROOT, "runtime", "include"),
-                    os.path.join(ROOT, "runtime", "include", "ac"), support_dir, os.path.join(chapter.path, "tests"))
+                    os.path.join(ROOT, "runtime", "include", "ac"), support_dir, os.path.join(chapter.path, "tests"),
+                    *borrowed_dirs)
     learner_flags = [*base, "-Wall", "-Wextra", *include, *pkg_cflags]
 
     # Besides the runtime and the C library, the learner's files may call
@@ -102,6 +106,9 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
     headers = [os.path.join(support_dir, f) for f in sorted(os.listdir(support_dir)) if f.endswith(".h")] \
         if os.path.isdir(support_dir) else []
     headers += [os.path.join(ex_dir, f"{name}.h") for name in exercise.uses]
+    # ... and what they borrow from an earlier chapter's support/ (not its tests/).
+    headers += [os.path.join(COURSE, "chapters", other, rel[:-2] + ".h") for other, rel in exercise.borrow
+                if rel.startswith("support/") and os.path.isfile(os.path.join(COURSE, "chapters", other, rel[:-2] + ".h"))]
     callable_names = set()
     for h in headers:
         callable_names |= objcheck.declared_functions(h, [*base[:2], *include, *pkg_cflags])
@@ -143,6 +150,9 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
             name += "-" + subject_tag
             tag += subject_tag  # a program per broken copy
         sources.append((src, name + ".o"))
+    for other, rel in exercise.borrow:
+        sources.append((os.path.join(COURSE, "chapters", other, rel),
+                        f"borrow-{other[:2]}-" + rel.replace("/", "-")[:-2] + ".o"))
     with_hidden = False
     if hidden_dir:
         hidden = os.path.join(hidden_dir, chapter.slug, "tests", f"test_{exercise.name}_hidden.c")

@@ -43,6 +43,7 @@ class Exercise:
     support: list = field(default_factory=list)  # chapter files compiled in (provided helpers, test support)
     packages: list = field(default_factory=list)  # pkg-config packages the exercise links with
     libs: list = field(default_factory=list)  # libraries without a pkg-config file (-lNAME)
+    borrow: list = field(default_factory=list)  # (slug, rel): an earlier chapter's support/ or tests/ .c file compiled in
     kind: str = "code"  # "tests": the learner's file is a test file, run against SUBJECT and broken copies
     subject: str = ""  # a test exercise's: the chapter's .c file its tests are run against
 
@@ -104,6 +105,7 @@ def _load(slug):
                     or not rel.endswith(".c") or not os.path.isfile(os.path.join(path, rel)):
                 raise ManifestError(f"{manifest}: '{ex.get('name')}' needs support file {rel!r}, which is not "
                                     "a .c file of the chapter")
+        borrow = [_borrowed(manifest, slug, ex.get("name"), b) for b in ex.get("borrow", [])]
         packages, libs = list(ex.get("packages", [])), list(ex.get("libs", []))
         for name in packages + libs:
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
@@ -112,7 +114,8 @@ def _load(slug):
         kind, subject = ex.get("kind", "code"), ex.get("subject", "")
         _check_kind(manifest, path, ex.get("name"), kind, subject, support, tests)
         exercises.append(Exercise(ex["name"], ex.get("summary", ""), bool(ex.get("sanitize", False)), tests,
-                                  wrap, allow, list(ex.get("uses", [])), support, packages, libs, kind, subject))
+                                  wrap, allow, list(ex.get("uses", [])), support, packages, libs, borrow, kind,
+                                  subject))
     for ex in exercises:
         earlier = {e.name for e in exercises[:exercises.index(ex)]}
         for used in ex.uses:
@@ -120,6 +123,18 @@ def _load(slug):
                 raise ManifestError(f"{manifest}: '{ex.name}' uses '{used}', which is not an earlier exercise "
                                     "of the chapter")
     return Chapter(slug[:2], slug, data.get("title", slug), path, exercises)
+
+
+def _borrowed(manifest, slug, name, entry):
+    """"NN-slug:support/FILE.c" or "NN-slug:tests/FILE.c": a file of an earlier
+    chapter, shared rather than copied (its checksums are that chapter's)."""
+    other, _, rel = entry.partition(":") if isinstance(entry, str) else ("", "", "")
+    path = os.path.join(COURSE, "chapters", other)
+    if not (re.fullmatch(r"\d\d-[a-z0-9-]+", other) and other[:2] < slug[:2] and rel.split("/")[0] in ("support", "tests")
+            and _chapter_file(path, rel, ".c")):
+        raise ManifestError(f"{manifest}: '{name}' borrows {entry!r}, which is not \"NN-slug:support/FILE.c\" or "
+                            "\"NN-slug:tests/FILE.c\" of an earlier chapter")
+    return other, rel
 
 
 def _chapter_file(path, rel, ending):

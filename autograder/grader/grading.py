@@ -66,11 +66,14 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
     except testfile.BrokenCopyError as e:
         raise ManifestError(str(e)) from e
     # Tests that start programs (a chapter's test servers) find the
-    # chapter's tests/ and the course's scripts/ under GRADE_COURSE_DIR.
+    # chapter's tests/ (and those of the chapters whose tests/ it borrows
+    # from) and the course's scripts/ under GRADE_COURSE_DIR.
     env = {}
     if "spawn" in exercise.allow:
+        borrowed = sorted({os.path.join("chapters", other, "tests") for other, rel in exercise.borrow
+                           if rel.startswith("tests/")})
         env["GRADE_COURSE_DIR"] = staging.course_files(COURSE, [os.path.join("chapters", chapter.slug, "tests"),
-                                                                "scripts"])
+                                                                *borrowed, "scripts"])
     if tests_file:
         try:
             names, listing_error = testfile.list_names(programs[""], exercise, env), ""

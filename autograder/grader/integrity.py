@@ -48,4 +48,13 @@ def changed_files(chapter):
                 if line.strip():
                     h, rel = line.split(None, 1)
                     known[rel.strip()] = h
-    return [rel for rel in protected_files(chapter.path) if known.get(rel) != digest(rel)]
+    # What its exercises borrow from earlier chapters is checked too, against
+    # those chapters' lines.
+    borrowed = []
+    for ex in chapter.exercises:
+        for other, rel in ex.borrow:
+            for f in (rel, rel[:-2] + ".h"):
+                f = os.path.join("chapters", other, f)
+                if os.path.isfile(os.path.join(ROOT, f)) and f not in borrowed:
+                    borrowed.append(f)
+    return [rel for rel in protected_files(chapter.path) + borrowed if known.get(rel) != digest(rel)]

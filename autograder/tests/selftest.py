@@ -241,6 +241,19 @@ class Grader(unittest.TestCase):
         self.assertEqual(proc.returncode, 2)
         self.assertIn("allows 'net'; the sandbox knows spawn", proc.stderr)
 
+    def test_a_borrow_that_is_not_an_earlier_chapters_file_is_a_manifest_error(self):
+        course = copy_of_fixture("selftest-borrow-")
+        manifest = os.path.join(course, "chapters", "90-fixture", "chapter.toml")
+        with open(manifest) as f:
+            text = f.read()
+        with open(manifest, "w") as f:
+            f.write(text.replace('summary = "add two numbers"',
+                                 'summary = "add two numbers"\nborrow = ["90-fixture:../secret.c"]'))
+        proc, _, _ = grade(course, "adder")
+        shutil.rmtree(course, ignore_errors=True)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("borrows '90-fixture:../secret.c', which is not", proc.stderr)
+
     def test_known_mistakes_must_fail_the_tests_they_name(self):
         course = copy_of_fixture("selftest-mistakes-")
         mistakes = os.path.join(course, "solutions", "90-fixture", "mistakes")
