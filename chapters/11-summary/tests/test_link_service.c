@@ -200,6 +200,10 @@ START_TEST(limits_hold_at_the_servers)
   service_fork_api(&svc);
   link_worker_opts_t w = service_worker_opts(&svc, "w1");
   w.max_in_flight = 3, w.max_per_host = 2, w.jobs = 2;
+  /* Not scaled by TIMEOUT_FACTOR: the job (30 links of 150 ms, 3 at a
+   * time, about 1.5 s) must outlast it on any machine, or a worker that
+   * never renews its claim would go unseen. */
+  w.claim_idle_ms = 800;
   pid_t worker = service_fork_worker(&svc, &w);
   char id1[64], id2[64];
   service_submit(&svc, site_url(svc.site.a, "/hubs/slow.html"), id1, sizeof id1);
