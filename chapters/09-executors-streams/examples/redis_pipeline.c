@@ -71,31 +71,13 @@ static int pipeline(ac_redis_t *r)
 }
 /* [pipeline] */
 
-static int run(void *arg, void **result)
+static int demo(ac_redis_t *r)
 {
-  (void)arg, (void)result;
-  ac_process_t *server = NULL;
-  int port = 0;
-  int rc = redis_local_start(&server, &port);
-  if (rc < 0) {
-    fprintf(stderr, "redis-server: %s\n", ac_error_message(rc));
-    return rc;
-  }
-  ac_redis_t *r = NULL;
-  if ((rc = ac_redis_connect(&r, "127.0.0.1", port)) == 0) {
-    if ((rc = basics(r)) == 0) {
-      rc = pipeline(r);
-    }
-    ac_redis_close(r);
-  }
-  if (rc < 0) {
-    fprintf(stderr, "redis_pipeline: %s\n", ac_error_message(rc));
-  }
-  redis_local_stop(server);
-  return rc;
+  int rc = basics(r);
+  return rc == 0 ? pipeline(r) : rc;
 }
 
 int main(void)
 {
-  return ac_loop_run(run, NULL, NULL) == 0 ? 0 : 1;
+  return redis_local_main("redis_pipeline", demo);
 }

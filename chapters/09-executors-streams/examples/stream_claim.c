@@ -87,29 +87,7 @@ static int demo(ac_redis_t *r)
   return rc;
 }
 
-static int run(void *arg, void **result)
-{
-  (void)arg, (void)result;
-  ac_process_t *server = NULL;
-  int port = 0;
-  int rc = redis_local_start(&server, &port);
-  if (rc < 0) {
-    fprintf(stderr, "redis-server: %s\n", ac_error_message(rc));
-    return rc;
-  }
-  ac_redis_t *r = NULL;
-  if ((rc = ac_redis_connect(&r, "127.0.0.1", port)) == 0) {
-    rc = demo(r);
-    ac_redis_close(r);
-  }
-  if (rc < 0) {
-    fprintf(stderr, "stream_claim: %s\n", ac_error_message(rc));
-  }
-  redis_local_stop(server);
-  return rc;
-}
-
 int main(void)
 {
-  return ac_loop_run(run, NULL, NULL) == 0 ? 0 : 1;
+  return redis_local_main("stream_claim", demo);
 }

@@ -55,3 +55,37 @@ void redis_local_stop(ac_process_t *server)
 {
   ac_process_close(server); /* SIGKILL, then reaped */
 }
+
+typedef struct {
+  const char *name;
+  int (*demo)(ac_redis_t *redis);
+} example_t;
+
+static int run_example(void *arg, void **result)
+{
+  const example_t *ex = arg;
+  (void)result;
+  ac_process_t *server = NULL;
+  int port = 0;
+  int rc = redis_local_start(&server, &port);
+  if (rc < 0) {
+    fprintf(stderr, "redis-server: %s\n", ac_error_message(rc));
+    return rc;
+  }
+  ac_redis_t *r = NULL;
+  if ((rc = ac_redis_connect(&r, "127.0.0.1", port)) == 0) {
+    rc = ex->demo(r);
+    ac_redis_close(r);
+  }
+  if (rc < 0) {
+    fprintf(stderr, "%s: %s\n", ex->name, ac_error_message(rc));
+  }
+  redis_local_stop(server);
+  return rc;
+}
+
+int redis_local_main(const char *name, int (*demo)(ac_redis_t *redis))
+{
+  example_t ex = {name, demo};
+  return ac_loop_run(run_example, &ex, NULL) == 0 ? 0 : 1;
+}

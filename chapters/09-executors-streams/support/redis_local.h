@@ -13,4 +13,9 @@ int redis_local_start(ac_process_t **server, int *port);
 /* Kill and reap it (it keeps nothing). */
 void redis_local_stop(ac_process_t *server);
 
+/* An example's whole program: run DEMO on a connection to a redis-server
+ * of its own, started and stopped around it; a failure is said with NAME.
+ * Returns the exit status for main(). */
+int redis_local_main(const char *name, int (*demo)(ac_redis_t *redis));
+
 #endif /* REDIS_LOCAL_H */
