@@ -56,12 +56,14 @@ void ac__slab_init(ac__slab *slab, size_t size) {
   slab->per_block = (AC__SLAB_BLOCK - HEADER) / slab->size;
   slab->partial = NULL;
   slab->spare = NULL;
+  slab->nspare = 0;
 }
 
 static ac__slab_block *block_new(ac__slab *slab) {
   ac__slab_block *b = slab->spare;
   if (b) {
-    slab->spare = NULL;
+    slab->spare = b->next;
+    slab->nspare--;
   } else {
     if (!(b = aligned_alloc(AC__SLAB_BLOCK, AC__SLAB_BLOCK))) return NULL;
     POISON(object(slab, b, 0), slab->per_block * slab->size);
@@ -97,14 +99,16 @@ void ac__slab_free(ac__slab *slab, void *obj) {
   POISON(obj, slab->size);
   if (!b->in_partial) partial_add(slab, b);
   if (--b->used > 0) return;
-  partial_remove(slab, b); /* empty: keep one for the next burst, free the others */
-  if (slab->spare) {
+  partial_remove(slab, b); /* empty: keep a few for the next burst, free the others */
+  if (slab->nspare >= AC__SLAB_SPARE) {
     free(b);
   } else {
     b->free = NULL;
     b->carved = 0;
     POISON(object(slab, b, 0), slab->per_block * slab->size);
+    b->next = slab->spare;
     slab->spare = b;
+    slab->nspare++;
   }
 }
 
@@ -114,6 +118,10 @@ void ac__slab_close(ac__slab *slab) {
     partial_remove(slab, b);
     free(b);
   }
-  free(slab->spare);
-  slab->spare = NULL;
+  while (slab->spare) {
+    ac__slab_block *b = slab->spare;
+    slab->spare = b->next;
+    free(b);
+  }
+  slab->nspare = 0;
 }
