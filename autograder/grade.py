@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -177,11 +178,13 @@ def mistakecheck(number=None):
             bad += 1
             continue
         # solutions=True: the exercises it builds on are the references too.
+        started = time.monotonic()
         res = grading.grade_exercise(ch, ex, solutions=True, source=source, run_all=True, only=set(m.caught_by))
         os.unlink(source)
         problems = _all_fail(res, label, f"the mistake ({m.what})")
         if not problems:
-            print(f"ok   {label}: caught by {', '.join(m.caught_by)}")
+            took = time.monotonic() - started
+            print(f"ok   {label}: caught by {', '.join(m.caught_by)} ({took:.1f} s)")
         bad += problems
     return 1 if bad else 0
 

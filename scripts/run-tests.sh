@@ -5,7 +5,8 @@
 # lines; a target that prints neither counts as one test. A target that
 # leaves a process running fails (scripts/processes.py no-leftovers).
 # TEST_NOT_RUN lists the checks left out and why, each ending with ';':
-# they are reported at the end, never counted.
+# they are reported at the end, never counted. Each target's time is
+# printed after it, to see where a slow run spends it.
 set -uo pipefail
 make=${MAKE:-make}
 passed=0 failed=0 failing=()
@@ -13,6 +14,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for target in "$@"; do
   printf '\n### make %s\n' "$target"
+  started=$SECONDS
   /usr/bin/python3 scripts/processes.py no-leftovers -- $make --no-print-directory "$target" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   counted=0
@@ -27,6 +29,7 @@ for target in "$@"; do
     failed=1 # the target failed outside the tests it reported
   fi
   [ "$rc" -eq 0 ] || failing+=("$target")
+  printf '### make %s: %d s\n' "$target" $((SECONDS - started))
 done
 echo
 IFS=';' read -ra not_run <<< "${TEST_NOT_RUN:-}"
