@@ -84,14 +84,21 @@ static int all_done(int n)
 }
 
 /* Run the consumer in a task until every one of N entries is done (or
- * the time is up), then SIGTERM it; what it returned. */
+ * the time is up, or no process() call has started for 2 s: the longest
+ * pause of a working consumer, a claim, is a fraction of that), then
+ * SIGTERM it; what it returned. */
 static int consume_until_done(const consumer_opts_t *opts, int n, int ms)
 {
   ac_task_t *t = NULL;
   ck_assert_int_eq(ac_task_create(&t, run_consumer, (void *)opts), 0);
-  for (int waited = 0; waited < STREAM_MS(ms) && !all_done(n) && !ac_future_is_done(t);
+  int calls = 0, quiet = 0;
+  for (int waited = 0;
+       waited < STREAM_MS(ms) && quiet < STREAM_MS(2000) && !all_done(n) && !ac_future_is_done(t);
        waited += 10) {
     ac_task_sleep(10);
+    int now = seen.started + seen.bad_data;
+    quiet = now == calls ? quiet + 10 : 0;
+    calls = now;
   }
   if (!ac_future_is_done(t)) {
     ck_assert_msg(stream_sigterm_caught(), "the consumer does not catch SIGTERM");
@@ -374,11 +381,15 @@ static int recover_body(void *arg, void **result)
   (void)arg, (void)result;
   ac_redis_t *r = stream_connect();
   long long n = 0, pending = -1;
-  int status = 0, exited = 0;
+  int status = 0, exited = 0, quiet = 0;
+  /* Until all is done, or nothing is pending and nothing new was
+   * processed for 2 s: what is lost by then stays lost. */
   for (int waited = 0; waited < STREAM_MS(20000); waited += 10) {
-    n = seen_count(r);
+    long long now = seen_count(r);
+    quiet = now == n ? quiet + 10 : 0;
+    n = now;
     pending = stream_pending(r, "jobs", "workers", NULL);
-    if (n == CRASH_N && pending == 0) {
+    if ((n == CRASH_N || quiet >= STREAM_MS(2000)) && pending == 0) {
       break;
     }
     if (waitpid(second, &status, WNOHANG) == second) {
