@@ -228,6 +228,7 @@ class Peer:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"  # one request per connection: a thread lives as long as its request
+    timeout = 10  # seconds a connection may stay silent: one opened and never written to ends
 
     def log_message(self, *args):
         pass
@@ -275,6 +276,7 @@ class Handler(BaseHTTPRequestHandler):
 class PeerServer(ThreadingHTTPServer):
     request_queue_size = 128  # the default 5 drops connections a crawler opens at once
     daemon_threads = True
+    block_on_close = False  # stopping must not wait for a client that keeps its connection open
 
 
 def serve_peer(peer, port):
@@ -361,18 +363,25 @@ def serve(args):
     finally:
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             signal.signal(sig, signal.SIG_IGN)  # stopping already: a second signal must not cut it short
+        began = time.monotonic()
         if peer is not None:
             peer.stopping.set()
         for srv in servers or []:
             srv.shutdown()
             srv.server_close()
+        peer_done = time.monotonic()
         if nginx is not None:
             try:
-                processes.stop(nginx)
+                # Half the grace our own stopper gives us, so that a slow nginx is named here.
+                processes.stop(nginx, processes.GRACE / 2)
             except processes.NotStoppedCleanly as e:
                 print(f"site.py: {e}", file=sys.stderr, flush=True)
                 status = 1
         shutil.rmtree(root, ignore_errors=True)
+        if time.monotonic() - began > 2:
+            print(f"site.py: stopping took {time.monotonic() - began:.1f} s "
+                  f"(the peer {peer_done - began:.1f} s, nginx {time.monotonic() - peer_done:.1f} s)",
+                  file=sys.stderr, flush=True)
     return status
 
 
