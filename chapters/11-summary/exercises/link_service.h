@@ -68,7 +68,8 @@ typedef struct {
  *                        event per link checked, those already checked
  *                        first, then live, then "event: done" and the end
  *                        of the response; a follower that does not read
- *                        is dropped rather than waited for
+ *                        is dropped rather than waited for (once a
+ *                        write to it has waited 2 s)
  *
  * Progress comes from the workers through Redis: each job has a stream
  * "STREAM:progress:ID" (entries with fields "url" and "status", then one

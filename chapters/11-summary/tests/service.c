@@ -29,7 +29,7 @@ int service_ms(int ms)
   return (int)(ms * redis_timeout_factor());
 }
 
-static double now_ms(void)
+double service_now_ms(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -48,12 +48,18 @@ void service_start(service_t *s)
   s->test_pid = getpid();
 }
 
-long service_pending(const service_t *s)
+static redisContext *redis_dial(const service_t *s)
 {
   struct timeval tv = {5, 0};
   redisContext *c = redisConnectWithTimeout("127.0.0.1", s->redis_port, tv);
   ck_assert_msg(c != NULL && c->err == 0, "cannot connect to redis-server on port %d",
                 s->redis_port);
+  return c;
+}
+
+long service_pending(const service_t *s)
+{
+  redisContext *c = redis_dial(s);
   redisReply *r = redisCommand(c, "XPENDING %s %s", s->stream, s->group);
   long n = r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 1
                ? (long)r->element[0]->integer
@@ -78,6 +84,32 @@ void service_stop(service_t *s)
 link_store_t service_store(const service_t *s)
 {
   return (link_store_t){"127.0.0.1", s->redis_port, s->stream, s->group, s->db_path};
+}
+
+void service_add_progress(const service_t *s, const char *id, size_t count, size_t url_len)
+{
+  redisContext *c = redis_dial(s);
+  char key[256], *url = malloc(url_len + 32);
+  ck_assert_ptr_nonnull(url);
+  snprintf(key, sizeof key, "%s:progress:%s", s->stream, id);
+  memset(url, 'x', url_len);
+  memcpy(url, "http://127.0.0.1/", 17);
+  for (size_t i = 0; i <= count; i++) { /* pipelined: one reply read per command below */
+    snprintf(url + url_len, 32, "/%zu", i);
+    if (i < count)
+      redisAppendCommand(c, "XADD %s * url %s status 200", key, url);
+    else
+      redisAppendCommand(c, "XADD %s * done 1", key);
+  }
+  for (size_t i = 0; i <= count; i++) {
+    redisReply *r = NULL;
+    ck_assert_msg(
+        redisGetReply(c, (void **)&r) == REDIS_OK && r != NULL && r->type == REDIS_REPLY_STRING,
+        "XADD to %s failed: %s", key, r != NULL && r->str != NULL ? r->str : c->errstr);
+    freeReplyObject(r);
+  }
+  free(url);
+  redisFree(c);
 }
 
 /* In a child: nothing of the parent's servers stays open here, so they
@@ -118,7 +150,9 @@ void service_fork_api(service_t *s)
   if (pid == 0) {
     become_child(s);
     close(ready[0]);
-    api_child_t c = {{service_store(s), 0, 64, 16, api_ready, NULL}, ready[1]};
+    api_child_t c = {
+        {service_store(s), 0, 64, s->max_followers ? s->max_followers : 16, api_ready, NULL},
+        ready[1]};
     c.opts.ctx = &c;
     int rc = ac_loop_run(api_main, &c, NULL);
     _exit(rc == 0 ? 0 : 1);
@@ -178,8 +212,8 @@ int service_signal_and_wait(pid_t pid, int sig, int ms)
 {
   int status = 0;
   kill(pid, sig);
-  double until = now_ms() + ms;
-  while (now_ms() < until) {
+  double until = service_now_ms() + ms;
+  while (service_now_ms() < until) {
     if (waitpid(pid, &status, WNOHANG) == pid)
       return status;
     redis_sleep_ms(10);
@@ -189,10 +223,14 @@ int service_signal_and_wait(pid_t pid, int sig, int ms)
   return -1;
 }
 
-static int dial_port(int port)
+/* RCVBUF > 0: the socket's receive buffer, set before connect() so that
+ * the window the API sees is this small. */
+static int dial_port(int port, int rcvbuf)
 {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ck_assert_int_ge(fd, 0);
+  if (rcvbuf > 0)
+    ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf), 0);
   struct sockaddr_in a = {.sin_family = AF_INET,
                           .sin_port = htons((uint16_t)port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -205,9 +243,9 @@ static int dial_port(int port)
 static size_t read_all(int fd, char *buf, size_t size, int ms)
 {
   size_t got = 0;
-  double until = now_ms() + ms;
+  double until = service_now_ms() + ms;
   while (got + 1 < size) {
-    int left = (int)(until - now_ms());
+    int left = (int)(until - service_now_ms());
     struct pollfd p = {fd, POLLIN, 0};
     if (left <= 0 || poll(&p, 1, left) != 1)
       break;
@@ -223,7 +261,7 @@ static size_t read_all(int fd, char *buf, size_t size, int ms)
 int service_http(int port, const char *method, const char *path, const char *json, char *body,
                  size_t size, int ms)
 {
-  int fd = dial_port(port);
+  int fd = dial_port(port, 0);
   char head[1024];
   int n = json == NULL ? snprintf(head, sizeof head,
                                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
@@ -283,8 +321,8 @@ long service_db_long(const service_t *s, const char *sql, const char *id)
 
 int service_wait_done(const service_t *s, const char *id, int ms)
 {
-  double until = now_ms() + ms;
-  while (now_ms() < until) {
+  double until = service_now_ms() + ms;
+  while (service_now_ms() < until) {
     if (access(s->db_path, F_OK) == 0 &&
         service_db_long(s, "SELECT count(*) FROM jobs WHERE id = ? AND state = 'done'", id) == 1)
       return 1;
@@ -293,12 +331,15 @@ int service_wait_done(const service_t *s, const char *id, int ms)
   return 0;
 }
 
-int service_follow(const service_t *s, const char *id)
+int service_follow_status(const service_t *s, const char *id, int rcvbuf, int *fd_out)
 {
-  int fd = dial_port(s->api_port);
+  int fd = dial_port(s->api_port, rcvbuf);
   char req[512];
   int n = snprintf(req, sizeof req, "GET /jobs/%s/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", id);
   ck_assert_int_eq(write(fd, req, (size_t)n), n);
+  *fd_out = fd;
+  if (rcvbuf > 0)
+    return 0; /* a follower that never reads: not even the head */
   /* The head, a byte at a time so no event is read with it. */
   char head[4096];
   size_t got = 0;
@@ -309,8 +350,20 @@ int service_follow(const service_t *s, const char *id)
     got++;
   }
   head[got] = '\0';
-  ck_assert_msg(strncmp(head, "HTTP/1.1 200", 12) == 0 && strstr(head, "text/event-stream") != NULL,
-                "GET /jobs/%s/events: expected 200 text/event-stream, got %s", id, head);
+  int status = 0;
+  if (sscanf(head, "HTTP/1.1 %d", &status) != 1)
+    status = 0;
+  ck_assert_msg(status != 200 || strstr(head, "text/event-stream") != NULL,
+                "GET /jobs/%s/events: expected text/event-stream with its 200, got %s", id, head);
+  return status;
+}
+
+int service_follow(const service_t *s, const char *id)
+{
+  int fd = -1;
+  int status = service_follow_status(s, id, 0, &fd);
+  ck_assert_msg(status == 200, "GET /jobs/%s/events: expected 200 text/event-stream, got %d", id,
+                status);
   return fd;
 }
 
@@ -322,9 +375,9 @@ ssize_t service_next_event(int fd, char *buf, size_t size, int ms)
   size_t len = 0;
   int done = 0;
   buf[0] = '\0';
-  double until = now_ms() + ms;
+  double until = service_now_ms() + ms;
   for (;;) {
-    int left = (int)(until - now_ms());
+    int left = (int)(until - service_now_ms());
     struct pollfd p = {fd, POLLIN, 0};
     if (left <= 0 || poll(&p, 1, left) != 1)
       return -1;

@@ -20,7 +20,8 @@ typedef struct {
   char group[32];    /* "checkers" */
   pid_t api;         /* 0 when not running */
   int api_port;
-  pid_t test_pid; /* the test's own process, not a program's */
+  pid_t test_pid;       /* the test's own process, not a program's */
+  size_t max_followers; /* the API's, when forked; 0 for 16 */
 } service_t;
 
 /* Start the site and redis-server (a failed check if either does not come
@@ -55,6 +56,10 @@ int service_wait_done(const service_t *s, const char *id, int ms);
 /* An open GET /jobs/ID/events: the socket, after the response's head, or
  * a failed check. */
 int service_follow(const service_t *s, const char *id);
+/* GET /jobs/ID/events, its socket in *FD: the response's status, its head
+ * read; or, with RCVBUF > 0 (the socket's receive buffer, set before it
+ * connects), 0 and nothing read, for a follower that never reads. */
+int service_follow_status(const service_t *s, const char *id, int rcvbuf, int *fd);
 /* The next event's data line ("data: ..." without the prefix, or "done"
  * for the end event) within MS: its length, 0 at the end, -1 on timeout. */
 ssize_t service_next_event(int fd, char *buf, size_t size, int ms);
@@ -63,8 +68,15 @@ ssize_t service_next_event(int fd, char *buf, size_t size, int ms);
  * SQL), or a failed check. */
 long service_db_long(const service_t *s, const char *sql, const char *id);
 
+/* COUNT progress entries for the job ID, as a worker writes them (url,
+ * status 200), each url URL_LEN bytes and more, then its "done" entry. */
+void service_add_progress(const service_t *s, const char *id, size_t count, size_t url_len);
+
 /* Entries of the jobs' stream pending in the group (XPENDING), by hiredis. */
 long service_pending(const service_t *s);
+
+/* The monotonic clock, in milliseconds. */
+double service_now_ms(void);
 
 /* Time limits grow with the grader's TIMEOUT_FACTOR. */
 int service_ms(int ms);

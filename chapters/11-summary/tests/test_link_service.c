@@ -3,6 +3,7 @@
  * workers in processes of their own. */
 #include <check.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -395,6 +396,101 @@ START_TEST(sigterm_shuts_everything_down_gracefully)
 }
 END_TEST
 
+/* The most a loopback connection's send buffer grows to (the kernel's
+ * tcp_wmem maximum): what a follower that never reads can be sent before
+ * the API must wait for it. */
+static size_t send_buffer_max(void)
+{
+  FILE *f = fopen("/proc/sys/net/ipv4/tcp_wmem", "r");
+  long lo = 0, mid = 0, hi = 0;
+  int got = f != NULL ? fscanf(f, "%ld %ld %ld", &lo, &mid, &hi) : 0;
+  if (f != NULL)
+    fclose(f);
+  return got == 3 && hi > 0 ? (size_t)hi : 4u << 20;
+}
+
+typedef struct {
+  size_t events, bytes;
+  int done; /* "event: done" came */
+} tally_t;
+
+/* Read an event stream until the API ends it or MS pass, counting its
+ * events (a "data: " line each) and whether "event: done" came. */
+static tally_t read_events(int fd, int ms)
+{
+  static const char data[] = "\ndata: ", done[] = "event: done";
+  static char buf[16 + (1 << 16)];
+  const size_t keep = sizeof done - 2; /* a pattern split across two reads */
+  size_t carry = 0;
+  tally_t t = {0};
+  double until = service_now_ms() + ms;
+  for (;;) {
+    int left = (int)(until - service_now_ms());
+    struct pollfd p = {fd, POLLIN, 0};
+    if (left <= 0 || poll(&p, 1, left) != 1)
+      break;
+    ssize_t n = read(fd, buf + carry, sizeof buf - carry);
+    if (n <= 0)
+      break;
+    t.bytes += (size_t)n;
+    size_t len = carry + (size_t)n;
+    for (const char *at = buf; (at = memmem(at, len - (size_t)(at - buf), data, sizeof data - 1));
+         at++)
+      t.events++;
+    t.done |= memmem(buf, len, done, sizeof done - 1) != NULL;
+    carry = len < keep ? len : keep;
+    memmove(buf, buf + len - carry, carry);
+  }
+  return t;
+}
+
+START_TEST(a_follower_that_never_reads_is_dropped)
+{
+  service_start(&svc);
+  svc.max_followers = 2;
+  service_fork_api(&svc);
+  char id[64];
+  /* No worker: the job stays queued, and its progress is what the test
+   * writes, about 1 KB an event, twice what the kernel can hold. */
+  service_submit(&svc, site_url(svc.site.a, "/index.html"), id, sizeof id);
+  size_t count = 2 * send_buffer_max() / 1000 + 1000;
+  service_add_progress(&svc, id, count, 1000);
+  int stalled = -1;
+  service_follow_status(&svc, id, 4096, &stalled);
+  double stalled_at = service_now_ms();
+  int fd = service_follow(&svc, id);
+  tally_t reader = read_events(fd, service_ms(15000));
+  close(fd);
+  ck_assert_msg(reader.done && reader.events == count,
+                "a follower that reads, beside one that does not: expected %zu events and done "
+                "within 15 s, got %zu events%s",
+                count, reader.events, reader.done ? " and done" : ", no done");
+  while (service_now_ms() < stalled_at + 2000 + service_ms(3000))
+    usleep(50 * 1000);
+  int a = -1, b = -1;
+  int first = service_follow_status(&svc, id, 0, &a);
+  int second = service_follow_status(&svc, id, 0, &b);
+  close(a), close(b);
+  ck_assert_msg(first == 200 && second == 200,
+                "max_followers is 2 and one follower has read nothing for over 2 s: expected it "
+                "dropped and two new followers served (200, 200), got %d, %d",
+                first, second);
+  int status = service_signal_and_wait(svc.api, SIGTERM, service_ms(10000));
+  svc.api = 0;
+  ck_assert_msg(status == 0,
+                "expected the API to exit 0 on SIGTERM with a follower that does not read still "
+                "connected, status %d",
+                status);
+  tally_t dropped = read_events(stalled, service_ms(10000));
+  close(stalled);
+  ck_assert_msg(!dropped.done && dropped.events < count,
+                "the follower that did not read got all %zu events and done (%zu bytes): it was "
+                "waited for, not dropped",
+                dropped.events, dropped.bytes);
+  service_stop(&svc);
+}
+END_TEST
+
 void exercise_tests(Suite *s)
 {
   GRADE_ADD(s, bad_options_are_einval);
@@ -404,6 +500,7 @@ void exercise_tests(Suite *s)
   GRADE_ADD(s, hanging_link_gets_status_zero);
   GRADE_ADD(s, sqlite_stays_off_the_loop);
   GRADE_ADD(s, progress_is_followed_live);
+  GRADE_ADD(s, a_follower_that_never_reads_is_dropped);
   GRADE_ADD(s, a_killed_worker_loses_nothing);
   GRADE_ADD(s, sigterm_shuts_everything_down_gracefully);
 }
