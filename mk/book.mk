@@ -30,8 +30,10 @@ book-sources: book-deps runtime
 ifneq ($(HAVE_SOLUTIONS),)
 BOOK_GRADE := build/grade/solutions/results.json
 book-sources: $(BOOK_GRADE)
+# What the grader's own tests build (autograder/tests/fixture/build) is not
+# a source.
 $(BOOK_GRADE): $(shell find chapters solutions runtime autograder -type f -not -path '*/__pycache__/*' \
-  -not -path 'chapters/*/diagrams/*' -not -name README.md)  | deps
+  -not -path '*/build/*' -not -path 'chapters/*/diagrams/*' -not -name README.md)  | deps
 	@mkdir -p build/book
 	@$(GRADE) grade --solutions --out build/grade/solutions > build/book/grade.log 2>&1 || \
 	  { cat build/book/grade.log; rm -f $@; exit 1; }

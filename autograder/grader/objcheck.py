@@ -87,7 +87,7 @@ compress compress2 compressBound uncompress uncompress2 crc32 adler32 zError
 # GRADE_ADD. Not the runner (srunner_*), which would run tests of its own.
 TEST_FILE_CALLS = set("""
 tcase_create tcase_add_unchecked_fixture _tcase_add_test suite_add_tcase tcase_fn_start
-_ck_assert_failed _mark_point grade_before_test grade_case_added
+_ck_assert_failed _mark_point grade_before_test grade_after_test grade_case_added
 """.split())
 # What a learner's test file may not call although other exercises may:
 # the calls that read files or run programs (ac_http_fetch speaks file://

@@ -13,17 +13,19 @@
 #include <check.h>
 
 /* Add test T to suite S, alone in a case named after it. */
-#define GRADE_ADD(s, t)                                              \
-  do {                                                               \
-    TCase *grade_tc_ = tcase_create(#t);                             \
-    grade_case_added(#t);                                            \
-    tcase_add_unchecked_fixture(grade_tc_, grade_before_test, NULL); \
-    tcase_add_test(grade_tc_, t);                                    \
-    suite_add_tcase((s), grade_tc_);                                 \
+#define GRADE_ADD(s, t)                                                          \
+  do {                                                                           \
+    TCase *grade_tc_ = tcase_create(#t);                                         \
+    grade_case_added(#t);                                                        \
+    tcase_add_unchecked_fixture(grade_tc_, grade_before_test, grade_after_test); \
+    tcase_add_test(grade_tc_, t);                                                \
+    suite_add_tcase((s), grade_tc_);                                             \
   } while (0)
 
 /* The harness's: enter the sandbox (autograder/harness/sandbox.h). */
 void grade_before_test(void);
+/* The harness's: after the test, even one that failed inside a task. */
+void grade_after_test(void);
 
 /* The harness's: remember the name of a test GRADE_ADD added. */
 void grade_case_added(const char *name);

@@ -383,13 +383,14 @@ static int recover_body(void *arg, void **result)
   long long n = 0, pending = -1;
   int status = 0, exited = 0, quiet = 0;
   /* Until all is done, or nothing is pending and nothing new was
-   * processed for 2 s: what is lost by then stays lost. */
+   * processed for 2 s: what is lost by then stays lost; and nothing
+   * processed for 5 s, with claim_idle_ms 300, is a consumer stuck. */
   for (int waited = 0; waited < STREAM_MS(20000); waited += 10) {
     long long now = seen_count(r);
     quiet = now == n ? quiet + 10 : 0;
     n = now;
     pending = stream_pending(r, "jobs", "workers", NULL);
-    if ((n == CRASH_N || quiet >= STREAM_MS(2000)) && pending == 0) {
+    if (((n == CRASH_N || quiet >= STREAM_MS(2000)) && pending == 0) || quiet >= STREAM_MS(5000)) {
       break;
     }
     if (waitpid(second, &status, WNOHANG) == second) {

@@ -50,7 +50,8 @@ int service_http(int port, const char *method, const char *path, const char *jso
                  size_t size, int ms);
 /* POST /jobs {"url": URL}: the job's id in ID, or a failed check. */
 void service_submit(const service_t *s, const char *url, char *id, size_t size);
-/* Wait until the job's row says "done" (MS at most); 1 if it did. */
+/* Wait until the job's row says "done" (MS at most, and at most 8 s in
+ * which no result is stored); 1 if it did. */
 int service_wait_done(const service_t *s, const char *id, int ms);
 
 /* An open GET /jobs/ID/events: the socket, after the response's head, or
