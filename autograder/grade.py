@@ -137,10 +137,12 @@ def stubcheck(number=None):
                   f"run `make grade-checksums` and commit the list")
             bad += 1
         for ex in ch.exercises:
+            started = time.monotonic()
             res = grading.grade_exercise(ch, ex, run_all=True)
             problems = _all_fail(res, f"{ch.number} {ex.name}", "the stub")
             if not problems:
-                print(f"ok   {ch.number} {ex.name}: all {len(res['tests'])} tests fail on the stub, score 0")
+                print(f"ok   {ch.number} {ex.name}: all {len(res['tests'])} tests fail on the stub, score 0 "
+                      f"({time.monotonic() - started:.1f} s)")
             bad += problems
     return 1 if bad else 0
 

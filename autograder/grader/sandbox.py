@@ -229,7 +229,11 @@ def _judge(test, log, status, timed_out, flooded, timeout, text, seconds):
     sandbox, sanitizer = SANDBOX_LINE.search(text), sanitizer_report(text)
     if sandbox and status == -signal.SIGSYS:
         return fail(f"stopped by the grader's sandbox: {sandbox.group(1)}")
-    if sanitizer and status != 0:
+    # A check that failed leaves what the test had allocated: the leak that
+    # follows is its consequence, and the check's message the cause.
+    leak_after_failed_check = sanitizer and sanitizer[0].startswith("LeakSanitizer") and \
+        record is not None and record.get("result") in ("failure", "error")
+    if sanitizer and status != 0 and not leak_after_failed_check:
         return fail(f"{sanitizer[0]} (the sanitizer's report is below)", sanitizer[1])
     if status < 0:
         return fail(f"crashed ({signal.Signals(-status).name})")

@@ -52,8 +52,12 @@ CASES = [
     ("adder_longjmp.c", "adder", 0, "calls error_jmp_buffer, longjmp,"),
     ("adder_check_internals.c", "adder", 0, "calls _tcase_add_test, srunner_create"),
     ("adder_got.c", "adder", 0, "mprotect"),
-    ("good", "copier", 2, "PASS copies"),
+    ("good", "copier", 3, "PASS copies_in_a_task"),
     ("copier_use_after_free.c", "copier", 0, "AddressSanitizer: heap-use-after-free"),
+    # A check that fails inside a task, or that leaves memory behind, is reported by its message.
+    ("copier_wrong.c", "copier", 0, "FAIL copies_in_a_task (0/1 pt): the same, inside a task\n"
+     "       chapters/90-fixture/tests/test_copier.c:15: expected a separate copy"),
+    ("copier_leak.c", "copier", 0, "LeakSanitizer: detected memory leaks"),
     ("copier_overflow.c", "copier", 0, "AddressSanitizer: heap-buffer-overflow"),
     ("copier_ubsan.c", "copier", 0, "UndefinedBehaviorSanitizer: signed integer overflow"),
     ("good", "spawner", 1, "PASS runs_a_program"),  # allow = ["spawn"]: its test runs sh
