@@ -87,15 +87,15 @@ static void *stack_bottom;
 static size_t stack_size;
 static char *runner_top; /* Check's runner, and the test, run below this */
 
-/* Read before the sandbox: it means reading /proc/self/maps. */
-static void note_stack(void) {
+/* Called from main() before the sandbox, which the stack's bounds need
+ * (/proc/self/maps): this frame is where the runner's will be. */
+static __attribute__((noinline)) void note_stack(void) {
+  runner_top = __builtin_frame_address(0);
   pthread_attr_t a;
   if (pthread_getattr_np(pthread_self(), &a) != 0) return;
   if (pthread_attr_getstack(&a, &stack_bottom, &stack_size) != 0) stack_bottom = NULL;
   pthread_attr_destroy(&a);
 }
-
-static __attribute__((noinline)) char *frame_here(void) { return __builtin_frame_address(0); }
 
 /* A check that fails inside a task jumps from the task's stack straight
  * back into Check's runner (CK_NOFORK: a longjmp). AddressSanitizer still
@@ -158,9 +158,6 @@ int main(int argc, char **argv) {
   if (fd < 0) fail_setup("cannot create Check's log in the working directory");
   close(fd);
   note_stack();
-#if defined(AC_SANITIZE_ADDRESS)
-  runner_top = frame_here();
-#endif
   SRunner *runner = srunner_create(suite);
   srunner_set_fork_status(runner, CK_NOFORK); /* the grader isolates each test */
   srunner_set_xml(runner, log_path);

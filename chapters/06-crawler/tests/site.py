@@ -378,9 +378,10 @@ def serve(args):
                 print(f"site.py: {e}", file=sys.stderr, flush=True)
                 status = 1
         shutil.rmtree(root, ignore_errors=True)
-        if time.monotonic() - began > 2:
-            print(f"site.py: stopping took {time.monotonic() - began:.1f} s "
-                  f"(the peer {peer_done - began:.1f} s, nginx {time.monotonic() - peer_done:.1f} s)",
+        ended = time.monotonic()
+        if ended - began > 2:
+            print(f"site.py: stopping took {ended - began:.1f} s "
+                  f"(the peer {peer_done - began:.1f} s, nginx {ended - peer_done:.1f} s)",
                   file=sys.stderr, flush=True)
     return status
 
