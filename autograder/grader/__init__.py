@@ -1,2 +1,3 @@
 """The course's autograder: build a chapter against the learner's files,
-run each test alone with limits, score from what the grader itself saw."""
+run each test in a sandbox of its own (several side by side), score from
+what the grader itself saw."""

@@ -29,6 +29,7 @@ class Test:
     depends: list = field(default_factory=list)
     hidden: bool = False
     broken: str = ""  # a test exercise's: the patch that breaks its subject, which the learner's tests must catch
+    alone: bool = False  # it measures speed: no other test runs beside it
 
 
 @dataclass
@@ -82,7 +83,7 @@ def _load(slug):
             try:
                 tests.append(Test(t["name"], int(t["points"]), float(t.get("timeout", 10)),
                                   t.get("description", ""), list(t.get("depends", [])),
-                                  bool(t.get("hidden", False)), t.get("broken", "")))
+                                  bool(t.get("hidden", False)), t.get("broken", ""), bool(t.get("alone", False))))
             except KeyError as e:
                 raise ManifestError(f"{manifest}: a test of '{ex.get('name')}' lacks {e}") from e
         names = {t.name for t in tests}

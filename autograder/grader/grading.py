@@ -1,13 +1,15 @@
 """Grading: for each exercise, build its test program against the learner's
-file (or the reference solution), run every test alone, and score from the
+file (or the reference solution), run every test in a sandbox of its own
+(several at once, schedule.py), and score from the
 outcomes the grader collected. A test whose parent test failed is skipped
 (the learner sees one root cause, not a cascade)."""
 import errno
+import functools
 import os
 import subprocess
 import tempfile
 
-from . import build, integrity, sandbox, staging, testfile
+from . import build, integrity, sandbox, schedule, staging, testfile
 from .chapters import COURSE, ROOT, ManifestError
 
 
@@ -79,38 +81,30 @@ def grade_exercise(chapter, exercise, solutions=False, hidden_dir=None, source=N
             names, listing_error = testfile.list_names(programs[""], exercise, env), ""
         except sandbox.ListError as e:
             names, listing_error = [], str(e)
-    status = {}
-    for test in visible:
-        failed_parent = None if run_all else next((d for d in test.depends if status.get(d) != "pass"), None)
-        if failed_parent:
-            entry = {"test": test, "status": "skip", "message": f"fix {failed_parent} first"}
-        elif tests_file:
+    def run_one(test, uid):
+        if tests_file:
             passed, message, output, seconds = (False, listing_error, "", 0.0) if listing_error else \
-                testfile.run_check(programs[test.broken], test, names, exercise, env, _run_named)
-            entry = {"test": test, "status": "pass" if passed else "fail", "message": message, "where": "",
-                     "output": output, "seconds": seconds}
-        else:
-            out = _run(program, test, exercise, env)
-            where = shown_in(out.where)
-            entry = {"test": test, "status": "pass" if out.passed else "fail", "message": out.message,
-                     "where": where, "output": "" if out.passed else out.output, "seconds": out.seconds}
-        status[test.name] = entry["status"]
-        result["tests"].append(entry)
+                testfile.run_check(programs[test.broken], test, names, exercise, env,
+                                   functools.partial(_run_named, uid=uid))
+            return {"status": "pass" if passed else "fail", "message": message, "where": "", "output": output,
+                    "seconds": seconds}
+        out = _run_named(program, test.name, test, exercise, env, uid)
+        return {"status": "pass" if out.passed else "fail", "message": out.message, "where": shown_in(out.where),
+                "output": "" if out.passed else out.output, "seconds": out.seconds}
+
+    entries = schedule.run(visible, run_all, run_one)
+    result["tests"] = [dict(entries[t.name], test=t) for t in visible]
     result["score"] = sum(e["test"].points for e in result["tests"] if e["status"] == "pass")
     return result
 
 
-def _run(program, test, exercise, env):
-    return _run_named(program, test.name, test, exercise, env)
-
-
-def _run_named(program, name, test, exercise, env):
-    """Run the test NAME of PROGRAM in the sandbox, with TEST's time limit."""
+def _run_named(program, name, test, exercise, env, uid):
+    """Run the test NAME of PROGRAM in the sandbox as UID, with TEST's time limit."""
     as_root = os.geteuid() == 0
-    who = f"the test user (uid {sandbox.SANDBOX_UID})" if as_root else "this user"
+    who = f"the test user (uid {uid})" if as_root else "this user"
     try:
         return sandbox.run(program, name, test.timeout * timeout_factor(), exercise.sanitize,
-                           exercise.allow, env)
+                           exercise.allow, env, uid)
     except (OSError, subprocess.SubprocessError) as e:  # it could not even start: this machine, not the code
         errno_ = getattr(e, "errno", None)
         if as_root and (errno_ == errno.EINVAL or isinstance(e, subprocess.SubprocessError)):

@@ -26,9 +26,22 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-# An otherwise unused user id for the tests of this grader run (as root):
-# one per run, so that runs side by side never kill each other's tests.
-SANDBOX_UID = int(os.environ.get("GRADE_SANDBOX_UID") or 60000 + os.getpid() % 4000)
+
+
+def _sandbox_uids(imposed, pid):
+    """Otherwise unused user ids for the tests of this grader run (as root),
+    one per test running at once, and a run's own, so that runs side by
+    side never kill each other's tests. GRADE_SANDBOX_UID imposes one id
+    ("N": the tests then run one at a time) or a range ("N-M")."""
+    if imposed:
+        first, _, last = imposed.partition("-")
+        return list(range(int(first), int(last or first) + 1))
+    return [60000 + (pid % 500) * UID_SLOTS + i for i in range(UID_SLOTS)]
+
+
+UID_SLOTS = 8                # tests of one run that may run at once
+SANDBOX_UIDS = _sandbox_uids(os.environ.get("GRADE_SANDBOX_UID"), os.getpid())
+SANDBOX_UID = SANDBOX_UIDS[0]
 OUTPUT_CAP = 64 * 1024       # bytes of output kept for the report
 OUTPUT_LIMIT = 1024 * 1024   # more than this fails the test
 MEMORY_LIMIT = 8 << 30       # address space of a test (not under ASan)
@@ -36,6 +49,9 @@ PROCESS_ALLOWANCE = 64       # processes a test may start
 CHANNEL_FD = 1000            # above the open-files limit: no other descriptor can take its number
 LOG_LIMIT = 256 * 1024       # bytes of Check's log read from the channel
 CHECK_NS = "{http://check.sourceforge.net/ns}"
+MEMORY_DIR = "/dev/shm"      # where a test's working directory goes when it is a roomy memory filesystem
+MEMORY_DIR_ROOM = 1 << 30    # free bytes it needs for that
+_work_base = None
 
 
 @dataclass
@@ -72,7 +88,7 @@ def _kill_uid(uid):
     os.waitpid(pid, 0)
 
 
-def _limits(cpu_seconds, sanitized, as_root):
+def _limits(cpu_seconds, sanitized, as_root, uid):
     nproc = PROCESS_ALLOWANCE if as_root else _count_user_processes(os.getuid()) + PROCESS_ALLOWANCE
 
     def apply():
@@ -85,14 +101,17 @@ def _limits(cpu_seconds, sanitized, as_root):
             resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         if as_root:
             os.setgroups([])
-            os.setgid(SANDBOX_UID)
-            os.setuid(SANDBOX_UID)
+            os.setgid(uid)
+            os.setuid(uid)
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     return apply
 
 
-def run(program, test, timeout, sanitized, allow=(), extra_env=None):
-    log, status, timed_out, flooded, text, seconds = _execute(program, test, timeout, sanitized, allow, extra_env)
+def run(program, test, timeout, sanitized, allow=(), extra_env=None, uid=None):
+    """Run test TEST of PROGRAM; UID, as root, is the test user's (one of
+    SANDBOX_UIDS that no other test is using)."""
+    log, status, timed_out, flooded, text, seconds = _execute(program, test, timeout, sanitized, allow, extra_env,
+                                                              uid or SANDBOX_UID)
     return _judge(test, log, status, timed_out, flooded, timeout, text, seconds)
 
 
@@ -104,7 +123,8 @@ def list_tests(program, timeout, sanitized, allow=(), extra_env=None):
     """The names of the tests PROGRAM's exercise_tests() adds, as the
     harness sends them on the channel (`run-tests --list`), in the sandbox's
     limits like a test: for a learner's own test file."""
-    log, status, timed_out, flooded, text, _ = _execute(program, "--list", timeout, sanitized, allow, extra_env)
+    log, status, timed_out, flooded, text, _ = _execute(program, "--list", timeout, sanitized, allow, extra_env,
+                                                        SANDBOX_UID)
     if timed_out or flooded or status != 0:
         why = ("did not finish" if timed_out else "printed too much" if flooded else
                f"ended with status {status}")
@@ -116,15 +136,36 @@ def list_tests(program, timeout, sanitized, allow=(), extra_env=None):
     return names
 
 
-def _execute(program, test, timeout, sanitized, allow, extra_env):
+def work_base():
+    """Where the tests' working directories go: GRADE_WORK_DIR if set, else
+    MEMORY_DIR when it is a world-writable directory with MEMORY_DIR_ROOM
+    free, else the temp dir. Tests create files (a test site writes
+    hundreds of pages, servers their logs and databases), and creating a
+    file on a disk can cost a millisecond where memory costs microseconds;
+    nothing needs to outlive the test."""
+    global _work_base
+    if _work_base is None:
+        chosen = os.environ.get("GRADE_WORK_DIR")
+        if not chosen:
+            try:
+                st, fs = os.stat(MEMORY_DIR), os.statvfs(MEMORY_DIR)
+                roomy = fs.f_bavail * fs.f_frsize >= MEMORY_DIR_ROOM
+                chosen = MEMORY_DIR if roomy and st.st_mode & 0o1777 == 0o1777 else tempfile.gettempdir()
+            except OSError:
+                chosen = tempfile.gettempdir()
+        _work_base = chosen
+    return _work_base
+
+
+def _execute(program, test, timeout, sanitized, allow, extra_env, uid):
     """Run `PROGRAM TEST` in the sandbox's limits; what came back."""
     as_root = os.geteuid() == 0
     channel, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     os.dup2(child_end.fileno(), CHANNEL_FD)
     child_end.close()
-    workdir = tempfile.mkdtemp(prefix="grade-")
+    workdir = tempfile.mkdtemp(prefix="grade-", dir=work_base())
     if as_root:
-        os.chown(workdir, SANDBOX_UID, SANDBOX_UID)
+        os.chown(workdir, uid, uid)
     env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "AC_QUIET": "0",
            "GRADE_CHANNEL_FD": str(CHANNEL_FD), "GRADE_ALLOW": " ".join(allow), "LANG": "C.UTF-8"}
     if os.environ.get("TIMEOUT_FACTOR"):  # a loaded machine's: the test's own servers get longer to stop too
@@ -137,11 +178,29 @@ def _execute(program, test, timeout, sanitized, allow, extra_env):
     try:
         proc = subprocess.Popen([program, test], cwd=workdir, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, pass_fds=(CHANNEL_FD,),
-                                preexec_fn=_limits(int(timeout) + 1, sanitized, as_root))
+                                preexec_fn=_limits(int(timeout) + 1, sanitized, as_root, uid))
     finally:
         os.close(CHANNEL_FD)
+    try:
+        output, log, status, timed_out, flooded = _collect(proc, channel, start + timeout)
+    except BaseException:  # the grader is stopped (Ctrl-C, a worker ended): its test goes too
+        _kill_all(proc, uid if as_root else None)
+        subprocess.run(["rm", "-rf", workdir])
+        raise
+    seconds = time.monotonic() - start
+    _kill_all(proc, uid if as_root else None)  # anything it left behind
+    channel.close()
+    proc.stdout.close()
+    subprocess.run(["rm", "-rf", workdir])
+    text = output[:OUTPUT_CAP].decode("utf-8", "replace")
+    if len(output) > OUTPUT_CAP:
+        text += f"\n[... output cut at {OUTPUT_CAP // 1024} KiB]"
+    return bytes(log), status, timed_out, flooded, text, seconds
+
+
+def _collect(proc, channel, deadline):
+    """The output and Check's log of PROC until it ends, floods or DEADLINE passes; then its status."""
     output, log, flooded, timed_out = bytearray(), bytearray(), False, False
-    deadline = start + timeout
     streams = {proc.stdout.fileno(): output, channel.fileno(): log}
     while streams:
         left = deadline - time.monotonic()
@@ -162,31 +221,24 @@ def _execute(program, test, timeout, sanitized, allow, extra_env):
                 streams.clear()
                 break
     if timed_out or flooded:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _kill_all(proc, None)
     try:
         status = proc.wait(timeout=max(1.0, deadline - time.monotonic() + 1))
     except subprocess.TimeoutExpired:  # output closed, still running: over time
         timed_out = True
         os.killpg(proc.pid, signal.SIGKILL)
         status = proc.wait()
-    seconds = time.monotonic() - start
-    if as_root:
-        _kill_uid(SANDBOX_UID)
-    else:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # anything it left behind
-        except ProcessLookupError:
-            pass
-    channel.close()
-    proc.stdout.close()
-    subprocess.run(["rm", "-rf", workdir])
-    text = output[:OUTPUT_CAP].decode("utf-8", "replace")
-    if len(output) > OUTPUT_CAP:
-        text += f"\n[... output cut at {OUTPUT_CAP // 1024} KiB]"
-    return bytes(log), status, timed_out, flooded, text, seconds
+    return output, log, status, timed_out, flooded
+
+
+def _kill_all(proc, uid):
+    """Kill PROC's process group and, given UID, every process of that user."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    if uid is not None:
+        _kill_uid(uid)
 
 
 def _check_records(log):

@@ -22,12 +22,16 @@ LIMIT_S = 30  # no case may take longer than this
 # they never touch the learner's (.grade/state.json, build/grade).
 SCRATCH = tempfile.mkdtemp(prefix="selftest-grader-")
 SCRATCH_ENV = {"GRADE_STATE": os.path.join(SCRATCH, "state.json"), "GRADE_OUT": os.path.join(SCRATCH, "out")}
-SANDBOX_UID = str(61000 + os.getpid() % 4000)  # this run's, to look for leftovers
+# This run's test user ids, to look for leftovers: a range, so that the
+# grader runs tests side by side as it does by default.
+FIRST_UID = 61000 + os.getpid() % 500 * 8
+SANDBOX_UIDS = range(FIRST_UID, FIRST_UID + 8)
+SANDBOX_UID = f"{FIRST_UID}-{FIRST_UID + 7}"
 
 # The grader's modules, on the fixture, for the sandbox-alone tests.
 os.environ.update(GRADE_COURSE=FIXTURE, GRADE_SANDBOX_UID=SANDBOX_UID)
 sys.path.insert(0, os.path.dirname(HERE))
-from grader import build, chapters, sandbox, staging  # noqa: E402
+from grader import build, chapters, sandbox, schedule, staging  # noqa: E402
 
 STOPPED = "stopped by the grader's sandbox: it called"
 # submission, exercise, expected score, words the report must contain
@@ -211,7 +215,12 @@ class Grader(unittest.TestCase):
         if os.geteuid() != 0:
             self.skipTest("tests run under a user of their own only as root")
         grade(FIXTURE, "adder", os.path.join(SUBMISSIONS, "adder_hang.c"))
-        self.assertEqual(sandbox._count_user_processes(int(SANDBOX_UID)), 0)
+        self.assertEqual([sandbox._count_user_processes(uid) for uid in SANDBOX_UIDS], [0] * len(SANDBOX_UIDS))
+
+    def test_a_bad_job_count_stops_the_grading(self):
+        proc, doc, _ = grade(FIXTURE, "adder", extra_env={"GRADE_JOBS": "0"})
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("GRADE_JOBS='0'", proc.stdout + proc.stderr)
 
     def test_a_tampered_test_file_stops_the_grading(self):
         course = copy_of_fixture("selftest-course-")
@@ -324,6 +333,64 @@ class Grader(unittest.TestCase):
         shutil.rmtree(course, ignore_errors=True)
         self.assertIn("adder.c saved: grading it", out)
         self.assertIn("3/3", out)
+
+
+def _test(name, depends=(), alone=False):
+    return chapters.Test(name, 1, 5, "", list(depends), alone=alone)
+
+
+class Schedule(unittest.TestCase):
+    """Tests side by side: the results, skips and order of a run one at a
+    time, parents waited for, `alone` kept alone, nothing left on a failure."""
+
+    def setUp(self):
+        os.environ["GRADE_JOBS"] = "4"
+        self.addCleanup(os.environ.pop, "GRADE_JOBS")
+
+    @staticmethod
+    def sleeper(seconds, fail=()):
+        def run_one(test, uid):
+            began = time.monotonic()
+            time.sleep(seconds)
+            return {"status": "fail" if test.name in fail else "pass", "began": began, "ended": time.monotonic(),
+                    "uid": uid}
+        return run_one
+
+    def test_independent_tests_overlap_each_under_its_own_user(self):
+        tests = [_test(f"t{i}") for i in range(4)]
+        done = schedule.run(tests, False, self.sleeper(0.3))
+        self.assertEqual(list(done), [t.name for t in tests])  # all four started before the first ended
+        self.assertLess(max(d["began"] for d in done.values()), min(d["ended"] for d in done.values()))
+        self.assertEqual(len({d["uid"] for d in done.values()}), 4)
+
+    def test_a_test_waits_for_its_parents_and_is_skipped_when_one_fails(self):
+        tests = [_test("a"), _test("b"), _test("c", ["a"]), _test("d", ["b"]), _test("e", ["c", "d"])]
+        done = schedule.run(tests, False, self.sleeper(0.1, fail={"b"}))
+        self.assertGreaterEqual(done["c"]["began"], done["a"]["ended"])
+        self.assertEqual(done["d"], {"status": "skip", "message": "fix b first"})
+        self.assertEqual(done["e"], {"status": "skip", "message": "fix d first"})
+        everything = schedule.run(tests, True, self.sleeper(0.1, fail={"b"}))  # run_all: none skipped
+        self.assertEqual(sorted(everything), ["a", "b", "c", "d", "e"])
+        self.assertTrue(all("began" in d for d in everything.values()))
+
+    def test_an_alone_test_has_nothing_beside_it(self):
+        tests = [_test("a"), _test("b"), _test("speed", alone=True), _test("c"), _test("d")]
+        done = schedule.run(tests, False, self.sleeper(0.2))
+        speed = done["speed"]
+        for name in "abcd":
+            self.assertTrue(done[name]["ended"] <= speed["began"] or done[name]["began"] >= speed["ended"], name)
+        self.assertLess(done["c"]["began"], done["d"]["ended"])  # the others still overlap
+
+    def test_an_error_in_one_test_stops_the_others_and_is_raised(self):
+        def run_one(test, uid):
+            if test.name == "bad":
+                raise staging.CannotRun("this machine cannot")
+            time.sleep(30)  # interrupted, not waited for
+            return {"status": "pass"}
+        began = time.monotonic()
+        with self.assertRaisesRegex(staging.CannotRun, "this machine cannot"):
+            schedule.run([_test("slow"), _test("bad")], False, run_one)
+        self.assertLess(time.monotonic() - began, 10)
 
 
 class Lines(unittest.TextTestResult):
