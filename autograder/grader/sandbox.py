@@ -26,6 +26,8 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from . import staging
+
 
 
 def _sandbox_uids(imposed, pid):
@@ -146,6 +148,13 @@ def work_base():
     global _work_base
     if _work_base is None:
         chosen = os.environ.get("GRADE_WORK_DIR")
+        if chosen and not os.path.isdir(chosen):
+            raise staging.CannotRun(f"GRADE_WORK_DIR={chosen!r} is not a directory: name one where the tests "
+                                    "may make their working directories, or unset it")
+        if chosen and os.geteuid() == 0 and staging.unreachable(os.path.join(chosen, "x")):
+            raise staging.CannotRun(f"GRADE_WORK_DIR={chosen!r}: the test user cannot enter "
+                                    f"{staging.unreachable(os.path.join(chosen, 'x'))}; name a directory every "
+                                    "user can enter, such as /tmp")
         if not chosen:
             try:
                 st, fs = os.stat(MEMORY_DIR), os.statvfs(MEMORY_DIR)

@@ -217,10 +217,12 @@ class Grader(unittest.TestCase):
         grade(FIXTURE, "adder", os.path.join(SUBMISSIONS, "adder_hang.c"))
         self.assertEqual([sandbox._count_user_processes(uid) for uid in SANDBOX_UIDS], [0] * len(SANDBOX_UIDS))
 
-    def test_a_bad_job_count_stops_the_grading(self):
-        proc, doc, _ = grade(FIXTURE, "adder", extra_env={"GRADE_JOBS": "0"})
-        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
-        self.assertIn("GRADE_JOBS='0'", proc.stdout + proc.stderr)
+    def test_a_bad_job_count_or_work_dir_stops_the_grading(self):
+        for env, words in (({"GRADE_JOBS": "0"}, "GRADE_JOBS='0'"),
+                           ({"GRADE_WORK_DIR": "/nonexistent"}, "GRADE_WORK_DIR='/nonexistent' is not a directory")):
+            proc, doc, _ = grade(FIXTURE, "adder", extra_env=env)
+            self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+            self.assertIn(words, proc.stdout + proc.stderr)
 
     def test_a_tampered_test_file_stops_the_grading(self):
         course = copy_of_fixture("selftest-course-")
