@@ -14,8 +14,11 @@ $GRADE_STATE, else .grade/state.json (the grader's own tests point both away
 from the learner's).
 """
 import argparse
+import contextlib
+import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -160,10 +163,13 @@ def _all_fail(res, label, what):
 
 
 def mistakecheck(number=None):
-    """Every known mistake must fail the tests its patch names."""
-    from grader import mistakes
+    """Every known mistake must fail the tests its patch names. Mistakes are
+    graded side by side (grader/schedule.py), each with its tests one at a
+    time under a test user of its own; the lines come in the list's order."""
+    from grader import build, mistakes, sandbox, schedule
     bad = 0
     work = os.path.join(ROOT, "build", "grade", "mistakes")
+    jobs = []
     for m in mistakes.all_mistakes():
         if number and m.chapter[:2] != number.zfill(2):
             continue
@@ -174,20 +180,46 @@ def mistakecheck(number=None):
             unknown = [t for t in m.caught_by if t not in {t.name for t in ex.tests}]
             if unknown:
                 raise mistakes.MistakeError(f"names tests {ex.name} does not have: {', '.join(unknown)}")
-            source = mistakes.apply(m, grading.exercise_source(ch, ex, True), work)
         except (mistakes.MistakeError, ManifestError) as e:
             print(f"FAIL {label}: {e}")
             bad += 1
             continue
-        # solutions=True: the exercises it builds on are the references too.
-        started = time.monotonic()
-        res = grading.grade_exercise(ch, ex, solutions=True, source=source, run_all=True, only=set(m.caught_by))
-        os.unlink(source)
-        problems = _all_fail(res, label, f"the mistake ({m.what})")
-        if not problems:
-            took = time.monotonic() - started
-            print(f"ok   {label}: caught by {', '.join(m.caught_by)} ({took:.1f} s)")
-        bad += problems
+        alone = any(t.alone for t in ex.tests if t.name in m.caught_by)
+        jobs.append(schedule.Job(label, alone, what=(m, ch, ex)))
+
+    def run_one(job, uid):
+        m, ch, ex = job.what
+        sandbox.SANDBOX_UIDS[:] = [uid]  # this mistake's tests, one at a time, as this user
+        report = io.StringIO()
+        with contextlib.redirect_stdout(report):
+            try:
+                source = mistakes.apply(m, grading.exercise_source(ch, ex, True), work)
+            except mistakes.MistakeError as e:
+                print(f"FAIL {job.name}: {e}")
+                return {"problems": 1, "report": report.getvalue()}
+            # solutions=True: the exercises it builds on are the references too.
+            started = time.monotonic()
+            res = grading.grade_exercise(ch, ex, solutions=True, source=source, run_all=True,
+                                         only=set(m.caught_by))
+            os.unlink(source)
+            problems = _all_fail(res, job.name, f"the mistake ({m.what})")
+            if not problems:
+                print(f"ok   {job.name}: caught by {', '.join(m.caught_by)} ({time.monotonic() - started:.1f} s)")
+        return {"problems": problems, "report": report.getvalue()}
+
+    results, printed = {}, 0
+
+    def on_done(name, entry):  # reports in the list's order: each once those before it are out
+        nonlocal printed
+        results[name] = entry
+        while printed < len(jobs) and jobs[printed].name in results:
+            print(results[jobs[printed].name]["report"], end="", flush=True)
+            printed += 1
+
+    build.runtime(False), build.runtime(True)  # once, before graders side by side would build it together
+    staging.prepare()
+    schedule.run(jobs, True, run_one, on_done)
+    bad += sum(r["problems"] for r in results.values())
     return 1 if bad else 0
 
 
@@ -222,7 +254,14 @@ def checksums(args):
     return 0
 
 
+def _terminated(signum, frame):
+    """SIGTERM ends the grader as Ctrl-C does: the tests running are killed
+    and its copies of the programs removed (at exit)."""
+    raise SystemExit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, _terminated)
     ap = argparse.ArgumentParser(description="The course's grader.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     g = sub.add_parser("grade")

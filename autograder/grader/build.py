@@ -59,12 +59,29 @@ def _compile(src, obj, cflags, deps, learner):
     if not _stale(obj, [src, *deps]):
         return
     os.makedirs(os.path.dirname(obj), exist_ok=True)
-    out = subprocess.run([CC, *cflags, "-c", src, "-o", obj], capture_output=True, text=True)
+    partial = partial_path(obj)
+    out = subprocess.run([CC, *cflags, "-c", src, "-o", partial], capture_output=True, text=True)
     if out.returncode != 0:
+        remove_file(partial)
         msg = (out.stderr or out.stdout).strip()
         if learner:
             raise BuildError(msg)
         raise RuntimeError(f"{src} did not compile:\n{msg}")
+    os.replace(partial, obj)
+
+
+def partial_path(path):
+    """Where PATH is written before it is renamed into place: graders side by
+    side (the known mistakes) may build the same object, and neither may
+    link with the other's half-written file."""
+    return f"{path}.{os.getpid()}.partial"
+
+
+def remove_file(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=True, used_sources=(),
@@ -176,8 +193,11 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
         wraps = [f"-Wl,--wrap={name}" for name in exercise.wrap]
         # Full RELRO: the GOT is read-only before main, so rewriting it takes
         # an mprotect() the object check and the sandbox both refuse.
-        out = subprocess.run([CC, *san, *objs, "-o", program, "-rdynamic", "-Wl,-z,relro,-z,now", *wraps, *libs],
+        partial = partial_path(program)
+        out = subprocess.run([CC, *san, *objs, "-o", partial, "-rdynamic", "-Wl,-z,relro,-z,now", *wraps, *libs],
                              capture_output=True, text=True)
         if out.returncode != 0:
+            remove_file(partial)
             raise BuildError("linking failed:\n" + (out.stderr or out.stdout).strip())
+        os.replace(partial, program)
     return program

@@ -35,12 +35,13 @@ def broken_copy(chapter, exercise, patch_rel, out_dir):
     if os.path.exists(out) and os.path.getmtime(out) >= max(os.path.getmtime(subject), os.path.getmtime(patch)):
         return out
     os.makedirs(out_dir, exist_ok=True)
-    run = subprocess.run(["patch", "--quiet", "--force", "--reject-file=-", "-o", out, subject, patch],
+    partial = build.partial_path(out)
+    run = subprocess.run(["patch", "--quiet", "--force", "--reject-file=-", "-o", partial, subject, patch],
                          capture_output=True, text=True)
     if run.returncode != 0:
-        if os.path.exists(out):
-            os.unlink(out)
+        build.remove_file(partial)
         raise BrokenCopyError(f"{patch_rel} does not apply to {exercise.subject}:\n{(run.stdout + run.stderr).strip()}")
+    os.replace(partial, out)
     return out
 
 

@@ -329,8 +329,12 @@ class Grader(unittest.TestCase):
                     f.write('#include "adder.h"\nint add(int a, int b) { return a + b; }\n')
                 out += read_until(watch, "Score: 3/3", 60)
             finally:
-                watch.kill()
-                watch.wait()
+                watch.terminate()  # SIGTERM: the grader kills its tests and removes its copies
+                try:
+                    watch.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    watch.kill()
+                    watch.wait()
                 watch.stdout.close()
         shutil.rmtree(course, ignore_errors=True)
         self.assertIn("adder.c saved: grading it", out)
