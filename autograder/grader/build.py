@@ -55,19 +55,29 @@ def _headers(*dirs):
     return [os.path.join(d, f) for d in dirs if os.path.isdir(d) for f in os.listdir(d) if f.endswith(".h")]
 
 
-def _compile(src, obj, cflags, deps, learner):
-    if not _stale(obj, [src, *deps]):
-        return
-    os.makedirs(os.path.dirname(obj), exist_ok=True)
-    partial = partial_path(obj)
-    out = subprocess.run([CC, *cflags, "-c", src, "-o", partial], capture_output=True, text=True)
-    if out.returncode != 0:
-        remove_file(partial)
-        msg = (out.stderr or out.stdout).strip()
+def _compile_together(units, deps, learner):
+    """Compile the stale ones of UNITS, (src, obj, cflags), side by side;
+    the first that fails (in UNITS' order) says why."""
+    started = []
+    for src, obj, cflags in units:
+        if _stale(obj, [src, *deps]):
+            os.makedirs(os.path.dirname(obj), exist_ok=True)
+            partial = partial_path(obj)
+            started.append((src, obj, partial, subprocess.Popen([CC, *cflags, "-c", src, "-o", partial],
+                                                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                                                text=True)))
+    failed = None
+    for src, obj, partial, proc in started:
+        output = proc.communicate()[0].strip()
+        if proc.returncode == 0 and os.path.exists(partial):
+            os.replace(partial, obj)
+            continue
+        remove_file(partial)  # no object, even with status 0: a file that is not C (/dev/null, say)
+        failed = failed or (src, output or f"{CC} made no object of {src}")
+    if failed:
         if learner:
-            raise BuildError(msg)
-        raise RuntimeError(f"{src} did not compile:\n{msg}")
-    os.replace(partial, obj)
+            raise BuildError(failed[1])
+        raise RuntimeError(f"{failed[0]} did not compile:\n{failed[1]}")
 
 
 def partial_path(path):
@@ -135,11 +145,12 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
         # program, so switching between them never reuses the other's build.
         tag = hashlib.sha1(os.path.abspath(src).encode()).hexdigest()[:8]
         obj = os.path.join(objects, f"{name}-{tag}.o")
-        _compile(src, obj, learner_flags, deps, learner=True)
         # Checked on a plain build: a sanitizer adds constructors of its own.
         plain = obj if not sanitize else os.path.join(objects, f"{name}-{tag}-plain.o")
+        units = [(src, obj, learner_flags)]
         if sanitize:
-            _compile(src, plain, [f for f in learner_flags if f not in san], deps, learner=True)
+            units.append((src, plain, [f for f in learner_flags if f not in san]))
+        _compile_together(units, deps, learner=True)
         if check_object:
             try:
                 objcheck.check(plain, os.path.join(ex_dir, f"{name}.h"), os.path.relpath(src, ROOT),
@@ -176,10 +187,9 @@ def test_program(chapter, exercise, source, hidden_dir, sanitize, check_object=T
         if os.path.exists(hidden):
             sources.append((hidden, "hidden.o"))
             with_hidden = True
-    for src, name in sources:
-        obj = os.path.join(objects, name)
-        _compile(src, obj, [*base, *include, *check_cflags, *pkg_cflags], deps, learner=False)
-        objs.append(obj)
+    units = [(src, os.path.join(objects, name), [*base, *include, *check_cflags, *pkg_cflags]) for src, name in sources]
+    _compile_together(units, deps, learner=False)
+    objs += [obj for _, obj, _ in units]
 
     # With and without the hidden tests are two programs: neither may stand
     # in for the other because its objects look up to date.
