@@ -196,6 +196,19 @@ static int peer_max(const char *host)
   return most;
 }
 
+/* How many requests the peer began with WHOLE requests in flight in all
+ * (counting their own). */
+static int peer_begun_with(int whole)
+{
+  peer_event_t *ev;
+  size_t n = site_peer_log(&svc.site, &ev);
+  int count = 0;
+  for (size_t i = 0; i < n; i++)
+    count += ev[i].kind == 'B' && ev[i].in_flight_all == whole;
+  free(ev);
+  return count;
+}
+
 START_TEST(limits_hold_at_the_servers)
 {
   service_start(&svc);
@@ -234,6 +247,14 @@ START_TEST(limits_hold_at_the_servers)
   }
   ck_assert_msg(peer_max(NULL) == 3, "expected the 3 places used at once, the peer saw at most %d",
                 peer_max(NULL));
+  /* A request waiting for its busy host holds no place the other host
+   * could use: while both hosts have links left, requests begin with all
+   * 3 places taken (9 to 20 of the 30, against 1 to 5 when one is held). */
+  int full = peer_begun_with(3);
+  ck_assert_msg(full >= 7,
+                "only %d of the 30 requests began with all 3 places in use: does a request "
+                "waiting for its host's place hold a place in all meanwhile?",
+                full);
   ck_assert_int_eq(service_signal_and_wait(worker, SIGTERM, service_ms(10000)), 0);
   service_stop(&svc);
 }

@@ -131,10 +131,12 @@ static long polite_get(worker_t *w, const char *url, ac_http_response_t *keep)
   ac_sem_t *h = host_sem(w, host);
   if (h == NULL)
     return 0;
-  if (ac_sem_acquire(w->all) < 0)
+  /* The host's place first: a request waiting for a busy host must not
+   * hold a place in all that a request to another host could use. */
+  if (ac_sem_acquire(h) < 0)
     return 0;
-  if (ac_sem_acquire(h) < 0) {
-    ac_sem_release(w->all);
+  if (ac_sem_acquire(w->all) < 0) {
+    ac_sem_release(h);
     return 0;
   }
   char agent[256];
@@ -144,8 +146,8 @@ static long polite_get(worker_t *w, const char *url, ac_http_response_t *keep)
       .url = url, .headers = headers, .timeout_ms = w->o->request_timeout_ms, .max_redirects = -1};
   ac_http_response_t resp = {0};
   long status = ac_http_fetch(&req, &resp) == 0 ? resp.status : 0;
-  ac_sem_release(h);
   ac_sem_release(w->all);
+  ac_sem_release(h);
   if (keep != NULL)
     *keep = resp;
   else
