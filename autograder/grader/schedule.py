@@ -90,6 +90,7 @@ def _start(run_one, test, uid):
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
+        signal.signal(signal.SIGTERM, _stopped)  # whatever the grader's own: this copy must kill its test
         code = 0
         try:
             try:
@@ -137,11 +138,16 @@ def _collect_one(running, done, free, on_done):
             return
 
 
+def _stopped(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def _stop(running):
-    """Interrupt the tests still running (each kills its test) and wait for them."""
+    """Stop the tests still running (each kills its test: SIGTERM, since a
+    grader started in the background ignores SIGINT) and wait for them."""
     for r in running.values():
         try:
-            os.kill(r["pid"], signal.SIGINT)
+            os.kill(r["pid"], signal.SIGTERM)
         except ProcessLookupError:
             pass
     for fd, r in running.items():
