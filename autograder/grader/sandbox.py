@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from . import staging
 
 
-
 def _sandbox_uids(imposed, pid):
     """Otherwise unused user ids for the tests of this grader run (as root),
     one per test running at once, and a run's own, so that runs side by
@@ -151,10 +150,10 @@ def work_base():
         if chosen and not os.path.isdir(chosen):
             raise staging.CannotRun(f"GRADE_WORK_DIR={chosen!r} is not a directory: name one where the tests "
                                     "may make their working directories, or unset it")
-        if chosen and os.geteuid() == 0 and staging.unreachable(os.path.join(chosen, "x")):
-            raise staging.CannotRun(f"GRADE_WORK_DIR={chosen!r}: the test user cannot enter "
-                                    f"{staging.unreachable(os.path.join(chosen, 'x'))}; name a directory every "
-                                    "user can enter, such as /tmp")
+        blocked = chosen and os.geteuid() == 0 and staging.unreachable(os.path.join(chosen, "x"))
+        if blocked:
+            raise staging.CannotRun(f"GRADE_WORK_DIR={chosen!r}: the test user cannot enter {blocked}; name a "
+                                    "directory every user can enter, such as /tmp")
         if not chosen:
             try:
                 st, fs = os.stat(MEMORY_DIR), os.statvfs(MEMORY_DIR)
