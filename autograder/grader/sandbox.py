@@ -41,8 +41,8 @@ def _sandbox_uids(imposed, pid):
 
 
 UID_SLOTS = 8                # tests of one run that may run at once
+# Read when a test starts, never copied: a forked grader narrows it to its own ids.
 SANDBOX_UIDS = _sandbox_uids(os.environ.get("GRADE_SANDBOX_UID"), os.getpid())
-SANDBOX_UID = SANDBOX_UIDS[0]
 OUTPUT_CAP = 64 * 1024       # bytes of output kept for the report
 OUTPUT_LIMIT = 1024 * 1024   # more than this fails the test
 MEMORY_LIMIT = 8 << 30       # address space of a test (not under ASan)
@@ -112,7 +112,7 @@ def run(program, test, timeout, sanitized, allow=(), extra_env=None, uid=None):
     """Run test TEST of PROGRAM; UID, as root, is the test user's (one of
     SANDBOX_UIDS that no other test is using)."""
     log, status, timed_out, flooded, text, seconds = _execute(program, test, timeout, sanitized, allow, extra_env,
-                                                              uid or SANDBOX_UID)
+                                                              uid or SANDBOX_UIDS[0])
     return _judge(test, log, status, timed_out, flooded, timeout, text, seconds)
 
 
@@ -123,9 +123,11 @@ class ListError(Exception):
 def list_tests(program, timeout, sanitized, allow=(), extra_env=None):
     """The names of the tests PROGRAM's exercise_tests() adds, as the
     harness sends them on the channel (`run-tests --list`), in the sandbox's
-    limits like a test: for a learner's own test file."""
+    limits like a test: for a learner's own test file. It runs as this
+    grader's first test user, before its tests start (and so kills nothing
+    of theirs when it ends)."""
     log, status, timed_out, flooded, text, _ = _execute(program, "--list", timeout, sanitized, allow, extra_env,
-                                                        SANDBOX_UID)
+                                                        SANDBOX_UIDS[0])
     if timed_out or flooded or status != 0:
         why = ("did not finish" if timed_out else "printed too much" if flooded else
                f"ended with status {status}")

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "fixture")
@@ -397,6 +398,19 @@ class Schedule(unittest.TestCase):
         with self.assertRaisesRegex(staging.CannotRun, "this machine cannot"):
             schedule.run([_test("slow"), _test("bad")], False, run_one)
         self.assertLess(time.monotonic() - began, 10)
+
+
+    def test_a_grader_narrowed_to_one_user_lists_a_test_file_as_that_user(self):
+        # grade.py's known mistakes narrow SANDBOX_UIDS in each forked
+        # grader; listing as another's user would kill that one's test.
+        seen = []
+
+        def execute(program, test, timeout, sanitized, allow, env, uid):
+            seen.append(uid)
+            return b"first second", 0, False, False, "", 0.0
+        with mock.patch.object(sandbox, "_execute", execute), mock.patch.object(sandbox, "SANDBOX_UIDS", [FIRST_UID + 5]):
+            self.assertEqual(sandbox.list_tests("run-tests", 10, False), ["first", "second"])
+        self.assertEqual(seen, [FIRST_UID + 5])
 
 
 class Lines(unittest.TextTestResult):
